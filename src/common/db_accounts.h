@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * db_accounts - CMS accounts (owns `accounts`): API key, client key sent
+ * back on callbacks, callback URL, allowed adapters, rate limit, enabled.
+ */
+#ifndef OMKT_COMMON_DB_ACCOUNTS_H
+#define OMKT_COMMON_DB_ACCOUNTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db.h"
+
+#define OMKT_API_KEY_LEN 32
+
+struct omkt_account_new {
+    const char *email;
+    const char *url;
+    const char *client_key; /* at most 32 characters */
+    const char *adapters;   /* comma-separated; NULL: "http" */
+    int64_t rate_limit;     /* calls per minute; 0: default 600 */
+    bool is_admin;
+};
+
+struct omkt_account {
+    int64_t id;
+    char *email;
+    char *api_key;
+    char *client_key;
+    char *url;
+    char *adapters;
+    int64_t rate_limit;
+    bool is_enabled;
+    bool is_admin;
+};
+
+/* omkt_account_key_new - 32 random lowercase hex characters + NUL. */
+int omkt_account_key_new(char key[OMKT_API_KEY_LEN + 1],
+                         struct omkt_errbuf *eb);
+
+/* omkt_account_add - create; @api_key receives the new key. */
+int omkt_account_add(struct omkt_db *db, const struct omkt_account_new *an,
+                     int64_t *id, char api_key[OMKT_API_KEY_LEN + 1],
+                     struct omkt_errbuf *eb);
+
+/* omkt_account_by_key - OMKT_ENOTFOUND for an unknown key. */
+int omkt_account_by_key(struct omkt_db *db, const char *api_key,
+                        struct omkt_account *out, struct omkt_errbuf *eb);
+
+/* omkt_account_by_id - OMKT_ENOTFOUND for an unknown id. */
+int omkt_account_by_id(struct omkt_db *db, int64_t id,
+                       struct omkt_account *out, struct omkt_errbuf *eb);
+
+/* omkt_account_set_enabled - OMKT_ENOTFOUND for an unknown id. */
+int omkt_account_set_enabled(struct omkt_db *db, int64_t id, bool is_enabled,
+                             struct omkt_errbuf *eb);
+
+/* omkt_account_rotate_key - give the account a new API key. */
+int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
+                            char api_key[OMKT_API_KEY_LEN + 1],
+                            struct omkt_errbuf *eb);
+
+/* omkt_account_list - id, email, enabled, admin, url, adapters, rate,
+ * created.  *res is new. */
+int omkt_account_list(struct omkt_db *db, struct omkt_dbres **res,
+                      struct omkt_errbuf *eb);
+
+/* omkt_account_allows - is @adapter in the account's list? */
+bool omkt_account_allows(const struct omkt_account *a, const char *adapter);
+
+void omkt_account_clear(struct omkt_account *a);
+
+#endif

@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * db_jobs - the queue on the `jobs` table.
+ *
+ * DESIGN: the claim is one short READ COMMITTED transaction: a locking
+ * read of the first queued row of one task in index order with SKIP LOCKED
+ * (so concurrent claimers pass each other instead of queueing), then a
+ * guarded UPDATE to running.  It never spans work.  The claim index is
+ * (task, state, priority DESC, id): done, failed and delayed rows live in
+ * other ranges of it and cost the claim nothing.  Delayed rows are
+ * promoted by whoever polls (k_jobs_due), expired leases are reaped by
+ * whoever polls (k_jobs_lease).  All later transitions are guarded by
+ * (id, state, worker_id) and count matched rows (CLIENT_FOUND_ROWS).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "db_jobs.h"
+#include "log.h"
+#include "parse.h"
+
+#define CONFLICT_RETRIES 5
+#define REAP_BATCH 100
+
+static const char *const task_names[] = {
+    [OMKT_TASK_DOWNLOAD] = "download",
+    [OMKT_TASK_METADATA] = "metadata",
+    [OMKT_TASK_TRANSCODE] = "transcode",
+    [OMKT_TASK_NOTIFY] = "notify",
+    [OMKT_TASK_MAINTENANCE] = "maintenance",
+    [OMKT_TASK_TEST] = "test",
+};
+
+const char *omkt_task_name(enum omkt_task task)
+{
+    if ((unsigned)task >= OMKT_ARRAY_LEN(task_names))
+        return "unknown";
+    return task_names[task];
+}
+
+int omkt_task_parse(const char *name, enum omkt_task *out)
+{
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(task_names); i++) {
+        if (strcmp(name, task_names[i]) == 0) {
+            *out = (enum omkt_task)i;
+            return OMKT_OK;
+        }
+    }
+    return OMKT_EINVAL;
+}
+
+/* id_or_null - 0 means "no such reference". */
+static struct omkt_dbv id_or_null(int64_t id)
+{
+    return id > 0 ? OMKT_DBV_I(id) : OMKT_DBV_NUL;
+}
+
+int omkt_job_enqueue(struct omkt_db *db, const struct omkt_job_new *jn,
+                     int64_t *id, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "INSERT INTO jobs (task, state, priority, run_after, max_attempts,"
+        " account_id, media_id, transcode_id, payload)"
+        " VALUES (?, IF(? > 0, 'delayed', 'queued'), ?,"
+        " NOW(3) + INTERVAL ? MICROSECOND, ?, ?, ?, ?, ?)";
+    struct omkt_dbv v[] = {
+        OMKT_DBV_S(omkt_task_name(jn->task)),
+        OMKT_DBV_I(jn->delay_ms),
+        OMKT_DBV_I(jn->priority),
+        OMKT_DBV_I(jn->delay_ms > 0 ? jn->delay_ms * 1000 : 0),
+        OMKT_DBV_I(jn->max_attempts > 0 ? jn->max_attempts : 5),
+        id_or_null(jn->account_id),
+        id_or_null(jn->media_id),
+        id_or_null(jn->transcode_id),
+        OMKT_DBV_S(jn->payload),
+    };
+    uint64_t new_id = 0;
+    int ret;
+
+    if (id != NULL)
+        *id = 0;
+    ret = omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, &new_id, eb);
+    if (ret == OMKT_OK && id != NULL)
+        *id = (int64_t)new_id;
+    return ret;
+}
+
+int omkt_job_peek(struct omkt_db *db, enum omkt_task task, bool *has_work,
+                  struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT id FROM jobs WHERE task = ? AND state = 'queued' LIMIT 1";
+    struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task))};
+    struct omkt_dbres *r = NULL;
+    int ret;
+
+    *has_work = false;
+    ret = omkt_db_query(db, sql, v, 1, &r, eb);
+    if (ret == OMKT_OK)
+        *has_work = r->nrows > 0;
+    omkt_dbres_free(r);
+    return ret;
+}
+
+/* fill_job - the claimed row (columns of claim_select) into @job. */
+static void fill_job(const struct omkt_dbres *r, enum omkt_task task,
+                     int64_t worker_id, struct omkt_job *job)
+{
+    const char *payload = omkt_dbres_str(r, 0, 7);
+
+    job->id = omkt_dbres_i64(r, 0, 0, 0);
+    job->task = task;
+    job->worker_id = worker_id;
+    job->priority = (int)omkt_dbres_i64(r, 0, 1, 0);
+    job->attempts = (int)omkt_dbres_i64(r, 0, 2, 0) + 1;
+    job->max_attempts = (int)omkt_dbres_i64(r, 0, 3, 5);
+    job->account_id = omkt_dbres_i64(r, 0, 4, 0);
+    job->media_id = omkt_dbres_i64(r, 0, 5, 0);
+    job->transcode_id = omkt_dbres_i64(r, 0, 6, 0);
+    job->payload = payload ? omkt_xstrdup(payload) : NULL;
+}
+
+/* claim_once - one attempt at the claim transaction. */
+static int claim_once(struct omkt_db *db, enum omkt_task task,
+                      int64_t worker_id, unsigned lease_s,
+                      struct omkt_job *job, struct omkt_errbuf *eb)
+{
+    static const char claim_select[] =
+        "SELECT id, priority, attempts, max_attempts, account_id, media_id,"
+        " transcode_id, payload FROM jobs WHERE task = ? AND state = 'queued'"
+        " ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED";
+    static const char claim_update[] =
+        "UPDATE jobs SET state = 'running', worker_id = ?,"
+        " attempts = attempts + 1, progress = 0, started = NOW(3),"
+        " lease_until = NOW(3) + INTERVAL ? SECOND"
+        " WHERE id = ? AND state = 'queued'";
+    struct omkt_dbv sv[] = {OMKT_DBV_S(omkt_task_name(task))};
+    struct omkt_dbres *r = NULL;
+    uint64_t affected = 0;
+    int ret = omkt_db_begin(db, eb);
+
+    if (ret != OMKT_OK)
+        return ret;
+    ret = omkt_db_query(db, claim_select, sv, 1, &r, eb);
+    if (ret == OMKT_OK && r->nrows == 0)
+        ret = OMKT_ENOTFOUND;
+    if (ret == OMKT_OK) {
+        struct omkt_dbv uv[] = {OMKT_DBV_I(worker_id), OMKT_DBV_I(lease_s),
+                                OMKT_DBV_I(omkt_dbres_i64(r, 0, 0, 0))};
+        ret = omkt_db_exec(db, claim_update, uv, 3, &affected, NULL, eb);
+    }
+    if (ret == OMKT_OK && affected != 1) {
+        omkt_errf(eb, "claim: row changed under its lock");
+        ret = OMKT_EDB;
+    }
+    if (ret == OMKT_OK)
+        ret = omkt_db_commit(db, eb);
+    if (ret == OMKT_OK)
+        fill_job(r, task, worker_id, job);
+    else
+        omkt_db_rollback(db);
+    omkt_dbres_free(r);
+    return ret;
+}
+
+int omkt_job_claim(struct omkt_db *db, enum omkt_task task, int64_t worker_id,
+                   unsigned lease_s, struct omkt_job *job,
+                   struct omkt_errbuf *eb)
+{
+    int ret = OMKT_EDB;
+
+    memset(job, 0, sizeof(*job));
+    for (int i = 0; i < CONFLICT_RETRIES; i++) {
+        struct omkt_errbuf local = {0};
+
+        ret = claim_once(db, task, worker_id, lease_s, job, &local);
+        if (ret != OMKT_EDB || !omkt_db_is_conflict(db)) {
+            if (ret != OMKT_OK && local.is_set) {
+                omkt_errf(eb, "%s", local.msg);
+                if (eb != NULL)
+                    eb->retryable = local.retryable;
+            }
+            return ret;
+        }
+        omkt_log(OMKT_LOG_DEBUG, "claim: lock conflict, retrying");
+    }
+    omkt_errf(eb, "claim: lock conflicts persisted");
+    if (eb != NULL)
+        eb->retryable = true;
+    return ret;
+}
+
+/*
+ * guarded - run a transition guarded by (id, state, worker_id) and map
+ * "no row matched" to OMKT_ELOST.  No retry here: inside a transaction a
+ * deadlock rolls everything back, so the caller retries the whole unit.
+ */
+static int guarded(struct omkt_db *db, const char *sql,
+                   const struct omkt_dbv *v, size_t n, const char *what,
+                   const struct omkt_job *job, struct omkt_errbuf *eb)
+{
+    uint64_t affected = 0;
+    int ret = omkt_db_exec(db, sql, v, n, &affected, NULL, eb);
+
+    if (ret != OMKT_OK)
+        return ret;
+    if (affected == 1)
+        return OMKT_OK;
+    omkt_errf(eb, "job %lld: %s: no longer ours", (long long)job->id, what);
+    return OMKT_ELOST;
+}
+
+int omkt_job_extend(struct omkt_db *db, const struct omkt_job *job,
+                    unsigned lease_s, int progress, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE jobs SET lease_until = NOW(3) + INTERVAL ? SECOND,"
+        " progress = IF(? < 0, progress, ?)"
+        " WHERE id = ? AND state = 'running' AND worker_id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(lease_s), OMKT_DBV_I(progress),
+                           OMKT_DBV_I(progress > 100 ? 100 : progress),
+                           OMKT_DBV_I(job->id), OMKT_DBV_I(job->worker_id)};
+
+    return guarded(db, sql, v, OMKT_ARRAY_LEN(v), "extend", job, eb);
+}
+
+int omkt_job_set_tmp_dir(struct omkt_db *db, const struct omkt_job *job,
+                         const char *rel_dir, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE jobs SET tmp_dir = ?"
+        " WHERE id = ? AND state = 'running' AND worker_id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_S(rel_dir), OMKT_DBV_I(job->id),
+                           OMKT_DBV_I(job->worker_id)};
+
+    return guarded(db, sql, v, OMKT_ARRAY_LEN(v), "set tmp dir", job, eb);
+}
+
+/*
+ * already_done - after a lost connection the completion may have
+ * committed before the error reached us: ask whether it did.
+ */
+static bool already_done(struct omkt_db *db, const struct omkt_job *job)
+{
+    static const char sql[] =
+        "SELECT 1 FROM jobs WHERE id = ? AND state = 'done' AND worker_id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(job->id), OMKT_DBV_I(job->worker_id)};
+    struct omkt_dbres *r = NULL;
+    bool done = false;
+
+    if (omkt_db_query(db, sql, v, 2, &r, NULL) == OMKT_OK)
+        done = r->nrows == 1;
+    omkt_dbres_free(r);
+    return done;
+}
+
+int omkt_job_complete(struct omkt_db *db, const struct omkt_job *job,
+                      struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE jobs SET state = 'done', progress = 100, finished = NOW(3),"
+        " lease_until = NULL, error = NULL, error_code = NULL"
+        " WHERE id = ? AND state = 'running' AND worker_id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(job->id), OMKT_DBV_I(job->worker_id)};
+    int ret = guarded(db, sql, v, OMKT_ARRAY_LEN(v), "complete", job, eb);
+
+    if (ret == OMKT_ELOST && already_done(db, job))
+        return OMKT_OK;
+    return ret;
+}
+
+/* backoff_us - delay before retry number @attempts, in microseconds. */
+static int64_t backoff_us(const struct omkt_backoff *bo, int attempts)
+{
+    int64_t ms = bo->base_ms;
+
+    for (int i = 1; i < attempts && ms < bo->max_ms; i++)
+        ms *= 2;
+    if (ms > bo->max_ms)
+        ms = bo->max_ms;
+    ms += ms > 4 ? (int64_t)(random() % (ms / 4)) : 0; /* jitter */
+    return ms * 1000;
+}
+
+int omkt_job_fail(struct omkt_db *db, const struct omkt_job *job, int code,
+                  const char *reason, bool is_retryable,
+                  const struct omkt_backoff *bo, bool *is_final,
+                  struct omkt_errbuf *eb)
+{
+    /* Assignments run left to right: `finished` sees the new state. */
+    static const char sql[] =
+        "UPDATE jobs SET"
+        " state = IF(? AND attempts < max_attempts, 'delayed', 'failed'),"
+        " run_after = NOW(3) + INTERVAL ? MICROSECOND,"
+        " finished = IF(state = 'failed', NOW(3), NULL),"
+        " lease_until = NULL, error_code = ?, error = LEFT(?, 1024)"
+        " WHERE id = ? AND state = 'running' AND worker_id = ?";
+    bool final = !is_retryable || job->attempts >= job->max_attempts;
+    struct omkt_dbv v[] = {
+        OMKT_DBV_I(is_retryable ? 1 : 0),
+        OMKT_DBV_I(backoff_us(bo, job->attempts)),
+        OMKT_DBV_I(code),
+        OMKT_DBV_S(reason ? reason : omkt_strerror(code)),
+        OMKT_DBV_I(job->id),
+        OMKT_DBV_I(job->worker_id),
+    };
+    int ret = guarded(db, sql, v, OMKT_ARRAY_LEN(v), "fail", job, eb);
+
+    if (is_final != NULL)
+        *is_final = final;
+    return ret;
+}
+
+int omkt_job_release(struct omkt_db *db, const struct omkt_job *job,
+                     struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE jobs SET state = 'queued', attempts = GREATEST(attempts, 1) - 1,"
+        " lease_until = NULL, worker_id = NULL, progress = 0"
+        " WHERE id = ? AND state = 'running' AND worker_id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(job->id), OMKT_DBV_I(job->worker_id)};
+
+    return guarded(db, sql, v, OMKT_ARRAY_LEN(v), "release", job, eb);
+}
+
+int omkt_job_promote(struct omkt_db *db, unsigned *n, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE jobs SET state = 'queued'"
+        " WHERE state = 'delayed' AND run_after <= NOW(3) LIMIT 1000";
+    uint64_t affected = 0;
+    int ret = omkt_db_exec(db, sql, NULL, 0, &affected, NULL, eb);
+
+    if (n != NULL)
+        *n = (unsigned)affected;
+    return ret;
+}
+
+/* reap_one - take back one expired job; *taken says whether we did. */
+static int reap_one(struct omkt_db *db, const struct omkt_backoff *bo,
+                    int64_t id, int attempts, bool *taken,
+                    struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE jobs SET"
+        " state = IF(attempts < max_attempts, 'delayed', 'failed'),"
+        " run_after = NOW(3) + INTERVAL ? MICROSECOND,"
+        " finished = IF(state = 'failed', NOW(3), NULL),"
+        " error = CONCAT('lease expired: worker ', IFNULL(worker_id, '?'),"
+        "   ' stopped heartbeating (crashed, killed or cut off)'),"
+        " error_code = -6, lease_until = NULL"
+        " WHERE id = ? AND state = 'running' AND lease_until < NOW(3)";
+    struct omkt_dbv v[] = {OMKT_DBV_I(backoff_us(bo, attempts)),
+                           OMKT_DBV_I(id)};
+    uint64_t affected = 0;
+    int ret = omkt_db_exec(db, sql, v, 2, &affected, NULL, eb);
+
+    *taken = ret == OMKT_OK && affected == 1;
+    return ret;
+}
+
+/* reaped_from_row - describe row @i of the expired-jobs query. */
+static void reaped_from_row(const struct omkt_dbres *r, size_t i,
+                            struct omkt_reaped *out)
+{
+    const char *tmp = omkt_dbres_str(r, i, 4);
+
+    memset(out, 0, sizeof(*out));
+    out->id = omkt_dbres_i64(r, i, 0, 0);
+    (void)omkt_task_parse(omkt_dbres_str(r, i, 1), &out->task);
+    out->is_final =
+        omkt_dbres_i64(r, i, 2, 0) >= omkt_dbres_i64(r, i, 3, 5);
+    if (tmp != NULL)
+        (void)omkt_strlcpy(out->tmp_dir, tmp, sizeof(out->tmp_dir));
+}
+
+int omkt_job_reap(struct omkt_db *db, const struct omkt_backoff *bo,
+                  omkt_reaped_fn fn, void *ctx, unsigned *n,
+                  struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT id, task, attempts, max_attempts, tmp_dir FROM jobs"
+        " WHERE state = 'running' AND lease_until < NOW(3) LIMIT 100";
+    struct omkt_dbres *r = NULL;
+    unsigned count = 0;
+    int ret = omkt_db_query(db, sql, NULL, 0, &r, eb);
+
+    for (size_t i = 0; ret == OMKT_OK && i < r->nrows; i++) {
+        struct omkt_reaped rp;
+        bool taken = false;
+
+        reaped_from_row(r, i, &rp);
+        ret = reap_one(db, bo, rp.id, (int)omkt_dbres_i64(r, i, 2, 1), &taken,
+                       eb);
+        if (!taken)
+            continue; /* another reaper, or the owner came back */
+        count++;
+        omkt_log(OMKT_LOG_WARN, "job=%lld task=%s lease expired: %s",
+                 (long long)rp.id, omkt_task_name(rp.task),
+                 rp.is_final ? "failed (attempts exhausted)" : "requeued");
+        if (fn != NULL)
+            fn(ctx, &rp);
+    }
+    omkt_dbres_free(r);
+    if (n != NULL)
+        *n = count;
+    return ret;
+}
+
+int omkt_job_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE jobs SET state = 'cancelled', finished = NOW(3),"
+        " lease_until = NULL WHERE id = ?"
+        " AND state IN ('queued', 'delayed', 'running')";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+    uint64_t affected = 0;
+    int ret = omkt_db_exec(db, sql, v, 1, &affected, NULL, eb);
+
+    if (ret == OMKT_OK && affected != 1) {
+        omkt_errf(eb, "job %lld: not found or already finished",
+                  (long long)id);
+        return OMKT_ENOTFOUND;
+    }
+    return ret;
+}
+
+int omkt_job_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE jobs SET state = 'queued', attempts = 0, run_after = NOW(3),"
+        " worker_id = NULL, finished = NULL, error = NULL, error_code = NULL,"
+        " progress = 0 WHERE id = ? AND state IN ('failed', 'cancelled')";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+    uint64_t affected = 0;
+    int ret = omkt_db_exec(db, sql, v, 1, &affected, NULL, eb);
+
+    if (ret == OMKT_OK && affected != 1) {
+        omkt_errf(eb, "job %lld: not found or not failed/cancelled",
+                  (long long)id);
+        return OMKT_ENOTFOUND;
+    }
+    return ret;
+}
+
+void omkt_job_clear(struct omkt_job *job)
+{
+    if (job == NULL)
+        return;
+    OMKT_FREE(job->payload);
+    memset(job, 0, sizeof(*job));
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * db_jobs - the shared job queue (owns every SQL statement on `jobs`).
+ *
+ * States: queued -> running -> done | delayed (retry later) | failed
+ * (attempts exhausted or permanent) | queued (released at shutdown, the
+ * attempt not spent) ; delayed -> queued when due ; queued, delayed,
+ * running -> cancelled ; failed, cancelled -> queued (operator retry).
+ *
+ * The verbs a worker uses (claim, extend, complete, fail, release) take
+ * only the job and the owner, so a second transport (SQS for cloud
+ * workers) can offer the same five.  Every transition after the claim is
+ * guarded by id, state and owner and must touch exactly one row; zero rows
+ * means the job was taken away (OMKT_ELOST): stop working on it.
+ */
+#ifndef OMKT_COMMON_DB_JOBS_H
+#define OMKT_COMMON_DB_JOBS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db.h"
+
+enum omkt_task {
+    OMKT_TASK_DOWNLOAD,
+    OMKT_TASK_METADATA,
+    OMKT_TASK_TRANSCODE,
+    OMKT_TASK_NOTIFY,
+    OMKT_TASK_MAINTENANCE,
+    OMKT_TASK_TEST, /* synthetic jobs for tests and benchmarks */
+};
+
+/* A claimed job.  Strings are new: release with omkt_job_clear(). */
+struct omkt_job {
+    int64_t id;
+    enum omkt_task task;
+    int64_t worker_id;
+    int priority;
+    int attempts; /* including this one */
+    int max_attempts;
+    int64_t account_id; /* 0 when NULL */
+    int64_t media_id;
+    int64_t transcode_id;
+    char *payload; /* may be NULL */
+};
+
+/* What to enqueue.  Strings are borrowed. */
+struct omkt_job_new {
+    enum omkt_task task;
+    int priority;
+    int64_t delay_ms; /* > 0: not before now + delay (state 'delayed') */
+    int max_attempts; /* 0: default 5 */
+    int64_t account_id;
+    int64_t media_id;
+    int64_t transcode_id;
+    const char *payload;
+};
+
+/* Retry policy for failures and reaped jobs. */
+struct omkt_backoff {
+    int64_t base_ms; /* first retry delay; doubled per attempt */
+    int64_t max_ms;
+};
+
+const char *omkt_task_name(enum omkt_task task);
+/* omkt_task_parse - name to task; OMKT_EINVAL when unknown. */
+int omkt_task_parse(const char *name, enum omkt_task *out);
+
+int omkt_job_enqueue(struct omkt_db *db, const struct omkt_job_new *jn,
+                     int64_t *id, struct omkt_errbuf *eb);
+
+/* omkt_job_peek - cheap, lock-free: is a job of @task queued? */
+int omkt_job_peek(struct omkt_db *db, enum omkt_task task, bool *has_work,
+                  struct omkt_errbuf *eb);
+
+/*
+ * omkt_job_claim - take the next queued job of @task for @worker_id with a
+ * lease of @lease_s (one short READ COMMITTED transaction, SKIP LOCKED).
+ * OMKT_OK: *job filled (new strings).  OMKT_ENOTFOUND: nothing queued.
+ * OMKT_EDB: see eb (eb->retryable).  Deadlocks are retried inside.
+ */
+int omkt_job_claim(struct omkt_db *db, enum omkt_task task, int64_t worker_id,
+                   unsigned lease_s, struct omkt_job *job,
+                   struct omkt_errbuf *eb);
+
+/*
+ * omkt_job_extend - renew the lease and record progress (0-100, or -1 to
+ * leave it).  OMKT_ELOST: the job is no longer ours (reaped, cancelled).
+ */
+int omkt_job_extend(struct omkt_db *db, const struct omkt_job *job,
+                    unsigned lease_s, int progress, struct omkt_errbuf *eb);
+
+/* omkt_job_set_tmp_dir - where this job's temp files live (for reapers). */
+int omkt_job_set_tmp_dir(struct omkt_db *db, const struct omkt_job *job,
+                         const char *rel_dir, struct omkt_errbuf *eb);
+
+/* omkt_job_complete - running -> done.  OMKT_ELOST when not ours. */
+int omkt_job_complete(struct omkt_db *db, const struct omkt_job *job,
+                      struct omkt_errbuf *eb);
+
+/*
+ * omkt_job_fail - running -> delayed (retry after backoff) when
+ * @is_retryable and attempts remain, else failed.  @code is an omkt_err,
+ * @reason is stored for people.  *is_final (may be NULL) says which.
+ */
+int omkt_job_fail(struct omkt_db *db, const struct omkt_job *job, int code,
+                  const char *reason, bool is_retryable,
+                  const struct omkt_backoff *bo, bool *is_final,
+                  struct omkt_errbuf *eb);
+
+/* omkt_job_release - running -> queued without spending the attempt. */
+int omkt_job_release(struct omkt_db *db, const struct omkt_job *job,
+                     struct omkt_errbuf *eb);
+
+/* omkt_job_promote - delayed jobs that are due become queued. */
+int omkt_job_promote(struct omkt_db *db, unsigned *n, struct omkt_errbuf *eb);
+
+/* A job taken back from a dead owner. */
+struct omkt_reaped {
+    int64_t id;
+    enum omkt_task task;
+    bool is_final; /* attempts exhausted: now failed */
+    char tmp_dir[256];
+};
+
+typedef void (*omkt_reaped_fn)(void *ctx, const struct omkt_reaped *r);
+
+/*
+ * omkt_job_reap - requeue (with backoff) or fail every running job whose
+ * lease expired; the attempt it used is spent.  @fn (may be NULL) is called
+ * for each, after its row changed, e.g. to remove its temp files.
+ */
+int omkt_job_reap(struct omkt_db *db, const struct omkt_backoff *bo,
+                  omkt_reaped_fn fn, void *ctx, unsigned *n,
+                  struct omkt_errbuf *eb);
+
+/* Operator verbs.  OMKT_ENOTFOUND when the job is not in a fitting state. */
+int omkt_job_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
+int omkt_job_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
+
+void omkt_job_clear(struct omkt_job *job);
+
+#endif

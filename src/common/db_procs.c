@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* db_procs - process registry and host draining on `processes`. */
+#include "alloc.h"
+#include "db_procs.h"
+#include "version.h"
+
+int omkt_proc_register(struct omkt_db *db, const char *host, long pid,
+                       const char *role, int64_t *id, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "INSERT INTO processes (host, pid, role, state, version)"
+        " VALUES (?, ?, ?, IF(EXISTS(SELECT 1 FROM drained_hosts"
+        " WHERE host = ?), 'draining', 'running'), ?)";
+    struct omkt_dbv v[] = {OMKT_DBV_S(host), OMKT_DBV_I(pid),
+                           OMKT_DBV_S(role), OMKT_DBV_S(host),
+                           OMKT_DBV_S(OMKT_VERSION)};
+    uint64_t new_id = 0;
+    int ret = omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, &new_id, eb);
+
+    *id = ret == OMKT_OK ? (int64_t)new_id : 0;
+    return ret;
+}
+
+int omkt_proc_heartbeat(struct omkt_db *db, int64_t id, const char *host,
+                        int64_t current_job, bool *is_draining,
+                        struct omkt_errbuf *eb)
+{
+    /* A process that was marked dead while cut off is alive again; its
+     * jobs were reaped and it learns that when it extends their leases. */
+    static const char beat[] =
+        "UPDATE processes SET heartbeat = NOW(3), current_job = ?,"
+        " state = IF(state = 'dead', 'running', state) WHERE id = ?";
+    static const char ask[] =
+        "SELECT state = 'draining' OR EXISTS(SELECT 1 FROM drained_hosts"
+        " WHERE host = ?) FROM processes WHERE id = ?";
+    struct omkt_dbv bv[] = {
+        current_job > 0 ? OMKT_DBV_I(current_job) : OMKT_DBV_NUL,
+        OMKT_DBV_I(id)};
+    struct omkt_dbv av[] = {OMKT_DBV_S(host), OMKT_DBV_I(id)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_exec(db, beat, bv, 2, NULL, NULL, eb);
+
+    *is_draining = false;
+    if (ret == OMKT_OK)
+        ret = omkt_db_query(db, ask, av, 2, &r, eb);
+    if (ret == OMKT_OK)
+        *is_draining = omkt_dbres_i64(r, 0, 0, 0) != 0;
+    omkt_dbres_free(r);
+    return ret;
+}
+
+int omkt_proc_stop(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE processes SET state = 'stopped', stopped = NOW(),"
+        " current_job = NULL WHERE id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+
+    return omkt_db_exec(db, sql, v, 1, NULL, NULL, eb);
+}
+
+int omkt_proc_mark_dead(struct omkt_db *db, unsigned silence_s, unsigned *n,
+                        struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE processes SET state = 'dead'"
+        " WHERE state IN ('running', 'draining')"
+        " AND heartbeat < NOW(3) - INTERVAL ? SECOND";
+    struct omkt_dbv v[] = {OMKT_DBV_I(silence_s)};
+    uint64_t affected = 0;
+    int ret = omkt_db_exec(db, sql, v, 1, &affected, NULL, eb);
+
+    if (n != NULL)
+        *n = (unsigned)affected;
+    return ret;
+}
+
+int omkt_host_drain(struct omkt_db *db, const char *host, bool is_drain,
+                    unsigned *n, struct omkt_errbuf *eb)
+{
+    static const char add[] = "INSERT IGNORE INTO drained_hosts (host)"
+                              " VALUES (?)";
+    static const char del[] = "DELETE FROM drained_hosts WHERE host = ?";
+    static const char mark[] =
+        "UPDATE processes SET state = IF(? , 'draining', 'running')"
+        " WHERE host = ? AND state IN ('running', 'draining')";
+    struct omkt_dbv hv[] = {OMKT_DBV_S(host)};
+    struct omkt_dbv mv[] = {OMKT_DBV_I(is_drain ? 1 : 0), OMKT_DBV_S(host)};
+    uint64_t affected = 0;
+    int ret = omkt_db_exec(db, is_drain ? add : del, hv, 1, NULL, NULL, eb);
+
+    if (ret == OMKT_OK)
+        ret = omkt_db_exec(db, mark, mv, 2, &affected, NULL, eb);
+    if (n != NULL)
+        *n = (unsigned)affected;
+    return ret;
+}
+
+int omkt_proc_list(struct omkt_db *db, bool is_all, struct omkt_dbres **res,
+                   struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT id, host, pid, role, state,"
+        " ROUND(TIMESTAMPDIFF(MICROSECOND, heartbeat, NOW(3)) / 1e6, 1),"
+        " IFNULL(current_job, '-'), started FROM processes"
+        " WHERE ? OR state IN ('running', 'draining')"
+        " ORDER BY host, role, id";
+    struct omkt_dbv v[] = {OMKT_DBV_I(is_all ? 1 : 0)};
+
+    return omkt_db_query(db, sql, v, 1, res, eb);
+}

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* fsops - temp names, atomic publication and cleanup on the doc root. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsops.h"
+#include "log.h"
+#include "parse.h"
+
+static char host_name[256];
+
+const char *omkt_fs_hostname(void)
+{
+    if (host_name[0] == '\0' && gethostname(host_name, sizeof(host_name)) != 0)
+        (void)omkt_strlcpy(host_name, "localhost", sizeof(host_name));
+    host_name[sizeof(host_name) - 1] = '\0';
+    return host_name;
+}
+
+void omkt_fs_set_hostname(const char *name)
+{
+    if (name != NULL && *name != '\0')
+        (void)omkt_strlcpy(host_name, name, sizeof(host_name));
+}
+
+int omkt_fs_tmptag(char *buf, size_t size, int64_t job_id)
+{
+    int n = snprintf(buf, size, "%" PRId64 "-%s-%ld", job_id,
+                     omkt_fs_hostname(), (long)getpid());
+
+    return (n < 0 || (size_t)n >= size) ? OMKT_ETOOBIG : OMKT_OK;
+}
+
+int omkt_fs_tmpname(char *buf, size_t size, const char *dir, const char *name,
+                    const char *tag)
+{
+    int n = snprintf(buf, size, "%s/.%s.tmp-%s", dir, name, tag);
+
+    return (n < 0 || (size_t)n >= size) ? OMKT_ETOOBIG : OMKT_OK;
+}
+
+int omkt_fs_rename(const char *from, const char *to, struct omkt_errbuf *eb)
+{
+    struct stat st;
+    int err;
+
+    if (rename(from, to) == 0)
+        return OMKT_OK;
+    err = errno;
+    if (access(from, F_OK) != 0 && errno == ENOENT && stat(to, &st) == 0) {
+        omkt_log(OMKT_LOG_INFO, "rename %s: done by a retried call", to);
+        return OMKT_OK;
+    }
+    omkt_errf(eb, "rename %s -> %s: %s", from, to, omkt_errno_str(err));
+    return err == ENOSPC ? OMKT_ENOSPC : OMKT_EIO;
+}
+
+int omkt_fs_fsync_dir(const char *dir, struct omkt_errbuf *eb)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int ret = OMKT_OK;
+
+    if (fd < 0 || fsync(fd) != 0) {
+        omkt_errf(eb, "fsync %s: %s", dir, omkt_errno_str(errno));
+        ret = OMKT_EIO;
+    }
+    if (fd >= 0)
+        close(fd);
+    return ret;
+}
+
+int omkt_fs_mkdirs(const char *path, unsigned mode, struct omkt_errbuf *eb)
+{
+    char buf[OMKT_PATH_MAX];
+
+    if (omkt_strlcpy(buf, path, sizeof(buf)) != OMKT_OK) {
+        omkt_errf(eb, "path too long: %s", path);
+        return OMKT_EINVAL;
+    }
+    for (char *p = buf + 1; *p != '\0'; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, mode) != 0 && errno != EEXIST)
+            goto fail;
+        *p = '/';
+    }
+    if (mkdir(buf, mode) == 0 || errno == EEXIST)
+        return OMKT_OK;
+fail:
+    omkt_errf(eb, "mkdir %s: %s", buf, omkt_errno_str(errno));
+    return errno == ENOSPC ? OMKT_ENOSPC : OMKT_EIO;
+}
+
+/* is_job_tmp - ".NAME.tmp-JOBID-..." for @job_id? */
+static int is_job_tmp(const char *name, const char *marker)
+{
+    return name[0] == '.' && strstr(name, marker) != NULL;
+}
+
+int omkt_fs_remove_job_tmp(const char *dir, int64_t job_id, unsigned *n)
+{
+    char marker[48];
+    char path[OMKT_PATH_MAX];
+    struct dirent *de;
+    DIR *dp = opendir(dir);
+
+    *n = 0;
+    if (dp == NULL)
+        return errno == ENOENT ? OMKT_OK : OMKT_EIO;
+    snprintf(marker, sizeof(marker), ".tmp-%" PRId64 "-", job_id);
+    for (de = readdir(dp); de != NULL; de = readdir(dp)) {
+        if (!is_job_tmp(de->d_name, marker))
+            continue;
+        if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+            (int)sizeof(path))
+            continue;
+        if (unlink(path) == 0)
+            (*n)++;
+    }
+    closedir(dp);
+    return OMKT_OK;
+}

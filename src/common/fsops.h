@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fsops - files on the shared (NFS) document root.
+ *
+ * Writers never write in place: they write "dir/.NAME.tmp-TAG" where TAG is
+ * "JOBID-HOST-PID", fsync, rename into place and fsync the directory.  A
+ * reaper that takes a dead job back removes every "dir/.*.tmp-JOBID-*".
+ */
+#ifndef OMKT_COMMON_FSOPS_H
+#define OMKT_COMMON_FSOPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define OMKT_PATH_MAX 4096
+
+/* omkt_fs_tmptag - "JOBID-HOST-PID" for this process and @job_id. */
+int omkt_fs_tmptag(char *buf, size_t size, int64_t job_id);
+
+/* omkt_fs_tmpname - "dir/.name.tmp-TAG". */
+int omkt_fs_tmpname(char *buf, size_t size, const char *dir, const char *name,
+                    const char *tag);
+
+/*
+ * omkt_fs_rename - rename(2) that treats "source gone, target present"
+ * after a failed call as success (a retried NFS rename).
+ */
+int omkt_fs_rename(const char *from, const char *to, struct omkt_errbuf *eb);
+
+/* omkt_fs_fsync_dir - make a rename in @dir durable. */
+int omkt_fs_fsync_dir(const char *dir, struct omkt_errbuf *eb);
+
+/* omkt_fs_mkdirs - mkdir -p with @mode. */
+int omkt_fs_mkdirs(const char *path, unsigned mode, struct omkt_errbuf *eb);
+
+/*
+ * omkt_fs_remove_job_tmp - unlink every temp file of @job_id in @dir
+ * (absolute).  *n counts removals.  A missing directory is not an error.
+ */
+int omkt_fs_remove_job_tmp(const char *dir, int64_t job_id, unsigned *n);
+
+/* omkt_fs_hostname - this host's name as used in owners and temp tags. */
+const char *omkt_fs_hostname(void);
+
+/* omkt_fs_set_hostname - override (config common.host). */
+void omkt_fs_set_hostname(const char *name);
+
+#endif

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * worker - the claim loop (see worker.h).
+ *
+ * DESIGN: each thread owns one slot of the daemon; the heartbeat thread
+ * reads the slot to renew the lease and sets slot->is_lost when the job
+ * was taken away.  Transitions with hooks run as one transaction, retried
+ * whole on deadlock.  A database outage is waited out with backoff: the
+ * job's outcome is retried until it is recorded or the lease is gone.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "log.h"
+#include "worker.h"
+
+#define TX_RETRIES 5
+
+struct thread_arg {
+    struct omkt_daemon *d;
+    const struct omkt_worker_spec *spec;
+    struct omkt_slot *slot;
+};
+
+static pthread_t threads[OMKT_MAX_WORKERS];
+static struct thread_arg args[OMKT_MAX_WORKERS];
+static unsigned nthreads;
+static atomic_uint live; /* threads still looping */
+
+bool omkt_jobctx_should_stop(const struct omkt_jobctx *ctx)
+{
+    int64_t deadline;
+
+    if (atomic_load(&ctx->slot->is_lost))
+        return true;
+    if (!atomic_load(&ctx->d->is_stopping))
+        return false;
+    deadline = atomic_load(&ctx->d->grace_deadline_ms);
+    return omkt_now_ms() >= deadline;
+}
+
+int omkt_jobctx_stop_code(const struct omkt_jobctx *ctx)
+{
+    return atomic_load(&ctx->slot->is_lost) ? OMKT_ELOST : OMKT_ESHUTDOWN;
+}
+
+void omkt_jobctx_progress(struct omkt_jobctx *ctx, int percent)
+{
+    pthread_mutex_lock(&ctx->slot->lock);
+    ctx->slot->progress = percent < 0 ? 0 : percent > 100 ? 100 : percent;
+    pthread_mutex_unlock(&ctx->slot->lock);
+}
+
+/* slot_set - publish (or clear, with NULL) the job this thread holds. */
+static void slot_set(struct omkt_slot *s, const struct omkt_job *job)
+{
+    pthread_mutex_lock(&s->lock);
+    memset(&s->job, 0, sizeof(s->job));
+    if (job != NULL) {
+        s->job.id = job->id;
+        s->job.worker_id = job->worker_id;
+    }
+    s->progress = -1;
+    atomic_store(&s->is_lost, false);
+    pthread_mutex_unlock(&s->lock);
+}
+
+struct outcome {
+    int code;            /* handler result */
+    const char *reason;  /* for failures */
+    bool is_retryable;
+    bool is_final;
+};
+
+/* transition - apply @o to the job, with the hook, in one transaction. */
+static int transition(struct omkt_jobctx *ctx,
+                      const struct omkt_worker_spec *spec, struct outcome *o,
+                      struct omkt_errbuf *eb)
+{
+    struct omkt_daemon *d = ctx->d;
+    int ret = omkt_db_begin(ctx->db, eb);
+
+    if (ret != OMKT_OK)
+        return ret;
+    if (o->code == OMKT_OK) {
+        ret = spec->on_done ? spec->on_done(ctx) : OMKT_OK;
+        if (ret == OMKT_OK)
+            ret = omkt_job_complete(ctx->db, &ctx->job, eb);
+    } else if (o->code == OMKT_ESHUTDOWN) {
+        ret = omkt_job_release(ctx->db, &ctx->job, eb);
+    } else {
+        ret = omkt_job_fail(ctx->db, &ctx->job, o->code, o->reason,
+                            o->is_retryable, &d->backoff, &o->is_final, eb);
+        if (ret == OMKT_OK && spec->on_failed)
+            ret = spec->on_failed(ctx, o->code, o->reason, o->is_final);
+    }
+    if (ret == OMKT_OK)
+        ret = omkt_db_commit(ctx->db, eb);
+    if (ret != OMKT_OK)
+        omkt_db_rollback(ctx->db);
+    return ret;
+}
+
+/* record - retry the transition through conflicts and outages. */
+static int record(struct omkt_jobctx *ctx, const struct omkt_worker_spec *spec,
+                  struct outcome *o)
+{
+    int64_t delay_ms = 100;
+    int ret;
+
+    for (int i = 0;; i++) {
+        struct omkt_errbuf eb = {0};
+
+        ret = transition(ctx, spec, o, &eb);
+        if (ret == OMKT_OK || ret == OMKT_ELOST)
+            return ret;
+        if (!eb.retryable || atomic_load(&ctx->slot->is_lost) ||
+            (i >= TX_RETRIES && atomic_load(&ctx->d->is_stopping))) {
+            omkt_log(OMKT_LOG_ERR, "job=%lld could not record outcome: %s",
+                     (long long)ctx->job.id, eb.msg);
+            return ret;
+        }
+        omkt_log(OMKT_LOG_WARN, "job=%lld recording outcome: %s; retrying",
+                 (long long)ctx->job.id, eb.msg);
+        usleep((useconds_t)delay_ms * 1000);
+        delay_ms = delay_ms * 2 > 5000 ? 5000 : delay_ms * 2;
+    }
+}
+
+/* run_job - run the handler on a claimed job and record the outcome. */
+static void run_job(struct omkt_jobctx *ctx, const struct omkt_worker_spec *spec)
+{
+    struct outcome o = {0};
+    int64_t t0 = omkt_now_ms();
+    int ret;
+
+    slot_set(ctx->slot, &ctx->job);
+    o.code = spec->handle(ctx);
+    if (o.code != OMKT_OK && atomic_load(&ctx->slot->is_lost))
+        o.code = OMKT_ELOST;
+    o.reason = omkt_errbuf_str(&ctx->eb, o.code);
+    o.is_retryable = ctx->eb.retryable;
+    if (o.code == OMKT_ELOST) {
+        omkt_log(OMKT_LOG_WARN, "job=%lld task=%s abandoned: no longer ours",
+                 (long long)ctx->job.id, omkt_task_name(ctx->job.task));
+        ret = OMKT_ELOST;
+    } else {
+        ret = record(ctx, spec, &o);
+    }
+    if (ret == OMKT_OK)
+        omkt_log(o.code == OMKT_OK ? OMKT_LOG_INFO : OMKT_LOG_WARN,
+                 "job=%lld task=%s attempt=%d %s in %lldms%s%s",
+                 (long long)ctx->job.id, omkt_task_name(ctx->job.task),
+                 ctx->job.attempts,
+                 o.code == OMKT_OK        ? "done"
+                 : o.code == OMKT_ESHUTDOWN ? "released"
+                 : o.is_final             ? "failed"
+                                          : "failed, will retry",
+                 (long long)(omkt_now_ms() - t0), o.code ? ": " : "",
+                 o.code ? o.reason : "");
+    slot_set(ctx->slot, NULL);
+}
+
+/* poll_once - peek, claim and run one job.  1: did work, 0: idle, <0 db. */
+static int poll_once(struct omkt_jobctx *ctx,
+                     const struct omkt_worker_spec *spec)
+{
+    struct omkt_daemon *d = ctx->d;
+    struct omkt_errbuf eb = {0};
+    bool has_work = false;
+    int ret = omkt_job_peek(ctx->db, spec->task, &has_work, &eb);
+
+    if (ret == OMKT_OK && has_work)
+        ret = omkt_job_claim(ctx->db, spec->task, d->proc_id,
+                             (unsigned)((d->common.lease_ms + 999) / 1000),
+                             &ctx->job, &eb);
+    if (ret == OMKT_ENOTFOUND || (ret == OMKT_OK && !has_work))
+        return 0;
+    if (ret != OMKT_OK) {
+        omkt_log(OMKT_LOG_WARN, "poll: %s", eb.msg);
+        return -1;
+    }
+    omkt_errbuf_clear(&ctx->eb);
+    ctx->data = NULL;
+    run_job(ctx, spec);
+    if (spec->cleanup)
+        spec->cleanup(ctx);
+    omkt_job_clear(&ctx->job);
+    return 1;
+}
+
+/* next_sleep - adaptive idle polling: fast after work, slower when idle. */
+static int64_t next_sleep(const struct omkt_daemon *d, int64_t cur, int rc)
+{
+    if (rc > 0)
+        return 0;
+    if (rc < 0)
+        return cur < 1000 ? 1000 : (cur * 2 > 10000 ? 10000 : cur * 2);
+    if (cur < d->common.poll_min_ms)
+        return d->common.poll_min_ms;
+    cur = cur * 2;
+    return cur > d->common.poll_max_ms ? d->common.poll_max_ms : cur;
+}
+
+/* thread_main - one worker thread. */
+static void *thread_main(void *p)
+{
+    struct thread_arg *a = p;
+    struct omkt_jobctx ctx = {.d = a->d, .slot = a->slot};
+    int64_t sleep_ms = 0;
+
+    ctx.db = omkt_daemon_connect(a->d);
+    while (ctx.db != NULL && !atomic_load(&a->d->is_stopping) &&
+           !atomic_load(&a->d->is_draining)) {
+        int rc = poll_once(&ctx, a->spec);
+
+        sleep_ms = next_sleep(a->d, sleep_ms, rc);
+        if (sleep_ms > 0)
+            omkt_daemon_sleep(a->d, sleep_ms + random() % (sleep_ms / 4 + 1));
+    }
+    omkt_db_close(ctx.db);
+    if (atomic_fetch_sub(&live, 1) == 1)
+        atomic_store(&a->d->is_done, true); /* drained: main may exit */
+    return NULL;
+}
+
+int omkt_worker_start(struct omkt_daemon *d,
+                      const struct omkt_worker_spec *spec,
+                      struct omkt_errbuf *eb)
+{
+    unsigned n = spec->nthreads ? spec->nthreads : 1;
+
+    if (nthreads + n > OMKT_MAX_WORKERS) {
+        omkt_errf(eb, "too many worker threads (max %d)", OMKT_MAX_WORKERS);
+        return OMKT_EINVAL;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        struct omkt_slot *s = &d->slots[d->nslots++];
+
+        pthread_mutex_init(&s->lock, NULL);
+        s->progress = -1;
+        args[nthreads] = (struct thread_arg){d, spec, s};
+        atomic_fetch_add(&live, 1);
+        if (pthread_create(&threads[nthreads], NULL, thread_main,
+                           &args[nthreads]) != 0) {
+            omkt_errf(eb, "cannot start worker thread");
+            return OMKT_ENOMEM;
+        }
+        nthreads++;
+    }
+    return OMKT_OK;
+}
+
+void omkt_worker_join(struct omkt_daemon *d)
+{
+    for (unsigned i = 0; i < nthreads; i++)
+        pthread_join(threads[i], NULL);
+    nthreads = 0;
+    atomic_store(&d->is_done, true);
+}
+
+int omkt_worker_daemon_start(struct omkt_daemon *d, struct omkt_errbuf *eb)
+{
+    return omkt_worker_start(d, d->spec->ctx, eb);
+}
+
+void omkt_worker_daemon_finish(struct omkt_daemon *d)
+{
+    omkt_worker_join(d);
+}
