@@ -28,7 +28,7 @@
 #define CK(name, type, def, min, max, field)                                   \
     {name, type, def, min, max, false, false,                                  \
      offsetof(struct omkt_common_conf, field)}
-static const struct omkt_conf_key common_keys[] = {
+const struct omkt_conf_key omkt_common_conf_keys[] = {
     CK("docroot", OMKT_CONF_STR, "/var/lib/omkt", 0, -1, docroot),
     CK("log", OMKT_CONF_STR, "stderr", 0, -1, log),
     CK("log_level", OMKT_CONF_STR, "info", 0, -1, log_level),
@@ -46,6 +46,8 @@ static const struct omkt_conf_key common_keys[] = {
     CK("retry_base", OMKT_CONF_DURATION, "10s", 0, 86400000, retry_base_ms),
     CK("retry_max", OMKT_CONF_DURATION, "1h", 0, 604800000, retry_max_ms),
 };
+
+const size_t omkt_common_conf_nkeys = OMKT_ARRAY_LEN(omkt_common_conf_keys);
 
 struct options {
     const char *conf_path;
@@ -170,7 +172,8 @@ static int load_config(struct omkt_daemon *d, const struct options *o,
     secs[0] = (struct omkt_conf_section){"db", omkt_db_conf_keys,
                                          omkt_db_conf_nkeys, &d->db};
     secs[1] = (struct omkt_conf_section){
-        "common", common_keys, OMKT_ARRAY_LEN(common_keys), &d->common};
+        "common", omkt_common_conf_keys, omkt_common_conf_nkeys,
+        &d->common};
     *n = 2;
     for (size_t i = 0; i < spec->nsections && *n < MAX_SECTIONS; i++)
         secs[(*n)++] = spec->sections[i];

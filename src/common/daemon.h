@@ -43,6 +43,10 @@ struct omkt_common_conf {
     int64_t retry_max_ms;
 };
 
+/* The [common] keys and their defaults, for programs' config tables. */
+extern const struct omkt_conf_key omkt_common_conf_keys[];
+extern const size_t omkt_common_conf_nkeys;
+
 #define OMKT_MAX_WORKERS 64
 
 /* Per worker thread: what the heartbeat thread needs to renew its lease. */

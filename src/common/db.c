@@ -582,3 +582,8 @@ bool omkt_db_is_conflict(const struct omkt_db *db)
     return db->last_errno == ER_LOCK_DEADLOCK ||
            db->last_errno == ER_LOCK_WAIT_TIMEOUT;
 }
+
+bool omkt_db_is_duplicate(const struct omkt_db *db)
+{
+    return db->last_errno == ER_DUP_ENTRY;
+}

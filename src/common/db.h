@@ -126,4 +126,7 @@ bool omkt_db_is_mariadb(struct omkt_db *db);
  */
 bool omkt_db_is_conflict(const struct omkt_db *db);
 
+/* omkt_db_is_duplicate - the last error was a unique key violation. */
+bool omkt_db_is_duplicate(const struct omkt_db *db);
+
 #endif

@@ -451,3 +451,47 @@ void omkt_job_clear(struct omkt_job *job)
     OMKT_FREE(job->payload);
     memset(job, 0, sizeof(*job));
 }
+
+int omkt_job_list(struct omkt_db *db, const struct omkt_job_filter *f,
+                  struct omkt_dbres **res, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT j.id, j.task, j.state, j.priority, j.attempts,"
+        " j.max_attempts, IFNULL(CONCAT(p.host, ':', p.pid), '-'),"
+        " j.progress, j.created, IFNULL(j.error, '')"
+        " FROM jobs j LEFT JOIN processes p ON p.id = j.worker_id"
+        " WHERE (? IS NULL OR j.state = ?) AND (? IS NULL OR j.task = ?)"
+        " AND (? = 0 OR j.media_id = ?)"
+        " ORDER BY j.id DESC LIMIT ?";
+    struct omkt_dbv v[] = {
+        OMKT_DBV_S(f->state),    OMKT_DBV_S(f->state),
+        OMKT_DBV_S(f->task),     OMKT_DBV_S(f->task),
+        OMKT_DBV_I(f->media_id), OMKT_DBV_I(f->media_id),
+        OMKT_DBV_I(f->limit > 0 ? f->limit : 50),
+    };
+
+    return omkt_db_query(db, sql, v, OMKT_ARRAY_LEN(v), res, eb);
+}
+
+int omkt_job_show(struct omkt_db *db, int64_t id, struct omkt_dbres **res,
+                  struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT j.id, j.task, j.state, j.priority, j.run_after, j.account_id,"
+        " j.media_id, j.transcode_id, j.payload, j.worker_id,"
+        " IFNULL(CONCAT(p.host, ':', p.pid, ' (', p.role, ')'), NULL),"
+        " j.attempts, j.max_attempts, j.lease_until, j.progress, j.tmp_dir,"
+        " j.error_code, j.error, j.created, j.started, j.finished"
+        " FROM jobs j LEFT JOIN processes p ON p.id = j.worker_id"
+        " WHERE j.id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+    int ret = omkt_db_query(db, sql, v, 1, res, eb);
+
+    if (ret == OMKT_OK && (*res)->nrows == 0) {
+        omkt_dbres_free(*res);
+        *res = NULL;
+        omkt_errf(eb, "no job %lld", (long long)id);
+        return OMKT_ENOTFOUND;
+    }
+    return ret;
+}

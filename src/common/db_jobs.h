@@ -138,6 +138,25 @@ int omkt_job_reap(struct omkt_db *db, const struct omkt_backoff *bo,
 int omkt_job_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
 int omkt_job_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
 
+/* Filters for omkt_job_list; NULL / 0 means any. */
+struct omkt_job_filter {
+    const char *state;
+    const char *task;
+    int64_t media_id;
+    int64_t limit; /* 0: 50 */
+};
+
+/*
+ * omkt_job_list - newest first: id, task, state, priority, attempts,
+ * max_attempts, owner (host:pid), progress, created, error.  *res is new.
+ */
+int omkt_job_list(struct omkt_db *db, const struct omkt_job_filter *f,
+                  struct omkt_dbres **res, struct omkt_errbuf *eb);
+
+/* omkt_job_show - one job, every column (see the SQL); OMKT_ENOTFOUND. */
+int omkt_job_show(struct omkt_db *db, int64_t id, struct omkt_dbres **res,
+                  struct omkt_errbuf *eb);
+
 void omkt_job_clear(struct omkt_job *job);
 
 #endif

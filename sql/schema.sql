@@ -1,0 +1,146 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
+-- schema.sql - the complete current schema, for reading and reference.
+-- `omktctl db init` builds the same thing by applying sql/migrations/ in
+-- order (tests/integration/test_schema.sh checks they agree).  Requires
+-- MariaDB >= 10.6 or MySQL >= 8.0.
+
+CREATE TABLE schema_migrations (
+  version       INT UNSIGNED NOT NULL,
+  name          VARCHAR(128) NOT NULL,
+  applied       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (version)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE accounts (
+  id            INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  email         VARCHAR(255) NOT NULL,
+  api_key       CHAR(32) NOT NULL,
+  client_key    VARCHAR(32) NOT NULL DEFAULT '',
+  url           VARCHAR(1024) NOT NULL DEFAULT '',
+  adapters      VARCHAR(255) NOT NULL DEFAULT 'http',
+  rate_limit    INT UNSIGNED NOT NULL DEFAULT 600,
+  enabled       TINYINT(1) NOT NULL DEFAULT 1,
+  is_admin      TINYINT(1) NOT NULL DEFAULT 0,
+  created       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  cron_last     DATETIME NULL,
+  cron_last_ok  DATETIME NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY uk_accounts_api_key (api_key),
+  KEY k_accounts_email (email)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE media (
+  id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  account_id    INT UNSIGNED NOT NULL,
+  remote_id     BIGINT NOT NULL,
+  url           VARCHAR(2048) NOT NULL,
+  adapter       VARCHAR(32) NOT NULL DEFAULT 'http',
+  do_metadata   TINYINT(1) NOT NULL DEFAULT 1,
+  state         ENUM('remote','local','metadata_ok','metadata_failed',
+                     'download_failed','expired') NOT NULL DEFAULT 'remote',
+  path          VARCHAR(255) NULL,
+  file_size     BIGINT UNSIGNED NULL,
+  metadata      MEDIUMTEXT NULL,
+  error         VARCHAR(1024) NULL,
+  created       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+                ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uk_media_remote (account_id, remote_id),
+  KEY k_media_state_created (state, created),
+  CONSTRAINT fk_media_account FOREIGN KEY (account_id) REFERENCES accounts (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE transcodes (
+  id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  media_id      BIGINT UNSIGNED NOT NULL,
+  setting_id    INT UNSIGNED NOT NULL,
+  state         ENUM('asked','running','processed','error','cancelled',
+                     'expired') NOT NULL DEFAULT 'asked',
+  progress      TINYINT UNSIGNED NOT NULL DEFAULT 0,
+  cardinality   INT UNSIGNED NOT NULL DEFAULT 0,
+  path          VARCHAR(255) NULL,
+  metadata      MEDIUMTEXT NULL,
+  error         VARCHAR(1024) NULL,
+  created       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+                ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uk_transcodes_media_setting (media_id, setting_id),
+  CONSTRAINT fk_transcodes_media FOREIGN KEY (media_id) REFERENCES media (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The shared queue.  Claims scan k_jobs_claim: (task, state) first, so
+-- done, failed and delayed rows sit in other ranges and never slow it.
+-- A job with a future not-before time is 'delayed' and is promoted to
+-- 'queued' when due (k_jobs_due).  Reapers scan k_jobs_lease.
+CREATE TABLE jobs (
+  id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  task          ENUM('download','metadata','transcode','notify',
+                     'maintenance','test') NOT NULL,
+  state         ENUM('queued','delayed','running','done','failed',
+                     'cancelled') NOT NULL DEFAULT 'queued',
+  priority      SMALLINT NOT NULL DEFAULT 0,
+  run_after     DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  account_id    INT UNSIGNED NULL,
+  media_id      BIGINT UNSIGNED NULL,
+  transcode_id  BIGINT UNSIGNED NULL,
+  payload       TEXT NULL,
+  worker_id     BIGINT UNSIGNED NULL,
+  attempts      SMALLINT UNSIGNED NOT NULL DEFAULT 0,
+  max_attempts  SMALLINT UNSIGNED NOT NULL DEFAULT 5,
+  lease_until   DATETIME(3) NULL,
+  progress      TINYINT UNSIGNED NOT NULL DEFAULT 0,
+  tmp_dir       VARCHAR(255) NULL,
+  error_code    INT NULL,
+  error         VARCHAR(1024) NULL,
+  created       DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  started       DATETIME(3) NULL,
+  finished      DATETIME(3) NULL,
+  PRIMARY KEY (id),
+  KEY k_jobs_claim (task, state, priority DESC, id),
+  KEY k_jobs_due (state, run_after),
+  KEY k_jobs_lease (state, lease_until),
+  KEY k_jobs_media (media_id),
+  KEY k_jobs_finished (finished)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE api_calls (
+  id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  account_id    INT UNSIGNED NULL,
+  action        VARCHAR(64) NOT NULL,
+  application   VARCHAR(128) NOT NULL DEFAULT '',
+  version       VARCHAR(64) NOT NULL DEFAULT '',
+  code          SMALLINT NOT NULL,
+  remote_addr   VARCHAR(64) NOT NULL DEFAULT '',
+  created       DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  PRIMARY KEY (id),
+  KEY k_api_calls_account (account_id, created),
+  KEY k_api_calls_created (created)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- One row per running program on any host.  jobs.worker_id points here, so
+-- an owner is unique cluster-wide even when two hosts reuse a pid.
+CREATE TABLE processes (
+  id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  host          VARCHAR(255) NOT NULL,
+  pid           INT UNSIGNED NOT NULL,
+  role          VARCHAR(32) NOT NULL,
+  state         ENUM('running','draining','stopped','dead') NOT NULL
+                DEFAULT 'running',
+  current_job   BIGINT UNSIGNED NULL,
+  version       VARCHAR(32) NOT NULL DEFAULT '',
+  started       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  heartbeat     DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  stopped       DATETIME NULL,
+  PRIMARY KEY (id),
+  KEY k_processes_state (state, heartbeat),
+  KEY k_processes_host (host, state)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Hosts an operator drained: processes starting there refuse to claim.
+CREATE TABLE drained_hosts (
+  host          VARCHAR(255) NOT NULL,
+  created       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (host)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* db_media - rows of `media` and the media directory layout. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "db_media.h"
+
+int omkt_media_add(struct omkt_db *db, const struct omkt_media_new *mn,
+                   int64_t *id, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "INSERT INTO media (account_id, remote_id, url, adapter, do_metadata,"
+        " state, path) VALUES (?, ?, ?, ?, ?, IF(? IS NULL, 'remote',"
+        " 'local'), ?)";
+    struct omkt_dbv v[] = {
+        OMKT_DBV_I(mn->account_id), OMKT_DBV_I(mn->remote_id),
+        OMKT_DBV_S(mn->url),        OMKT_DBV_S(mn->adapter),
+        OMKT_DBV_I(mn->do_metadata ? 1 : 0),
+        OMKT_DBV_S(mn->local_path), OMKT_DBV_S(mn->local_path),
+    };
+    uint64_t new_id = 0;
+    struct omkt_errbuf local = {0};
+    int ret = omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, &new_id,
+                           &local);
+
+    *id = 0;
+    if (ret == OMKT_EDB && omkt_db_is_duplicate(db)) {
+        omkt_errf(eb, "media %" PRId64 " already exists for this account",
+                  mn->remote_id);
+        return OMKT_EEXIST;
+    }
+    if (ret != OMKT_OK) {
+        omkt_errf(eb, "%s", local.msg);
+        if (eb != NULL)
+            eb->retryable = local.retryable;
+        return ret;
+    }
+    *id = (int64_t)new_id;
+    return OMKT_OK;
+}
+
+#define MEDIA_COLS                                                             \
+    "SELECT id, account_id, remote_id, url, adapter, do_metadata, state,"     \
+    " path, IFNULL(file_size, 0), metadata, error, created FROM media "
+
+/* dup - new copy of a cell or NULL. */
+static char *dup(const struct omkt_dbres *r, size_t col)
+{
+    const char *s = omkt_dbres_str(r, 0, col);
+
+    return s ? omkt_xstrdup(s) : NULL;
+}
+
+/* fetch - run a media SELECT with @n values into @out. */
+static int fetch(struct omkt_db *db, const char *sql,
+                 const struct omkt_dbv *v, size_t n, struct omkt_media *out,
+                 struct omkt_errbuf *eb)
+{
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query(db, sql, v, n, &r, eb);
+
+    memset(out, 0, sizeof(*out));
+    if (ret == OMKT_OK && r->nrows == 0)
+        ret = OMKT_ENOTFOUND;
+    if (ret == OMKT_OK) {
+        out->id = omkt_dbres_i64(r, 0, 0, 0);
+        out->account_id = omkt_dbres_i64(r, 0, 1, 0);
+        out->remote_id = omkt_dbres_i64(r, 0, 2, 0);
+        out->url = dup(r, 3);
+        out->adapter = dup(r, 4);
+        out->do_metadata = omkt_dbres_i64(r, 0, 5, 1) != 0;
+        out->state = dup(r, 6);
+        out->path = dup(r, 7);
+        out->file_size = omkt_dbres_i64(r, 0, 8, 0);
+        out->metadata = dup(r, 9);
+        out->error = dup(r, 10);
+        out->created = dup(r, 11);
+    }
+    omkt_dbres_free(r);
+    return ret;
+}
+
+int omkt_media_get(struct omkt_db *db, int64_t id, struct omkt_media *out,
+                   struct omkt_errbuf *eb)
+{
+    static const char sql[] = MEDIA_COLS "WHERE id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+
+    return fetch(db, sql, v, 1, out, eb);
+}
+
+int omkt_media_find(struct omkt_db *db, int64_t account_id, int64_t remote_id,
+                    struct omkt_media *out, struct omkt_errbuf *eb)
+{
+    static const char sql[] = MEDIA_COLS
+        "WHERE account_id = ? AND remote_id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(account_id), OMKT_DBV_I(remote_id)};
+
+    return fetch(db, sql, v, 2, out, eb);
+}
+
+/* changed - a guarded update must have touched exactly one row. */
+static int changed(struct omkt_db *db, const char *sql,
+                   const struct omkt_dbv *v, size_t n, int64_t id,
+                   struct omkt_errbuf *eb)
+{
+    uint64_t affected = 0;
+    int ret = omkt_db_exec(db, sql, v, n, &affected, NULL, eb);
+
+    if (ret == OMKT_OK && affected != 1) {
+        omkt_errf(eb, "media %" PRId64 ": not in the expected state", id);
+        return OMKT_ELOST;
+    }
+    return ret;
+}
+
+int omkt_media_set_local(struct omkt_db *db, int64_t id, const char *path,
+                         int64_t file_size, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE media SET state = 'local', path = ?, file_size = ?,"
+        " error = NULL WHERE id = ? AND state = 'remote'";
+    struct omkt_dbv v[] = {OMKT_DBV_S(path), OMKT_DBV_I(file_size),
+                           OMKT_DBV_I(id)};
+
+    return changed(db, sql, v, 3, id, eb);
+}
+
+int omkt_media_set_metadata(struct omkt_db *db, int64_t id, const char *json,
+                            const char *error, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE media SET state = IF(? IS NULL, 'metadata_failed',"
+        " 'metadata_ok'), metadata = ?, error = LEFT(?, 1024)"
+        " WHERE id = ? AND state IN ('local', 'metadata_ok',"
+        " 'metadata_failed')";
+    struct omkt_dbv v[] = {OMKT_DBV_S(json), OMKT_DBV_S(json),
+                           OMKT_DBV_S(error), OMKT_DBV_I(id)};
+
+    return changed(db, sql, v, 4, id, eb);
+}
+
+int omkt_media_set_download_failed(struct omkt_db *db, int64_t id,
+                                   const char *error, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE media SET state = 'download_failed', error = LEFT(?, 1024)"
+        " WHERE id = ? AND state = 'remote'";
+    struct omkt_dbv v[] = {OMKT_DBV_S(error), OMKT_DBV_I(id)};
+
+    return changed(db, sql, v, 2, id, eb);
+}
+
+int omkt_media_dir(char *buf, size_t size, int64_t account_id,
+                   int64_t media_id)
+{
+    int n = snprintf(buf, size, "media/%" PRId64 "/%" PRId64, account_id,
+                     media_id);
+
+    return (n < 0 || (size_t)n >= size) ? OMKT_ETOOBIG : OMKT_OK;
+}
+
+void omkt_media_clear(struct omkt_media *m)
+{
+    if (m == NULL)
+        return;
+    free(m->url);
+    free(m->adapter);
+    free(m->state);
+    free(m->path);
+    free(m->metadata);
+    free(m->error);
+    free(m->created);
+    memset(m, 0, sizeof(*m));
+}

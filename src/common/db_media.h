@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * db_media - originals sent by CMSs (owns `media`).  A media belongs to one
+ * account and is known to it by the CMS's own id (remote_id).  Its life:
+ * remote -> local -> metadata_ok | metadata_failed -> expired, or
+ * remote -> download_failed.  Paths are relative to the document root.
+ */
+#ifndef OMKT_COMMON_DB_MEDIA_H
+#define OMKT_COMMON_DB_MEDIA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db.h"
+
+struct omkt_media {
+    int64_t id;
+    int64_t account_id;
+    int64_t remote_id;
+    char *url;
+    char *adapter;
+    bool do_metadata;
+    char *state; /* remote, local, metadata_ok, metadata_failed, ... */
+    char *path;  /* NULL until local */
+    int64_t file_size;
+    char *metadata; /* JSON text or NULL */
+    char *error;
+    char *created;
+};
+
+struct omkt_media_new {
+    int64_t account_id;
+    int64_t remote_id;
+    const char *url;
+    const char *adapter;
+    bool do_metadata;
+    const char *local_path; /* non-NULL: already local (no download) */
+};
+
+/* omkt_media_add - OMKT_EEXIST when the account already has remote_id. */
+int omkt_media_add(struct omkt_db *db, const struct omkt_media_new *mn,
+                   int64_t *id, struct omkt_errbuf *eb);
+
+/* omkt_media_get / find - OMKT_ENOTFOUND when absent.  *out is new
+ * (omkt_media_clear).  find is scoped to the account. */
+int omkt_media_get(struct omkt_db *db, int64_t id, struct omkt_media *out,
+                   struct omkt_errbuf *eb);
+int omkt_media_find(struct omkt_db *db, int64_t account_id, int64_t remote_id,
+                    struct omkt_media *out, struct omkt_errbuf *eb);
+
+/* omkt_media_set_local - remote -> local with the original's path/size. */
+int omkt_media_set_local(struct omkt_db *db, int64_t id, const char *path,
+                         int64_t file_size, struct omkt_errbuf *eb);
+
+/* omkt_media_set_metadata - local -> metadata_ok (@json) or
+ * metadata_failed (@error). */
+int omkt_media_set_metadata(struct omkt_db *db, int64_t id, const char *json,
+                            const char *error, struct omkt_errbuf *eb);
+
+/* omkt_media_set_download_failed - remote -> download_failed. */
+int omkt_media_set_download_failed(struct omkt_db *db, int64_t id,
+                                   const char *error, struct omkt_errbuf *eb);
+
+/* omkt_media_dir - "media/ACCOUNT/MEDIA", the media's directory. */
+int omkt_media_dir(char *buf, size_t size, int64_t account_id,
+                   int64_t media_id);
+
+void omkt_media_clear(struct omkt_media *m);
+
+#endif

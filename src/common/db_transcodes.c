@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* db_transcodes - rows of `transcodes`. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "db_transcodes.h"
+
+int omkt_transcode_add(struct omkt_db *db, int64_t media_id, int setting_id,
+                       int64_t *id, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "INSERT INTO transcodes (media_id, setting_id) VALUES (?, ?)";
+    struct omkt_dbv v[] = {OMKT_DBV_I(media_id), OMKT_DBV_I(setting_id)};
+    struct omkt_errbuf local = {0};
+    uint64_t new_id = 0;
+    int ret = omkt_db_exec(db, sql, v, 2, NULL, &new_id, &local);
+
+    *id = 0;
+    if (ret == OMKT_EDB && omkt_db_is_duplicate(db))
+        return OMKT_EEXIST;
+    if (ret != OMKT_OK) {
+        omkt_errf(eb, "%s", local.msg);
+        if (eb != NULL)
+            eb->retryable = local.retryable;
+        return ret;
+    }
+    *id = (int64_t)new_id;
+    return OMKT_OK;
+}
+
+#define TRANSCODE_COLS                                                         \
+    "SELECT id, media_id, setting_id, state, progress, cardinality, path,"    \
+    " metadata, error FROM transcodes "
+
+static char *dup(const struct omkt_dbres *r, size_t col)
+{
+    const char *s = omkt_dbres_str(r, 0, col);
+
+    return s ? omkt_xstrdup(s) : NULL;
+}
+
+static int fetch(struct omkt_db *db, const char *sql,
+                 const struct omkt_dbv *v, size_t n,
+                 struct omkt_transcode *out, struct omkt_errbuf *eb)
+{
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query(db, sql, v, n, &r, eb);
+
+    memset(out, 0, sizeof(*out));
+    if (ret == OMKT_OK && r->nrows == 0)
+        ret = OMKT_ENOTFOUND;
+    if (ret == OMKT_OK) {
+        out->id = omkt_dbres_i64(r, 0, 0, 0);
+        out->media_id = omkt_dbres_i64(r, 0, 1, 0);
+        out->setting_id = (int)omkt_dbres_i64(r, 0, 2, 0);
+        out->state = dup(r, 3);
+        out->progress = (int)omkt_dbres_i64(r, 0, 4, 0);
+        out->cardinality = (int)omkt_dbres_i64(r, 0, 5, 0);
+        out->path = dup(r, 6);
+        out->metadata = dup(r, 7);
+        out->error = dup(r, 8);
+    }
+    omkt_dbres_free(r);
+    return ret;
+}
+
+int omkt_transcode_get(struct omkt_db *db, int64_t id,
+                       struct omkt_transcode *out, struct omkt_errbuf *eb)
+{
+    static const char sql[] = TRANSCODE_COLS "WHERE id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+
+    return fetch(db, sql, v, 1, out, eb);
+}
+
+int omkt_transcode_find(struct omkt_db *db, int64_t media_id, int setting_id,
+                        struct omkt_transcode *out, struct omkt_errbuf *eb)
+{
+    static const char sql[] = TRANSCODE_COLS
+        "WHERE media_id = ? AND setting_id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(media_id), OMKT_DBV_I(setting_id)};
+
+    return fetch(db, sql, v, 2, out, eb);
+}
+
+int omkt_transcode_list(struct omkt_db *db, int64_t media_id,
+                        struct omkt_dbres **res, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT id, setting_id, state, progress, cardinality, path, error,"
+        " updated FROM transcodes WHERE media_id = ? ORDER BY setting_id";
+    struct omkt_dbv v[] = {OMKT_DBV_I(media_id)};
+
+    return omkt_db_query(db, sql, v, 1, res, eb);
+}
+
+/* changed - exactly one row must match the guard. */
+static int changed(struct omkt_db *db, const char *sql,
+                   const struct omkt_dbv *v, size_t n, int64_t id,
+                   struct omkt_errbuf *eb)
+{
+    uint64_t affected = 0;
+    int ret = omkt_db_exec(db, sql, v, n, &affected, NULL, eb);
+
+    if (ret == OMKT_OK && affected != 1) {
+        omkt_errf(eb, "transcode %" PRId64 ": not in the expected state", id);
+        return OMKT_ELOST;
+    }
+    return ret;
+}
+
+int omkt_transcode_start(struct omkt_db *db, int64_t id,
+                         struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE transcodes SET state = 'running', progress = 0"
+        " WHERE id = ? AND state IN ('asked', 'running')";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+
+    return changed(db, sql, v, 1, id, eb);
+}
+
+int omkt_transcode_progress(struct omkt_db *db, int64_t id, int percent,
+                            struct omkt_errbuf *eb)
+{
+    static const char sql[] = "UPDATE transcodes SET progress = ?"
+                              " WHERE id = ? AND state = 'running'";
+    struct omkt_dbv v[] = {OMKT_DBV_I(percent), OMKT_DBV_I(id)};
+
+    return changed(db, sql, v, 2, id, eb);
+}
+
+int omkt_transcode_done(struct omkt_db *db, int64_t id, const char *path,
+                        int cardinality, const char *metadata,
+                        struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE transcodes SET state = 'processed', progress = 100,"
+        " path = ?, cardinality = ?, metadata = ?, error = NULL"
+        " WHERE id = ? AND state = 'running'";
+    struct omkt_dbv v[] = {OMKT_DBV_S(path), OMKT_DBV_I(cardinality),
+                           OMKT_DBV_S(metadata), OMKT_DBV_I(id)};
+
+    return changed(db, sql, v, 4, id, eb);
+}
+
+int omkt_transcode_failed(struct omkt_db *db, int64_t id, const char *error,
+                          struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE transcodes SET state = 'error', error = LEFT(?, 1024)"
+        " WHERE id = ? AND state IN ('asked', 'running')";
+    struct omkt_dbv v[] = {OMKT_DBV_S(error), OMKT_DBV_I(id)};
+
+    return changed(db, sql, v, 2, id, eb);
+}
+
+void omkt_transcode_clear(struct omkt_transcode *t)
+{
+    if (t == NULL)
+        return;
+    free(t->state);
+    free(t->path);
+    free(t->metadata);
+    free(t->error);
+    memset(t, 0, sizeof(*t));
+}

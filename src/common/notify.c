@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* notify - callback jobs (see notify.h for the payload format). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "db_jobs.h"
+#include "notify.h"
+
+/* enqueue - a notify job with @payload (borrowed). */
+static int enqueue(struct omkt_db *db, int64_t account_id, int64_t media_id,
+                   json_t *payload, struct omkt_errbuf *eb)
+{
+    char *text = json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    struct omkt_job_new jn = {
+        .task = OMKT_TASK_NOTIFY,
+        .priority = 10, /* callbacks are cheap and unblock CMS workflows */
+        .max_attempts = OMKT_NOTIFY_ATTEMPTS,
+        .account_id = account_id,
+        .media_id = media_id,
+        .payload = text,
+    };
+    int ret;
+
+    if (text == NULL)
+        return OMKT_ENOMEM;
+    ret = omkt_job_enqueue(db, &jn, NULL, eb);
+    free(text);
+    return ret;
+}
+
+int omkt_notify_omkt(struct omkt_db *db, int64_t account_id, int64_t media_id,
+                     const char *action, json_t *params,
+                     struct omkt_errbuf *eb)
+{
+    json_t *p = json_pack("{s:s, s:s, s:O}", "kind", "omkt", "action", action,
+                          "params", params);
+    int ret;
+
+    if (p == NULL)
+        return OMKT_ENOMEM;
+    ret = enqueue(db, account_id, media_id, p, eb);
+    json_decref(p);
+    return ret;
+}
+
+int omkt_notify_alert(struct omkt_db *db, int64_t account_id,
+                      int64_t media_id, int64_t remote_id,
+                      const char *message, struct omkt_errbuf *eb)
+{
+    char id[32];
+    json_t *params;
+    int ret;
+
+    snprintf(id, sizeof(id), "%" PRId64, remote_id);
+    params = json_pack("{s:s, s:s, s:s}", "id", id, "status", "1", "message",
+                       message ? message : "error");
+    if (params == NULL)
+        return OMKT_ENOMEM;
+    ret = omkt_notify_omkt(db, account_id, media_id, "transcoder_send_alert",
+                           params, eb);
+    json_decref(params);
+    return ret;
+}
+
+int omkt_notify_url(struct omkt_db *db, int64_t account_id, int64_t media_id,
+                    const char *url, json_t *body, struct omkt_errbuf *eb)
+{
+    json_t *p = json_pack("{s:s, s:s, s:O}", "kind", "url", "url", url,
+                          "body", body);
+    int ret;
+
+    if (p == NULL)
+        return OMKT_ENOMEM;
+    ret = enqueue(db, account_id, media_id, p, eb);
+    json_decref(p);
+    return ret;
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cli - shared plumbing of omktctl's commands. */
+#include <mysql.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/alloc.h"
+#include "common/conf.h"
+#include "common/parse.h"
+
+const char *cli_opt(int argc, char **argv, const char *name)
+{
+    for (int i = 0; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    return NULL;
+}
+
+bool cli_flag(int argc, char **argv, const char *name)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* known_opt - 0: unknown, 1: flag, 2: takes a value. */
+static int known_opt(const char *arg, const char *const *known)
+{
+    size_t n = strlen(arg);
+
+    for (size_t i = 0; known[i] != NULL; i++) {
+        if (strncmp(known[i], arg, n) != 0)
+            continue;
+        if (known[i][n] == '\0')
+            return 1;
+        if (known[i][n] == '=' && known[i][n + 1] == '\0')
+            return 2;
+    }
+    return 0;
+}
+
+int cli_check_opts(int argc, char **argv, const char *const *known)
+{
+    for (int i = 0; i < argc; i++) {
+        int kind;
+
+        if (strncmp(argv[i], "--", 2) != 0)
+            continue;
+        kind = known_opt(argv[i], known);
+        if (kind == 0) {
+            fprintf(stderr, "omktctl: unknown option %s\n", argv[i]);
+            return 2;
+        }
+        if (kind == 2 && ++i >= argc) {
+            fprintf(stderr, "omktctl: %s needs a value\n", argv[i - 1]);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+int cli_connect(struct cli *c)
+{
+    struct omkt_conf_section secs[] = {
+        {"db", omkt_db_conf_keys, omkt_db_conf_nkeys, &c->db_conf},
+        {"common", omkt_common_conf_keys, omkt_common_conf_nkeys, &c->common},
+    };
+    struct omkt_errbuf eb = {0};
+
+    if (omkt_conf_load(c->conf_path, secs, 2, &eb) != OMKT_OK) {
+        fprintf(stderr, "omktctl: %s\n", eb.msg);
+        return 1;
+    }
+    mysql_library_init(0, NULL, NULL);
+    if (omkt_db_open(&c->db_conf, &c->db, &eb) != OMKT_OK) {
+        fprintf(stderr, "omktctl: %s\n", eb.msg);
+        return 1;
+    }
+    return 0;
+}
+
+void cli_close(struct cli *c)
+{
+    struct omkt_conf_section secs[] = {
+        {"db", omkt_db_conf_keys, omkt_db_conf_nkeys, &c->db_conf},
+        {"common", omkt_common_conf_keys, omkt_common_conf_nkeys, &c->common},
+    };
+
+    omkt_db_close(c->db);
+    c->db = NULL;
+    omkt_conf_free(secs, 2);
+    mysql_library_end();
+}
+
+void cli_print(const struct omkt_dbres *res, const char *const *headers)
+{
+    for (size_t i = 0; headers[i] != NULL; i++)
+        printf("%s%s", i ? "\t" : "", headers[i]);
+    printf("\n");
+    for (size_t r = 0; r < res->nrows; r++) {
+        for (size_t col = 0; col < res->ncols; col++) {
+            const char *s = omkt_dbres_str(res, r, col);
+            printf("%s%s", col ? "\t" : "", s ? s : "NULL");
+        }
+        printf("\n");
+    }
+}
+
+int cli_id(const char *s, int64_t *id)
+{
+    if (s == NULL || omkt_parse_i64(s, id) != OMKT_OK || *id <= 0) {
+        fprintf(stderr, "omktctl: expected a positive id, got '%s'\n",
+                s ? s : "");
+        return 2;
+    }
+    return 0;
+}

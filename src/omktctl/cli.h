@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cli - what omktctl's commands share: option lookup, the database
+ * connection from the config file, and table printing.
+ */
+#ifndef OMKT_OMKTCTL_CLI_H
+#define OMKT_OMKTCTL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/daemon.h"
+#include "common/db.h"
+
+struct cli {
+    const char *conf_path;
+    struct omkt_db_conf db_conf;
+    struct omkt_common_conf common;
+    struct omkt_db *db;
+};
+
+/* cli_opt - the value after "--name" in argv, or NULL. */
+const char *cli_opt(int argc, char **argv, const char *name);
+/* cli_flag - is "--name" present? */
+bool cli_flag(int argc, char **argv, const char *name);
+/* cli_check_opts - every "--x" in argv is in @known (NULL-terminated list of
+ * "name" or "name=" for options taking a value); prints and returns 2. */
+int cli_check_opts(int argc, char **argv, const char *const *known);
+
+/* cli_connect - load the config and connect; prints errors.  0 or 1. */
+int cli_connect(struct cli *c);
+void cli_close(struct cli *c);
+
+/* cli_print - @res as a tab-separated table under @headers. */
+void cli_print(const struct omkt_dbres *res, const char *const *headers);
+
+/* cli_id - parse a positive id argument; prints errors.  0 or 2. */
+int cli_id(const char *s, int64_t *id);
+
+int cmd_db(struct cli *c, int argc, char **argv);
+int cmd_account(struct cli *c, int argc, char **argv);
+int cmd_jobs(struct cli *c, int argc, char **argv);
+int cmd_workers(struct cli *c, int argc, char **argv);
+int cmd_drain(struct cli *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cmd_account - `omktctl account add|list|disable|enable|key`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/db_accounts.h"
+#include "common/parse.h"
+
+static const char usage_text[] =
+    "usage: omktctl account add --email E --url CALLBACK_URL "
+    "[--client-key K] [--adapters http,...] [--rate N] [--admin]\n"
+    "       omktctl account list\n"
+    "       omktctl account disable|enable|key ID\n";
+
+/* add - prints only the new API key on stdout. */
+static int add(struct cli *c, int argc, char **argv)
+{
+    static const char *const known[] = {"--email=", "--url=", "--client-key=",
+                                        "--adapters=", "--rate=", "--admin",
+                                        NULL};
+    struct omkt_account_new an = {
+        .email = cli_opt(argc, argv, "--email"),
+        .url = cli_opt(argc, argv, "--url"),
+        .client_key = cli_opt(argc, argv, "--client-key"),
+        .adapters = cli_opt(argc, argv, "--adapters"),
+        .is_admin = cli_flag(argc, argv, "--admin"),
+    };
+    const char *rate = cli_opt(argc, argv, "--rate");
+    char key[OMKT_API_KEY_LEN + 1];
+    struct omkt_errbuf eb = {0};
+    int64_t id = 0;
+
+    if (cli_check_opts(argc, argv, known) != 0)
+        return 2;
+    if (rate != NULL && omkt_parse_i64(rate, &an.rate_limit) != OMKT_OK) {
+        fprintf(stderr, "omktctl: --rate: expected calls per minute\n");
+        return 2;
+    }
+    if (an.email == NULL) {
+        fprintf(stderr, "%s", usage_text);
+        return 2;
+    }
+    if (cli_connect(c) != 0)
+        return 1;
+    if (omkt_account_add(c->db, &an, &id, key, &eb) != OMKT_OK) {
+        fprintf(stderr, "omktctl: %s\n", eb.msg);
+        cli_close(c);
+        return 1;
+    }
+    printf("%s\n", key);
+    fprintf(stderr, "account %lld created\n", (long long)id);
+    cli_close(c);
+    return 0;
+}
+
+static int list(struct cli *c)
+{
+    static const char *const headers[] = {"id",      "email",    "enabled",
+                                          "admin",   "url",      "adapters",
+                                          "rate/min", "created", NULL};
+    struct omkt_errbuf eb = {0};
+    struct omkt_dbres *r = NULL;
+    int ret;
+
+    if (cli_connect(c) != 0)
+        return 1;
+    ret = omkt_account_list(c->db, &r, &eb);
+    if (ret == OMKT_OK)
+        cli_print(r, headers);
+    else
+        fprintf(stderr, "omktctl: %s\n", eb.msg);
+    omkt_dbres_free(r);
+    cli_close(c);
+    return ret == OMKT_OK ? 0 : 1;
+}
+
+/* change - disable, enable or rotate the key of account @id_s. */
+static int change(struct cli *c, const char *verb, const char *id_s)
+{
+    char key[OMKT_API_KEY_LEN + 1];
+    struct omkt_errbuf eb = {0};
+    int64_t id = 0;
+    int ret;
+
+    if (cli_id(id_s, &id) != 0)
+        return 2;
+    if (cli_connect(c) != 0)
+        return 1;
+    if (strcmp(verb, "key") == 0)
+        ret = omkt_account_rotate_key(c->db, id, key, &eb);
+    else
+        ret = omkt_account_set_enabled(c->db, id, strcmp(verb, "enable") == 0,
+                                       &eb);
+    if (ret != OMKT_OK)
+        fprintf(stderr, "omktctl: %s\n", eb.msg);
+    else if (strcmp(verb, "key") == 0)
+        printf("%s\n", key);
+    cli_close(c);
+    return ret == OMKT_OK ? 0 : 1;
+}
+
+int cmd_account(struct cli *c, int argc, char **argv)
+{
+    const char *verb = argc > 1 ? argv[1] : "";
+
+    if (strcmp(verb, "add") == 0)
+        return add(c, argc - 2, argv + 2);
+    if (strcmp(verb, "list") == 0)
+        return list(c);
+    if ((strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0 ||
+         strcmp(verb, "key") == 0) && argc == 3)
+        return change(c, verb, argv[2]);
+    fprintf(stderr, "%s", usage_text);
+    return 2;
+}
