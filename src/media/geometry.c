@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * geometry - choose the output box and keep the picture's display aspect.
+ * The source's display size is its coded size stretched by the sample
+ * aspect, then turned by the rotation; the output always has square pixels.
+ */
+#include <math.h>
+
+#include "common/err.h"
+#include "media/geometry.h"
+
+#define ASPECT_TOL 0.03 /* relative tolerance to snap to 16:9 or 4:3 */
+
+/* even - nearest even integer, at least 2. */
+static int even(double v)
+{
+    long r = lround(v / 2.0) * 2;
+
+    return r < 2 ? 2 : (int)r;
+}
+
+/* near - is @ratio within ASPECT_TOL of @want? */
+static int near(double ratio, double want)
+{
+    return fabs(ratio - want) <= want * ASPECT_TOL;
+}
+
+int omkt_geom_rotation(double degrees)
+{
+    long r;
+
+    if (!isfinite(degrees))
+        return 0;
+    r = lround(degrees / 90.0) % 4;
+    if (r < 0)
+        r += 4;
+    return (int)r * 90;
+}
+
+int omkt_geom_fit(const struct omkt_geom_src *src,
+                  const struct omkt_geom_box *box, int *out_w, int *out_h)
+{
+    double dw, dh, ratio, tmp;
+    int w, h;
+
+    if (src->width <= 0 || src->height <= 0 || box->w43 <= 0 || box->h43 <= 0 ||
+        box->w169 <= 0 || box->h169 <= 0)
+        return OMKT_EINVAL;
+    dw = src->width;
+    dh = src->height;
+    if (src->sar_num > 0 && src->sar_den > 0)
+        dw = dw * src->sar_num / src->sar_den;
+    if (src->rotation == 90 || src->rotation == 270) {
+        tmp = dw;
+        dw = dh;
+        dh = tmp;
+    }
+    ratio = dw >= dh ? dw / dh : dh / dw; /* long side over short side */
+    if (near(ratio, 16.0 / 9.0)) {
+        w = box->w169;
+        h = box->h169;
+    } else if (near(ratio, 4.0 / 3.0)) {
+        w = box->w43;
+        h = box->h43;
+    } else if (ratio > (double)box->w169 / box->h169) {
+        w = even(box->w169);
+        h = even(box->w169 / ratio);
+    } else {
+        h = even(box->h169);
+        w = even(box->h169 * ratio);
+    }
+    *out_w = dw >= dh ? w : h;
+    *out_h = dw >= dh ? h : w;
+    return OMKT_OK;
+}

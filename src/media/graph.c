@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * graph - build the filter chain of one output stream.  Each output has
+ * its own chain (its own scaler or resampler) fed by reference with the
+ * shared decoded frames, so one decode serves many outputs without copies.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+
+#include "media/graph.h"
+#include "media/input.h"
+
+void omkt_graph_free(struct omkt_graph *g)
+{
+    avfilter_graph_free(&g->graph);
+    g->src = NULL;
+    g->sink = NULL;
+}
+
+bool omkt_graph_matches(const struct omkt_graph *g, const AVFrame *f)
+{
+    return g->graph != NULL && g->w == f->width && g->h == f->height &&
+           g->format == f->format && g->sample_rate == f->sample_rate &&
+           g->channels == f->ch_layout.nb_channels;
+}
+
+/* link_chain - parse @desc between g->src and g->sink and configure. */
+static int link_chain(struct omkt_graph *g, const char *desc,
+                      struct omkt_errbuf *eb)
+{
+    AVFilterInOut *outs = avfilter_inout_alloc();
+    AVFilterInOut *ins = avfilter_inout_alloc();
+    int rc = AVERROR(ENOMEM);
+
+    if (outs == NULL || ins == NULL)
+        goto out;
+    outs->name = av_strdup("in");
+    outs->filter_ctx = g->src;
+    ins->name = av_strdup("out");
+    ins->filter_ctx = g->sink;
+    if (outs->name == NULL || ins->name == NULL)
+        goto out;
+    rc = avfilter_graph_parse_ptr(g->graph, desc, &ins, &outs, NULL);
+    if (rc >= 0)
+        rc = avfilter_graph_config(g->graph, NULL);
+out:
+    avfilter_inout_free(&ins);
+    avfilter_inout_free(&outs);
+    if (rc < 0)
+        return omkt_av_err(rc, eb, "configuring filters");
+    return OMKT_OK;
+}
+
+/* make_ends - allocate the graph, its source (with @src_args) and sink. */
+static int make_ends(struct omkt_graph *g, bool is_video, const char *src_args,
+                     struct omkt_errbuf *eb)
+{
+    const AVFilter *src = avfilter_get_by_name(is_video ? "buffer" : "abuffer");
+    const AVFilter *sink =
+        avfilter_get_by_name(is_video ? "buffersink" : "abuffersink");
+    int rc;
+
+    g->graph = avfilter_graph_alloc();
+    if (g->graph == NULL || src == NULL || sink == NULL)
+        return OMKT_ENOMEM;
+    rc = avfilter_graph_create_filter(&g->src, src, "in", src_args, NULL,
+                                      g->graph);
+    if (rc >= 0)
+        rc = avfilter_graph_create_filter(&g->sink, sink, "out", NULL, NULL,
+                                          g->graph);
+    if (rc < 0)
+        return omkt_av_err(rc, eb, "creating filter ends");
+    return OMKT_OK;
+}
+
+/* rotate_desc - the filters that undo a clockwise @rotation. */
+static const char *rotate_desc(int rotation)
+{
+    switch (rotation) {
+    case 90:
+        return "transpose=clock,";
+    case 180:
+        return "hflip,vflip,";
+    case 270:
+        return "transpose=cclock,";
+    default:
+        return "";
+    }
+}
+
+int omkt_graph_video(struct omkt_graph *g, const AVFrame *f,
+                     const struct omkt_vgraph_args *a, struct omkt_errbuf *eb)
+{
+    AVRational sar = f->sample_aspect_ratio;
+    char args[256], desc[512], fps[64] = "";
+    int ret;
+
+    if (sar.num <= 0 || sar.den <= 0)
+        sar = (AVRational){1, 1};
+    snprintf(args, sizeof(args),
+             "video_size=%dx%d:pix_fmt=%s:time_base=%d/%d:pixel_aspect=%d/%d",
+             f->width, f->height, av_get_pix_fmt_name(f->format), a->in_tb.num,
+             a->in_tb.den, sar.num, sar.den);
+    if (a->out_fps.num > 0)
+        snprintf(fps, sizeof(fps), ",fps=%d/%d", a->out_fps.num,
+                 a->out_fps.den);
+    snprintf(desc, sizeof(desc), "%sscale=%d:%d:flags=bicubic%s,format=%s%s",
+             rotate_desc(a->rotation), a->out_w, a->out_h,
+             a->is_square_pixels ? ",setsar=1" : "",
+             av_get_pix_fmt_name(a->out_fmt), fps);
+    ret = make_ends(g, true, args, eb);
+    if (ret == OMKT_OK)
+        ret = link_chain(g, desc, eb);
+    if (ret != OMKT_OK) {
+        omkt_graph_free(g);
+        return ret;
+    }
+    g->w = f->width;
+    g->h = f->height;
+    g->format = f->format;
+    g->sample_rate = f->sample_rate;
+    g->channels = f->ch_layout.nb_channels;
+    return OMKT_OK;
+}
+
+/* layout_str - a describable channel layout string for @f. */
+static void layout_str(const AVFrame *f, char *buf, size_t size)
+{
+    AVChannelLayout l = {0};
+
+    if (f->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+        av_channel_layout_default(&l, f->ch_layout.nb_channels);
+    else if (av_channel_layout_copy(&l, &f->ch_layout) < 0)
+        av_channel_layout_default(&l, f->ch_layout.nb_channels);
+    if (av_channel_layout_describe(&l, buf, size) < 0)
+        snprintf(buf, size, "stereo");
+    av_channel_layout_uninit(&l);
+}
+
+int omkt_graph_audio(struct omkt_graph *g, const AVFrame *f,
+                     const struct omkt_agraph_args *a, struct omkt_errbuf *eb)
+{
+    char args[512], desc[512], in_layout[128], out_layout[128];
+    int ret;
+
+    layout_str(f, in_layout, sizeof(in_layout));
+    if (av_channel_layout_describe(a->out_layout, out_layout,
+                                   sizeof(out_layout)) < 0)
+        snprintf(out_layout, sizeof(out_layout), "stereo");
+    snprintf(args, sizeof(args),
+             "time_base=%d/%d:sample_rate=%d:sample_fmt=%s:channel_layout=%s",
+             a->in_tb.num, a->in_tb.den, f->sample_rate,
+             av_get_sample_fmt_name(f->format), in_layout);
+    snprintf(desc, sizeof(desc),
+             "aresample=%d,aformat=sample_fmts=%s:sample_rates=%d:"
+             "channel_layouts=%s",
+             a->out_rate, av_get_sample_fmt_name(a->out_fmt), a->out_rate,
+             out_layout);
+    ret = make_ends(g, false, args, eb);
+    if (ret == OMKT_OK)
+        ret = link_chain(g, desc, eb);
+    if (ret != OMKT_OK) {
+        omkt_graph_free(g);
+        return ret;
+    }
+    if (a->frame_size > 0)
+        av_buffersink_set_frame_size(g->sink, (unsigned)a->frame_size);
+    g->w = f->width;
+    g->h = f->height;
+    g->format = f->format;
+    g->sample_rate = f->sample_rate;
+    g->channels = f->ch_layout.nb_channels;
+    return OMKT_OK;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * graph - the per-output libavfilter chains: video (rotate, scale to the
+ * output box, square pixels, encoder pixel format, constant frame rate)
+ * and audio (resample, sample format, channel layout, encoder frame size).
+ * Internal to src/media.
+ */
+#ifndef OMKT_MEDIA_GRAPH_H
+#define OMKT_MEDIA_GRAPH_H
+
+#include <libavfilter/avfilter.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/frame.h>
+
+#include "common/err.h"
+
+struct omkt_graph {
+    AVFilterGraph *graph;
+    AVFilterContext *src, *sink;
+    /* What the source was configured with, to notice changes. */
+    int w, h, format, sample_rate, channels;
+};
+
+struct omkt_vgraph_args {
+    AVRational in_tb; /* time base of the frames pushed */
+    int rotation;     /* clockwise degrees to undo */
+    int out_w, out_h;
+    enum AVPixelFormat out_fmt;
+    AVRational out_fps;    /* {0,0}: keep timestamps */
+    bool is_square_pixels; /* force SAR 1:1 */
+};
+
+struct omkt_agraph_args {
+    AVRational in_tb;
+    int out_rate;
+    enum AVSampleFormat out_fmt;
+    const AVChannelLayout *out_layout;
+    int frame_size; /* 0: any */
+};
+
+/*
+ * omkt_graph_video - build @g for frames like @f.  On failure @g is empty
+ * (omkt_graph_free is still safe).  OMKT_EMEDIA/OMKT_ENOMEM.
+ */
+int omkt_graph_video(struct omkt_graph *g, const AVFrame *f,
+                     const struct omkt_vgraph_args *a, struct omkt_errbuf *eb);
+
+/* omkt_graph_audio - the same for audio frames like @f. */
+int omkt_graph_audio(struct omkt_graph *g, const AVFrame *f,
+                     const struct omkt_agraph_args *a, struct omkt_errbuf *eb);
+
+/* omkt_graph_matches - was @g built for frames like @f? */
+bool omkt_graph_matches(const struct omkt_graph *g, const AVFrame *f);
+
+/* omkt_graph_free - release @g (may be empty). */
+void omkt_graph_free(struct omkt_graph *g);
+
+#endif

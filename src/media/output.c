@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * output - one single-file output (container + video and/or audio
+ * encoder) of the pipeline, or a thumbnails output delegated to thumbs.c.
+ *
+ * DESIGN: encoders are opened up front from the source's stream
+ * parameters and the setting row, so the muxer header can be written
+ * before the first frame; filter chains are built on the first frame (and
+ * rebuilt if the decoded frames change size or format), because only real
+ * frames tell the exact input format.  Video goes through an fps filter so
+ * that variable-frame-rate sources come out at a constant rate; audio
+ * timestamps are counted in samples from the first frame's.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+#include <libavutil/pixdesc.h>
+
+#include "common/alloc.h"
+#include "media/geometry.h"
+#include "media/graph.h"
+#include "media/input.h"
+#include "media/output.h"
+#include "media/thumbs.h"
+#include "media/tmpfile.h"
+
+#define MAX_OUT_FPS 60
+
+struct ostream {
+    AVCodecContext *enc;
+    AVStream *st;
+    struct omkt_graph g;
+    int64_t next_pts; /* audio: next sample count; -1 before the first */
+    int64_t frames;   /* frames given to the encoder */
+};
+
+struct omkt_out {
+    const struct omkt_setting *set;
+    const struct omkt_out_src *src;
+    int status;
+    struct omkt_errbuf eb;
+    struct omkt_thumbs *thumbs; /* thumbnails output, else NULL */
+    AVFormatContext *mux;
+    bool has_header;
+    struct omkt_tmpfile file;
+    const char *names[1];
+    bool is_published;
+    struct ostream v, a;
+    struct omkt_vgraph_args vargs;
+    struct omkt_agraph_args aargs;
+    AVChannelLayout layout;
+    AVPacket *pkt;
+    AVFrame *filt;
+};
+
+/* fail - record @ret as the output's status and drop the codec state. */
+static int fail(struct omkt_out *o, int ret)
+{
+    if (ret == OMKT_OK || o->status != OMKT_OK)
+        return o->status;
+    o->status = ret;
+    omkt_graph_free(&o->v.g);
+    omkt_graph_free(&o->a.g);
+    avcodec_free_context(&o->v.enc);
+    avcodec_free_context(&o->a.enc);
+    return ret;
+}
+
+/* out_rate - the constant output frame rate for @codec. */
+static AVRational out_rate(const AVCodec *codec, AVRational r)
+{
+    if (r.num <= 0 || r.den <= 0)
+        r = (AVRational){25, 1};
+    if (av_q2d(r) > MAX_OUT_FPS)
+        r = (AVRational){MAX_OUT_FPS / 2, 1};
+    if (codec->supported_framerates != NULL)
+        r = codec->supported_framerates[av_find_nearest_q_idx(
+            r, codec->supported_framerates)];
+    return r;
+}
+
+/* open_encoder - avcodec_open2 with @opts_str and threads; adds a stream. */
+static int open_encoder(struct omkt_out *o, struct ostream *os,
+                        const char *opts_str, const char *what)
+{
+    AVDictionary *opts = NULL;
+    char buf[64];
+    int rc = 0;
+
+    if (opts_str != NULL)
+        rc = av_dict_parse_string(&opts, opts_str, "=", ":", 0);
+    if (o->src->threads > 0)
+        av_dict_set_int(&opts, "threads", o->src->threads, 0);
+    else
+        av_dict_set(&opts, "threads", "auto", 0);
+    if (o->mux->oformat->flags & AVFMT_GLOBALHEADER)
+        os->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if (rc >= 0)
+        rc = avcodec_open2(os->enc, os->enc->codec, &opts);
+    av_dict_free(&opts);
+    if (rc < 0) {
+        snprintf(buf, sizeof(buf), "opening %s encoder", what);
+        return omkt_av_err(rc, &o->eb, buf);
+    }
+    os->st = avformat_new_stream(o->mux, NULL);
+    if (os->st == NULL)
+        return OMKT_ENOMEM;
+    os->st->time_base = os->enc->time_base;
+    rc = avcodec_parameters_from_context(os->st->codecpar, os->enc);
+    return rc < 0 ? omkt_av_err(rc, &o->eb, "stream parameters") : OMKT_OK;
+}
+
+/* alloc_enc - an encoder context for codec @name. */
+static int alloc_enc(struct omkt_out *o, struct ostream *os, const char *name)
+{
+    const AVCodec *c = avcodec_find_encoder_by_name(name);
+
+    if (c == NULL) {
+        omkt_errf(&o->eb, "encoder %s is not available", name);
+        return OMKT_EMEDIA;
+    }
+    os->enc = avcodec_alloc_context3(c);
+    return os->enc != NULL ? OMKT_OK : OMKT_ENOMEM;
+}
+
+/* open_video - the video encoder and its filter arguments. */
+static int open_video(struct omkt_out *o)
+{
+    const struct omkt_setting *s = o->set;
+    const AVCodecParameters *p = o->src->vst->codecpar;
+    AVRational sar =
+        av_guess_sample_aspect_ratio(NULL, (AVStream *)o->src->vst, NULL);
+    struct omkt_geom_src g = {p->width, p->height, sar.num, sar.den,
+                              o->src->rotation};
+    struct omkt_geom_box box = {s->w43, s->h43, s->w169, s->h169};
+    AVCodecContext *e;
+    int ret = alloc_enc(o, &o->v, s->vcodec);
+
+    if (ret != OMKT_OK)
+        return ret;
+    e = o->v.enc;
+    if (omkt_geom_fit(&g, &box, &e->width, &e->height) != OMKT_OK) {
+        omkt_errf(&o->eb, "video track has no usable size (%dx%d)", p->width,
+                  p->height);
+        return OMKT_EMEDIA;
+    }
+    e->sample_aspect_ratio = (AVRational){1, 1};
+    e->pix_fmt =
+        e->codec->pix_fmts ? e->codec->pix_fmts[0] : AV_PIX_FMT_YUV420P;
+    e->framerate = out_rate(e->codec, o->src->vrate);
+    e->time_base = av_inv_q(e->framerate);
+    e->bit_rate = s->vbitrate;
+    e->rc_max_rate = s->vmaxrate;
+    e->rc_buffer_size = (int)s->vbufsize;
+    o->vargs = (struct omkt_vgraph_args){.in_tb = o->src->vst->time_base,
+                                         .rotation = o->src->rotation,
+                                         .out_w = e->width,
+                                         .out_h = e->height,
+                                         .out_fmt = e->pix_fmt,
+                                         .out_fps = e->framerate,
+                                         .is_square_pixels = true};
+    return open_encoder(o, &o->v, s->vopts, "video");
+}
+
+/* pick_sample_fmt - @want if the encoder takes it, else its first. */
+static enum AVSampleFormat pick_sample_fmt(const AVCodec *c,
+                                           enum AVSampleFormat want)
+{
+    if (c->sample_fmts == NULL)
+        return want;
+    for (const enum AVSampleFormat *f = c->sample_fmts; *f != -1; f++)
+        if (*f == want)
+            return want;
+    return c->sample_fmts[0];
+}
+
+/* pick_rate - @want if the encoder takes it, else the nearest it does. */
+static int pick_rate(const AVCodec *c, int want)
+{
+    int best = want;
+
+    if (c->supported_samplerates == NULL)
+        return want;
+    best = c->supported_samplerates[0];
+    for (const int *r = c->supported_samplerates; *r; r++)
+        if (abs(*r - want) < abs(best - want))
+            best = *r;
+    return best;
+}
+
+/* open_audio - the audio encoder and its filter arguments. */
+static int open_audio(struct omkt_out *o)
+{
+    const struct omkt_setting *s = o->set;
+    AVCodecContext *e;
+    int ret = alloc_enc(o, &o->a, s->acodec);
+
+    if (ret != OMKT_OK)
+        return ret;
+    e = o->a.enc;
+    e->sample_fmt = pick_sample_fmt(e->codec, o->src->ast->codecpar->format);
+    e->sample_rate = pick_rate(e->codec, s->samplerate);
+    av_channel_layout_default(&o->layout, s->channels);
+    if (av_channel_layout_copy(&e->ch_layout, &o->layout) < 0)
+        return OMKT_ENOMEM;
+    e->time_base = (AVRational){1, e->sample_rate};
+    e->bit_rate = s->abitrate;
+    if (s->aquality >= 0) {
+        e->flags |= AV_CODEC_FLAG_QSCALE;
+        e->global_quality = FF_QP2LAMBDA * s->aquality;
+    }
+    ret = open_encoder(o, &o->a, s->aopts, "audio");
+    if (ret != OMKT_OK)
+        return ret;
+    o->a.next_pts = -1;
+    o->aargs = (struct omkt_agraph_args){
+        .in_tb = o->src->ast->time_base,
+        .out_rate = e->sample_rate,
+        .out_fmt = e->sample_fmt,
+        .out_layout = &o->layout,
+        .frame_size = e->codec->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE
+                          ? 0
+                          : e->frame_size};
+    return OMKT_OK;
+}
+
+/* open_mux - the temporary file, the muxer context and its AVIO. */
+static int open_mux(struct omkt_out *o)
+{
+    char name[64];
+    int rc;
+    int ret;
+
+    snprintf(name, sizeof(name), "%d.%s", o->set->id, o->set->extension);
+    ret = omkt_tmpfile_create(&o->file, o->src->outdir, name, o->src->tag,
+                              &o->eb);
+    if (ret != OMKT_OK)
+        return ret;
+    o->names[0] = o->file.name;
+    rc = avformat_alloc_output_context2(&o->mux, NULL, o->set->muxer,
+                                        o->file.tmp);
+    if (rc < 0)
+        return omkt_av_err(rc, &o->eb, "creating muxer");
+    o->mux->interrupt_callback = o->src->intr;
+    rc = avio_open2(&o->mux->pb, o->file.tmp, AVIO_FLAG_WRITE,
+                    &o->mux->interrupt_callback, NULL);
+    return rc < 0 ? omkt_av_err(rc, &o->eb, "opening output") : OMKT_OK;
+}
+
+/* write_header - the container header, with the setting's muxer options. */
+static int write_header(struct omkt_out *o)
+{
+    AVDictionary *opts = NULL;
+    int rc = 0;
+
+    if (o->set->mux_opts != NULL)
+        rc = av_dict_parse_string(&opts, o->set->mux_opts, "=", ":", 0);
+    if (rc >= 0)
+        rc = avformat_write_header(o->mux, &opts);
+    av_dict_free(&opts);
+    if (rc < 0)
+        return omkt_av_err(rc, &o->eb, "writing header");
+    o->has_header = true;
+    return OMKT_OK;
+}
+
+/* open_single - a single-file output: check the source, open everything. */
+static int open_single(struct omkt_out *o)
+{
+    const struct omkt_setting *s = o->set;
+    bool need_video = s->type == OMKT_SETTING_VIDEO;
+    int ret;
+
+    if (need_video && o->src->vst == NULL) {
+        omkt_errf(&o->eb,
+                  "setting %d needs video; the source has no "
+                  "decodable video track",
+                  s->id);
+        return OMKT_EMEDIA;
+    }
+    if (s->type == OMKT_SETTING_AUDIO && o->src->ast == NULL) {
+        omkt_errf(&o->eb,
+                  "setting %d needs audio; the source has no "
+                  "decodable audio track",
+                  s->id);
+        return OMKT_EMEDIA;
+    }
+    o->pkt = av_packet_alloc();
+    o->filt = av_frame_alloc();
+    if (o->pkt == NULL || o->filt == NULL)
+        return OMKT_ENOMEM;
+    ret = open_mux(o);
+    if (ret == OMKT_OK && need_video && s->vcodec != NULL)
+        ret = open_video(o);
+    if (ret == OMKT_OK && s->acodec != NULL && o->src->ast != NULL)
+        ret = open_audio(o);
+    if (ret == OMKT_OK)
+        ret = write_header(o);
+    return ret;
+}
+
+int omkt_out_open(const struct omkt_setting *s, const struct omkt_out_src *src,
+                  struct omkt_out **out)
+{
+    struct omkt_out *o = omkt_xcalloc(1, sizeof(*o));
+    int ret;
+
+    o->set = s;
+    o->src = src;
+    o->a.next_pts = -1;
+    *out = o;
+    if (s->type == OMKT_SETTING_THUMBS_T) {
+        if (src->vst == NULL) {
+            omkt_errf(&o->eb, "thumbnails need a decodable video track");
+            return fail(o, OMKT_EMEDIA);
+        }
+        return fail(o, omkt_thumbs_new(src, &o->thumbs, &o->eb));
+    }
+    ret = open_single(o);
+    return fail(o, ret);
+}
+
+int omkt_out_status(const struct omkt_out *o, const char **msg)
+{
+    if (msg != NULL)
+        *msg = o->eb.is_set ? o->eb.msg : omkt_strerror(o->status);
+    return o->status;
+}
+
+bool omkt_out_wants_video(const struct omkt_out *o)
+{
+    return o->status == OMKT_OK && (o->thumbs != NULL || o->v.enc != NULL);
+}
+
+bool omkt_out_wants_audio(const struct omkt_out *o)
+{
+    return o->status == OMKT_OK && o->a.enc != NULL;
+}
+
+/* write_packets - drain @os's encoder into the muxer. */
+static int write_packets(struct omkt_out *o, struct ostream *os)
+{
+    int rc;
+
+    for (;;) {
+        rc = avcodec_receive_packet(os->enc, o->pkt);
+        if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
+            return OMKT_OK;
+        if (rc < 0)
+            return omkt_av_err(rc, &o->eb, "encoding");
+        o->pkt->stream_index = os->st->index;
+        av_packet_rescale_ts(o->pkt, os->enc->time_base, os->st->time_base);
+        rc = av_interleaved_write_frame(o->mux, o->pkt);
+        if (rc < 0)
+            return omkt_av_err(rc, &o->eb, "writing");
+    }
+}
+
+/* encode - one filtered frame (or NULL to flush) into @os. */
+static int encode(struct omkt_out *o, struct ostream *os, AVFrame *f)
+{
+    int rc = avcodec_send_frame(os->enc, f);
+
+    if (rc < 0 && rc != AVERROR_EOF)
+        return omkt_av_err(rc, &o->eb, "encoding");
+    if (f != NULL)
+        os->frames++;
+    return write_packets(o, os);
+}
+
+/* restamp - give a filtered frame its pts in the encoder's time base. */
+static void restamp(struct ostream *os, AVFrame *f, bool is_audio)
+{
+    AVRational tb = av_buffersink_get_time_base(os->g.sink);
+
+    f->pict_type = AV_PICTURE_TYPE_NONE;
+    if (!is_audio) {
+        if (f->pts != AV_NOPTS_VALUE)
+            f->pts = av_rescale_q(f->pts, tb, os->enc->time_base);
+        return;
+    }
+    if (os->next_pts < 0) {
+        os->next_pts = f->pts == AV_NOPTS_VALUE
+                           ? 0
+                           : av_rescale_q(f->pts, tb, os->enc->time_base);
+        if (os->next_pts < 0)
+            os->next_pts = 0;
+    }
+    f->pts = os->next_pts;
+    os->next_pts += f->nb_samples;
+}
+
+/* drain - pull filtered frames from @os's chain into its encoder. */
+static int drain(struct omkt_out *o, struct ostream *os, bool is_audio)
+{
+    int rc;
+    int ret = OMKT_OK;
+
+    while (ret == OMKT_OK) {
+        rc = av_buffersink_get_frame(os->g.sink, o->filt);
+        if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
+            break;
+        if (rc < 0)
+            return omkt_av_err(rc, &o->eb, "filtering");
+        restamp(os, o->filt, is_audio);
+        ret = encode(o, os, o->filt);
+        av_frame_unref(o->filt);
+    }
+    return ret;
+}
+
+/* feed - push @f (NULL: end of stream) through @os's chain to the muxer. */
+static int feed(struct omkt_out *o, struct ostream *os, const AVFrame *f,
+                bool is_audio)
+{
+    int rc;
+    int ret = OMKT_OK;
+
+    if (f != NULL && !omkt_graph_matches(&os->g, f)) {
+        omkt_graph_free(&os->g); /* XXX: frames held by the old chain drop */
+        ret = is_audio ? omkt_graph_audio(&os->g, f, &o->aargs, &o->eb)
+                       : omkt_graph_video(&os->g, f, &o->vargs, &o->eb);
+    }
+    if (ret != OMKT_OK || os->g.graph == NULL)
+        return ret;
+    rc = f != NULL ? av_buffersrc_add_frame_flags(os->g.src, (AVFrame *)f,
+                                                  AV_BUFFERSRC_FLAG_KEEP_REF)
+                   : av_buffersrc_add_frame(os->g.src, NULL);
+    if (rc < 0)
+        return omkt_av_err(rc, &o->eb, "filtering");
+    return drain(o, os, is_audio);
+}
+
+int omkt_out_video(struct omkt_out *o, const AVFrame *f)
+{
+    if (o->status != OMKT_OK)
+        return o->status;
+    if (o->thumbs != NULL)
+        return fail(o, omkt_thumbs_frame(o->thumbs, f, &o->eb));
+    if (o->v.enc == NULL)
+        return OMKT_OK;
+    return fail(o, feed(o, &o->v, f, false));
+}
+
+int omkt_out_audio(struct omkt_out *o, const AVFrame *f)
+{
+    if (o->status != OMKT_OK || o->a.enc == NULL)
+        return o->status;
+    return fail(o, feed(o, &o->a, f, true));
+}
+
+/* flush_stream - end of stream through the chain, then the encoder. */
+static int flush_stream(struct omkt_out *o, struct ostream *os, bool is_audio)
+{
+    int ret;
+
+    if (os->enc == NULL)
+        return OMKT_OK;
+    ret = feed(o, os, NULL, is_audio);
+    if (ret == OMKT_OK)
+        ret = encode(o, os, NULL);
+    return ret;
+}
+
+/* finish_single - flush both streams, write the trailer, close the file. */
+static int finish_single(struct omkt_out *o)
+{
+    int rc;
+    int ret = flush_stream(o, &o->v, false);
+
+    if (ret == OMKT_OK)
+        ret = flush_stream(o, &o->a, true);
+    if (ret != OMKT_OK)
+        return ret;
+    if (o->v.enc != NULL && o->v.frames == 0) {
+        omkt_errf(&o->eb, "no video frame could be decoded");
+        return OMKT_EMEDIA;
+    }
+    if (o->v.enc == NULL && o->a.frames == 0) {
+        omkt_errf(&o->eb, "no audio could be decoded");
+        return OMKT_EMEDIA;
+    }
+    rc = av_write_trailer(o->mux);
+    if (rc < 0)
+        return omkt_av_err(rc, &o->eb, "writing trailer");
+    rc = avio_closep(&o->mux->pb);
+    return rc < 0 ? omkt_av_err(rc, &o->eb, "closing output") : OMKT_OK;
+}
+
+int omkt_out_finish(struct omkt_out *o)
+{
+    if (o->status != OMKT_OK)
+        return o->status;
+    if (o->thumbs != NULL)
+        return fail(o, omkt_thumbs_finish(o->thumbs, &o->eb));
+    return fail(o, finish_single(o));
+}
+
+int omkt_out_publish(struct omkt_out *o)
+{
+    int ret;
+
+    if (o->status != OMKT_OK)
+        return o->status;
+    ret = o->thumbs != NULL ? omkt_thumbs_publish(o->thumbs, &o->eb)
+                            : omkt_tmpfile_commit(&o->file, &o->eb);
+    o->is_published = ret == OMKT_OK;
+    return fail(o, ret);
+}
+
+size_t omkt_out_files(const struct omkt_out *o, const char *const **names)
+{
+    *names = NULL;
+    if (!o->is_published)
+        return 0;
+    if (o->thumbs != NULL)
+        return omkt_thumbs_names(o->thumbs, names);
+    *names = o->names;
+    return 1;
+}
+
+void omkt_out_free(struct omkt_out *o)
+{
+    if (o == NULL)
+        return;
+    omkt_thumbs_free(o->thumbs);
+    omkt_graph_free(&o->v.g);
+    omkt_graph_free(&o->a.g);
+    avcodec_free_context(&o->v.enc);
+    avcodec_free_context(&o->a.enc);
+    if (o->mux != NULL) {
+        if (o->mux->pb != NULL)
+            avio_closep(&o->mux->pb);
+        avformat_free_context(o->mux);
+    }
+    omkt_tmpfile_discard(&o->file);
+    av_channel_layout_uninit(&o->layout);
+    av_packet_free(&o->pkt);
+    av_frame_free(&o->filt);
+    free(o);
+}

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pipeline - omkt_transcode(): demux and decode a source once and feed
+ * every requested output (output.c), with progress and interruption.
+ *
+ * DESIGN: one struct pipeline per call holds all state (no file-scope
+ * state).  Stages: open input, open outputs, open decoders (only for the
+ * track types some output wants: audio-only jobs never open a video
+ * decoder, and unused tracks are discarded at the demuxer), the packet
+ * loop, flush, publish.  The stop flag and cancel callback are polled
+ * once per packet and by the AVIO interrupt callback of every input and
+ * output, so a transcode stops within one packet's work.  A read error in
+ * the middle of a file ends the input like EOF (as the ffmpeg CLI does),
+ * so truncated files give the part that can be read.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libavutil/time.h>
+
+#include "common/alloc.h"
+#include "common/log.h"
+#include "media/input.h"
+#include "media/output.h"
+#include "media/probe.h"
+#include "media/transcode.h"
+#include "media/tmpfile.h"
+
+#define PROGRESS_EVERY_US 250000
+
+struct pipeline {
+    struct omkt_intr intr;
+    struct omkt_out_src src;
+    const struct omkt_transcode_opts *opts;
+    AVFormatContext *in;
+    int vidx, aidx;
+    AVCodecContext *vdec, *adec;
+    int64_t vstart, astart; /* source start in each stream's time base */
+    struct omkt_out **outs;
+    size_t n;
+    AVPacket *pkt;
+    AVFrame *frame;
+    int64_t pos_us; /* furthest decoded time */
+    int64_t last_progress_us;
+    char tag[128];
+};
+
+/* progress - tell the caller how far we are, at most every 250 ms. */
+static void progress(struct pipeline *p, bool is_final)
+{
+    int64_t now = av_gettime_relative();
+    double frac = 0.0;
+
+    if (p->opts == NULL || p->opts->progress_fn == NULL)
+        return;
+    if (!is_final && now - p->last_progress_us < PROGRESS_EVERY_US)
+        return;
+    p->last_progress_us = now;
+    if (p->src.duration_us > 0)
+        frac = (double)p->pos_us / (double)p->src.duration_us;
+    frac = is_final ? 1.0 : frac > 1.0 ? 1.0 : frac < 0.0 ? 0.0 : frac;
+    p->opts->progress_fn(p->opts->progress_ctx, frac);
+}
+
+/* pick_streams - the best video (no cover art, not oversized) and audio. */
+static void pick_streams(struct pipeline *p)
+{
+    AVFormatContext *in = p->in;
+    AVStream *st;
+
+    p->vidx = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (p->vidx >= 0) {
+        st = in->streams[p->vidx];
+        if (st->disposition & AV_DISPOSITION_ATTACHED_PIC ||
+            omkt_stream_is_oversized(st) || st->codecpar->width <= 0)
+            p->vidx = -1;
+    }
+    p->aidx = av_find_best_stream(in, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
+    if (p->aidx >= 0 && in->streams[p->aidx]->codecpar->sample_rate <= 0)
+        p->aidx = -1;
+}
+
+/* open_decoder - decoder @idx for the stream, or drop the stream. */
+static void open_decoder(struct pipeline *p, int *idx, AVCodecContext **dec,
+                         const AVStream **src_st)
+{
+    int threads = p->opts ? p->opts->threads : 0;
+
+    if (*idx >= 0 &&
+        omkt_decoder_open(p->in->streams[*idx], threads, dec, NULL) != OMKT_OK)
+        *idx = -1;
+    *src_st = *idx >= 0 ? p->in->streams[*idx] : NULL;
+}
+
+/* open_input - the source, its chosen tracks and their decoders. */
+static int open_input(struct pipeline *p, const char *path,
+                      struct omkt_errbuf *eb)
+{
+    int64_t start;
+    int ret = omkt_input_open(path, NULL, &p->intr, &p->in, eb);
+
+    if (ret != OMKT_OK)
+        return ret;
+    pick_streams(p);
+    open_decoder(p, &p->vidx, &p->vdec, &p->src.vst);
+    open_decoder(p, &p->aidx, &p->adec, &p->src.ast);
+    start = p->in->start_time == AV_NOPTS_VALUE ? 0 : p->in->start_time;
+    if (p->src.vst != NULL) {
+        p->src.vrate = av_guess_frame_rate(p->in, (AVStream *)p->src.vst, NULL);
+        p->src.rotation = omkt_stream_rotation(p->src.vst);
+        p->vstart = av_rescale_q(start, AV_TIME_BASE_Q, p->src.vst->time_base);
+    }
+    if (p->src.ast != NULL)
+        p->astart = av_rescale_q(start, AV_TIME_BASE_Q, p->src.ast->time_base);
+    p->src.duration_us =
+        p->in->duration == AV_NOPTS_VALUE ? 0 : p->in->duration;
+    if (p->src.vst == NULL && p->src.ast == NULL) {
+        omkt_errf(eb, "no decodable audio or video track");
+        return OMKT_EMEDIA;
+    }
+    return OMKT_OK;
+}
+
+/* close_unused - drop decoders and tracks no open output wants. */
+static void close_unused(struct pipeline *p)
+{
+    bool want_v = false, want_a = false;
+
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->outs[i] == NULL)
+            continue;
+        want_v |= omkt_out_wants_video(p->outs[i]);
+        want_a |= omkt_out_wants_audio(p->outs[i]);
+    }
+    if (!want_v)
+        avcodec_free_context(&p->vdec);
+    if (!want_a)
+        avcodec_free_context(&p->adec);
+    for (unsigned i = 0; i < p->in->nb_streams; i++)
+        if (!((int)i == p->vidx && p->vdec) && !((int)i == p->aidx && p->adec))
+            p->in->streams[i]->discard = AVDISCARD_ALL;
+}
+
+/* open_outputs - one output per id; failures stay in the output. */
+static void open_outputs(struct pipeline *p, const int *ids)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const struct omkt_setting *s = omkt_setting_find(ids[i]);
+
+        if (s != NULL) /* the status stays in the output */
+            (void)omkt_out_open(s, &p->src, &p->outs[i]);
+    }
+    close_unused(p);
+}
+
+/* deliver - a decoded frame of track @idx to every output that wants it. */
+static void deliver(struct pipeline *p, int idx, AVFrame *f)
+{
+    bool is_video = idx == p->vidx;
+    AVRational tb = p->in->streams[idx]->time_base;
+    int64_t us;
+
+    f->pts = f->best_effort_timestamp;
+    if (f->pts != AV_NOPTS_VALUE) {
+        f->pts -= is_video ? p->vstart : p->astart;
+        us = av_rescale_q(f->pts, tb, AV_TIME_BASE_Q);
+        p->pos_us = us > p->pos_us ? us : p->pos_us;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->outs[i] == NULL)
+            continue;
+        if (is_video)
+            (void)omkt_out_video(p->outs[i], f); /* failure stays in it */
+        else
+            (void)omkt_out_audio(p->outs[i], f);
+    }
+}
+
+/* decode - send @pkt (NULL: flush) to @dec and deliver its frames. */
+static void decode(struct pipeline *p, AVCodecContext *dec, int idx,
+                   const AVPacket *pkt)
+{
+    int rc = avcodec_send_packet(dec, pkt);
+
+    if (rc < 0 && rc != AVERROR_EOF) {
+        omkt_log(OMKT_LOG_DEBUG, "track %d: decoding error %d, skipped", idx,
+                 rc);
+        if (rc != AVERROR(EAGAIN))
+            return;
+    }
+    for (;;) {
+        rc = avcodec_receive_frame(dec, p->frame);
+        if (rc < 0)
+            break; /* EAGAIN, EOF, or a broken frame: skip it */
+        deliver(p, idx, p->frame);
+        av_frame_unref(p->frame);
+    }
+}
+
+/* any_alive - is some output still working? */
+static bool any_alive(const struct pipeline *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->outs[i] != NULL && (omkt_out_wants_video(p->outs[i]) ||
+                                   omkt_out_wants_audio(p->outs[i])))
+            return true;
+    return false;
+}
+
+/* run - the packet loop: read, decode, deliver, until EOF or stop. */
+static int run(struct pipeline *p)
+{
+    int rc;
+
+    while (any_alive(p)) {
+        if (omkt_intr_check(&p->intr))
+            return p->intr.reason;
+        rc = av_read_frame(p->in, p->pkt);
+        if (rc == AVERROR_EXIT || omkt_intr_check(&p->intr))
+            return p->intr.reason != OMKT_OK ? p->intr.reason : OMKT_ESHUTDOWN;
+        if (rc < 0) {
+            if (rc != AVERROR_EOF)
+                omkt_log(OMKT_LOG_INFO, "input ends early: read error %d", rc);
+            break;
+        }
+        if (p->pkt->stream_index == p->vidx && p->vdec != NULL)
+            decode(p, p->vdec, p->vidx, p->pkt);
+        else if (p->pkt->stream_index == p->aidx && p->adec != NULL)
+            decode(p, p->adec, p->aidx, p->pkt);
+        av_packet_unref(p->pkt);
+        progress(p, false);
+    }
+    if (p->vdec != NULL)
+        decode(p, p->vdec, p->vidx, NULL);
+    if (p->adec != NULL)
+        decode(p, p->adec, p->aidx, NULL);
+    return omkt_intr_check(&p->intr) ? p->intr.reason : OMKT_OK;
+}
+
+/* finish_all - flush and publish every live output, then the directory. */
+static void finish_all(struct pipeline *p, const char *outdir)
+{
+    bool is_any = false;
+
+    for (size_t i = 0; i < p->n; i++)
+        if (p->outs[i] != NULL)
+            (void)omkt_out_finish(p->outs[i]); /* status stays in it */
+    for (size_t i = 0; i < p->n; i++)
+        if (p->outs[i] != NULL && omkt_out_publish(p->outs[i]) == OMKT_OK)
+            is_any = true;
+    if (is_any)
+        (void)omkt_dir_fsync(outdir, NULL); /* XXX: rename is done anyway */
+}
+
+/* output_metadata - probe of the first file plus "cardinality". */
+static json_t *output_metadata(const char *outdir, const char *name,
+                               size_t n_files)
+{
+    char path[PATH_MAX];
+    json_t *meta = NULL;
+    int n = snprintf(path, sizeof(path), "%s/%s", outdir, name);
+
+    if (n < 0 || (size_t)n >= sizeof(path) ||
+        omkt_probe_file(path, NULL, &meta, NULL) != OMKT_OK)
+        meta = json_object();
+    json_object_set_new(meta, "cardinality", json_integer((json_int_t)n_files));
+    return meta;
+}
+
+/* fill_result - entry @i of @res from output @o (NULL: unknown id). */
+static void fill_result(struct omkt_output_result *r, int id,
+                        const struct omkt_out *o, const char *outdir)
+{
+    const char *const *names = NULL;
+    const char *msg = "unknown setting";
+    size_t n;
+
+    r->setting_id = id;
+    r->status = o != NULL ? omkt_out_status(o, &msg) : OMKT_ENOTFOUND;
+    if (r->status != OMKT_OK) {
+        snprintf(r->message, sizeof(r->message), "setting %d: %s", id, msg);
+        return;
+    }
+    n = omkt_out_files(o, &names);
+    r->files = omkt_xcalloc(n ? n : 1, sizeof(*r->files));
+    for (size_t k = 0; k < n; k++)
+        r->files[k] = omkt_xstrdup(names[k]);
+    r->n_files = n;
+    if (n > 0)
+        r->metadata = output_metadata(outdir, names[0], n);
+}
+
+/* collect - fill @res; the first failure becomes the return value. */
+static int collect(const struct pipeline *p, const int *ids, const char *outdir,
+                   struct omkt_transcode_result *res, struct omkt_errbuf *eb)
+{
+    int ret = OMKT_OK;
+
+    for (size_t i = 0; i < p->n; i++) {
+        struct omkt_output_result *r = &res->outputs[i];
+
+        fill_result(r, ids[i], p->outs[i], outdir);
+        if (r->status != OMKT_OK && ret == OMKT_OK) {
+            ret = r->status;
+            omkt_errf(eb, "%s", r->message);
+        }
+    }
+    return ret;
+}
+
+/* fail_all - every entry of @res gets the job's error @ret. */
+static void fail_all(const int *ids, size_t n, int ret,
+                     const struct omkt_errbuf *eb,
+                     struct omkt_transcode_result *res)
+{
+    for (size_t i = 0; i < n; i++) {
+        res->outputs[i].setting_id = ids[i];
+        res->outputs[i].status = ret;
+        snprintf(res->outputs[i].message, sizeof(res->outputs[i].message), "%s",
+                 omkt_errbuf_str(eb, ret));
+    }
+}
+
+static void pipeline_free(struct pipeline *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        omkt_out_free(p->outs[i]); /* removes unpublished files */
+    free(p->outs);
+    avcodec_free_context(&p->vdec);
+    avcodec_free_context(&p->adec);
+    avformat_close_input(&p->in);
+    av_packet_free(&p->pkt);
+    av_frame_free(&p->frame);
+}
+
+/* pipeline_init - state for one call, before anything is opened. */
+static void pipeline_init(struct pipeline *p, const char *outdir, size_t n,
+                          const struct omkt_transcode_opts *opts)
+{
+    memset(p, 0, sizeof(*p));
+    p->opts = opts;
+    if (opts != NULL) {
+        p->intr.stop = opts->stop;
+        p->intr.should_stop_fn = opts->should_stop_fn;
+        p->intr.ctx = opts->stop_ctx;
+    }
+    if (opts != NULL && opts->tmp_tag != NULL)
+        snprintf(p->tag, sizeof(p->tag), "%s", opts->tmp_tag);
+    else
+        snprintf(p->tag, sizeof(p->tag), "%ld", (long)getpid());
+    p->src.outdir = outdir;
+    p->src.tag = p->tag;
+    p->src.threads = opts ? opts->threads : 0;
+    p->src.intr = (AVIOInterruptCB){omkt_intr_cb, &p->intr};
+    p->vidx = -1;
+    p->aidx = -1;
+    p->n = n;
+    p->outs = omkt_xcalloc(n ? n : 1, sizeof(*p->outs));
+}
+
+int omkt_transcode(const char *src, const char *outdir, const int *ids,
+                   size_t n, const struct omkt_transcode_opts *opts,
+                   struct omkt_transcode_result *res, struct omkt_errbuf *eb)
+{
+    struct pipeline p;
+    struct omkt_errbuf job_eb = {0};
+    int ret;
+
+    res->outputs = omkt_xcalloc(n ? n : 1, sizeof(*res->outputs));
+    res->n = n;
+    pipeline_init(&p, outdir, n, opts);
+    p.pkt = av_packet_alloc();
+    p.frame = av_frame_alloc();
+    ret = p.pkt && p.frame ? OMKT_OK : OMKT_ENOMEM;
+    if (ret == OMKT_OK)
+        ret = open_input(&p, src, &job_eb);
+    if (ret != OMKT_OK)
+        goto out;
+    open_outputs(&p, ids);
+    progress(&p, false);
+    ret = run(&p);
+    if (ret != OMKT_OK) /* interrupted: publish nothing */
+        goto out;
+    finish_all(&p, outdir);
+    progress(&p, true);
+    ret = collect(&p, ids, outdir, res, eb);
+    pipeline_free(&p);
+    return ret;
+out:
+    if (ret == OMKT_ESHUTDOWN || ret == OMKT_ECANCELLED)
+        omkt_errf(&job_eb, "transcode interrupted: %s", omkt_strerror(ret));
+    fail_all(ids, n, ret, &job_eb, res);
+    omkt_errf(eb, "%s", omkt_errbuf_str(&job_eb, ret));
+    pipeline_free(&p);
+    return ret;
+}
+
+void omkt_transcode_result_clear(struct omkt_transcode_result *res)
+{
+    if (res == NULL)
+        return;
+    for (size_t i = 0; i < res->n; i++) {
+        for (size_t k = 0; k < res->outputs[i].n_files; k++)
+            free(res->outputs[i].files[k]);
+        free(res->outputs[i].files);
+        json_decref(res->outputs[i].metadata);
+    }
+    free(res->outputs);
+    res->outputs = NULL;
+    res->n = 0;
+}
