@@ -275,17 +275,11 @@ static int open_single(struct omkt_out *o)
     int ret;
 
     if (need_video && o->src->vst == NULL) {
-        omkt_errf(&o->eb,
-                  "setting %d needs video; the source has no "
-                  "decodable video track",
-                  s->id);
+        omkt_errf(&o->eb, "needs video; the source has no decodable video");
         return OMKT_EMEDIA;
     }
     if (s->type == OMKT_SETTING_AUDIO && o->src->ast == NULL) {
-        omkt_errf(&o->eb,
-                  "setting %d needs audio; the source has no "
-                  "decodable audio track",
-                  s->id);
+        omkt_errf(&o->eb, "needs audio; the source has no decodable audio");
         return OMKT_EMEDIA;
     }
     o->pkt = av_packet_alloc();

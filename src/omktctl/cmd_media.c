@@ -111,13 +111,16 @@ static int parse_ids(char **args, int n, int *ids)
 /* report - print the files, and the failures on stderr. */
 static int report(const char *outdir, const struct omkt_transcode_result *res)
 {
+    const char *last = "";
     int code = 0;
 
     for (size_t i = 0; i < res->n; i++) {
         const struct omkt_output_result *r = &res->outputs[i];
 
+        if (r->status != OMKT_OK && strcmp(r->message, last) != 0)
+            fprintf(stderr, "omktctl: %s\n", r->message); /* once a job */
         if (r->status != OMKT_OK) {
-            fprintf(stderr, "omktctl: %s\n", r->message);
+            last = r->message;
             code = 1;
         }
         for (size_t k = 0; k < r->n_files; k++)
@@ -177,13 +180,9 @@ int omktctl_cmd_transcode(int argc, char **argv)
                         (size_t)(argc - argi - 2), &opts, &res, &eb);
     if (opts.progress_fn != NULL)
         fputc('\n', stderr);
-    if (rc == OMKT_ESHUTDOWN || rc == OMKT_ENOTFOUND || res.n == 0 ||
-        (rc != OMKT_OK && res.outputs[0].n_files == 0 && res.n == 1))
-        fprintf(stderr, "omktctl: transcode %s: %s\n", argv[argi],
-                omkt_errbuf_str(&eb, rc));
-    else
-        (void)report(argv[argi + 1], &res);
-    code = rc == OMKT_OK ? 0 : 1;
+    code = report(argv[argi + 1], &res);
+    if (rc != OMKT_OK)
+        code = 1;
     omkt_transcode_result_clear(&res);
     omkt_settings_clear();
     return code;

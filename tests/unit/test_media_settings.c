@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_media_settings - the catalogue table, its app_get_settings view,
+ * site settings files, output geometry, and zip archives.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zip.h>
+
+#include "common/alloc.h"
+#include "common/err.h"
+#include "media/geometry.h"
+#include "media/settings.h"
+#include "media/zip.h"
+#include "omkt_test.h"
+
+static char tmpdir[512];
+
+static void test_catalogue(void)
+{
+    static const int ids[] = {1,  2,  3,  11, 12, 13, 14, 15, 21, 22,
+                              23, 24, 25, 31, 32, 33, 34, 35, 51, 52,
+                              53, 61, 62, 63, 71, 72, 73, 101};
+    json_t *cat = omkt_settings_catalogue_json();
+    json_t *e = json_object_get(cat, "14");
+
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(ids); i++)
+        OMKT_CHECK(omkt_setting_find(ids[i]) != NULL, "setting %d", ids[i]);
+    OMKT_CHECK(omkt_setting_find(4) == NULL, "no setting 4");
+    OMKT_CHECK_INT(omkt_settings_count(), OMKT_ARRAY_LEN(ids), "count");
+    OMKT_CHECK_INT(json_object_size(cat), OMKT_ARRAY_LEN(ids), "json size");
+    OMKT_CHECK_STR(json_string_value(json_object_get(e, "id")), "14", "id");
+    OMKT_CHECK_STR(json_string_value(json_object_get(e, "size_169")),
+                   "1280x720", "size_169");
+    OMKT_CHECK_STR(json_string_value(json_object_get(e, "size_43")), "960x720",
+                   "size_43");
+    OMKT_CHECK_STR(json_string_value(json_object_get(e, "extension")), "mp4",
+                   "extension");
+    OMKT_CHECK(json_object_get(e, "vcodec") == NULL &&
+                   json_object_get(e, "vopts") == NULL,
+               "no encoder options exposed");
+    OMKT_CHECK_STR(json_string_value(json_object_get(
+                       json_object_get(cat, "101"), "cardinality")),
+                   "40", "thumbnails cardinality");
+    json_decref(cat);
+}
+
+static void test_geometry(void)
+{
+    static const struct {
+        int w, h, sn, sd, rot, ow, oh;
+    } c[] = {
+        {1920, 1080, 1, 1, 0, 640, 360},  /* 16:9 */
+        {640, 480, 1, 1, 0, 480, 360},    /* 4:3 */
+        {720, 576, 16, 15, 0, 480, 360},  /* DV PAL 4:3 anamorphic */
+        {720, 576, 64, 45, 0, 640, 360},  /* DV PAL 16:9 anamorphic */
+        {1920, 800, 1, 1, 0, 640, 266},   /* 2.4:1 inside the 16:9 box */
+        {1000, 1000, 1, 1, 0, 360, 360},  /* square */
+        {1920, 1080, 1, 1, 90, 360, 640}, /* portrait phone */
+        {1080, 1920, 1, 1, 0, 360, 640},  /* portrait coded */
+        {640, 480, 1, 1, 270, 360, 480},  /* 4:3 turned */
+        {1280, 1024, 1, 1, 0, 450, 360},  /* 5:4 */
+    };
+    struct omkt_geom_box box = {480, 360, 640, 360};
+
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {
+        struct omkt_geom_src s = {c[i].w, c[i].h, c[i].sn, c[i].sd, c[i].rot};
+        int w = 0, h = 0;
+
+        OMKT_CHECK_INT(omkt_geom_fit(&s, &box, &w, &h), OMKT_OK, "fit %zu", i);
+        OMKT_CHECK(w == c[i].ow && h == c[i].oh && w % 2 == 0 && h % 2 == 0,
+                   "case %zu: %dx%d, want %dx%d", i, w, h, c[i].ow, c[i].oh);
+    }
+    OMKT_CHECK_INT(omkt_geom_rotation(-90.0), 270, "rotation -90");
+    OMKT_CHECK_INT(omkt_geom_rotation(450.0), 90, "rotation 450");
+    {
+        struct omkt_geom_src bad = {0, 10, 1, 1, 0};
+        int w, h;
+
+        OMKT_CHECK_INT(omkt_geom_fit(&bad, &box, &w, &h), OMKT_EINVAL,
+                       "zero width");
+    }
+}
+
+/* write_file - @text into tmpdir/@name; returns the path (static). */
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[1024];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    f = fopen(path, "w");
+    if (f != NULL) {
+        fputs(text, f);
+        fclose(f);
+    }
+    return path;
+}
+
+static void test_site(void)
+{
+    static const struct {
+        const char *json, *want; /* want: substring of the error */
+    } bad[] = {
+        {"{\"settings\":[{\"id\":12}]}", "integer > 1000"},
+        {"{\"settings\":[{\"id\":1001,\"based_on\":999}]}", "1001"},
+        {"{\"settings\":[{\"id\":1002,\"based_on\":11,\"video\":"
+         "{\"codec\":\"nosuchcodec\"}}]}",
+         "1002: unknown video encoder"},
+        {"{\"settings\":[{\"id\":1003,\"based_on\":11,\"size_43\":\"3x3\"}]}",
+         "1003"},
+        {"{\"settings\":[{\"id\":1004,\"based_on\":52},"
+         "{\"id\":1004,\"based_on\":52}]}",
+         "1004: duplicate"},
+        {"{\"settings\":[{\"id\":1005,\"type\":\"audio\",\"slug\":\"a\","
+         "\"name\":\"a\",\"extension\":\"mp3\",\"mime\":\"audio/mpeg\"}]}",
+         "1005: unknown or missing format"},
+        {"[1,2]", "expected"},
+    };
+    const char *good = "{\"settings\":[{\"id\":1001,\"based_on\":11,"
+                       "\"slug\":\"mp4-low\",\"name\":\"MP4 low\","
+                       "\"video\":{\"bitrate\":\"300k\"},"
+                       "\"audio\":{\"bitrate\":64000}}]}";
+    struct omkt_errbuf eb = {0};
+    const struct omkt_setting *s;
+
+    OMKT_CHECK_INT(omkt_settings_load_file(write_file("good.json", good), &eb),
+                   OMKT_OK, "good site file: %s", eb.msg);
+    s = omkt_setting_find(1001);
+    OMKT_CHECK(s != NULL && s->vbitrate == 300000 && s->abitrate == 64000 &&
+                   strcmp(s->vcodec, "libx264") == 0 && s->w169 == 426,
+               "site setting 1001 based on 11");
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(bad); i++) {
+        omkt_errbuf_clear(&eb);
+        OMKT_CHECK_INT(
+            omkt_settings_load_file(write_file("bad.json", bad[i].json), &eb),
+            OMKT_ECONF, "bad case %zu", i);
+        OMKT_CHECK(strstr(eb.msg, bad[i].want) != NULL,
+                   "bad case %zu names it: %s", i, eb.msg);
+    }
+    OMKT_CHECK(omkt_setting_find(1001) != NULL, "kept after a bad load");
+    omkt_settings_clear();
+    OMKT_CHECK(omkt_setting_find(1001) == NULL, "cleared");
+}
+
+static void test_zip(void)
+{
+    const char *names[] = {"a.jpg", "b.jpg"};
+    char zpath[1024];
+    struct omkt_errbuf eb = {0};
+    zip_stat_t st;
+    zip_t *za;
+    void *buf = NULL;
+    size_t len = 0;
+
+    write_file("a.jpg", "AAAA");
+    write_file("b.jpg", "BBBBBBBB");
+    snprintf(zpath, sizeof(zpath), "%s/t.zip", tmpdir);
+    OMKT_CHECK_INT(omkt_zip_files(tmpdir, names, 2, zpath, &eb), OMKT_OK,
+                   "zip to file: %s", eb.msg);
+    za = zip_open(zpath, ZIP_RDONLY, NULL);
+    OMKT_CHECK(za != NULL && zip_get_num_entries(za, 0) == 2, "2 entries");
+    if (za != NULL) {
+        OMKT_CHECK(zip_stat_index(za, 1, 0, &st) == 0 &&
+                       st.comp_method == ZIP_CM_STORE && st.size == 8 &&
+                       strcmp(st.name, "b.jpg") == 0,
+                   "stored entry b.jpg");
+        zip_close(za);
+    }
+    OMKT_CHECK_INT(omkt_zip_files_mem(tmpdir, names, 2, &buf, &len, &eb),
+                   OMKT_OK, "zip to memory");
+    OMKT_CHECK(len > 12 && memcmp(buf, "PK\003\004", 4) == 0, "zip magic");
+    free(buf);
+    {
+        const char *evil[] = {"../x"};
+
+        OMKT_CHECK_INT(omkt_zip_files(tmpdir, evil, 1, zpath, &eb), OMKT_EINVAL,
+                       "refuse ..");
+    }
+}
+
+int main(void)
+{
+    const char *base = getenv("OMKT_TMP");
+
+    snprintf(tmpdir, sizeof(tmpdir), "%s/test_media_settings.XXXXXX",
+             base ? base : "/tmp");
+    if (mkdtemp(tmpdir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_catalogue();
+    test_geometry();
+    test_site();
+    test_zip();
+    return omkt_test_done();
+}
