@@ -141,6 +141,8 @@ static void close_unused(struct pipeline *p)
     for (unsigned i = 0; i < p->in->nb_streams; i++)
         if (!((int)i == p->vidx && p->vdec) && !((int)i == p->aidx && p->adec))
             p->in->streams[i]->discard = AVDISCARD_ALL;
+    omkt_log(OMKT_LOG_DEBUG, "decoding video=%s audio=%s",
+             p->vdec ? "yes" : "no", p->adec ? "yes" : "no");
 }
 
 /* open_outputs - one output per id; failures stay in the output. */

@@ -6,12 +6,18 @@
  * subcommands' source is compiled in here.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "omktctl/cmd_media.c"
 
 int main(int argc, char **argv)
 {
+    const char *level = getenv("OMKT_LOG_LEVEL");
+
+    if (level != NULL && omkt_log_level_parse(level) >= 0)
+        omkt_log_threshold = omkt_log_level_parse(level);
     if (argc >= 2 && strcmp(argv[1], "probe") == 0)
         return omktctl_cmd_probe(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "transcode") == 0)
