@@ -18,6 +18,14 @@ only=${OMKT_ONLY:-}
 mariadb_start "$OMKT_DBDIR" || exit 1
 trap 'mariadb_stop "$OMKT_DBDIR"' EXIT
 
+# A database for the unit tests that need one (test_queue).
+mariadb_new_db "$OMKT_DBDIR" t_unit omkt omktpw
+mariadb_sql "$OMKT_DBDIR" "DROP DATABASE t_unit; CREATE DATABASE t_unit"
+export OMKT_TEST_CONF=$OMKT_TMP/unit.conf
+printf '[db]\nsocket = %s/mysqld.sock\nuser = omkt\npassword = omktpw\nname = t_unit\n' \
+    "$OMKT_DBDIR" > "$OMKT_TEST_CONF"
+"$OMKT_BIN/omktctl" -c "$OMKT_TEST_CONF" db init >/dev/null || exit 1
+
 pass=0 failed=() skipped=()
 run_one() { # run_one NAME COMMAND...
     local name=$1 t0 rc; shift

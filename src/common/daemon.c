@@ -216,11 +216,15 @@ static void beat(struct omkt_daemon *d, struct omkt_db *db)
             continue;
         current = job.id;
         rc = omkt_job_extend(db, &job, lease_s(d), progress, NULL);
-        if (rc == OMKT_ELOST) {
+        if (rc != OMKT_ELOST)
+            continue;
+        pthread_mutex_lock(&s->lock);
+        if (s->job.id == job.id) { /* not finished meanwhile */
             omkt_log(OMKT_LOG_WARN, "job=%lld lease lost (reaped or "
                      "cancelled): abandoning it", (long long)job.id);
             atomic_store(&s->is_lost, true);
         }
+        pthread_mutex_unlock(&s->lock);
     }
     if (omkt_proc_heartbeat(db, d->proc_id, omkt_fs_hostname(), current,
                             &draining, NULL) == OMKT_OK &&

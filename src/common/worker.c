@@ -149,6 +149,7 @@ static void run_job(struct omkt_jobctx *ctx, const struct omkt_worker_spec *spec
     } else {
         ret = record(ctx, spec, &o);
     }
+    ctx->is_done = ret == OMKT_OK && o.code == OMKT_OK;
     if (ret == OMKT_OK)
         omkt_log(o.code == OMKT_OK ? OMKT_LOG_INFO : OMKT_LOG_WARN,
                  "job=%lld task=%s attempt=%d %s in %lldms%s%s",
@@ -184,6 +185,7 @@ static int poll_once(struct omkt_jobctx *ctx,
     }
     omkt_errbuf_clear(&ctx->eb);
     ctx->data = NULL;
+    ctx->is_done = false;
     run_job(ctx, spec);
     if (spec->cleanup)
         spec->cleanup(ctx);

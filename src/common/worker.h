@@ -24,6 +24,7 @@ struct omkt_jobctx {
     struct omkt_slot *slot;
     struct omkt_errbuf eb; /* the reason when the handler fails */
     void *data;            /* the handler's, for the hooks */
+    bool is_done;          /* completion committed (for cleanup) */
 };
 
 typedef int (*omkt_job_fn)(struct omkt_jobctx *ctx);
@@ -36,7 +37,9 @@ struct omkt_worker_spec {
     omkt_job_fn handle;
     omkt_job_fn on_done;      /* may be NULL */
     omkt_failed_fn on_failed; /* may be NULL */
-    void (*cleanup)(struct omkt_jobctx *ctx); /* frees ctx->data; NULL ok */
+    /* After the outcome is recorded (ctx->is_done says whether the job
+     * completed); frees ctx->data.  May be NULL. */
+    void (*cleanup)(struct omkt_jobctx *ctx);
 };
 
 /* omkt_worker_start - start @spec->nthreads threads (borrowed @spec). */

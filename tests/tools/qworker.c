@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/daemon.h"
+#include "common/log.h"
 #include "common/parse.h"
 #include "common/worker.h"
 
@@ -63,22 +64,21 @@ static int handle(struct omkt_jobctx *ctx)
     return OMKT_OK;
 }
 
-/* on_done - record the completion (inside the completing transaction). */
-static int on_done(struct omkt_jobctx *ctx)
+/* cleanup - log a completion once its transaction committed. */
+static void cleanup(struct omkt_jobctx *ctx)
 {
     char line[64];
     int n = snprintf(line, sizeof(line), "%lld %lld\n",
                      (long long)ctx->job.id, (long long)ctx->job.worker_id);
 
-    if (log_fd >= 0 && write(log_fd, line, (size_t)n) != n)
-        return OMKT_EIO;
-    return OMKT_OK;
+    if (ctx->is_done && log_fd >= 0 && write(log_fd, line, (size_t)n) != n)
+        omkt_log(OMKT_LOG_ERR, "cannot write the completion log");
 }
 
 static struct omkt_worker_spec wspec = {
     .task = OMKT_TASK_TEST,
     .handle = handle,
-    .on_done = on_done,
+    .cleanup = cleanup,
 };
 
 static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_queue - the queue state machine against a real MariaDB: claim,
+ * extend, complete, fail with backoff, release, promote, reap, cancel,
+ * retry, priorities and not-before times.  Needs $OMKT_TEST_CONF (a
+ * config whose [db] names an initialised, empty-queue database); skips
+ * (77) without it.
+ */
+#include <mysql.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "common/alloc.h"
+#include "common/conf.h"
+#include "common/db_jobs.h"
+#include "omkt_test.h"
+
+static struct omkt_db_conf dbc;
+static struct omkt_db *db;
+static const struct omkt_backoff bo = {.base_ms = 300, .max_ms = 1000};
+
+static int64_t enqueue(const char *payload, int prio, int64_t delay_ms,
+                       int max_attempts)
+{
+    struct omkt_job_new jn = {.task = OMKT_TASK_TEST,
+                              .priority = prio,
+                              .delay_ms = delay_ms,
+                              .max_attempts = max_attempts,
+                              .payload = payload};
+    int64_t id = 0;
+
+    OMKT_CHECK_INT(omkt_job_enqueue(db, &jn, &id, NULL), OMKT_OK, "enqueue");
+    return id;
+}
+
+static int claim(int64_t worker, unsigned lease_s, struct omkt_job *job)
+{
+    omkt_job_clear(job);
+    return omkt_job_claim(db, OMKT_TASK_TEST, worker, lease_s, job, NULL);
+}
+
+static const char *state_of(int64_t id)
+{
+    static const char sql[] = "SELECT state FROM jobs WHERE id = ?";
+    static char buf[32];
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+    struct omkt_dbres *r = NULL;
+
+    buf[0] = '\0';
+    if (omkt_db_query(db, sql, v, 1, &r, NULL) == OMKT_OK && r->nrows == 1)
+        snprintf(buf, sizeof(buf), "%s", omkt_dbres_str(r, 0, 0));
+    omkt_dbres_free(r);
+    return buf;
+}
+
+static void test_claim_complete(void)
+{
+    struct omkt_job job = {0};
+    int64_t id = enqueue("p1", 0, 0, 3);
+    struct omkt_job other = {.id = id, .worker_id = 999};
+
+    OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim");
+    OMKT_CHECK_INT(job.id, id, "claimed the queued job");
+    OMKT_CHECK_INT(job.attempts, 1, "attempt counted");
+    OMKT_CHECK_STR(job.payload, "p1", "payload");
+    OMKT_CHECK_INT(claim(8, 30, &other), OMKT_ENOTFOUND, "nothing left");
+    other = (struct omkt_job){.id = id, .worker_id = 999};
+    OMKT_CHECK_INT(omkt_job_extend(db, &other, 30, 10, NULL), OMKT_ELOST,
+                   "another owner cannot extend");
+    OMKT_CHECK_INT(omkt_job_complete(db, &other, NULL), OMKT_ELOST,
+                   "another owner cannot complete");
+    OMKT_CHECK_INT(omkt_job_extend(db, &job, 30, 50, NULL), OMKT_OK, "extend");
+    OMKT_CHECK_INT(omkt_job_complete(db, &job, NULL), OMKT_OK, "complete");
+    OMKT_CHECK_STR(state_of(id), "done", "done");
+    OMKT_CHECK_INT(omkt_job_complete(db, &job, NULL), OMKT_OK,
+                   "completing twice is idempotent for the owner");
+    OMKT_CHECK_INT(omkt_job_release(db, &job, NULL), OMKT_ELOST,
+                   "a done job cannot be released");
+    omkt_job_clear(&job);
+}
+
+static void test_fail_retry(void)
+{
+    struct omkt_job job = {0};
+    bool final = false;
+    int64_t id = enqueue("f", 0, 0, 2);
+    unsigned n = 0;
+
+    OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim");
+    OMKT_CHECK_INT(omkt_job_fail(db, &job, OMKT_EIO, "boom", true, &bo, &final,
+                                 NULL),
+                   OMKT_OK, "fail retryable");
+    OMKT_CHECK(!final, "not final with attempts left");
+    OMKT_CHECK_STR(state_of(id), "delayed", "delayed");
+    OMKT_CHECK_INT(claim(7, 30, &job), OMKT_ENOTFOUND, "not claimable yet");
+    usleep(400 * 1000);
+    OMKT_CHECK_INT(omkt_job_promote(db, &n, NULL), OMKT_OK, "promote");
+    OMKT_CHECK_INT(n, 1, "one promoted");
+    OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim retry");
+    OMKT_CHECK_INT(job.attempts, 2, "second attempt");
+    OMKT_CHECK_INT(omkt_job_fail(db, &job, OMKT_EIO, "boom", true, &bo, &final,
+                                 NULL),
+                   OMKT_OK, "fail again");
+    OMKT_CHECK(final, "final when attempts are exhausted");
+    OMKT_CHECK_STR(state_of(id), "failed", "failed for good");
+    OMKT_CHECK_INT(omkt_job_retry(db, id, NULL), OMKT_OK, "operator retry");
+    OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim after retry");
+    OMKT_CHECK_INT(job.attempts, 1, "attempts reset by retry");
+    OMKT_CHECK_INT(omkt_job_fail(db, &job, OMKT_EMEDIA, "bad", false, &bo,
+                                 &final, NULL),
+                   OMKT_OK, "permanent failure");
+    OMKT_CHECK(final, "permanent is final");
+    OMKT_CHECK_STR(state_of(id), "failed", "failed at once");
+    omkt_job_clear(&job);
+}
+
+static void test_release_cancel(void)
+{
+    struct omkt_job job = {0};
+    int64_t id = enqueue("r", 0, 0, 3);
+
+    OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim");
+    OMKT_CHECK_INT(omkt_job_release(db, &job, NULL), OMKT_OK, "release");
+    OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim again");
+    OMKT_CHECK_INT(job.attempts, 1, "release did not spend the attempt");
+    OMKT_CHECK_INT(omkt_job_cancel(db, id, NULL), OMKT_OK, "cancel running");
+    OMKT_CHECK_INT(omkt_job_extend(db, &job, 30, -1, NULL), OMKT_ELOST,
+                   "the worker learns of the cancel");
+    OMKT_CHECK_INT(omkt_job_cancel(db, id, NULL), OMKT_ENOTFOUND,
+                   "cancel twice");
+    omkt_job_clear(&job);
+}
+
+static int reaped_calls;
+
+static void on_reaped(void *ctx, const struct omkt_reaped *r)
+{
+    (void)ctx;
+    (void)r;
+    reaped_calls++;
+}
+
+static void test_reap(void)
+{
+    struct omkt_job job = {0};
+    int64_t id = enqueue("k", 0, 0, 2);
+    unsigned n = 0;
+
+    OMKT_CHECK_INT(claim(7, 1, &job), OMKT_OK, "claim with a 1 s lease");
+    OMKT_CHECK_INT(omkt_job_reap(db, &bo, on_reaped, NULL, &n, NULL), OMKT_OK,
+                   "reap early");
+    OMKT_CHECK_INT(n, 0, "live lease not reaped");
+    usleep(1300 * 1000);
+    OMKT_CHECK_INT(omkt_job_reap(db, &bo, on_reaped, NULL, &n, NULL), OMKT_OK,
+                   "reap");
+    OMKT_CHECK_INT(n, 1, "expired lease reaped");
+    OMKT_CHECK_INT(reaped_calls, 1, "callback called");
+    OMKT_CHECK_STR(state_of(id), "delayed", "requeued with backoff");
+    OMKT_CHECK_INT(omkt_job_complete(db, &job, NULL), OMKT_ELOST,
+                   "the stalled owner learns it lost the job");
+    usleep(1100 * 1000);
+    (void)omkt_job_promote(db, NULL, NULL);
+    OMKT_CHECK_INT(claim(8, 1, &job), OMKT_OK, "claimed by another");
+    OMKT_CHECK_INT(job.attempts, 2, "the crash counted as an attempt");
+    usleep(1300 * 1000);
+    OMKT_CHECK_INT(omkt_job_reap(db, &bo, NULL, NULL, &n, NULL), OMKT_OK,
+                   "reap last attempt");
+    OMKT_CHECK_STR(state_of(id), "failed", "failed after max attempts");
+    omkt_job_clear(&job);
+}
+
+static void test_order(void)
+{
+    struct omkt_job job = {0};
+    int64_t low = enqueue("low", 0, 0, 3);
+    int64_t later = enqueue("later", 9, 60000, 3);
+    int64_t high = enqueue("high", 5, 0, 3);
+
+    OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim");
+    OMKT_CHECK_INT(job.id, high, "higher priority first");
+    OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim");
+    OMKT_CHECK_INT(job.id, low, "then the older one");
+    OMKT_CHECK_INT(claim(7, 30, &job), OMKT_ENOTFOUND,
+                   "a job with a future not-before time waits");
+    OMKT_CHECK_STR(state_of(later), "delayed", "it is delayed");
+    omkt_job_clear(&job);
+}
+
+int main(void)
+{
+    const char *path = getenv("OMKT_TEST_CONF");
+    struct omkt_conf_section sec = {"db", omkt_db_conf_keys,
+                                    omkt_db_conf_nkeys, &dbc};
+    struct omkt_errbuf eb = {0};
+
+    if (path == NULL) {
+        printf("1..0 # SKIP no OMKT_TEST_CONF\n");
+        return 77;
+    }
+    mysql_library_init(0, NULL, NULL);
+    if (omkt_conf_load(path, &sec, 1, &eb) != OMKT_OK ||
+        omkt_db_open(&dbc, &db, &eb) != OMKT_OK) {
+        printf("not ok - setup: %s\n", eb.msg);
+        return 1;
+    }
+    (void)omkt_db_exec(db, "DELETE FROM jobs WHERE task = 'test'", NULL, 0,
+                       NULL, NULL, NULL);
+    test_claim_complete();
+    test_fail_retry();
+    test_release_cancel();
+    test_reap();
+    test_order();
+    omkt_db_close(db);
+    omkt_conf_free(&sec, 1);
+    mysql_library_end();
+    return omkt_test_done();
+}
