@@ -106,7 +106,10 @@ static int open_input(struct pipeline *p, const char *path,
     pick_streams(p);
     open_decoder(p, &p->vidx, &p->vdec, &p->src.vst);
     open_decoder(p, &p->aidx, &p->adec, &p->src.ast);
-    start = p->in->start_time == AV_NOPTS_VALUE ? 0 : p->in->start_time;
+    /* A negative start is encoder priming the decoders drop: keep 0. */
+    start = p->in->start_time == AV_NOPTS_VALUE || p->in->start_time < 0
+                ? 0
+                : p->in->start_time;
     if (p->src.vst != NULL) {
         p->src.vrate = av_guess_frame_rate(p->in, (AVStream *)p->src.vst, NULL);
         p->src.rotation = omkt_stream_rotation(p->src.vst);

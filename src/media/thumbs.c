@@ -39,7 +39,8 @@ struct omkt_thumbs {
     struct omkt_tmpfile files[2 * OMKT_THUMBS_MAX];
     const char *names[2 * OMKT_THUMBS_MAX];
     size_t n_files;
-    AVFrame *last; /* most recent frame, in case nothing is picked */
+    AVFrame *last;     /* most recent frame, for a pick at the end */
+    bool is_last_used; /* it was picked already */
     AVFrame *filt;
     AVPacket *pkt;
 };
@@ -57,7 +58,7 @@ int omkt_thumbs_new(const struct omkt_out_src *src, struct omkt_thumbs **out,
     if (src->duration_us <= 0)
         t->planned = 1; /* unknown length: the first frame */
     for (int i = 0; i < t->planned; i++)
-        t->target_us[i] = src->duration_us * (2 * i + 1) / (2 * t->planned);
+        t->target_us[i] = src->duration_us * (10 * i + 1) / (10 * t->planned);
     t->last = av_frame_alloc();
     t->filt = av_frame_alloc();
     t->pkt = av_packet_alloc();
@@ -204,10 +205,12 @@ int omkt_thumbs_frame(struct omkt_thumbs *t, const AVFrame *f,
     us = f->pts == AV_NOPTS_VALUE
              ? 0
              : av_rescale_q(f->pts, t->src->vst->time_base, AV_TIME_BASE_Q);
-    if (us < t->target_us[t->next]) {
-        av_frame_unref(t->last);
-        return av_frame_ref(t->last, f) < 0 ? OMKT_ENOMEM : OMKT_OK;
-    }
+    av_frame_unref(t->last);
+    if (av_frame_ref(t->last, f) < 0)
+        return OMKT_ENOMEM;
+    t->is_last_used = us >= t->target_us[t->next];
+    if (!t->is_last_used)
+        return OMKT_OK;
     while (t->next < t->planned && t->target_us[t->next] <= us)
         t->next++; /* one picture per frame, even if it passes several */
     return pick(t, f, eb);
@@ -215,13 +218,14 @@ int omkt_thumbs_frame(struct omkt_thumbs *t, const AVFrame *f,
 
 int omkt_thumbs_finish(struct omkt_thumbs *t, struct omkt_errbuf *eb)
 {
-    if (t->picked > 0)
-        return OMKT_OK;
     if (t->last->buf[0] == NULL) {
         omkt_errf(eb, "no video frame could be decoded");
         return OMKT_EMEDIA;
     }
-    return pick(t, t->last, eb);
+    /* The last targets can fall after the last frame: take that one. */
+    if (t->next < t->planned && !t->is_last_used)
+        return pick(t, t->last, eb);
+    return OMKT_OK;
 }
 
 int omkt_thumbs_publish(struct omkt_thumbs *t, struct omkt_errbuf *eb)
