@@ -44,7 +44,8 @@ int omkt_media_add(struct omkt_db *db, const struct omkt_media_new *mn,
 
 #define MEDIA_COLS                                                             \
     "SELECT id, account_id, remote_id, url, adapter, do_metadata, state,"     \
-    " path, IFNULL(file_size, 0), metadata, error, created FROM media "
+    " path, IFNULL(file_size, 0), metadata, error, created, want_settings,"  \
+    " notify_url, priority FROM media "
 
 /* dup - new copy of a cell or NULL. */
 static char *dup(const struct omkt_dbres *r, size_t col)
@@ -78,6 +79,9 @@ static int fetch(struct omkt_db *db, const char *sql,
         out->metadata = dup(r, 9);
         out->error = dup(r, 10);
         out->created = dup(r, 11);
+        out->want_settings = dup(r, 12);
+        out->notify_url = dup(r, 13);
+        out->priority = (int)omkt_dbres_i64(r, 0, 14, 0);
     }
     omkt_dbres_free(r);
     return ret;
@@ -174,5 +178,7 @@ void omkt_media_clear(struct omkt_media *m)
     free(m->metadata);
     free(m->error);
     free(m->created);
+    free(m->want_settings);
+    free(m->notify_url);
     memset(m, 0, sizeof(*m));
 }

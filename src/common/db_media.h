@@ -26,6 +26,9 @@ struct omkt_media {
     char *metadata; /* JSON text or NULL */
     char *error;
     char *created;
+    char *want_settings; /* "11,15,101": transcodes to ask once probed */
+    char *notify_url;    /* REST / media-nommer completion URL */
+    int priority;
 };
 
 struct omkt_media_new {

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* httpc - URL helpers and common libcurl options (see httpc.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "httpc.h"
+#include "version.h"
 
 char *omkt_http_escape(const char *s)
 {
@@ -82,7 +84,7 @@ int omkt_http_setup(CURL *h, char *errbuf, const struct omkt_http_limits *lim,
     if (rc == CURLE_OK)
         rc = curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(h, CURLOPT_USERAGENT, "omkt/1");
+        rc = curl_easy_setopt(h, CURLOPT_USERAGENT, "omkt/" OMKT_VERSION);
     if (rc != CURLE_OK) {
         omkt_errf(eb, "curl setup: %s", curl_easy_strerror(rc));
         return OMKT_ENET;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "db_jobs.h"
+#include "db_media.h"
 #include "notify.h"
 
 /* enqueue - a notify job with @payload (borrowed). */
@@ -74,5 +75,25 @@ int omkt_notify_url(struct omkt_db *db, int64_t account_id, int64_t media_id,
         return OMKT_ENOMEM;
     ret = enqueue(db, account_id, media_id, p, eb);
     json_decref(p);
+    return ret;
+}
+
+int omkt_notify_media_error(struct omkt_db *db, const struct omkt_media *m,
+                            const char *message, struct omkt_errbuf *eb)
+{
+    json_t *body;
+    int ret;
+
+    if (m->remote_id > 0)
+        return omkt_notify_alert(db, m->account_id, m->id, m->remote_id,
+                                 message, eb);
+    if (m->notify_url == NULL || *m->notify_url == '\0')
+        return OMKT_OK; /* nobody to tell; the API shows the error */
+    body = json_pack("{s:I, s:s, s:s}", "media_id", (json_int_t)m->id,
+                     "status", "error", "message", message ? message : "");
+    if (body == NULL)
+        return OMKT_ENOMEM;
+    ret = omkt_notify_url(db, m->account_id, m->id, m->notify_url, body, eb);
+    json_decref(body);
     return ret;
 }

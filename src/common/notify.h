@@ -37,4 +37,14 @@ int omkt_notify_alert(struct omkt_db *db, int64_t account_id,
 int omkt_notify_url(struct omkt_db *db, int64_t account_id, int64_t media_id,
                     const char *url, json_t *body, struct omkt_errbuf *eb);
 
+struct omkt_media;
+
+/*
+ * omkt_notify_media_error - tell the media's owner that it failed: a
+ * transcoder_send_alert for OMKT media, a JSON POST to notify_url for REST
+ * and media-nommer media (which have remote_id < 0).
+ */
+int omkt_notify_media_error(struct omkt_db *db, const struct omkt_media *m,
+                            const char *message, struct omkt_errbuf *eb);
+
 #endif

@@ -1,9 +1,66 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* transcoderd - placeholder main while the skeleton lands. */
-#include <stdio.h>
+/*
+ * transcoderd - produces the settings asked for a media with the
+ * in-process engine (src/media), publishes them atomically, records their
+ * metadata and queues one format callback per setting.  Any number may
+ * run on any host.
+ */
+#include <libavutil/log.h>
 
-int main(void)
+#include "common/alloc.h"
+#include "common/daemon.h"
+#include "common/worker.h"
+#include "media/avlog.h"
+#include "media/settings.h"
+#include "transcode_job.h"
+
+static struct tjob_conf tc;
+
+#define TK(name, type, def, min, max, field)                                   \
+    {name, type, def, min, max, false, false, offsetof(struct tjob_conf, field)}
+static const struct omkt_conf_key keys[] = {
+    TK("workers", OMKT_CONF_INT, "1", 1, OMKT_MAX_WORKERS, workers),
+    TK("batch", OMKT_CONF_BOOL, "yes", 0, -1, is_batch),
+    TK("min_free", OMKT_CONF_SIZE, "1G", 0, -1, min_free),
+    TK("threads", OMKT_CONF_INT, "0", 0, 64, threads),
+};
+
+static struct omkt_worker_spec wspec = {
+    .task = OMKT_TASK_TRANSCODE,
+    .handle = tjob_handle,
+    .on_done = tjob_done,
+    .on_failed = tjob_failed,
+    .cleanup = tjob_cleanup,
+};
+
+static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
 {
-    fprintf(stderr, "transcoderd: not yet implemented\n");
-    return 1;
+    int ret = OMKT_OK;
+
+    tc.docroot = d->common.docroot;
+    if (d->common.settings_file != NULL && *d->common.settings_file != '\0')
+        ret = omkt_settings_load_file(d->common.settings_file, eb);
+    if (ret != OMKT_OK)
+        return ret;
+    wspec.nthreads = (unsigned)tc.workers;
+    omkt_media_log_init(AV_LOG_ERROR);
+    return omkt_worker_daemon_start(d, eb);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct omkt_conf_section secs[] = {
+        {"transcoderd", keys, OMKT_ARRAY_LEN(keys), &tc},
+    };
+    const struct omkt_daemon_spec spec = {
+        .name = "transcoderd",
+        .sections = secs,
+        .nsections = OMKT_ARRAY_LEN(secs),
+        .start = start,
+        .finish = omkt_worker_daemon_finish,
+        .ctx = &wspec,
+    };
+
+    tjob_init(&tc);
+    return omkt_daemon_run(&spec, argc, argv);
 }

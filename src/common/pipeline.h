@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pipeline - steps of a media's journey that more than one program takes.
+ */
+#ifndef OMKT_COMMON_PIPELINE_H
+#define OMKT_COMMON_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "db_media.h"
+
+/*
+ * omkt_pipeline_request - ask settings @ids[0..@n) of media @m: one
+ * transcodes row per new id and ONE transcode job for all of them (they
+ * are decoded once together).  @status[i] (may be NULL) receives OMKT_OK
+ * for a newly asked id and OMKT_EEXIST for one asked before.  *queued
+ * counts the new ones.  Run it inside the caller's transaction.
+ */
+int omkt_pipeline_request(struct omkt_db *db, const struct omkt_media *m,
+                          const int *ids, size_t n, int *status,
+                          unsigned *queued, struct omkt_errbuf *eb);
+
+/*
+ * omkt_pipeline_parse_ids - "11,15,101" into at most @max ids.  Returns
+ * the count, or -1 when the list is malformed.
+ */
+int omkt_pipeline_parse_ids(const char *list, int *ids, size_t max);
+
+#endif

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * transcode_job - run the engine for the transcodes of one job.
+ *
+ * DESIGN: the payload lists transcode rows of one media, asked together,
+ * so the source is decoded once for all of them (or once per setting with
+ * batch = no).  The engine writes under temp names in the media directory
+ * and renames each output into place when complete; the job's tmp_dir is
+ * recorded first so a reaper can remove the temp files of a dead worker.
+ * Outcome rows (transcodes processed or error, the callbacks) are written
+ * by the hooks in the transaction that completes the job.  Outputs are
+ * judged one by one: a setting that cannot be made from this source fails
+ * alone; a source that cannot be read, a full disk or a shutdown concern
+ * the whole job.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include <jansson.h>
+
+#include "common/alloc.h"
+#include "common/db_jobs.h"
+#include "common/db_media.h"
+#include "common/db_transcodes.h"
+#include "common/fsops.h"
+#include "common/log.h"
+#include "common/notify.h"
+#include "media/transcode.h"
+#include "transcode_job.h"
+
+#define MAX_OUTPUTS 32
+
+static const struct tjob_conf *conf;
+
+struct tjob_state {
+    struct omkt_jobctx *ctx;
+    struct omkt_media media;
+    int64_t tids[MAX_OUTPUTS];
+    int ids[MAX_OUTPUTS];
+    size_t n;
+    char dir[256]; /* relative to the docroot */
+    struct omkt_transcode_result res;
+    int64_t next_progress_ms;
+};
+
+void tjob_init(const struct tjob_conf *tc)
+{
+    conf = tc;
+}
+
+/* take_row - add transcode @tid if it belongs here and still wants work. */
+static int take_row(struct omkt_jobctx *ctx, struct tjob_state *ts,
+                    int64_t tid)
+{
+    struct omkt_transcode t = {0};
+    int ret = omkt_transcode_get(ctx->db, tid, &t, &ctx->eb);
+
+    if (ret == OMKT_ENOTFOUND)
+        return OMKT_OK; /* purged meanwhile */
+    if (ret != OMKT_OK) {
+        ctx->eb.retryable = true;
+        return ret;
+    }
+    if (t.media_id == ts->media.id && ts->n < MAX_OUTPUTS &&
+        (strcmp(t.state, "asked") == 0 || strcmp(t.state, "running") == 0)) {
+        ts->tids[ts->n] = tid;
+        ts->ids[ts->n] = t.setting_id;
+        ts->n++;
+    }
+    omkt_transcode_clear(&t);
+    return OMKT_OK;
+}
+
+/* load - the media and the transcodes named by the payload. */
+static int load(struct omkt_jobctx *ctx, struct tjob_state *ts)
+{
+    json_t *root = json_loads(ctx->job.payload ? ctx->job.payload : "", 0,
+                              NULL);
+    json_t *arr = json_object_get(root, "transcodes");
+    size_t i;
+    json_t *v;
+    int ret = omkt_media_get(ctx->db, ctx->job.media_id, &ts->media,
+                             &ctx->eb);
+
+    if (ret == OMKT_OK && !json_is_array(arr)) {
+        omkt_errf(&ctx->eb, "job payload has no transcode list");
+        ret = OMKT_EINVAL;
+    }
+    json_array_foreach(arr, i, v)
+    {
+        if (ret == OMKT_OK && json_is_integer(v))
+            ret = take_row(ctx, ts, json_integer_value(v));
+    }
+    json_decref(root);
+    if (ret == OMKT_OK)
+        ret = omkt_media_dir(ts->dir, sizeof(ts->dir), ts->media.account_id,
+                             ts->media.id);
+    return ret;
+}
+
+/* check_space - refuse to start with less than min_free on the docroot. */
+static int check_space(struct omkt_jobctx *ctx, const char *absdir)
+{
+    struct statvfs sv;
+    uint64_t avail;
+
+    if (statvfs(absdir, &sv) != 0)
+        return OMKT_OK; /* the engine will report the real problem */
+    avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+    if (avail >= (uint64_t)conf->min_free)
+        return OMKT_OK;
+    omkt_errf(&ctx->eb, "only %" PRIu64 " MiB free on the document root "
+              "(min_free is %" PRId64 " MiB)", avail >> 20,
+              conf->min_free >> 20);
+    ctx->eb.retryable = true;
+    return OMKT_ENOSPC;
+}
+
+/* on_progress - engine progress into the job (and transcodes rows). */
+static void on_progress(void *p, double fraction)
+{
+    struct tjob_state *ts = p;
+    int pct = (int)(fraction * 100.0);
+    int64_t now = omkt_now_ms();
+
+    omkt_jobctx_progress(ts->ctx, pct);
+    if (now < ts->next_progress_ms)
+        return;
+    ts->next_progress_ms = now + 1000;
+    for (size_t i = 0; i < ts->n; i++)
+        (void)omkt_transcode_progress(ts->ctx->db, ts->tids[i], pct, NULL);
+}
+
+static bool should_stop(void *p)
+{
+    const struct tjob_state *ts = p;
+
+    return omkt_jobctx_should_stop(ts->ctx);
+}
+
+/* run_engine - one pass for every setting, or one per setting. */
+static int run_engine(struct tjob_state *ts, const char *src,
+                      const char *absdir, const char *tag)
+{
+    struct omkt_transcode_opts opts = {
+        .progress_fn = on_progress,
+        .progress_ctx = ts,
+        .should_stop_fn = should_stop,
+        .stop_ctx = ts,
+        .tmp_tag = tag,
+        .threads = (int)conf->threads,
+    };
+    struct omkt_errbuf *eb = &ts->ctx->eb;
+
+    if (conf->is_batch || ts->n == 1)
+        return omkt_transcode(src, absdir, ts->ids, ts->n, &opts, &ts->res,
+                              eb);
+    ts->res.outputs = omkt_xcalloc(ts->n, sizeof(*ts->res.outputs));
+    for (size_t i = 0; i < ts->n; i++) {
+        struct omkt_transcode_result one = {0};
+        int ret = omkt_transcode(src, absdir, &ts->ids[i], 1, &opts, &one,
+                                 eb);
+
+        if (one.n == 1)
+            ts->res.outputs[ts->res.n++] = one.outputs[0];
+        free(one.outputs); /* its only entry moved into ts->res */
+        if (ret == OMKT_ESHUTDOWN || ret == OMKT_ECANCELLED)
+            return ret;
+    }
+    return OMKT_OK;
+}
+
+/* judge - the job's verdict from the engine's. */
+static int judge(struct omkt_jobctx *ctx, const struct tjob_state *ts,
+                 int ret)
+{
+    bool any_ok = false;
+
+    if (ret == OMKT_ESHUTDOWN || ret == OMKT_ECANCELLED)
+        return omkt_jobctx_stop_code(ctx);
+    for (size_t i = 0; i < ts->res.n; i++)
+        any_ok = any_ok || ts->res.outputs[i].status == OMKT_OK;
+    if (ret == OMKT_OK || any_ok)
+        return OMKT_OK; /* failed outputs are recorded one by one */
+    if (ret == OMKT_ENOSPC || ret == OMKT_EIO)
+        ctx->eb.retryable = true;
+    if (ts->res.n == ts->n && ret != OMKT_ENOSPC && ret != OMKT_EIO)
+        return OMKT_OK; /* each setting failed on its own merits */
+    return ret;
+}
+
+int tjob_handle(struct omkt_jobctx *ctx)
+{
+    struct tjob_state *ts = omkt_xcalloc(1, sizeof(*ts));
+    char src[OMKT_PATH_MAX], absdir[OMKT_PATH_MAX], tag[300];
+    int ret;
+
+    ts->ctx = ctx;
+    ctx->data = ts;
+    ret = load(ctx, ts);
+    if (ret != OMKT_OK || ts->n == 0)
+        return ret;
+    if (ts->media.path == NULL) {
+        omkt_errf(&ctx->eb, "media %" PRId64 " has no original",
+                  ts->media.id);
+        return OMKT_EINVAL;
+    }
+    snprintf(src, sizeof(src), "%s/%s", conf->docroot, ts->media.path);
+    snprintf(absdir, sizeof(absdir), "%s/%s", conf->docroot, ts->dir);
+    ret = omkt_fs_mkdirs(absdir, 0750, &ctx->eb);
+    if (ret == OMKT_OK)
+        ret = check_space(ctx, absdir);
+    if (ret == OMKT_OK)
+        ret = omkt_job_set_tmp_dir(ctx->db, &ctx->job, ts->dir, &ctx->eb);
+    for (size_t i = 0; ret == OMKT_OK && i < ts->n; i++)
+        ret = omkt_transcode_start(ctx->db, ts->tids[i], &ctx->eb);
+    if (ret == OMKT_OK)
+        ret = omkt_fs_tmptag(tag, sizeof(tag), ctx->job.id);
+    if (ret != OMKT_OK)
+        return ret;
+    return judge(ctx, ts, run_engine(ts, src, absdir, tag));
+}
+
+/* output_meta - the output's metadata, with the file list when several. */
+static char *output_meta(const struct omkt_output_result *o)
+{
+    json_t *m = o->metadata ? json_deep_copy(o->metadata) : json_object();
+    json_t *files = json_array();
+    char *text;
+
+    for (size_t i = 0; i < o->n_files; i++)
+        json_array_append_new(files, json_string(o->files[i]));
+    if (o->n_files > 1)
+        json_object_set_new(m, "files", files);
+    else
+        json_decref(files);
+    json_object_set_new(m, "cardinality", json_integer((json_int_t)o->n_files));
+    text = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(m);
+    return text;
+}
+
+/* tell_format - the callback for one finished output. */
+static int tell_format(struct omkt_jobctx *ctx, const struct omkt_media *m,
+                       const struct omkt_output_result *o, const char *meta)
+{
+    char id[32], sid[16], card[16];
+    json_t *params;
+    int ret;
+
+    if (m->remote_id <= 0) {
+        if (m->notify_url == NULL || *m->notify_url == '\0')
+            return OMKT_OK;
+        params = json_pack("{s:I, s:i, s:s, s:s}", "media_id",
+                           (json_int_t)m->id, "setting_id", o->setting_id,
+                           "status", "ok", "metadata", meta);
+        ret = params ? omkt_notify_url(ctx->db, m->account_id, m->id,
+                                       m->notify_url, params, &ctx->eb)
+                     : OMKT_ENOMEM;
+        json_decref(params);
+        return ret;
+    }
+    snprintf(id, sizeof(id), "%" PRId64, m->remote_id);
+    snprintf(sid, sizeof(sid), "%d", o->setting_id);
+    snprintf(card, sizeof(card), "%zu", o->n_files);
+    params = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", id, "settings_id",
+                       sid, "cardinality", card, "adapter", m->adapter,
+                       "metadata", meta);
+    if (params == NULL)
+        return OMKT_ENOMEM;
+    ret = omkt_notify_omkt(ctx->db, m->account_id, m->id,
+                           "transcoder_send_format", params, &ctx->eb);
+    json_decref(params);
+    return ret;
+}
+
+/* record_output - one output's transcodes row and its callback. */
+static int record_output(struct omkt_jobctx *ctx, struct tjob_state *ts,
+                         size_t i)
+{
+    const struct omkt_output_result *o = &ts->res.outputs[i];
+    char path[OMKT_PATH_MAX], msg[OMKT_ERRBUF_LEN + 64];
+    char *meta;
+    int ret;
+
+    if (o->status != OMKT_OK || o->n_files == 0) {
+        snprintf(msg, sizeof(msg), "transcode to setting %d failed: %s",
+                 o->setting_id, o->message[0] ? o->message : "no output");
+        ret = omkt_transcode_failed(ctx->db, ts->tids[i], msg, &ctx->eb);
+        return ret == OMKT_OK ? omkt_notify_media_error(ctx->db, &ts->media,
+                                                        msg, &ctx->eb)
+                              : ret;
+    }
+    if (o->n_files == 1)
+        snprintf(path, sizeof(path), "%s/%s", ts->dir, o->files[0]);
+    else
+        snprintf(path, sizeof(path), "%s", ts->dir);
+    meta = output_meta(o);
+    if (meta == NULL)
+        return OMKT_ENOMEM;
+    ret = omkt_transcode_done(ctx->db, ts->tids[i], path, (int)o->n_files,
+                              meta, &ctx->eb);
+    if (ret == OMKT_OK)
+        ret = tell_format(ctx, &ts->media, o, meta);
+    free(meta);
+    return ret;
+}
+
+int tjob_done(struct omkt_jobctx *ctx)
+{
+    struct tjob_state *ts = ctx->data;
+    int ret = OMKT_OK;
+
+    for (size_t i = 0; ret == OMKT_OK && i < ts->res.n && i < ts->n; i++) {
+        ret = record_output(ctx, ts, i);
+        if (ret == OMKT_ELOST) /* cancelled meanwhile: leave it */
+            ret = OMKT_OK;
+    }
+    return ret;
+}
+
+int tjob_failed(struct omkt_jobctx *ctx, int code, const char *reason,
+                bool is_final)
+{
+    struct tjob_state *ts = ctx->data;
+    char msg[OMKT_ERRBUF_LEN + 64];
+    int ret = OMKT_OK;
+
+    (void)code;
+    if (!is_final || ts == NULL || ts->media.id == 0)
+        return OMKT_OK;
+    snprintf(msg, sizeof(msg), "transcode failed: %s", reason);
+    for (size_t i = 0; ret == OMKT_OK && i < ts->n; i++) {
+        ret = omkt_transcode_failed(ctx->db, ts->tids[i], msg, &ctx->eb);
+        if (ret == OMKT_ELOST)
+            ret = OMKT_OK;
+    }
+    if (ret == OMKT_OK && ts->n > 0)
+        ret = omkt_notify_media_error(ctx->db, &ts->media, msg, &ctx->eb);
+    return ret;
+}
+
+void tjob_cleanup(struct omkt_jobctx *ctx)
+{
+    struct tjob_state *ts = ctx->data;
+
+    if (ts == NULL)
+        return;
+    omkt_transcode_result_clear(&ts->res);
+    omkt_media_clear(&ts->media);
+    free(ts);
+    ctx->data = NULL;
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test_media_workers - metadatad and transcoderd on real jobs: metadata
+# stored and its callback queued; settings transcoded in one pass,
+# published, recorded with metadata and a format callback each; a file
+# that is not media ends in an alert; SIGTERM mid-transcode releases the
+# job and leaves no temp or partial file; another transcoderd finishes it.
+. "$(dirname "$0")/../lib/common.sh"
+omkt_setup mediaw
+ctl db init >/dev/null
+ctl account add --email a@example.com --url http://127.0.0.1:9/cb --client-key ck >/dev/null
+mkdir -p "$T/docroot/media/1/1" "$T/docroot/media/1/2" "$T/docroot/media/1/3"
+ffmpeg -v error -f lavfi -i testsrc=size=320x240:rate=25 -f lavfi \
+    -i sine=frequency=440:sample_rate=44100 -t 2 -c:v libx264 -preset ultrafast \
+    -c:a aac -shortest "$T/docroot/media/1/1/original.mp4"
+mv "$T/docroot/media/1/1/original.mp4" "$T/docroot/media/1/1/original"
+head -c 50000 /dev/urandom > "$T/docroot/media/1/2/original"
+ffmpeg -v error -f lavfi -i testsrc=size=640x360:rate=25 -t 8 -c:v libx264 \
+    -preset ultrafast "$T/docroot/media/1/3/original.mp4"
+mv "$T/docroot/media/1/3/original.mp4" "$T/docroot/media/1/3/original"
+sql "INSERT INTO media (account_id, remote_id, url, state, path) VALUES
+     (1, 101, 'http://x/a.mp4', 'local', 'media/1/1/original'),
+     (1, 102, 'http://x/b.mp4', 'local', 'media/1/2/original'),
+     (1, 103, 'http://x/c.mp4', 'local', 'media/1/3/original');
+     INSERT INTO jobs (task, media_id, account_id) VALUES
+     ('metadata', 1, 1), ('metadata', 2, 1)"
+start metadatad "$OMKT_BIN/metadatad" -c "$CONF"
+probed() { [ "$(sql "SELECT COUNT(*) FROM media WHERE state IN ('metadata_ok','metadata_failed')")" = 2 ]; }
+check "both probed" wait_for 30 probed
+check_eq "clip ok" "$(sql "SELECT state FROM media WHERE id = 1")" metadata_ok
+check "metadata has the video track" grep -q '"width":"320"' <<<"$(sql "SELECT metadata FROM media WHERE id = 1")"
+check_eq "random bytes: metadata_failed" "$(sql "SELECT state FROM media WHERE id = 2")" metadata_failed
+check_eq "metadata callback queued" \
+    "$(sql "SELECT COUNT(*) FROM jobs WHERE task='notify' AND media_id=1 AND payload LIKE '%transcoder_send_metadata%'")" 1
+check_eq "alert queued for the non-media file" \
+    "$(sql "SELECT COUNT(*) FROM jobs WHERE task='notify' AND media_id=2 AND payload LIKE '%transcoder_send_alert%'")" 1
+
+# Two settings in one job, decoded once.
+sql "INSERT INTO transcodes (media_id, setting_id) VALUES (1, 11), (1, 71);
+     INSERT INTO jobs (task, media_id, account_id, payload)
+     VALUES ('transcode', 1, 1, '{\"transcodes\":[1,2]}')"
+start transcoderd "$OMKT_BIN/transcoderd" -c "$CONF"
+processed() { [ "$(sql "SELECT COUNT(*) FROM transcodes WHERE media_id = 1 AND state = 'processed'")" = 2 ]; }
+check "both settings processed" wait_for 60 processed
+p11=$(sql "SELECT path FROM transcodes WHERE setting_id = 11")
+check_eq "mp4 path" "$p11" media/1/1/11.mp4
+check_eq "ffprobe: h264" "$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$T/docroot/$p11")" h264
+check_eq "two format callbacks" \
+    "$(sql "SELECT COUNT(*) FROM jobs WHERE task='notify' AND payload LIKE '%transcoder_send_format%'")" 2
+
+# SIGTERM mid-transcode: released, nothing partial, then finished elsewhere.
+sql "INSERT INTO transcodes (media_id, setting_id) VALUES (3, 15);
+     INSERT INTO jobs (task, media_id, account_id, payload)
+     VALUES ('transcode', 3, 1, '{\"transcodes\":[3]}')"
+jid=$(sql "SELECT MAX(id) FROM jobs WHERE task = 'transcode'")
+tpid=$LAST_PID
+started() { [ "$(sql "SELECT state FROM jobs WHERE id = $jid")" = running ]; }
+check "1080p job claimed" wait_for 20 started
+sleep 1
+kill -TERM "$tpid"
+wait_exit "$tpid" 15
+check_eq "transcoderd exits 0" "$EXIT_STATUS" 0
+check_eq "job released, attempt not spent" "$(sql "SELECT CONCAT(state, attempts) FROM jobs WHERE id = $jid")" queued0
+check_eq "no temp or partial file" "$(ls -A "$T/docroot/media/1/3" | grep -v '^original$' | wc -l)" 0
+start transcoderd2 "$OMKT_BIN/transcoderd" -c "$CONF"
+done3() { [ "$(sql "SELECT state FROM transcodes WHERE id = 3")" = processed ]; }
+check "another transcoderd finishes it" wait_for 120 done3
+check_eq "1080p output is 1920 wide" "$(ffprobe -v error -select_streams v:0 -show_entries stream=width -of csv=p=0 "$T/docroot/media/1/3/15.mp4")" 1920
