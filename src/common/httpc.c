@@ -39,8 +39,7 @@ char *omkt_http_add_query(const char *url, const char *query)
     /* "http://h/p?" already ends its query: no separator needed. */
     if (base > 0 && (url[base - 1] == '?' || url[base - 1] == '&'))
         sep = "";
-    return omkt_xasprintf("%.*s%s%s%s", (int)base, url, sep, query,
-                          url + base);
+    return omkt_xasprintf("%.*s%s%s%s", (int)base, url, sep, query, url + base);
 }
 
 int omkt_http_target(const char *url, char *buf, size_t size)
