@@ -10,8 +10,9 @@ CLI=$OMKT_BIN/tests/media_cli
 MKCLIP=$MEDIA_TOP/tests/tools/mkclip.sh
 CHECK="python3 $MEDIA_TOP/tests/media/check.py"
 CLIPS=$OMKT_TMP/media-clips
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Sanitizer reports exit with codes of their own, told apart from failures.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}:exitcode=86
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}:exitcode=87
 export LSAN_OPTIONS="suppressions=$MEDIA_TOP/tests/media/lsan.supp:print_suppressions=0"
 FAILED=0
 N=0
@@ -63,3 +64,22 @@ print("" if d is None else d)' "$1" "$2"
 no_leftovers() {
     ! ls -A "$1" 2> /dev/null | grep -q '\.tmp-'
 }
+
+# cli_rc WANT ARGS... - run the CLI (output in $OMKT_TMP/cli.out/.err);
+# true when it exits WANT ("0", "1" or "01") without a sanitizer report.
+cli_rc() {
+    local want=$1 rc
+    shift
+    "$CLI" "$@" > "$OMKT_TMP/cli.out" 2> "$OMKT_TMP/cli.err"
+    rc=$?
+    if grep -qE 'Sanitizer|runtime error' "$OMKT_TMP/cli.err"; then
+        sed 's/^/# /' "$OMKT_TMP/cli.err" | head -30
+        return 1
+    fi
+    case $want in *"$rc"*) return 0 ;; esac
+    echo "# exit $rc, want $want: $(head -c 300 "$OMKT_TMP/cli.err")"
+    return 1
+}
+
+# err_has TEXT - the last CLI run's stderr mentions TEXT.
+err_has() { grep -q -- "$1" "$OMKT_TMP/cli.err"; }
