@@ -587,3 +587,15 @@ bool omkt_db_is_duplicate(const struct omkt_db *db)
 {
     return db->last_errno == ER_DUP_ENTRY;
 }
+
+int omkt_db_command(struct omkt_db *db, const char *sql,
+                    struct omkt_errbuf *eb)
+{
+    int ret = ensure(db, eb);
+
+    if (ret != OMKT_OK)
+        return ret;
+    if (mysql_real_query(db->my, sql, strlen(sql)) != 0)
+        return fail_my(db, "command", eb);
+    return OMKT_OK;
+}

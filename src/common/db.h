@@ -107,6 +107,13 @@ void omkt_db_rollback(struct omkt_db *db);
 int omkt_db_script(struct omkt_db *db, const char *sql,
                    struct omkt_errbuf *eb);
 
+/*
+ * omkt_db_command - one trusted statement that takes no values and returns
+ * no rows (LOCK TABLES, SET ...), in one round trip.
+ */
+int omkt_db_command(struct omkt_db *db, const char *sql,
+                    struct omkt_errbuf *eb);
+
 /* Cells. str is borrowed until omkt_dbres_free; i64 gives @def on NULL. */
 const char *omkt_dbres_str(const struct omkt_dbres *r, size_t row,
                            size_t col);
