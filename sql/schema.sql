@@ -45,8 +45,13 @@ CREATE TABLE media (
   created       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
   updated       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
                 ON UPDATE CURRENT_TIMESTAMP,
+  want_settings   VARCHAR(255) NULL,
+  notify_url      VARCHAR(2048) NULL,
+  idempotency_key VARCHAR(64) NULL,
+  priority        SMALLINT NOT NULL DEFAULT 0,
   PRIMARY KEY (id),
   UNIQUE KEY uk_media_remote (account_id, remote_id),
+  UNIQUE KEY uk_media_idempotency (account_id, idempotency_key),
   KEY k_media_state_created (state, created),
   CONSTRAINT fk_media_account FOREIGN KEY (account_id) REFERENCES accounts (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

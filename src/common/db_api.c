@@ -8,7 +8,7 @@
 #include "alloc.h"
 #include "db_api.h"
 
-#define CALL_ROW   "(NULLIF(?, 0), ?, ?, ?, ?, ?)"
+#define CALL_ROW   "(NULLIF(?, 0), ?, ?, ?, ?, ?, FROM_UNIXTIME(? / 1000))"
 #define CALL_ROWS4 CALL_ROW "," CALL_ROW "," CALL_ROW "," CALL_ROW
 #define CALL_BATCH 16
 
@@ -17,23 +17,26 @@ static int calls_run(struct omkt_db *db, const struct omkt_api_call *c,
                      size_t n, struct omkt_errbuf *eb)
 {
     static const char sql1[] = "INSERT INTO api_calls (account_id, action,"
-                               " application, version, code, remote_addr)"
-                               " VALUES " CALL_ROW;
+                               " application, version, code, remote_addr,"
+                               " created) VALUES " CALL_ROW;
     static const char sqln[] =
         "INSERT INTO api_calls (account_id, action, application, version,"
-        " code, remote_addr) VALUES " CALL_ROWS4 "," CALL_ROWS4
+        " code, remote_addr, created) VALUES " CALL_ROWS4 "," CALL_ROWS4
         "," CALL_ROWS4 "," CALL_ROWS4;
-    struct omkt_dbv v[CALL_BATCH * 6];
+    struct omkt_dbv v[CALL_BATCH * 7];
 
     for (size_t i = 0; i < n; i++) {
-        v[i * 6] = OMKT_DBV_I(c[i].account_id);
-        v[i * 6 + 1] = OMKT_DBV_S(c[i].action ? c[i].action : "");
-        v[i * 6 + 2] = OMKT_DBV_S(c[i].application ? c[i].application : "");
-        v[i * 6 + 3] = OMKT_DBV_S(c[i].version ? c[i].version : "");
-        v[i * 6 + 4] = OMKT_DBV_I(c[i].code);
-        v[i * 6 + 5] = OMKT_DBV_S(c[i].remote_addr ? c[i].remote_addr : "");
+        struct omkt_dbv *w = &v[i * 7];
+
+        w[0] = OMKT_DBV_I(c[i].account_id);
+        w[1] = OMKT_DBV_S(c[i].action ? c[i].action : "");
+        w[2] = OMKT_DBV_S(c[i].application ? c[i].application : "");
+        w[3] = OMKT_DBV_S(c[i].version ? c[i].version : "");
+        w[4] = OMKT_DBV_I(c[i].code);
+        w[5] = OMKT_DBV_S(c[i].remote_addr ? c[i].remote_addr : "");
+        w[6] = OMKT_DBV_I(c[i].at_ms);
     }
-    return omkt_db_exec(db, n == 1 ? sql1 : sqln, v, n * 6, NULL, NULL, eb);
+    return omkt_db_exec(db, n == 1 ? sql1 : sqln, v, n * 7, NULL, NULL, eb);
 }
 
 int omkt_api_calls_insert(struct omkt_db *db, const struct omkt_api_call *c,
@@ -52,8 +55,7 @@ int omkt_api_calls_insert(struct omkt_db *db, const struct omkt_api_call *c,
 }
 
 int omkt_api_media_by_key(struct omkt_db *db, int64_t account_id,
-                          const char *key, int64_t *id,
-                          struct omkt_errbuf *eb)
+                          const char *key, int64_t *id, struct omkt_errbuf *eb)
 {
     static const char sql[] = "SELECT id FROM media WHERE account_id = ?"
                               " AND idempotency_key = ?";
@@ -81,10 +83,10 @@ static int media_insert(struct omkt_db *db, const struct omkt_api_submit *s,
         " IF(? IS NULL, 'remote', 'local'),"
         " ?, ?, ?, ?, ?)";
     struct omkt_dbv v[] = {
-        OMKT_DBV_I(s->account_id),     OMKT_DBV_S(s->url),
-        OMKT_DBV_S(s->adapter),        OMKT_DBV_S(s->local_path),
-        OMKT_DBV_S(s->local_path),     OMKT_DBV_S(s->want_settings),
-        OMKT_DBV_S(s->notify_url),     OMKT_DBV_S(s->idempotency_key),
+        OMKT_DBV_I(s->account_id), OMKT_DBV_S(s->url),
+        OMKT_DBV_S(s->adapter),    OMKT_DBV_S(s->local_path),
+        OMKT_DBV_S(s->local_path), OMKT_DBV_S(s->want_settings),
+        OMKT_DBV_S(s->notify_url), OMKT_DBV_S(s->idempotency_key),
         OMKT_DBV_I(s->priority),
     };
 

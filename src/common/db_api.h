@@ -26,6 +26,7 @@ struct omkt_api_call {
     const char *version;
     int code;
     const char *remote_addr;
+    int64_t at_ms; /* wall clock of the call, ms since the epoch */
 };
 
 /* omkt_api_calls_insert - log @n calls (batched multi-row INSERTs). */
@@ -36,10 +37,10 @@ int omkt_api_calls_insert(struct omkt_db *db, const struct omkt_api_call *c,
 struct omkt_api_submit {
     int64_t account_id;
     const char *url;
-    const char *adapter;       /* "http" or "local" */
-    const char *local_path;    /* non-NULL: already local (relative) */
-    const char *want_settings; /* "11,15" or NULL */
-    const char *notify_url;    /* or NULL */
+    const char *adapter;         /* "http" or "local" */
+    const char *local_path;      /* non-NULL: already local (relative) */
+    const char *want_settings;   /* "11,15" or NULL */
+    const char *notify_url;      /* or NULL */
     const char *idempotency_key; /* or NULL */
     int priority;
 };
@@ -54,8 +55,7 @@ int omkt_api_media_add(struct omkt_db *db, const struct omkt_api_submit *s,
 
 /* omkt_api_media_by_key - the media of an idempotency key, ENOTFOUND. */
 int omkt_api_media_by_key(struct omkt_db *db, int64_t account_id,
-                          const char *key, int64_t *id,
-                          struct omkt_errbuf *eb);
+                          const char *key, int64_t *id, struct omkt_errbuf *eb);
 
 /*
  * omkt_api_media_extra - want_settings, notify_url, idempotency_key,

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* calllog - batched api_calls inserts (see calllog.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apid/calllog.h"
+#include "common/alloc.h"
+#include "common/db_api.h"
+#include "common/log.h"
+
+#define FLUSH_MS 500
+
+/* flush - insert @n calls; on failure they are dropped (logged once). */
+static void flush(struct omkt_db **db, const struct omkt_db_conf *conf,
+                  const struct apid_call *q, size_t n)
+{
+    struct omkt_api_call c[64];
+    struct omkt_errbuf eb = {0};
+    size_t i = 0;
+    int ret = OMKT_OK;
+
+    if (*db == NULL && omkt_db_open(conf, db, &eb) != OMKT_OK) {
+        omkt_log(OMKT_LOG_WARN, "call log: %s; %zu calls dropped", eb.msg, n);
+        *db = NULL;
+        return;
+    }
+    while (ret == OMKT_OK && i < n) {
+        size_t k = 0;
+
+        for (; k < OMKT_ARRAY_LEN(c) && i + k < n; k++) {
+            const struct apid_call *s = &q[i + k];
+
+            c[k] = (struct omkt_api_call){
+                s->account_id, s->action,      s->application, s->version,
+                s->code,       s->remote_addr, s->at_ms};
+        }
+        ret = omkt_api_calls_insert(*db, c, k, &eb);
+        i += k;
+    }
+    if (ret != OMKT_OK)
+        omkt_log(OMKT_LOG_WARN, "call log: %s; calls dropped", eb.msg);
+}
+
+/* flusher - the thread: wait, swap the queue out, insert it. */
+static void *flusher(void *arg)
+{
+    struct apid_calllog *cl = arg;
+    struct apid_call *batch = omkt_xcalloc(APID_CALLLOG_MAX, sizeof(*batch));
+    struct omkt_db *db = NULL;
+    bool is_last = false;
+
+    while (!is_last) {
+        struct timespec ts;
+        size_t n;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += FLUSH_MS * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_mutex_lock(&cl->lock);
+        if (!cl->is_stop)
+            (void)pthread_cond_timedwait(&cl->wake, &cl->lock, &ts);
+        is_last = cl->is_stop;
+        n = cl->n;
+        memcpy(batch, cl->q, n * sizeof(*batch));
+        cl->n = 0;
+        pthread_mutex_unlock(&cl->lock);
+        if (n > 0)
+            flush(&db, cl->dbconf, batch, n);
+    }
+    omkt_db_close(db);
+    free(batch);
+    return NULL;
+}
+
+int calllog_start(struct apid_calllog *cl, const struct omkt_db_conf *dbconf)
+{
+    cl->q = omkt_xcalloc(APID_CALLLOG_MAX, sizeof(*cl->q));
+    cl->n = 0;
+    cl->dropped = 0;
+    cl->is_stop = false;
+    cl->dbconf = dbconf;
+    pthread_mutex_init(&cl->lock, NULL);
+    pthread_cond_init(&cl->wake, NULL);
+    if (pthread_create(&cl->thread, NULL, flusher, cl) != 0)
+        return OMKT_ENOMEM;
+    cl->is_started = true;
+    return OMKT_OK;
+}
+
+/* copy - bounded copy of a possibly NULL string. */
+static void copy(char *dst, size_t size, const char *src)
+{
+    size_t n = src ? strnlen(src, size - 1) : 0;
+
+    if (n > 0)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+void calllog_add(struct apid_calllog *cl, const struct omkt_api_call *c)
+{
+    struct apid_call *d;
+
+    if (!cl->is_started)
+        return;
+    pthread_mutex_lock(&cl->lock);
+    if (cl->n == APID_CALLLOG_MAX) {
+        cl->dropped++;
+        pthread_mutex_unlock(&cl->lock);
+        return;
+    }
+    d = &cl->q[cl->n++];
+    d->account_id = c->account_id;
+    d->code = c->code;
+    d->at_ms = c->at_ms;
+    copy(d->action, sizeof(d->action), c->action);
+    copy(d->application, sizeof(d->application), c->application);
+    copy(d->version, sizeof(d->version), c->version);
+    copy(d->remote_addr, sizeof(d->remote_addr), c->remote_addr);
+    pthread_mutex_unlock(&cl->lock);
+}
+
+void calllog_stop(struct apid_calllog *cl)
+{
+    if (!cl->is_started)
+        return;
+    pthread_mutex_lock(&cl->lock);
+    cl->is_stop = true;
+    pthread_cond_signal(&cl->wake);
+    pthread_mutex_unlock(&cl->lock);
+    pthread_join(cl->thread, NULL);
+    cl->is_started = false;
+    pthread_mutex_destroy(&cl->lock);
+    pthread_cond_destroy(&cl->wake);
+    OMKT_FREE(cl->q);
+}

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* files - sending outputs with ranges (see files.h). */
+#include <ctype.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apid/files.h"
+#include "common/alloc.h"
+#include "common/fsops.h"
+#include "common/log.h"
+#include "media/settings.h"
+#include "media/zip.h"
+
+#define ZIP_MAX_FILES 64
+
+/* digits - a decimal number at *s (advanced); false when none. */
+static bool digits(const char **s, int64_t *v)
+{
+    const char *p = *s;
+
+    *v = 0;
+    if (!isdigit((unsigned char)*p))
+        return false;
+    for (; isdigit((unsigned char)*p); p++) {
+        if (*v > (INT64_MAX - 9) / 10)
+            return false;
+        *v = *v * 10 + (*p - '0');
+    }
+    *s = p;
+    return true;
+}
+
+int files_parse_range(const char *h, int64_t size, struct files_range *out)
+{
+    const char *s;
+    int64_t a = 0, b = -1;
+
+    if (h == NULL || strncasecmp(h, "bytes=", 6) != 0 || strchr(h, ','))
+        return OMKT_ENOTFOUND;
+    s = h + 6;
+    while (*s == ' ')
+        s++;
+    if (*s == '-') { /* suffix: the last N bytes */
+        s++;
+        if (!digits(&s, &b) || *s != '\0')
+            return OMKT_ENOTFOUND;
+        if (b == 0 || size == 0)
+            return OMKT_EINVAL;
+        out->first = b >= size ? 0 : size - b;
+        out->last = size - 1;
+        return OMKT_OK;
+    }
+    if (!digits(&s, &a) || *s++ != '-')
+        return OMKT_ENOTFOUND;
+    if (*s != '\0' && (!digits(&s, &b) || *s != '\0' || b < a))
+        return OMKT_ENOTFOUND;
+    if (a >= size)
+        return OMKT_EINVAL;
+    out->first = a;
+    out->last = b < 0 || b >= size ? size - 1 : b;
+    return OMKT_OK;
+}
+
+int files_parse_content_range(const char *s, int64_t size,
+                              struct files_range *out)
+{
+    int64_t a = 0, b = size;
+
+    if (!digits(&s, &a) || *s++ != '-')
+        return OMKT_EINVAL;
+    if (*s != '\0' && (!digits(&s, &b) || *s != '\0'))
+        return OMKT_EINVAL;
+    if (a >= b || b > size)
+        return OMKT_EINVAL;
+    out->first = a;
+    out->last = b - 1;
+    return OMKT_OK;
+}
+
+/* resolve - docroot/@rel, @rel inside the media's own directory. */
+static int resolve(const struct apid_req *r, const struct omkt_media *m,
+                   const char *rel, char *out, size_t size)
+{
+    char dir[256];
+    size_t n;
+
+    if (rel == NULL || rel[0] == '/' || strstr(rel, "..") != NULL ||
+        omkt_media_dir(dir, sizeof(dir), m->account_id, m->id) != OMKT_OK)
+        return OMKT_EPERM;
+    n = strlen(dir);
+    if (strncmp(rel, dir, n) != 0 || (rel[n] != '/' && rel[n] != '\0'))
+        return OMKT_EPERM;
+    if ((size_t)snprintf(out, size, "%s/%s", r->a->d->common.docroot, rel) >=
+        size)
+        return OMKT_ETOOBIG;
+    return OMKT_OK;
+}
+
+/* mime_of - the output's "mime" (new string) or the setting's. */
+static char *mime_of(const struct omkt_transcode *t)
+{
+    json_t *md = t->metadata ? json_loads(t->metadata, 0, NULL) : NULL;
+    const char *s = json_string_value(json_object_get(md, "mime"));
+    const struct omkt_setting *st = omkt_setting_find(t->setting_id);
+    char *ret;
+
+    if (s == NULL)
+        s = st && st->mime ? st->mime : "application/octet-stream";
+    ret = omkt_xstrdup(s);
+    json_decref(md);
+    return ret;
+}
+
+/* pick_range - what to send of @size bytes: 0 with *rg and *status (200
+ * or 206), or the error code (216 for content_range, 416 for Range). */
+static int pick_range(struct apid_req *r, const char *content_range,
+                      int64_t size, struct files_range *rg, unsigned *status)
+{
+    int rc;
+
+    rg->first = 0;
+    rg->last = size - 1;
+    *status = 200;
+    if (content_range != NULL && content_range[0] != '\0') {
+        if (files_parse_content_range(content_range, size, rg) != OMKT_OK)
+            return 216;
+        *status = 206;
+        return 0;
+    }
+    rc = files_parse_range(apid_header(r, MHD_HTTP_HEADER_RANGE), size, rg);
+    if (rc == OMKT_EINVAL) {
+        snprintf(r->content_range, sizeof(r->content_range), "bytes */%" PRId64,
+                 size);
+        return 416;
+    }
+    if (rc == OMKT_OK)
+        *status = 206;
+    return 0;
+}
+
+/* reply_part - headers, then queue @resp for @status. */
+static enum MHD_Result reply_part(struct apid_req *r, struct MHD_Response *resp,
+                                  unsigned status, const struct files_range *rg,
+                                  int64_t size, const char *mime)
+{
+    if (resp == NULL)
+        return MHD_NO;
+    if (status == 206)
+        snprintf(r->content_range, sizeof(r->content_range),
+                 "bytes %" PRId64 "-%" PRId64 "/%" PRId64, rg->first, rg->last,
+                 size);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, mime);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+    return apid_queue(r, status, resp);
+}
+
+/* send_file - one file, from its descriptor (sendfile). */
+static enum MHD_Result send_file(struct apid_req *r, const char *path,
+                                 const char *mime, const char *cr,
+                                 files_err_fn err)
+{
+    struct files_range rg;
+    struct stat st;
+    unsigned status = 200;
+    struct MHD_Response *resp;
+    int code;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        omkt_log(OMKT_LOG_WARN, "output missing: %s", path);
+        return err(r, 404, "output file missing");
+    }
+    code = pick_range(r, cr, (int64_t)st.st_size, &rg, &status);
+    if (code != 0) {
+        close(fd);
+        return err(r, code, "requested range not satisfiable");
+    }
+    resp = MHD_create_response_from_fd_at_offset64(
+        (uint64_t)(rg.last - rg.first + 1), fd, (uint64_t)rg.first);
+    if (resp == NULL) { /* MHD owns fd only on success */
+        close(fd);
+        return MHD_NO;
+    }
+    return reply_part(r, resp, status, &rg, (int64_t)st.st_size, mime);
+}
+
+/* zip_names - the "files" of the output's metadata; *n of them. */
+static int zip_names(const char *metadata, json_t **md, const char **names,
+                     size_t *n)
+{
+    json_t *files, *it;
+    size_t i;
+
+    *n = 0;
+    *md = metadata ? json_loads(metadata, 0, NULL) : NULL;
+    files = json_object_get(*md, "files");
+    if (!json_is_array(files) || json_array_size(files) == 0 ||
+        json_array_size(files) > ZIP_MAX_FILES)
+        return OMKT_ENOTFOUND;
+    json_array_foreach(files, i, it)
+    {
+        if (!json_is_string(it))
+            return OMKT_EINVAL;
+        names[(*n)++] = json_string_value(it);
+    }
+    return OMKT_OK;
+}
+
+/* send_zip - a multi-file output as one stored zip, built in memory. */
+static enum MHD_Result send_zip(struct apid_req *r, const char *dir,
+                                const struct omkt_transcode *t, const char *cr,
+                                files_err_fn err)
+{
+    const char *names[ZIP_MAX_FILES];
+    struct omkt_errbuf eb = {0};
+    struct files_range rg;
+    json_t *md = NULL;
+    void *buf = NULL;
+    size_t n = 0, len = 0;
+    unsigned status = 200;
+    enum MHD_Result res;
+    int code = 404;
+
+    if (zip_names(t->metadata, &md, names, &n) == OMKT_OK &&
+        omkt_zip_files_mem(dir, names, n, &buf, &len, &eb) == OMKT_OK)
+        code = pick_range(r, cr, (int64_t)len, &rg, &status);
+    else
+        omkt_log(OMKT_LOG_WARN, "zip of %s: %s", dir,
+                 eb.is_set ? eb.msg : "no file list in the metadata");
+    json_decref(md);
+    if (code != 0) {
+        free(buf);
+        return err(r, code,
+                   code == 404 ? "output files missing"
+                               : "requested range not satisfiable");
+    }
+    res = reply_part(r,
+                     MHD_create_response_from_buffer(
+                         (size_t)(rg.last - rg.first + 1),
+                         (char *)buf + rg.first, MHD_RESPMEM_MUST_COPY),
+                     status, &rg, (int64_t)len, "application/zip");
+    free(buf);
+    return res;
+}
+
+enum MHD_Result files_send(struct apid_req *r, const struct omkt_media *m,
+                           const struct omkt_transcode *t,
+                           const char *content_range, files_err_fn err)
+{
+    char path[OMKT_PATH_MAX];
+    const struct omkt_setting *st = omkt_setting_find(t->setting_id);
+    bool is_multi = t->cardinality > 1 || (st && st->cardinality > 1);
+    enum MHD_Result res;
+    char *mime;
+
+    if (resolve(r, m, t->path, path, sizeof(path)) != OMKT_OK) {
+        omkt_log(OMKT_LOG_ERR, "transcode %" PRId64 ": path %s refused", t->id,
+                 t->path ? t->path : "(null)");
+        return err(r, 404, "output not available");
+    }
+    if (is_multi)
+        return send_zip(r, path, t, content_range, err);
+    mime = mime_of(t);
+    res = send_file(r, path, mime, content_range, err);
+    free(mime);
+    return res;
+}

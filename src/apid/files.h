@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * files - sending a transcoded output: a single file straight from its
+ * descriptor (MHD sends it with sendfile), a multi-file output as a stored
+ * zip built in memory, with RFC 7233 single byte ranges (206,
+ * Content-Range, 416), the OMKT content_range parameter and HEAD.  The
+ * path always comes from the transcode row of the caller's own media and
+ * is resolved under the document root; nothing of the request names a
+ * file.
+ */
+#ifndef OMKT_APID_FILES_H
+#define OMKT_APID_FILES_H
+
+#include <stdint.h>
+
+#include "apid/apid.h"
+#include "common/db_media.h"
+#include "common/db_transcodes.h"
+
+/* How to answer an error: OMKT code (404, 216, 416 for the header form,
+ * 500) and a message.  Returns what MHD wants. */
+typedef enum MHD_Result (*files_err_fn)(struct apid_req *r, int code,
+                                        const char *msg);
+
+/* A byte range [first, last] inclusive. */
+struct files_range {
+    int64_t first;
+    int64_t last;
+};
+
+/*
+ * files_parse_range - an RFC 7233 "bytes=A-B" | "bytes=A-" | "bytes=-N"
+ * header against @size.  OMKT_OK with *out; OMKT_ENOTFOUND when the
+ * header should be ignored (absent, malformed, several ranges: send it
+ * all); OMKT_EINVAL when unsatisfiable (416).
+ */
+int files_parse_range(const char *h, int64_t size, struct files_range *out);
+
+/*
+ * files_parse_content_range - the OMKT "START-END" (END exclusive).
+ * OMKT_EINVAL when malformed or not inside @size.
+ */
+int files_parse_content_range(const char *s, int64_t size,
+                              struct files_range *out);
+
+/*
+ * files_send - answer with the output of transcode @t of media @m.
+ * @content_range is the OMKT parameter (may be NULL).  Errors go through
+ * @err.
+ */
+enum MHD_Result files_send(struct apid_req *r, const struct omkt_media *m,
+                           const struct omkt_transcode *t,
+                           const char *content_range, files_err_fn err);
+
+#endif

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * server - the libmicrohttpd daemon of apid: the request life cycle (body
+ * accumulation under max_body, parameters, dispatch, completion), the
+ * reply helpers, the database connection pool and the credentials.
+ *
+ * DESIGN: MHD calls on_request several times per request: first with no
+ * state (we allocate struct apid_req), then once per body chunk, then
+ * once with no more data (we parse and dispatch).  A body over max_body
+ * is answered 413 without being read into memory.  on_completed returns
+ * the pooled connection and frees the request.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apid/apid.h"
+#include "common/alloc.h"
+#include "common/log.h"
+#include "common/parse.h"
+
+struct omkt_db *apid_db_get(struct apid *a)
+{
+    struct omkt_db *db = NULL;
+    struct omkt_errbuf eb = {0};
+
+    pthread_mutex_lock(&a->pool_lock);
+    if (a->npool > 0)
+        db = a->pool[--a->npool];
+    pthread_mutex_unlock(&a->pool_lock);
+    if (db == NULL && omkt_db_open(&a->d->db, &db, &eb) != OMKT_OK) {
+        omkt_log(OMKT_LOG_WARN, "database: %s", eb.msg);
+        db = NULL;
+    }
+    return db;
+}
+
+void apid_db_put(struct apid *a, struct omkt_db *db)
+{
+    if (db == NULL)
+        return;
+    pthread_mutex_lock(&a->pool_lock);
+    if (a->npool < APID_POOL_MAX) {
+        a->pool[a->npool++] = db;
+        db = NULL;
+    }
+    pthread_mutex_unlock(&a->pool_lock);
+    omkt_db_close(db);
+}
+
+struct omkt_db *apid_db(struct apid_req *r)
+{
+    if (r->db == NULL)
+        r->db = apid_db_get(r->a);
+    return r->db;
+}
+
+enum MHD_Result apid_queue(struct apid_req *r, unsigned status,
+                           struct MHD_Response *resp)
+{
+    enum MHD_Result ret;
+
+    if (resp == NULL)
+        return MHD_NO;
+    r->status = status;
+    if (r->content_range[0] != '\0')
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE,
+                                r->content_range);
+    ret = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+enum MHD_Result apid_reply_text(struct apid_req *r, unsigned status,
+                                const char *type, const char *text)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        strlen(text), (void *)(uintptr_t)text, MHD_RESPMEM_MUST_COPY);
+
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return apid_queue(r, status, resp);
+}
+
+enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
+                                json_t *body)
+{
+    char *text =
+        body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    struct MHD_Response *resp;
+
+    json_decref(body);
+    if (text == NULL)
+        return MHD_NO;
+    resp = MHD_create_response_from_buffer(strlen(text), text,
+                                           MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return apid_queue(r, status, resp);
+}
+
+enum MHD_Result apid_reply_error(struct apid_req *r, unsigned status,
+                                 const char *code, const char *msg)
+{
+    return apid_reply_json(
+        r, status,
+        json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
+}
+
+const char *apid_header(struct apid_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void apid_remote_addr(struct apid_req *r, char *buf, size_t size)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+    buf[0] = '\0';
+    if (sa != NULL && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf,
+                  (socklen_t)size);
+    else if (sa != NULL && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+                  (socklen_t)size);
+}
+
+/* bearer - the credential of "Bearer K" or "Basic b64(user:K)" into @out. */
+static bool bearer(const char *auth, char *out, size_t size)
+{
+    unsigned char dec[256];
+    size_t len;
+    int n;
+    const char *colon;
+
+    if (auth == NULL)
+        return false;
+    if (strncasecmp(auth, "Bearer ", 7) == 0)
+        return omkt_strlcpy(out, auth + 7, size) == OMKT_OK;
+    if (strncasecmp(auth, "Basic ", 6) != 0)
+        return false;
+    len = strlen(auth + 6);
+    if (len == 0 || len > 4 * ((sizeof(dec) - 1) / 3))
+        return false;
+    n = EVP_DecodeBlock(dec, (const unsigned char *)auth + 6, (int)len);
+    if (n <= 0)
+        return false;
+    while (n > 0 && dec[n - 1] == '\0') /* base64 padding */
+        n--;
+    dec[n] = '\0';
+    colon = strchr((const char *)dec, ':');
+    return colon != NULL && omkt_strlcpy(out, colon + 1, size) == OMKT_OK;
+}
+
+/* same - constant-time string comparison. */
+static bool same(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+
+    return n == strlen(b) && CRYPTO_memcmp(a, b, n) == 0;
+}
+
+bool apid_is_admin(struct apid_req *r)
+{
+    char key[128];
+    struct omkt_account acc = {0};
+    struct omkt_db *db;
+    bool is_ok = false;
+
+    if (!bearer(apid_header(r, MHD_HTTP_HEADER_AUTHORIZATION), key,
+                sizeof(key)) ||
+        key[0] == '\0')
+        return false;
+    if (r->a->conf.admin_key != NULL && r->a->conf.admin_key[0] != '\0' &&
+        same(key, r->a->conf.admin_key))
+        return true;
+    db = apid_db(r);
+    if (db != NULL && omkt_account_by_key(db, key, &acc, NULL) == OMKT_OK)
+        is_ok = acc.is_admin && acc.is_enabled;
+    omkt_account_clear(&acc);
+    return is_ok;
+}
+
+int64_t apid_effective_rate(const struct apid *a,
+                            const struct omkt_account *acc)
+{
+    /* 600 is the column default: such accounts follow the config. */
+    return acc->rate_limit != 600 ? acc->rate_limit : a->conf.rate_limit;
+}
+
+/* is_omkt_path - the OMKT endpoint (its errors have their own shape). */
+static bool is_omkt_path(const char *url)
+{
+    return strcmp(url, "/api") == 0 || strncmp(url, "/api/", 5) == 0;
+}
+
+/* too_big - 413 in the shape of the endpoint. */
+static enum MHD_Result too_big(struct apid_req *r)
+{
+    r->action = "too_big";
+    if (is_omkt_path(r->url))
+        return apid_reply_json(r, 413,
+                               json_pack("{s:{s:i, s:s}}", "result", "code",
+                                         413, "message",
+                                         "request body too large"));
+    return apid_reply_error(r, 413, "too_large", "request body too large");
+}
+
+/* add_arg - MHD iterator: copy each query argument. */
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind,
+                               const char *key, const char *value)
+{
+    (void)kind;
+    params_add(cls, key, value);
+    return MHD_YES;
+}
+
+/* is_form - the body is x-www-form-urlencoded (or untyped). */
+static bool is_form(struct apid_req *r)
+{
+    const char *ct = apid_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+
+    return ct == NULL ||
+           strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
+}
+
+/* body_chunk - append upload data, remembering when it overflows. */
+static void body_chunk(struct apid_req *r, const char *data, size_t len)
+{
+    size_t max = (size_t)r->a->conf.max_body;
+
+    if (r->is_too_big || r->body_len + len > max) {
+        r->is_too_big = true;
+        return;
+    }
+    r->body = omkt_xrealloc(r->body, r->body_len + len + 1);
+    memcpy(r->body + r->body_len, data, len);
+    r->body_len += len;
+    r->body[r->body_len] = '\0';
+}
+
+/* first_call - new request state; refuse a declared oversized body. */
+static enum MHD_Result first_call(struct apid *a, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  void **req_cls)
+{
+    struct apid_req *r = omkt_xcalloc(1, sizeof(*r));
+    const char *cl;
+    int64_t len = 0;
+
+    r->a = a;
+    r->conn = conn;
+    r->url = url;
+    r->method = method;
+    r->is_head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    r->action = "other";
+    *req_cls = r;
+    cl = apid_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl != NULL && omkt_parse_i64(cl, &len) == OMKT_OK &&
+        len > a->conf.max_body) {
+        r->is_too_big = true;
+        return too_big(r);
+    }
+    return MHD_YES;
+}
+
+/* on_request - MHD's access handler (see DESIGN above). */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
+{
+    struct apid_req *r = *req_cls;
+
+    (void)version;
+    if (r == NULL)
+        return first_call(cls, conn, url, method, req_cls);
+    if (r->status != 0) { /* already answered (413): discard the body */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        body_chunk(r, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->is_too_big)
+        return too_big(r);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &r->params);
+    if (r->body != NULL && is_form(r))
+        params_parse_form(&r->params, r->body);
+    return router_dispatch(r);
+}
+
+/* on_completed - count, return the connection, free the request. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct apid *a = cls;
+    struct apid_req *r = *req_cls;
+
+    (void)conn;
+    (void)toe;
+    if (r == NULL)
+        return;
+    if (r->status != 0)
+        stats_count(&a->stats, r->action, r->status);
+    apid_db_put(a, r->db);
+    params_free(&r->params);
+    free(r->body);
+    free(r);
+    *req_cls = NULL;
+}
+
+/* mhd_log - MHD's messages into our log, at most 10 a second. */
+__attribute__((format(printf, 2, 0))) static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    static _Atomic int64_t second;
+    static _Atomic int count;
+    int64_t now = omkt_now_ms() / 1000;
+    char buf[512];
+    size_t n;
+
+    (void)cls;
+    if (now != second) {
+        second = now;
+        count = 0;
+    }
+    if (count++ >= 10)
+        return;
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    n = strlen(buf);
+    while (n > 0 && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    omkt_log(OMKT_LOG_WARN, "http: %s", buf);
+}
+
+/* bind_addr - [apid] listen/port as a socket address. */
+static int bind_addr(const struct apid *a, struct sockaddr_storage *ss,
+                     bool *is_v6, struct omkt_errbuf *eb)
+{
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+    const char *host = a->conf.listen ? a->conf.listen : "127.0.0.1";
+
+    memset(ss, 0, sizeof(*ss));
+    *is_v6 = false;
+    if (strcmp(host, "*") == 0 || host[0] == '\0')
+        host = "0.0.0.0";
+    if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)a->conf.port);
+        return OMKT_OK;
+    }
+    if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)a->conf.port);
+        *is_v6 = true;
+        return OMKT_OK;
+    }
+    omkt_errf(eb, "apid.listen = %s: expected an IPv4 or IPv6 address", host);
+    return OMKT_ECONF;
+}
+
+int server_start(struct apid *a, struct omkt_errbuf *eb)
+{
+    struct sockaddr_storage ss;
+    bool is_v6 = false;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    const union MHD_DaemonInfo *info;
+    char host[64];
+    int ret = bind_addr(a, &ss, &is_v6, eb);
+
+    if (ret != OMKT_OK)
+        return ret;
+    if (is_v6)
+        flags |= MHD_USE_IPv6;
+    a->mhd = MHD_start_daemon(
+        flags, (uint16_t)a->conf.port, NULL, NULL, on_request, a,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, a, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)a->conf.threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)a->conf.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)(a->conf.connection_timeout_ms / 1000),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, a, MHD_OPTION_END);
+    if (a->mhd == NULL) {
+        omkt_errf(eb, "cannot listen on %s:%lld", a->conf.listen,
+                  (long long)a->conf.port);
+        return OMKT_EIO;
+    }
+    info = MHD_get_daemon_info(a->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    a->port = info ? info->port : (uint16_t)a->conf.port;
+    snprintf(host, sizeof(host), "%s", a->conf.listen);
+    omkt_log(OMKT_LOG_NOTICE, "listening on %s:%u", host, (unsigned)a->port);
+    return OMKT_OK;
+}
+
+void server_quiesce(struct apid *a)
+{
+    MHD_socket s;
+
+    if (a->mhd == NULL)
+        return;
+    s = MHD_quiesce_daemon(a->mhd); /* now ours to close */
+    if (s != MHD_INVALID_SOCKET)
+        close(s);
+}
+
+void server_stop(struct apid *a)
+{
+    if (a->mhd != NULL)
+        MHD_stop_daemon(a->mhd);
+    a->mhd = NULL;
+}

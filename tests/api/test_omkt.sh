@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test_omkt - the OMKT protocol of apid (PROTOCOL.md section 1) against a
+# real MariaDB: every action's success path, every documented error code
+# with its HTTP status, the parameter forms and edge cases, the rate
+# limit and the per-call log.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/api_lib.sh"
+omkt_setup api_omkt
+ctl db init >/dev/null || exit 1
+
+K=$(new_account a@example.com)
+KL=$(new_account l@example.com --adapters http,local)
+KR=$(new_account r@example.com --rate 3)
+KD=$(new_account d@example.com)
+ctl account disable 4 2>/dev/null
+start_apid
+AUTH=(-d transcoder_key="$K" -d application=cms -d version=1.2)
+code_of() { jget "${1#* }" result.code; }
+status_of() { echo "${1%% *}"; }
+expect() { # expect DESC "STATUS BODY" HTTP CODE
+    check_eq "$1: http" "$(status_of "$2")" "$3"
+    check_eq "$1: code" "$(code_of "$2")" "$4"
+}
+
+# --- app_get_settings (public), on every accepted path and by POST
+out=$(omkt -d action=app_get_settings)
+check_eq "settings: 200" "$(status_of "$out")" 200
+check_eq "settings: 11 is mp4" "$(jget "${out#* }" 11.extension)" mp4
+check_eq "settings: 101 cardinality" "$(jget "${out#* }" 101.cardinality)" 40
+check "settings: no encoder options" bash -c "! grep -qE 'vopts|mux_opts|vcodec' '$T/body'"
+check_eq "settings: content-type" \
+    "$(curl -s -o /dev/null -w '%{content_type}' "$API/api/?action=app_get_settings")" application/json
+for p in /api /api/index.php; do
+    check_eq "settings on $p" "$(curl -s -o /dev/null -w '%{http_code}' "$API$p?action=app_get_settings")" 200
+done
+out=$(omkt_post -d action=app_get_settings)
+check_eq "settings by POST" "$(status_of "$out")" 200
+
+# --- unknown / missing action: a real 404 JSON error
+expect "unknown action" "$(omkt -d action=app_frobnicate "${AUTH[@]}")" 404 404
+expect "missing action" "$(omkt "${AUTH[@]}")" 404 404
+
+# --- 501 502 503 504
+expect "no key" "$(omkt -d action=app_new_media -d application=a -d version=1 -d id=1 -d url=http://x/a)" 501 501
+expect "no application" "$(omkt -d action=app_new_media -d transcoder_key="$K" -d version=1 -d id=1 -d url=http://x/a)" 501 501
+expect "no version" "$(omkt -d action=app_new_media -d transcoder_key="$K" -d application=a -d id=1 -d url=http://x/a)" 501 501
+expect "unknown key" "$(omkt -d action=app_new_media -d transcoder_key=0123456789abcdef0123456789abcdef -d application=a -d version=1 -d id=1 -d url=http://x/a)" 502 502
+expect "disabled account" "$(omkt -d action=app_new_media -d transcoder_key="$KD" -d application=a -d version=1 -d id=1 -d url=http://x/a)" 503 503
+for i in 1 2 3; do
+    omkt -d action=app_new_media -d transcoder_key="$KR" -d application=a -d version=1 -d id=$i -d url=http://x/$i >/dev/null
+done
+expect "rate limit" "$(omkt -d action=app_new_media -d transcoder_key="$KR" -d application=a -d version=1 -d id=9 -d url=http://x/9)" 504 504
+expect "app_get_media not rate-limited" "$(omkt -d action=app_get_media -d transcoder_key="$KR" -d application=a -d version=1 -d id=1 -d settings_id=11)" 404 404
+
+# --- app_subscribe refused when not public
+expect "subscribe not public" "$(omkt -d action=app_subscribe -d email=x@y -d url=http://cms/cb -d app_key=k -d application=a -d version=1)" 508 508
+
+# --- app_new_media
+expect "new media" "$(omkt_post -d action=app_new_media "${AUTH[@]}" -d id=12 -d url=http://cms.example/v.mp4)" 200 200
+check_eq "new media: message" "$(jget "$(cat "$T/body")" result.message)" "OK, Download task queued"
+check_eq "new media: row" "$(sql "SELECT CONCAT_WS(',', remote_id, url, adapter, do_metadata, state) FROM media WHERE account_id = 1")" \
+    "12,http://cms.example/v.mp4,http,1,remote"
+check_eq "new media: download job" "$(sql "SELECT CONCAT_WS(',', task, state, account_id) FROM jobs WHERE media_id = (SELECT id FROM media WHERE remote_id = 12 AND account_id = 1)")" "download,queued,1"
+expect "duplicate id" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=12 -d url=http://cms.example/v.mp4)" 507 507
+expect "unknown adapter" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=13 -d url=http://x/a -d adapter=ftp)" 400 400
+expect "adapter not allowed" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=13 -d url=in/a.mp4 -d adapter=local)" 405 405
+expect "url refused" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=13 -d url=ftp://x/a)" 200 13
+expect "local adapter" "$(omkt -d action=app_new_media -d transcoder_key="$KL" -d application=a -d version=1 -d id=1 -d url=in/a.mp4 -d adapter=local)" 200 200
+expect "local escaping path" "$(omkt -d action=app_new_media -d transcoder_key="$KL" -d application=a -d version=1 -d id=2 -d url=../etc/passwd -d adapter=local)" 200 13
+expect "missing id" "$(omkt -d action=app_new_media "${AUTH[@]}" -d url=http://x/a)" 505 505
+check "505 names the parameter" grep -q '"missing parameter: id"' "$T/body"
+expect "missing url" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=14)" 505 505
+expect "negative id" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=-3 -d url=http://x/a)" 505 505
+expect "non-numeric id" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=abc -d url=http://x/a)" 505 505
+expect "lenient id 15abc" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=15abc -d url=http://x/15 -d dometadata=0)" 200 200
+check_eq "lenient id stored as 15, dometadata 0" "$(sql "SELECT do_metadata FROM media WHERE account_id = 1 AND remote_id = 15")" 0
+expect "padded id ' 16 '" "$(omkt -d action=app_new_media "${AUTH[@]}" --data-urlencode 'id= 16 ' --data-urlencode 'url= http://x/16 ')" 200 200
+check_eq "strings trimmed" "$(sql "SELECT url FROM media WHERE account_id = 1 AND remote_id = 16")" "http://x/16"
+long=$(head -c 3000 /dev/zero | tr '\0' a)
+expect "cannot record (url too long)" "$(omkt_post -d action=app_new_media "${AUTH[@]}" -d id=17 -d "url=http://x/$long")" 506 506
+expect "invalid UTF-8" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=18 --data-urlencode "url=http://x/$(printf '\xff\xfe')")" 505 505
+check_eq "huge body: 413" "$(head -c 2000000 /dev/zero | tr '\0' a | curl -s -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @- "$API/api/?action=app_new_media")" 413
+check "huge body: JSON" grep -q '"code":413' "$T/body"
+
+# --- app_request_format
+expect "format: unknown media" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=999 -d 'settings_id_list[]=11')" 404 404
+expect "format: missing list" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=12)" 505 505
+expect "format: metadata not known" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=12 -d 'settings_id_list[]=11')" 505 505
+sql "UPDATE media SET state = 'metadata_failed' WHERE account_id = 1 AND remote_id = 12"
+expect "format: metadata failed" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=12 -d 'settings_id_list[]=11')" 505 505
+sql "UPDATE media SET state = 'metadata_ok' WHERE account_id = 1 AND remote_id IN (12, 15)"
+expect "format: empty JSON list" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=12 -d 'settings_id_list=[]')" 505 505
+expect "format: unparseable list" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=12 -d 'settings_id_list=[1,')" 505 505
+expect "format: no known id" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=12 -d 'settings_id_list[]=999' -d 'settings_id_list[]=-1')" 505 505
+out=$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 -d 'settings_id_list[]=11' -d 'settings_id_list[]=999' -d 'settings_id_list[]=11')
+check_eq "format []: http" "$(status_of "$out")" 200
+check_eq "format []: 11 queued" "$(jget "${out#* }" 11.code)" 200
+check_eq "format []: 999 unknown" "$(jget "${out#* }" 999.code)" 505
+out=$(omkt -d action=app_request_format "${AUTH[@]}" -d id=12 -d 'settings_id_list[0]=11' -d 'settings_id_list[1]=13' -d 'settings_id_list[2]=101')
+check_eq "format [K]: 11 already" "$(jget "${out#* }" 11.code)" 507
+check_eq "format [K]: 13 queued" "$(jget "${out#* }" 13.code)" 200
+check_eq "format [K]: 101 queued" "$(jget "${out#* }" 101.code)" 200
+expect "format: all already requested" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=12 -d 'settings_id_list=[11,13]')" 507 507
+out=$(omkt -d action=app_request_format "${AUTH[@]}" -d id=15 --data-urlencode 'settings_id_list=[11,"12",21]')
+check_eq "format JSON array" "$(jget "${out#* }" 21.code),$(jget "${out#* }" 12.code)" "200,200"
+check_eq "format: transcode rows" "$(sql "SELECT GROUP_CONCAT(setting_id ORDER BY setting_id) FROM transcodes t JOIN media m ON m.id = t.media_id WHERE m.remote_id = 12 AND m.account_id = 1")" "11,13,101"
+tid() { sql "SELECT t.id FROM transcodes t JOIN media m ON m.id = t.media_id WHERE m.account_id = 1 AND m.remote_id = $1 AND t.setting_id = $2"; }
+check_eq "format: one job per call, listing its transcodes" \
+    "$(sql "SELECT GROUP_CONCAT(payload ORDER BY id SEPARATOR ' ') FROM jobs WHERE task = 'transcode'")" \
+    "{\"transcodes\":[$(tid 12 11)]} {\"transcodes\":[$(tid 12 13),$(tid 12 101)]} {\"transcodes\":[$(tid 15 11),$(tid 15 12),$(tid 15 21)]}"
+expect "format: another account's media" "$(omkt -d action=app_request_format -d transcoder_key="$KL" -d application=a -d version=1 -d id=12 -d 'settings_id_list[]=11')" 404 404
+
+# --- the per-call log
+sleep 1
+check_eq "call log: application and version" \
+    "$(sql "SELECT CONCAT_WS(',', application, version, code) FROM api_calls WHERE account_id = 1 AND action = 'app_new_media' ORDER BY id LIMIT 1")" "cms,1.2,200"
+check "call log: every call" test "$(sql "SELECT COUNT(*) FROM api_calls")" -ge 40
+check "log line names application and version" grep -q "action=app_new_media account=1 application=cms version=1.2 code=200" "$APID_LOG"
+
+# --- app_subscribe on a public server
+cp "$CONF" "$T/public.conf"
+sed -i 's/^port = 0$/port = 0\npublic = yes/' "$T/public.conf"
+start apid "$OMKT_BIN/apid" -c "$T/public.conf"
+wait_for 20 grep -q "listening on" "$LAST_LOG"
+PUB=http://127.0.0.1:$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$LAST_LOG" | head -1)
+out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_subscribe -d email=new@cms.example -d url=http://cms.example/cb -d app_key=secret1 -d application=cms -d version=2)
+check_eq "subscribe: 200" "${out##* }" 200
+NK=$(jget "${out% *}" apikey)
+check "subscribe: key" grep -qE '^[0-9a-f]{32}$' <<<"$NK"
+check_eq "subscribe: catalogue" "$(jget "${out% *}" settings.13.extension)" mp4
+check_eq "subscribe: account row" "$(sql "SELECT CONCAT_WS(',', email, url, client_key) FROM accounts WHERE api_key = '$NK'")" "new@cms.example,http://cms.example/cb,secret1"
+out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_new_media -d transcoder_key="$NK" -d application=a -d version=1 -d id=1 -d url=http://x/1)
+check_eq "subscribed key works" "${out##* }" 200
+out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_subscribe -d email=n2@cms.example -d url=http://cms.example/cb -d app_key=0123456789012345678901234567890123 -d application=cms -d version=2)
+check_eq "subscribe: app_key over 32 chars" "${out##* }" 505
+out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_subscribe -d url=http://cms.example/cb -d app_key=k -d application=cms -d version=2)
+check_eq "subscribe: missing email" "${out##* }" 505
