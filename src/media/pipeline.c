@@ -371,6 +371,7 @@ int omkt_transcode(const char *src, const char *outdir, const int *ids,
 {
     struct pipeline p;
     struct omkt_errbuf job_eb = {0};
+    bool is_collected = false;
     int ret;
 
     res->outputs = omkt_xcalloc(n ? n : 1, sizeof(*res->outputs));
@@ -391,14 +392,15 @@ int omkt_transcode(const char *src, const char *outdir, const int *ids,
     finish_all(&p, outdir);
     progress(&p, true);
     ret = collect(&p, ids, outdir, res, eb);
-    pipeline_free(&p);
-    return ret;
+    is_collected = true;
 out:
     if (ret == OMKT_ESHUTDOWN || ret == OMKT_ECANCELLED)
         omkt_errf(&job_eb, "transcode interrupted: %s", omkt_strerror(ret));
-    fail_all(ids, n, ret, &job_eb, res);
-    omkt_errf(eb, "%s", omkt_errbuf_str(&job_eb, ret));
-    pipeline_free(&p);
+    if (!is_collected) {
+        fail_all(ids, n, ret, &job_eb, res);
+        omkt_errf(eb, "%s", omkt_errbuf_str(&job_eb, ret));
+    }
+    pipeline_free(&p); /* removes every unpublished file */
     return ret;
 }
 
