@@ -3,7 +3,8 @@
 """fake_cms - a CMS for the pipeline tests: serves originals and records
 callbacks.  Binds --bind (127.0.0.1) on port 0 and writes the port to
 --port-file.  Every request is appended to --log as one JSON line:
-{"method", "path", "headers" (lower-case names), "body", "sig_ok"}.
+{"method", "path", "headers" (lower-case names), "body", "sig_ok",
+"mode" (how a callback was answered)}.
 
 Originals (files under --root):
   /f/NAME            the file, honouring "Range: bytes=N-" (206)
@@ -67,8 +68,8 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
-    def record(self, body, sig_ok):
-        line = json.dumps({
+    def record(self, body, sig_ok, mode=None):
+        line = json.dumps({"mode": mode,
             "method": self.command, "path": self.path,
             "headers": {k.lower(): v for k, v in self.headers.items()},
             "body": body.decode("utf-8", "replace"), "sig_ok": sig_ok,
@@ -100,17 +101,17 @@ class Handler(BaseHTTPRequestHandler):
             self.record(body, None)
             self.serve_file(m.group(1), m.group(2), query)
         else:
-            self.record(body, check_signature(self.headers, self.command,
-                                              self.path, body))
-            self.callback()
+            self.callback(body)
 
     do_POST = do_GET
 
-    def callback(self):
+    def callback(self, body):
         mode = "ok"
         if ARGS.ctl and os.path.exists(os.path.join(ARGS.ctl, "cb_mode")):
             with open(os.path.join(ARGS.ctl, "cb_mode")) as f:
                 mode = f.read().strip() or "ok"
+        self.record(body, check_signature(self.headers, self.command,
+                                          self.path, body), mode)
         if mode == "500":
             self.send(500, b"down")
         elif mode == "badjson":
