@@ -18,6 +18,7 @@
 #include "db_schema.h"
 #include "fsops.h"
 #include "log.h"
+#include "pipeline.h"
 #include "version.h"
 
 #define DEFAULT_CONF "/etc/omkt/omkt.conf"
@@ -233,19 +234,20 @@ static void beat(struct omkt_daemon *d, struct omkt_db *db)
                  "exiting");
 }
 
-/* on_reaped - remove the temp files a dead job left behind. */
-static void on_reaped(void *ctx, const struct omkt_reaped *r)
+/* on_reaped - remove a dead job's temp files; record a final failure. */
+static int on_reaped(void *ctx, struct omkt_db *db, const struct omkt_reaped *r)
 {
     struct omkt_daemon *d = ctx;
     char dir[OMKT_PATH_MAX];
     unsigned n = 0;
 
-    if (r->tmp_dir[0] == '\0' || strstr(r->tmp_dir, "..") != NULL)
-        return;
-    snprintf(dir, sizeof(dir), "%s/%s", d->common.docroot, r->tmp_dir);
-    if (omkt_fs_remove_job_tmp(dir, r->id, &n) == OMKT_OK && n > 0)
+    if (r->tmp_dir[0] != '\0' && strstr(r->tmp_dir, "..") == NULL &&
+        snprintf(dir, sizeof(dir), "%s/%s", d->common.docroot, r->tmp_dir) <
+            (int)sizeof(dir) &&
+        omkt_fs_remove_job_tmp(dir, r->id, &n) == OMKT_OK && n > 0)
         omkt_log(OMKT_LOG_INFO, "job=%lld removed %u temp file(s) in %s",
                  (long long)r->id, n, dir);
+    return r->is_final ? omkt_pipeline_job_died(db, r, NULL) : OMKT_OK;
 }
 
 /* housekeep - promote due jobs, mark silent processes dead, reap. */
@@ -359,6 +361,7 @@ static int ready(struct omkt_daemon *d, struct omkt_db **db)
     }
     omkt_log(OMKT_LOG_NOTICE, "started: version %s, process id %lld on %s",
              OMKT_VERSION, (long long)d->proc_id, omkt_fs_hostname());
+    beat(d, *db); /* learn at once whether this host is drained */
     return OMKT_OK;
 }
 

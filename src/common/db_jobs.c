@@ -365,14 +365,41 @@ static void reaped_from_row(const struct omkt_dbres *r, size_t i,
                             struct omkt_reaped *out)
 {
     const char *tmp = omkt_dbres_str(r, i, 4);
+    const char *payload = omkt_dbres_str(r, i, 7);
 
     memset(out, 0, sizeof(*out));
     out->id = omkt_dbres_i64(r, i, 0, 0);
     (void)omkt_task_parse(omkt_dbres_str(r, i, 1), &out->task);
     out->is_final =
         omkt_dbres_i64(r, i, 2, 0) >= omkt_dbres_i64(r, i, 3, 5);
+    out->account_id = omkt_dbres_i64(r, i, 5, 0);
+    out->media_id = omkt_dbres_i64(r, i, 6, 0);
     if (tmp != NULL)
         (void)omkt_strlcpy(out->tmp_dir, tmp, sizeof(out->tmp_dir));
+    if (payload != NULL)
+        (void)omkt_strlcpy(out->payload, payload, sizeof(out->payload));
+}
+
+/* reap_tx - take back one job and run @fn, as one transaction. */
+static int reap_tx(struct omkt_db *db, const struct omkt_backoff *bo,
+                   const struct omkt_reaped *rp, int attempts,
+                   omkt_reaped_fn fn, void *ctx, bool *taken,
+                   struct omkt_errbuf *eb)
+{
+    int ret = omkt_db_begin(db, eb);
+
+    *taken = false;
+    if (ret == OMKT_OK)
+        ret = reap_one(db, bo, rp->id, attempts, taken, eb);
+    if (ret == OMKT_OK && *taken && fn != NULL)
+        ret = fn(ctx, db, rp);
+    if (ret == OMKT_OK)
+        ret = omkt_db_commit(db, eb);
+    if (ret != OMKT_OK) {
+        omkt_db_rollback(db);
+        *taken = false;
+    }
+    return ret;
 }
 
 int omkt_job_reap(struct omkt_db *db, const struct omkt_backoff *bo,
@@ -380,7 +407,8 @@ int omkt_job_reap(struct omkt_db *db, const struct omkt_backoff *bo,
                   struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "SELECT id, task, attempts, max_attempts, tmp_dir FROM jobs"
+        "SELECT id, task, attempts, max_attempts, tmp_dir, account_id,"
+        " media_id, LEFT(payload, 1023) FROM jobs"
         " WHERE state = 'running' AND lease_until < NOW(3) LIMIT 100";
     struct omkt_dbres *r = NULL;
     unsigned count = 0;
@@ -391,16 +419,14 @@ int omkt_job_reap(struct omkt_db *db, const struct omkt_backoff *bo,
         bool taken = false;
 
         reaped_from_row(r, i, &rp);
-        ret = reap_one(db, bo, rp.id, (int)omkt_dbres_i64(r, i, 2, 1), &taken,
-                       eb);
+        ret = reap_tx(db, bo, &rp, (int)omkt_dbres_i64(r, i, 2, 1), fn, ctx,
+                      &taken, eb);
         if (!taken)
             continue; /* another reaper, or the owner came back */
         count++;
         omkt_log(OMKT_LOG_WARN, "job=%lld task=%s lease expired: %s",
                  (long long)rp.id, omkt_task_name(rp.task),
                  rp.is_final ? "failed (attempts exhausted)" : "requeued");
-        if (fn != NULL)
-            fn(ctx, &rp);
     }
     omkt_dbres_free(r);
     if (n != NULL)

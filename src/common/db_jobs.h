@@ -120,15 +120,22 @@ struct omkt_reaped {
     int64_t id;
     enum omkt_task task;
     bool is_final; /* attempts exhausted: now failed */
+    int64_t account_id;
+    int64_t media_id;
     char tmp_dir[256];
+    char payload[1024]; /* truncated; enough for transcode lists */
 };
 
-typedef void (*omkt_reaped_fn)(void *ctx, const struct omkt_reaped *r);
+/* Called inside the reaping transaction; an error rolls the reap back. */
+typedef int (*omkt_reaped_fn)(void *ctx, struct omkt_db *db,
+                              const struct omkt_reaped *r);
 
 /*
  * omkt_job_reap - requeue (with backoff) or fail every running job whose
  * lease expired; the attempt it used is spent.  @fn (may be NULL) is called
- * for each, after its row changed, e.g. to remove its temp files.
+ * for each in the same transaction as its state change: to remove its
+ * temp files and, when it failed for good, to record that and tell the
+ * client (nothing accepted is ever dropped silently).
  */
 int omkt_job_reap(struct omkt_db *db, const struct omkt_backoff *bo,
                   omkt_reaped_fn fn, void *ctx, unsigned *n,

@@ -6,6 +6,8 @@
 #include <jansson.h>
 
 #include "db_jobs.h"
+#include "db_media.h"
+#include "notify.h"
 #include "db_transcodes.h"
 #include "parse.h"
 #include "pipeline.h"
@@ -82,4 +84,69 @@ int omkt_pipeline_parse_ids(const char *list, int *ids, size_t max)
         p = end ? end + 1 : p + len;
     }
     return (int)n;
+}
+
+/* fail_transcodes - every transcode row listed in a transcode payload. */
+static int fail_transcodes(struct omkt_db *db, const char *payload,
+                           const char *msg, struct omkt_errbuf *eb)
+{
+    json_t *root = json_loads(payload, 0, NULL);
+    json_t *v;
+    size_t i;
+    int ret = OMKT_OK;
+
+    json_array_foreach(json_object_get(root, "transcodes"), i, v)
+    {
+        if (ret == OMKT_OK && json_is_integer(v)) {
+            ret = omkt_transcode_failed(db, json_integer_value(v), msg, eb);
+            if (ret == OMKT_ELOST)
+                ret = OMKT_OK; /* finished or cancelled meanwhile */
+        }
+    }
+    json_decref(root);
+    return ret;
+}
+
+/* mark_failed - the media-level record of @r's death. */
+static int mark_failed(struct omkt_db *db, const struct omkt_reaped *r,
+                       const char *msg, struct omkt_errbuf *eb)
+{
+    switch (r->task) {
+    case OMKT_TASK_DOWNLOAD:
+        return omkt_media_set_download_failed(db, r->media_id, msg, eb);
+    case OMKT_TASK_METADATA:
+        return omkt_media_set_metadata(db, r->media_id, NULL, msg, eb);
+    case OMKT_TASK_TRANSCODE:
+        return fail_transcodes(db, r->payload, msg, eb);
+    case OMKT_TASK_NOTIFY:
+    case OMKT_TASK_MAINTENANCE:
+    case OMKT_TASK_TEST:
+        return OMKT_OK;
+    }
+    return OMKT_OK;
+}
+
+int omkt_pipeline_job_died(struct omkt_db *db, const struct omkt_reaped *r,
+                           struct omkt_errbuf *eb)
+{
+    struct omkt_media m = {0};
+    char msg[160];
+    int ret;
+
+    if (r->media_id <= 0 || r->task == OMKT_TASK_NOTIFY ||
+        r->task == OMKT_TASK_MAINTENANCE || r->task == OMKT_TASK_TEST)
+        return OMKT_OK;
+    snprintf(msg, sizeof(msg), "%s failed: its workers died on every attempt "
+             "(crashed, killed or cut off)", omkt_task_name(r->task));
+    ret = mark_failed(db, r, msg, eb);
+    if (ret == OMKT_ELOST)
+        ret = OMKT_OK; /* the media moved on (expired, re-probed) */
+    if (ret == OMKT_OK)
+        ret = omkt_media_get(db, r->media_id, &m, eb);
+    if (ret == OMKT_OK)
+        ret = omkt_notify_media_error(db, &m, msg, eb);
+    if (ret == OMKT_ENOTFOUND)
+        ret = OMKT_OK;
+    omkt_media_clear(&m);
+    return ret;
 }

@@ -28,4 +28,14 @@ int omkt_pipeline_request(struct omkt_db *db, const struct omkt_media *m,
  */
 int omkt_pipeline_parse_ids(const char *list, int *ids, size_t max);
 
+struct omkt_reaped;
+
+/*
+ * omkt_pipeline_job_died - a job failed for good because its workers kept
+ * dying (reaped with attempts exhausted): mark its media or transcodes
+ * failed and tell the client, in the reaper's transaction.
+ */
+int omkt_pipeline_job_died(struct omkt_db *db, const struct omkt_reaped *r,
+                           struct omkt_errbuf *eb);
+
 #endif

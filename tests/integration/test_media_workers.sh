@@ -66,3 +66,18 @@ start transcoderd2 "$OMKT_BIN/transcoderd" -c "$CONF"
 done3() { [ "$(sql "SELECT state FROM transcodes WHERE id = 3")" = processed ]; }
 check "another transcoderd finishes it" wait_for 120 done3
 check_eq "1080p output is 1920 wide" "$(ffprobe -v error -select_streams v:0 -show_entries stream=width -of csv=p=0 "$T/docroot/media/1/3/15.mp4")" 1920
+
+# A job whose workers died on every attempt: the reaper fails it, marks
+# the media and queues the alert (nothing accepted is dropped silently).
+sql "INSERT INTO media (id, account_id, remote_id, url, state, path) VALUES
+     (4, 1, 104, 'http://x/d.mp4', 'local', 'media/1/1/original');
+     INSERT INTO jobs (task, state, media_id, account_id, attempts,
+       max_attempts, lease_until, worker_id, tmp_dir)
+     VALUES ('metadata', 'running', 4, 1, 3, 3, NOW(3) - INTERVAL 1 SECOND,
+       999, 'media/1/1')"
+touch "$T/docroot/media/1/1/.original.json.tmp-$(sql "SELECT MAX(id) FROM jobs")-deadhost-1"
+reaped() { [ "$(sql "SELECT state FROM media WHERE id = 4")" = metadata_failed ]; }
+check "reaper marks the media failed" wait_for 20 reaped
+check_eq "and queues the alert" \
+    "$(sql "SELECT COUNT(*) FROM jobs WHERE task='notify' AND media_id=4 AND payload LIKE '%transcoder_send_alert%died%'")" 1
+check_eq "and removes the dead job's temp file" "$(ls -A "$T/docroot/media/1/1" | grep -c '^\.')" 0

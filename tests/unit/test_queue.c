@@ -133,11 +133,14 @@ static void test_release_cancel(void)
 
 static int reaped_calls;
 
-static void on_reaped(void *ctx, const struct omkt_reaped *r)
+static int on_reaped(void *ctx, struct omkt_db *cdb,
+                     const struct omkt_reaped *r)
 {
     (void)ctx;
+    (void)cdb;
     (void)r;
     reaped_calls++;
+    return OMKT_OK;
 }
 
 static void test_reap(void)

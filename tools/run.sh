@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# run.sh - `make run`: the whole system on this machine, for trying it out.
+# A private MariaDB under ./var (never the system service), the schema, a
+# demo account (key in ./var/demo.key), a demo CMS that records callbacks,
+# apid on 127.0.0.1:$PORT and one of each worker daemon.  Ctrl-C or
+# SIGTERM stops everything cleanly.  SOURCE=file.mp4 also pushes that file
+# through (probe + the recommended settings) and prints the outputs.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+. tests/lib/mariadb.sh
+PORT=${PORT:-8080}
+CMS_PORT=${CMS_PORT:-$((PORT + 1))}
+VAR=$TOP/var
+mkdir -p "$VAR/log" "$VAR/docroot" "$VAR/import" "$VAR/cms"
+PIDS=()
+
+stop_all() {
+    trap - INT TERM EXIT
+    echo; echo "stopping..."
+    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do
+        for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null
+    done
+    mariadb_stop "$VAR/mariadb"
+    echo "stopped (data kept in ./var; rm -rf var to start afresh)"
+    exit 0
+}
+trap stop_all INT TERM EXIT
+
+dbport=$(cat "$VAR/mariadb/port" 2>/dev/null || true)
+mariadb_start "$VAR/mariadb" "${dbport:-}" || exit 1
+mariadb_new_db "$VAR/mariadb" omkt omkt omktdemo
+cat > "$VAR/omkt.conf" <<CONF
+# Written by \`make run\` (tools/run.sh); rewritten at every start.
+[db]
+socket = $VAR/mariadb/mysqld.sock
+user = omkt
+password = omktdemo
+name = omkt
+
+[common]
+docroot = $VAR/docroot
+log = stderr
+heartbeat = 2s
+lease = 30s
+shutdown_grace = 5s
+
+[apid]
+listen = 127.0.0.1
+port = $PORT
+
+[downloaderd]
+# A local demo serves its originals on loopback; production configs don't.
+allow_private = yes
+import_dir = $VAR/import
+CONF
+ctl() { bin/omktctl -c "$VAR/omkt.conf" "$@"; }
+if [ "$(ctl db status 2>/dev/null | sed -n 's/^schema version: //p')" = 0 ]; then
+    ctl db init || exit 1
+else
+    ctl db upgrade >/dev/null || exit 1
+fi
+if [ ! -s "$VAR/demo.key" ]; then
+    ctl account add --email demo@localhost --admin --adapters http,local \
+        --url "http://127.0.0.1:$CMS_PORT/callback" --client-key demo \
+        > "$VAR/demo.key" 2>/dev/null || exit 1
+fi
+KEY=$(cat "$VAR/demo.key")
+
+if [ -f tests/servers/fake_cms.py ]; then
+    python3 tests/servers/fake_cms.py --port "$CMS_PORT" --dir "$VAR/cms" \
+        --log "$VAR/cms/callbacks.jsonl" >"$VAR/log/democms.log" 2>&1 &
+    PIDS+=($!)
+fi
+for d in apid downloaderd metadatad transcoderd notifierd; do
+    "bin/$d" -c "$VAR/omkt.conf" >>"$VAR/log/$d.log" 2>&1 &
+    PIDS+=($!)
+done
+for _ in $(seq 1 50); do
+    curl -s -o /dev/null "http://127.0.0.1:$PORT/health" && break
+    sleep 0.1
+done
+
+cat <<TXT
+
+omkt is running (logs in var/log/, config var/omkt.conf, data var/docroot/).
+  dashboard:  http://127.0.0.1:$PORT/   (Authorization: Bearer $KEY)
+  API key:    $KEY   (saved in var/demo.key)
+  admin CLI:  bin/omktctl -c var/omkt.conf workers list
+Try it (the demo CMS on :$CMS_PORT serves files put in var/cms/ and logs
+callbacks to var/cms/callbacks.jsonl):
+  curl 'http://127.0.0.1:$PORT/api/?action=app_get_settings'
+  cp clip.mp4 var/cms/ && curl 'http://127.0.0.1:$PORT/api/?action=app_new_media&transcoder_key=$KEY&application=demo&version=1&id=1&url=http://127.0.0.1:$CMS_PORT/clip.mp4'
+Press Ctrl-C to stop.
+TXT
+
+if [ -n "${SOURCE:-}" ]; then
+    bash tools/push.sh "$SOURCE" "$PORT" "$KEY" "$VAR" || echo "push of $SOURCE failed"
+fi
+while true; do
+    for p in "${PIDS[@]}"; do
+        kill -0 "$p" 2>/dev/null || echo "a process exited; see var/log/"
+    done
+    sleep 5 &
+    wait $!
+done
