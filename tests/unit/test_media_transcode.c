@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_media_transcode - omkt_transcode() through its C interface on a raw
+ * video written here: progress reports, result entries, a failing setting
+ * beside a good one, and cancellation through should_stop_fn leaving no
+ * file behind.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libavutil/log.h>
+
+#include "common/alloc.h"
+#include "common/err.h"
+#include "media/transcode.h"
+#include "omkt_test.h"
+
+#define W      64
+#define H      48
+#define FRAMES 50
+
+static char tmpdir[512];
+
+struct watch {
+    int calls;
+    double last;
+    bool is_monotonic;
+    int cancel_after; /* should_stop answers true after this many calls */
+    int stop_calls;
+};
+
+static void on_progress(void *ctx, double f)
+{
+    struct watch *w = ctx;
+
+    if (f < w->last)
+        w->is_monotonic = false;
+    w->last = f;
+    w->calls++;
+}
+
+static bool should_stop(void *ctx)
+{
+    struct watch *w = ctx;
+
+    return w->cancel_after >= 0 && ++w->stop_calls > w->cancel_after;
+}
+
+/* write_y4m - a 2 s 64x48 raw video file; returns its path (static). */
+static const char *write_y4m(void)
+{
+    static char path[1024];
+    size_t fsize = W * H * 3 / 2;
+    unsigned char *frame = omkt_xmalloc(fsize);
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/src.y4m", tmpdir);
+    f = fopen(path, "wb");
+    if (f == NULL)
+        return path;
+    fprintf(f, "YUV4MPEG2 W%d H%d F25:1 Ip A1:1 C420jpeg\n", W, H);
+    for (int n = 0; n < FRAMES; n++) {
+        for (size_t i = 0; i < fsize; i++)
+            frame[i] = (unsigned char)(i + (size_t)n * 3);
+        fputs("FRAME\n", f);
+        fwrite(frame, 1, fsize, f);
+    }
+    fclose(f);
+    free(frame);
+    return path;
+}
+
+/* count_files - entries of @dir, dot files included. */
+static int count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void test_ok_and_partial_failure(const char *src)
+{
+    struct watch w = {.is_monotonic = true, .cancel_after = -1};
+    struct omkt_transcode_opts o = {.progress_fn = on_progress,
+                                    .progress_ctx = &w,
+                                    .should_stop_fn = should_stop,
+                                    .stop_ctx = &w,
+                                    .tmp_tag = "unit-1"};
+    int ids[] = {11, 52, 4242};
+    struct omkt_transcode_result res;
+    struct omkt_errbuf eb = {0};
+    char out[600];
+    int rc;
+
+    snprintf(out, sizeof(out), "%s/ok", tmpdir);
+    mkdir(out, 0750);
+    rc = omkt_transcode(src, out, ids, 3, &o, &res, &eb);
+    OMKT_CHECK_INT(rc, OMKT_EMEDIA, "first failure returned: %s", eb.msg);
+    OMKT_CHECK_INT(res.n, 3, "three results");
+    OMKT_CHECK_INT(res.outputs[0].status, OMKT_OK, "11 ok: %s",
+                   res.outputs[0].message);
+    OMKT_CHECK(res.outputs[0].n_files == 1 &&
+                   strcmp(res.outputs[0].files[0], "11.mp4") == 0,
+               "11.mp4 listed");
+    OMKT_CHECK(json_is_object(res.outputs[0].metadata) &&
+                   json_integer_value(json_object_get(res.outputs[0].metadata,
+                                                      "cardinality")) == 1,
+               "output metadata with cardinality");
+    OMKT_CHECK_STR(
+        json_string_value(json_object_get(res.outputs[0].metadata, "mime")),
+        "video/mp4", "output mime");
+    OMKT_CHECK_INT(res.outputs[1].status, OMKT_EMEDIA, "52 needs audio");
+    OMKT_CHECK(strstr(res.outputs[1].message, "needs audio") != NULL,
+               "52 says why: %s", res.outputs[1].message);
+    OMKT_CHECK_INT(res.outputs[2].status, OMKT_ENOTFOUND, "4242 unknown");
+    OMKT_CHECK(w.calls >= 2 && w.last == 1.0 && w.is_monotonic,
+               "progress: %d calls, last %.2f", w.calls, w.last);
+    OMKT_CHECK_INT(count_files(out), 1, "only 11.mp4 in the directory");
+    omkt_transcode_result_clear(&res);
+}
+
+static void test_cancel(const char *src)
+{
+    struct watch w = {.is_monotonic = true, .cancel_after = 10};
+    struct omkt_transcode_opts o = {
+        .should_stop_fn = should_stop, .stop_ctx = &w, .tmp_tag = "unit-2"};
+    volatile int stop = 0;
+    int ids[] = {11, 101};
+    struct omkt_transcode_result res;
+    struct omkt_errbuf eb = {0};
+    char out[600];
+
+    snprintf(out, sizeof(out), "%s/cancel", tmpdir);
+    mkdir(out, 0750);
+    OMKT_CHECK_INT(omkt_transcode(src, out, ids, 2, &o, &res, &eb),
+                   OMKT_ECANCELLED, "cancelled: %s", eb.msg);
+    OMKT_CHECK_INT(res.outputs[1].status, OMKT_ECANCELLED, "entry says so");
+    OMKT_CHECK_INT(count_files(out), 0, "nothing left after cancel");
+    omkt_transcode_result_clear(&res);
+
+    o.should_stop_fn = NULL;
+    o.stop = &stop;
+    stop = 1;
+    omkt_errbuf_clear(&eb);
+    OMKT_CHECK_INT(omkt_transcode(src, out, ids, 2, &o, &res, &eb),
+                   OMKT_ESHUTDOWN, "shutdown: %s", eb.msg);
+    OMKT_CHECK_INT(count_files(out), 0, "nothing left after shutdown");
+    omkt_transcode_result_clear(&res);
+}
+
+int main(void)
+{
+    const char *base = getenv("OMKT_TMP");
+    const char *src;
+
+    av_log_set_level(AV_LOG_QUIET);
+    snprintf(tmpdir, sizeof(tmpdir), "%s/test_media_transcode.XXXXXX",
+             base ? base : "/tmp");
+    if (mkdtemp(tmpdir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    src = write_y4m();
+    test_ok_and_partial_failure(src);
+    test_cancel(src);
+    return omkt_test_done();
+}
