@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # test_download - downloaderd against the fake CMS: a download with
 # app_key lands as media/A/M/original (media local, metadata job queued);
-# 404 fails at once with an alert job; max_size refuses a large file, with
-# and without Content-Length; 5xx is retried then succeeds; a server that
-# ignores Range still gives the whole file; the local adapter imports from
-# import_dir and refuses names outside it (also through a symlink).
+# 404 fails at once with an alert job, which notifierd delivers; max_size
+# refuses a large file, with and without Content-Length; 5xx is retried
+# then succeeds; a server that ignores Range still gives the whole file;
+# the local adapter imports from import_dir and refuses names outside it
+# (also through a symlink).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/lib.sh"
 omkt_setup download
@@ -18,7 +19,12 @@ max_size = 300K
 timeout = 20s
 connect_timeout = 2s
 allow_private = yes
-import_dir = $IMPORT"
+import_dir = $IMPORT
+
+[notifierd]
+retry_base = 100ms
+retry_max = 500ms
+cron_interval = 1h"
 ctl db init >/dev/null
 cms_start --app-key sekrit
 acc=$(account_add sekrit)
@@ -26,6 +32,7 @@ base=http://127.0.0.1:$CMS_PORT
 mkfile ok.bin 200000
 mkfile big.bin 400000
 start downloaderd "$OMKT_BIN/downloaderd" -c "$CONF"
+start notifierd "$OMKT_BIN/notifierd" -c "$CONF"
 
 # 1. A plain download.
 m=$(media_add "$acc" 101 "$base/f/ok.bin")
@@ -59,6 +66,14 @@ alert=$(sql "SELECT payload FROM jobs WHERE task = 'notify' AND media_id = $m")
 check "404: alert queued" grep -q '"action":"transcoder_send_alert"' <<<"$alert"
 check "404: alert names the CMS id and the reason" \
     grep -q '"id":"103","status":"1","message":"download failed: HTTP 404"' <<<"$alert"
+alert_sent() {
+    python3 "$TOP/tests/pipeline/cmslog.py" "$CMS_LOG" \
+        q:action=transcoder_send_alert q:id=103 --get path | grep -q .
+}
+check "404: alert delivered by notifierd" wait_for 10 alert_sent
+check_eq "404: alert request" "$(python3 "$TOP/tests/pipeline/cmslog.py" \
+    "$CMS_LOG" q:action=transcoder_send_alert q:id=103 --get path)" \
+    "/cb?site=sekrit&app_key=sekrit&action=transcoder_send_alert&id=103&status=1&message=download%20failed%3A%20HTTP%20404"
 check "404: no partial left" test -z "$(ls -A "$T/docroot/media/$acc/$m")"
 
 # 403 (bad app_key at the origin) is permanent too.
