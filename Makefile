@@ -129,10 +129,10 @@ install: all
 	install -m 0644 $(SQL_FILES) $(DESTDIR)$(PREFIX)/share/omkt/sql/migrations/
 	install -m 0640 etc/omkt.conf.example $(DESTDIR)$(SYSCONFDIR)/omkt/omkt.conf.example
 	for f in initscripts/systemd/*.service; do \
-	    sed 's|@SBINDIR@|$(PREFIX)/sbin|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' $$f \
+	    sed 's|@SBINDIR@|$(PREFIX)/sbin|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g; s|@PREFIX@|$(PREFIX)|g' $$f \
 	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f); done
 	for f in initscripts/sysv/*; do \
-	    sed 's|@SBINDIR@|$(PREFIX)/sbin|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' $$f \
+	    sed 's|@SBINDIR@|$(PREFIX)/sbin|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g; s|@PREFIX@|$(PREFIX)|g' $$f \
 	    > $(DESTDIR)$(SYSCONFDIR)/init.d/$$(basename $$f); \
 	    chmod 0755 $(DESTDIR)$(SYSCONFDIR)/init.d/$$(basename $$f); done
 	install -m 0644 README INSTALL MULTISERVER $(DESTDIR)$(PREFIX)/share/doc/omkt/
