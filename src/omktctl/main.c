@@ -10,9 +10,7 @@
 #include "cli.h"
 #include "common/version.h"
 
-#ifdef OMKTCTL_HAVE_MEDIA
 #include "cmd_media.h"
-#endif
 
 #define DEFAULT_CONF "/etc/omkt/omkt.conf"
 
@@ -56,12 +54,10 @@ int main(int argc, char **argv)
         printf("omktctl %s\n", OMKT_VERSION);
         return 0;
     }
-#ifdef OMKTCTL_HAVE_MEDIA
     if (strcmp(argv[i], "probe") == 0)
         return omktctl_cmd_probe(argc - i, argv + i);
     if (strcmp(argv[i], "transcode") == 0)
         return omktctl_cmd_transcode(argc - i, argv + i);
-#endif
     for (size_t k = 0; k < sizeof(commands) / sizeof(*commands); k++)
         if (strcmp(argv[i], commands[k].name) == 0)
             return commands[k].fn(&c, argc - i, argv + i);
