@@ -110,6 +110,9 @@ void apid_remote_addr(struct apid_req *r, char *buf, size_t size);
  */
 bool apid_is_admin(struct apid_req *r);
 
+/* apid_need_admin - 401 asking for the operator credential. */
+enum MHD_Result apid_need_admin(struct apid_req *r);
+
 /* apid_account_auth - the account of an API key (REST): X-API-Key or
  * Authorization: Bearer.  Replies itself and returns false on failure. */
 bool apid_rest_auth(struct apid_req *r, struct omkt_account *acc,

@@ -172,7 +172,7 @@ int omkt_api_running_jobs(struct omkt_db *db, struct omkt_dbres **res,
                           struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "SELECT j.id, j.task, IFNULL(j.media_id, 0), j.progress,"
+        "SELECT j.id, j.task, IFNULL(j.media_id, '-'), j.progress,"
         " IFNULL(p.host, ''), IFNULL(p.pid, 0),"
         " TIMESTAMPDIFF(SECOND, j.started, NOW(3)) FROM jobs j"
         " LEFT JOIN processes p ON p.id = j.worker_id"
@@ -185,7 +185,7 @@ int omkt_api_recent_failures(struct omkt_db *db, struct omkt_dbres **res,
                              struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "SELECT id, task, IFNULL(media_id, 0), attempts, IFNULL(error, ''),"
+        "SELECT id, task, IFNULL(media_id, '-'), attempts, IFNULL(error, ''),"
         " IFNULL(finished, created) FROM jobs WHERE state = 'failed'"
         " ORDER BY IFNULL(finished, created) DESC, id DESC LIMIT 20";
 
