@@ -11,7 +11,6 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
 . tests/lib/mariadb.sh
 PORT=${PORT:-8080}
-CMS_PORT=${CMS_PORT:-$((PORT + 1))}
 VAR=$TOP/var
 mkdir -p "$VAR/log" "$VAR/docroot" "$VAR/import" "$VAR/cms"
 PIDS=()
@@ -65,16 +64,19 @@ else
 fi
 if [ ! -s "$VAR/demo.key" ]; then
     ctl account add --email demo@localhost --admin --adapters http,local \
-        --url "http://127.0.0.1:$CMS_PORT/callback" --client-key demo \
+        --url "http://127.0.0.1:9/callback" --client-key demo \
         > "$VAR/demo.key" 2>/dev/null || exit 1
 fi
 KEY=$(cat "$VAR/demo.key")
 
-if [ -f tests/servers/fake_cms.py ]; then
-    python3 tests/servers/fake_cms.py --port "$CMS_PORT" --dir "$VAR/cms" \
-        --log "$VAR/cms/callbacks.jsonl" >"$VAR/log/democms.log" 2>&1 &
-    PIDS+=($!)
-fi
+# The demo CMS: serves var/cms/NAME at /f/NAME, logs callbacks.
+rm -f "$VAR/cms.port"
+python3 tests/servers/fake_cms.py --root "$VAR/cms" --log "$VAR/callbacks.jsonl" \
+    --port-file "$VAR/cms.port" >"$VAR/log/democms.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 50); do [ -s "$VAR/cms.port" ] && break; sleep 0.1; done
+CMS_PORT=$(cat "$VAR/cms.port")
+ctl account url 1 "http://127.0.0.1:$CMS_PORT/callback" >/dev/null
 for d in apid downloaderd metadatad transcoderd notifierd; do
     "bin/$d" -c "$VAR/omkt.conf" >>"$VAR/log/$d.log" 2>&1 &
     PIDS+=($!)
@@ -90,10 +92,10 @@ omkt is running (logs in var/log/, config var/omkt.conf, data var/docroot/).
   dashboard:  http://127.0.0.1:$PORT/   (Authorization: Bearer $KEY)
   API key:    $KEY   (saved in var/demo.key)
   admin CLI:  bin/omktctl -c var/omkt.conf workers list
-Try it (the demo CMS on :$CMS_PORT serves files put in var/cms/ and logs
-callbacks to var/cms/callbacks.jsonl):
+Try it (the demo CMS on :$CMS_PORT serves files put in var/cms/ at /f/NAME
+and logs the callbacks it receives to var/callbacks.jsonl):
   curl 'http://127.0.0.1:$PORT/api/?action=app_get_settings'
-  cp clip.mp4 var/cms/ && curl 'http://127.0.0.1:$PORT/api/?action=app_new_media&transcoder_key=$KEY&application=demo&version=1&id=1&url=http://127.0.0.1:$CMS_PORT/clip.mp4'
+  cp clip.mp4 var/cms/ && curl 'http://127.0.0.1:$PORT/api/?action=app_new_media&transcoder_key=$KEY&application=demo&version=1&id=1&url=http://127.0.0.1:$CMS_PORT/f/clip.mp4'
 Press Ctrl-C to stop.
 TXT
 
@@ -101,9 +103,12 @@ if [ -n "${SOURCE:-}" ]; then
     bash tools/push.sh "$SOURCE" "$PORT" "$KEY" "$VAR" || echo "push of $SOURCE failed"
 fi
 while true; do
+    alive=()
     for p in "${PIDS[@]}"; do
-        kill -0 "$p" 2>/dev/null || echo "a process exited; see var/log/"
+        if kill -0 "$p" 2>/dev/null; then alive+=("$p"); else
+            echo "process $p exited; see var/log/"; fi
     done
+    PIDS=("${alive[@]}")
     sleep 5 &
     wait $!
 done

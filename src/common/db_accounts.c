@@ -144,6 +144,24 @@ int omkt_account_set_enabled(struct omkt_db *db, int64_t id, bool is_enabled,
     return ret;
 }
 
+int omkt_account_set_url(struct omkt_db *db, int64_t id, const char *url,
+                         struct omkt_errbuf *eb)
+{
+    static const char sql[] = "UPDATE accounts SET url = ? WHERE id = ?";
+    struct omkt_account_new an = {.email = "x", .url = url};
+    struct omkt_dbv v[] = {OMKT_DBV_S(url), OMKT_DBV_I(id)};
+    uint64_t affected = 0;
+    int ret = check_new(&an, eb);
+
+    if (ret == OMKT_OK)
+        ret = omkt_db_exec(db, sql, v, 2, &affected, NULL, eb);
+    if (ret == OMKT_OK && affected != 1) {
+        omkt_errf(eb, "no account %lld", (long long)id);
+        return OMKT_ENOTFOUND;
+    }
+    return ret;
+}
+
 int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
                             char api_key[OMKT_API_KEY_LEN + 1],
                             struct omkt_errbuf *eb)

@@ -55,6 +55,10 @@ int omkt_account_by_id(struct omkt_db *db, int64_t id,
 int omkt_account_set_enabled(struct omkt_db *db, int64_t id, bool is_enabled,
                              struct omkt_errbuf *eb);
 
+/* omkt_account_set_url - a new callback URL (http:// or https://). */
+int omkt_account_set_url(struct omkt_db *db, int64_t id, const char *url,
+                         struct omkt_errbuf *eb);
+
 /* omkt_account_rotate_key - give the account a new API key. */
 int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
                             char api_key[OMKT_API_KEY_LEN + 1],

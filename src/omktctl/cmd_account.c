@@ -11,7 +11,8 @@ static const char usage_text[] =
     "usage: omktctl account add --email E --url CALLBACK_URL "
     "[--client-key K] [--adapters http,...] [--rate N] [--admin]\n"
     "       omktctl account list\n"
-    "       omktctl account disable|enable|key ID\n";
+    "       omktctl account disable|enable|key ID\n"
+    "       omktctl account url ID CALLBACK_URL\n";
 
 /* add - prints only the new API key on stdout. */
 static int add(struct cli *c, int argc, char **argv)
@@ -75,8 +76,9 @@ static int list(struct cli *c)
     return ret == OMKT_OK ? 0 : 1;
 }
 
-/* change - disable, enable or rotate the key of account @id_s. */
-static int change(struct cli *c, const char *verb, const char *id_s)
+/* change - disable, enable, rotate the key or set the URL of @id_s. */
+static int change(struct cli *c, const char *verb, const char *id_s,
+                  const char *url)
 {
     char key[OMKT_API_KEY_LEN + 1];
     struct omkt_errbuf eb = {0};
@@ -89,6 +91,8 @@ static int change(struct cli *c, const char *verb, const char *id_s)
         return 1;
     if (strcmp(verb, "key") == 0)
         ret = omkt_account_rotate_key(c->db, id, key, &eb);
+    else if (strcmp(verb, "url") == 0)
+        ret = omkt_account_set_url(c->db, id, url, &eb);
     else
         ret = omkt_account_set_enabled(c->db, id, strcmp(verb, "enable") == 0,
                                        &eb);
@@ -110,7 +114,9 @@ int cmd_account(struct cli *c, int argc, char **argv)
         return list(c);
     if ((strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0 ||
          strcmp(verb, "key") == 0) && argc == 3)
-        return change(c, verb, argv[2]);
+        return change(c, verb, argv[2], NULL);
+    if (strcmp(verb, "url") == 0 && argc == 4)
+        return change(c, verb, argv[2], argv[3]);
     fprintf(stderr, "%s", usage_text);
     return 2;
 }
