@@ -245,10 +245,9 @@ static int fail_media(struct omkt_jobctx *ctx, const struct omkt_media *m,
     int ret = omkt_media_set_download_failed(ctx->db, m->id, reason, &eb);
 
     if (ret == OMKT_ELOST)
-        ret = OMKT_OK; /* someone else changed it: not ours to report */
-    else if (ret == OMKT_OK)
-        ret = omkt_notify_alert(ctx->db, m->account_id, m->id, m->remote_id,
-                                msg, &eb);
+        ret = OMKT_OK;       /* someone else changed it: not ours to report */
+    else if (ret == OMKT_OK) /* an alert, or a notify_url POST (REST) */
+        ret = omkt_notify_media_error(ctx->db, m, msg, &eb);
     if (ret != OMKT_OK)
         omkt_log(OMKT_LOG_WARN, "job=%lld recording failure: %s",
                  (long long)ctx->job.id, eb.msg);
