@@ -242,7 +242,9 @@ static int classify(struct xfer *x, CURLcode rc, const char *errbuf,
 
     if (x->is_stopped)
         return OMKT_ESHUTDOWN;
-    if (x->is_refused) {
+    /* A refused address may be one of several tried: only a failed
+     * connect makes it the reason. */
+    if (x->is_refused && rc == CURLE_COULDNT_CONNECT) {
         omkt_errf(eb, "refused %s (allow_private is off)", x->refused);
         return OMKT_EPERM;
     }

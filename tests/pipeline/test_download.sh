@@ -76,6 +76,17 @@ check_eq "404: alert request" "$(python3 "$TOP/tests/pipeline/cmslog.py" \
     "/cb?site=sekrit&app_key=sekrit&action=transcoder_send_alert&id=103&status=1&message=download%20failed%3A%20HTTP%20404"
 check "404: no partial left" test -z "$(ls -A "$T/docroot/media/$acc/$m")"
 
+# A REST media (no CMS id, a notify_url) gets a JSON POST instead.
+m=$(sql "INSERT INTO media (account_id, remote_id, url, notify_url)
+    VALUES ($acc, -1, '$base/f/missing.bin', '$base/hook');
+    SELECT LAST_INSERT_ID()")
+sql "INSERT INTO jobs (task, media_id, account_id) VALUES ('download', $m, $acc)"
+check "REST 404 finishes" wait_for 20 job_done download "$m"
+hook_sent() { grep -q '"path": "/hook"' "$CMS_LOG"; }
+check "REST: notify_url POSTed" wait_for 10 hook_sent
+hook_body=$(python3 "$TOP/tests/pipeline/cmslog.py" "$CMS_LOG" path^/hook --get body)
+check "REST: body says error" grep -q "\"media_id\":$m,\"status\":\"error\"" <<<"$hook_body"
+
 # 403 (bad app_key at the origin) is permanent too.
 m=$(media_add "$acc" 104 "$base/status/403/x")
 check "403 finishes" wait_for 20 job_done download "$m"
