@@ -2,10 +2,6 @@
 /* stubs - handlers not written yet. */
 #include "apid/apid.h"
 
-enum MHD_Result h_rest(struct apid_req *r)
-{
-    return apid_reply_error(r, 501, "not_implemented", "not implemented");
-}
 enum MHD_Result h_nommer(struct apid_req *r)
 {
     return apid_reply_error(r, 501, "not_implemented", "not implemented");
