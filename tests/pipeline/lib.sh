@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # lib.sh - helpers for the pipeline tests (downloaderd, notifierd): the
 # fake CMS, an account pointing at it, media rows and download jobs.
@@ -56,6 +57,16 @@ job_done() { # job_done TASK MEDIA_ID: finished, done or failed
 
 # cms_requests PATTERN - lines of the CMS log whose path matches PATTERN.
 cms_requests() { grep -c -- "$1" "$CMS_LOG"; }
+
+# only_original DIR - DIR holds nothing but "original" (no temp files).
+only_original() {
+    local f
+    for f in "$1"/* "$1"/.[!.]*; do
+        [ -e "$f" ] || continue
+        [ "${f##*/}" = original ] || return 1
+    done
+    return 0
+}
 
 # mkfile NAME BYTES - random bytes served by the fake CMS.
 mkfile() { head -c "$2" /dev/urandom > "$CMS_ROOT/$1"; }

@@ -48,7 +48,7 @@ check_eq "metadata job queued with the download's priority" \
     "$(sql "SELECT CONCAT(state, ' ', priority, ' ', account_id) FROM jobs
         WHERE task = 'metadata' AND media_id = $m")" "queued 3 $acc"
 check "app_key sent" grep -q '"path": "/f/ok.bin?app_key=sekrit"' "$CMS_LOG"
-check "no temp files left" test -z "$(ls -A "$T/docroot/media/$acc/$m" | grep -v '^original$')"
+check "no temp files left" only_original "$T/docroot/media/$acc/$m"
 
 # app_key is added with & to a URL that has a query; no metadata job.
 m=$(media_add "$acc" 102 "$base/f/ok.bin?v=2" http 0)

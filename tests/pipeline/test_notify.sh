@@ -66,7 +66,7 @@ for mode in badjson code404; do
     check "$mode: retried" wait_for 10 tries2
     cms_mode ok
     check "$mode: then delivered" wait_for 10 jdone "$j"
-    check_eq "$mode: done" "$(jstate "$j" | cut -d' ' -f1)" done
+    check_eq "$mode: done" "$(jstate "$j" | cut -d' ' -f1)" "done"
 done
 
 # 4. A notify_url JSON POST (REST / media-nommer).

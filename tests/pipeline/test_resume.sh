@@ -42,7 +42,7 @@ from=${ranges#bytes=}; from=${from%-}
 check "B asked for a Range" test -n "$ranges"
 check "from at least what A had kept" test "${from:-0}" -ge "$kept"
 check "B logged the resume" grep -q "(resumed)" "$LAST_LOG"
-check "no partial left" test -z "$(ls -A "$T/docroot/media/$acc/$m" | grep -v '^original$')"
+check "no partial left" only_original "$T/docroot/media/$acc/$m"
 kill -TERM "$b"; wait_exit "$b" 10
 
 # 2. SIGTERM mid-transfer: released, partial kept, exit 0; then resumed.
