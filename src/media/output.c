@@ -329,6 +329,13 @@ bool omkt_out_wants_video(const struct omkt_out *o)
     return o->status == OMKT_OK && (o->thumbs != NULL || o->v.enc != NULL);
 }
 
+int64_t omkt_out_next_video_us(const struct omkt_out *o)
+{
+    if (o->status != OMKT_OK)
+        return INT64_MAX;
+    return o->thumbs != NULL ? omkt_thumbs_next_us(o->thumbs) : -1;
+}
+
 bool omkt_out_wants_audio(const struct omkt_out *o)
 {
     return o->status == OMKT_OK && o->a.enc != NULL;

@@ -50,6 +50,13 @@ bool omkt_out_wants_video(const struct omkt_out *o);
 bool omkt_out_wants_audio(const struct omkt_out *o);
 
 /*
+ * omkt_out_next_video_us - for a thumbnails output, the source time (us)
+ * of the next frame it wants (INT64_MAX: none); -1 for outputs that want
+ * every frame.
+ */
+int64_t omkt_out_next_video_us(const struct omkt_out *o);
+
+/*
  * omkt_out_video / omkt_out_audio - feed a decoded frame (borrowed; pts in
  * the stream's time base, relative to the source start).  Returns the
  * output's status.

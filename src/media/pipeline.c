@@ -29,6 +29,8 @@
 #include "media/tmpfile.h"
 
 #define PROGRESS_EVERY_US 250000
+#define SEEK_MIN_GAP_US   (5 * 1000000LL)  /* seek when further than this */
+#define SEEK_MIN_DUR_US   (60 * 1000000LL) /* only for sources this long */
 
 struct pipeline {
     struct omkt_intr intr;
@@ -42,7 +44,9 @@ struct pipeline {
     size_t n;
     AVPacket *pkt;
     AVFrame *frame;
-    int64_t pos_us; /* furthest decoded time */
+    int64_t pos_us;         /* furthest decoded time */
+    bool is_seeking;        /* thumbnails only: seek to each pick */
+    int64_t seek_target_us; /* the last target sought */
     int64_t last_progress_us;
     char tag[128];
 };
@@ -214,6 +218,51 @@ static bool any_alive(const struct pipeline *p)
     return false;
 }
 
+/*
+ * plan_seeking - seek instead of decoding everything when the only live
+ * outputs are thumbnails of a long, seekable source.
+ */
+static void plan_seeking(struct pipeline *p)
+{
+    bool is_thumbs_only = p->vdec != NULL;
+
+    for (size_t i = 0; i < p->n && is_thumbs_only; i++)
+        if (p->outs[i] != NULL && omkt_out_wants_video(p->outs[i]) &&
+            omkt_out_next_video_us(p->outs[i]) < 0)
+            is_thumbs_only = false;
+    p->is_seeking = is_thumbs_only && p->adec == NULL &&
+                    p->src.duration_us >= SEEK_MIN_DUR_US && p->in->pb &&
+                    (p->in->pb->seekable & AVIO_SEEKABLE_NORMAL);
+    p->seek_target_us = -1;
+}
+
+/*
+ * seek_ahead - in seeking mode, jump to the next wanted time when it is
+ * far ahead.  Returns false when no output wants any more frames.
+ */
+static bool seek_ahead(struct pipeline *p)
+{
+    int64_t next = INT64_MAX, start, ts;
+
+    for (size_t i = 0; i < p->n; i++)
+        if (p->outs[i] != NULL && omkt_out_wants_video(p->outs[i]) &&
+            omkt_out_next_video_us(p->outs[i]) < next)
+            next = omkt_out_next_video_us(p->outs[i]);
+    if (next == INT64_MAX)
+        return false;
+    if (next - p->pos_us < SEEK_MIN_GAP_US || next == p->seek_target_us)
+        return true;
+    p->seek_target_us = next;
+    start = p->in->start_time == AV_NOPTS_VALUE || p->in->start_time < 0
+                ? 0
+                : p->in->start_time;
+    ts = av_rescale_q(next + start, AV_TIME_BASE_Q, p->src.vst->time_base);
+    omkt_log(OMKT_LOG_DEBUG, "seeking to %.3f s", (double)next / 1e6);
+    if (av_seek_frame(p->in, p->vidx, ts, AVSEEK_FLAG_BACKWARD) >= 0)
+        avcodec_flush_buffers(p->vdec);
+    return true; /* a failed seek just means decoding on */
+}
+
 /* run - the packet loop: read, decode, deliver, until EOF or stop. */
 static int run(struct pipeline *p)
 {
@@ -222,6 +271,8 @@ static int run(struct pipeline *p)
     while (any_alive(p)) {
         if (omkt_intr_check(&p->intr))
             return p->intr.reason;
+        if (p->is_seeking && !seek_ahead(p))
+            break;
         rc = av_read_frame(p->in, p->pkt);
         if (rc == AVERROR_EXIT || omkt_intr_check(&p->intr))
             return p->intr.reason != OMKT_OK ? p->intr.reason : OMKT_ESHUTDOWN;
@@ -385,6 +436,7 @@ int omkt_transcode(const char *src, const char *outdir, const int *ids,
     if (ret != OMKT_OK)
         goto out;
     open_outputs(&p, ids);
+    plan_seeking(&p);
     progress(&p, false);
     ret = run(&p);
     if (ret != OMKT_OK) /* interrupted: publish nothing */

@@ -195,6 +195,11 @@ static int pick(struct omkt_thumbs *t, const AVFrame *f, struct omkt_errbuf *eb)
     return ret;
 }
 
+int64_t omkt_thumbs_next_us(const struct omkt_thumbs *t)
+{
+    return t->next < t->planned ? t->target_us[t->next] : INT64_MAX;
+}
+
 int omkt_thumbs_frame(struct omkt_thumbs *t, const AVFrame *f,
                       struct omkt_errbuf *eb)
 {

@@ -19,6 +19,9 @@ struct omkt_thumbs;
 int omkt_thumbs_new(const struct omkt_out_src *src, struct omkt_thumbs **out,
                     struct omkt_errbuf *eb);
 
+/* omkt_thumbs_next_us - time of the next wanted frame; INT64_MAX: none. */
+int64_t omkt_thumbs_next_us(const struct omkt_thumbs *t);
+
 /* omkt_thumbs_frame - offer a decoded video frame (borrowed). */
 int omkt_thumbs_frame(struct omkt_thumbs *t, const AVFrame *f,
                       struct omkt_errbuf *eb);

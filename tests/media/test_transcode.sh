@@ -72,6 +72,20 @@ rm -rf "$OMKT_TMP/thumbs4"
 "$CLI" transcode "$long" "$OMKT_TMP/thumbs4" 101 > /dev/null
 check "20 pairs from a 4 s clip" test "$(ls "$OMKT_TMP/thumbs4" | wc -l)" -eq 40
 
+# Thumbnails alone of a long source seek to each pick instead of decoding
+# everything, and give the same pictures as a full decode.
+long=$(clip mp4 150 64x48 5)
+rm -rf "$OMKT_TMP/th-seek" "$OMKT_TMP/th-full"
+OMKT_LOG_LEVEL=debug cli_rc 0 transcode "$long" "$OMKT_TMP/th-seek" 101
+check "thumbnails alone seek" err_has "seeking to"
+cli_rc 0 transcode "$long" "$OMKT_TMP/th-full" 101 52
+rm -rf "$OMKT_TMP/th-cmp"
+mkdir -p "$OMKT_TMP/th-cmp"
+cp "$OMKT_TMP"/th-full/101_* "$OMKT_TMP/th-cmp/"
+check "40 files when seeking" test "$(ls "$OMKT_TMP/th-seek" | wc -l)" -eq 40
+check "seeking and full decode give the same pictures" \
+    diff -r "$OMKT_TMP/th-seek" "$OMKT_TMP/th-cmp"
+
 # A second run into the same directory replaces the outputs atomically.
 check "second run" "$CLI" transcode "$src" "$out" 11 > /dev/null
 check "still no temporary files" no_leftovers "$out"
