@@ -132,3 +132,8 @@ check_eq "unknown path outside /v1: 404 JSON" "$(req "$KA" GET /nothing; echo " 
 req "$KR" GET /v1/media >/dev/null; req "$KR" GET /v1/media >/dev/null
 check_eq "rate limit: 429" "$(req "$KR" GET /v1/media)" 429
 check_eq "rate_limited code" "$(field error.code)" rate_limited
+check "openapi.yaml parses and documents every route" python3 -c "
+import yaml
+d = yaml.safe_load(open('$TOP/docs/openapi.yaml'))
+assert set(d['paths']) == {'/v1/settings', '/v1/media', '/v1/media/{id}', '/v1/media/{id}/cancel', '/v1/media/{id}/retry', '/v1/media/{id}/transcodes/{setting_id}/file'}
+"
