@@ -89,7 +89,9 @@ static int decide(struct xfer *x)
     (void)curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &code);
     if (x->offset > 0 && code == 206) {
         if (!range_start(x->h, &start) || start != x->offset) {
-            x->is_bad_range = true;
+            x->is_bad_range = true; /* the next attempt starts afresh */
+            if (ftruncate(x->fd, 0) != 0)
+                x->io_err = errno;
             return -1;
         }
         return lseek(x->fd, x->offset, SEEK_SET) < 0 ? -1 : 0;
