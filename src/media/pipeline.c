@@ -406,6 +406,9 @@ static void pipeline_init(struct pipeline *p, const char *outdir, size_t n,
         snprintf(p->tag, sizeof(p->tag), "%s", opts->tmp_tag);
     else
         snprintf(p->tag, sizeof(p->tag), "%ld", (long)getpid());
+    for (char *c = p->tag; *c != 0; c++)
+        if (*c == '/')
+            *c = '_'; /* the tag is part of a file name */
     p->src.outdir = outdir;
     p->src.tag = p->tag;
     p->src.threads = opts ? opts->threads : 0;

@@ -51,7 +51,8 @@ struct omkt_transcode_result {
 };
 
 /*
- * omkt_transcode - produce settings @ids[0..@n) of @src into @outdir.
+ * omkt_transcode - produce settings @ids[0..@n) of @src into @outdir
+ * (an existing directory on the same filesystem as the final files).
  * @opts may be NULL.  @res is zeroed on entry and always filled (one entry
  * per id, even on failure; release with omkt_transcode_result_clear()).
  *
