@@ -470,6 +470,50 @@ int omkt_job_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
     return ret;
 }
 
+int omkt_job_trim(struct omkt_db *db, int64_t age_s, int64_t limit,
+                  unsigned *n, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "DELETE FROM jobs WHERE finished < NOW(3) - INTERVAL ? SECOND"
+        " AND state IN ('done', 'failed', 'cancelled') LIMIT ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(age_s), OMKT_DBV_I(limit)};
+    uint64_t affected = 0;
+    int ret = omkt_db_exec(db, sql, v, 2, &affected, NULL, eb);
+
+    if (n != NULL)
+        *n = (unsigned)affected;
+    return ret;
+}
+
+int omkt_job_is_running(struct omkt_db *db, int64_t id, bool *is_running,
+                        struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT 1 FROM jobs WHERE id = ? AND state = 'running'";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query(db, sql, v, 1, &r, eb);
+
+    *is_running = ret == OMKT_OK && r->nrows > 0;
+    omkt_dbres_free(r);
+    return ret;
+}
+
+int omkt_job_count_pending(struct omkt_db *db, enum omkt_task task,
+                           int64_t *n, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT COUNT(*) FROM jobs WHERE task = ?"
+        " AND state IN ('queued', 'delayed', 'running')";
+    struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task))};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query(db, sql, v, 1, &r, eb);
+
+    *n = ret == OMKT_OK ? omkt_dbres_i64(r, 0, 0, 0) : 0;
+    omkt_dbres_free(r);
+    return ret;
+}
+
 void omkt_job_clear(struct omkt_job *job)
 {
     if (job == NULL)

@@ -158,6 +158,26 @@ int omkt_media_set_download_failed(struct omkt_db *db, int64_t id,
     return changed(db, sql, v, 2, id, eb);
 }
 
+int omkt_media_list_old(struct omkt_db *db, int64_t age_s, int64_t limit,
+                        struct omkt_dbres **res, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT id, account_id FROM media WHERE state <> 'expired'"
+        " AND created < NOW() - INTERVAL ? SECOND ORDER BY created LIMIT ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(age_s), OMKT_DBV_I(limit)};
+
+    return omkt_db_query(db, sql, v, 2, res, eb);
+}
+
+int omkt_media_expire(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE media SET state = 'expired', path = NULL WHERE id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+
+    return omkt_db_exec(db, sql, v, 1, NULL, NULL, eb);
+}
+
 int omkt_media_dir(char *buf, size_t size, int64_t account_id,
                    int64_t media_id)
 {

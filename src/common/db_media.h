@@ -64,6 +64,16 @@ int omkt_media_set_metadata(struct omkt_db *db, int64_t id, const char *json,
 int omkt_media_set_download_failed(struct omkt_db *db, int64_t id,
                                    const char *error, struct omkt_errbuf *eb);
 
+/*
+ * omkt_media_list_old - up to @limit media created over @age_s ago and
+ * not yet expired: columns id, account_id.  *res is new.
+ */
+int omkt_media_list_old(struct omkt_db *db, int64_t age_s, int64_t limit,
+                        struct omkt_dbres **res, struct omkt_errbuf *eb);
+
+/* omkt_media_expire - any state -> expired (files already removed). */
+int omkt_media_expire(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
+
 /* omkt_media_dir - "media/ACCOUNT/MEDIA", the media's directory. */
 int omkt_media_dir(char *buf, size_t size, int64_t account_id,
                    int64_t media_id);

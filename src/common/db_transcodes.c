@@ -157,6 +157,18 @@ int omkt_transcode_failed(struct omkt_db *db, int64_t id, const char *error,
     return changed(db, sql, v, 2, id, eb);
 }
 
+int omkt_transcode_expire_media(struct omkt_db *db, int64_t media_id,
+                                struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE transcodes SET state = IF(state = 'processed', 'expired',"
+        " IF(state IN ('asked', 'running'), 'cancelled', state)),"
+        " path = NULL WHERE media_id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(media_id)};
+
+    return omkt_db_exec(db, sql, v, 1, NULL, NULL, eb);
+}
+
 void omkt_transcode_clear(struct omkt_transcode *t)
 {
     if (t == NULL)

@@ -57,6 +57,10 @@ int omkt_transcode_done(struct omkt_db *db, int64_t id, const char *path,
 int omkt_transcode_failed(struct omkt_db *db, int64_t id, const char *error,
                           struct omkt_errbuf *eb);
 
+/* omkt_transcode_expire_media - every transcode of a purged media. */
+int omkt_transcode_expire_media(struct omkt_db *db, int64_t media_id,
+                                struct omkt_errbuf *eb);
+
 void omkt_transcode_clear(struct omkt_transcode *t);
 
 #endif

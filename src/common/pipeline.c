@@ -133,6 +133,16 @@ int omkt_pipeline_job_died(struct omkt_db *db, const struct omkt_reaped *r,
     char msg[160];
     int ret;
 
+    if (r->task == OMKT_TASK_MAINTENANCE) {
+        struct omkt_job_new jn = {.task = OMKT_TASK_MAINTENANCE,
+                                  .max_attempts = 3};
+        int64_t pending = 0;
+
+        ret = omkt_job_count_pending(db, OMKT_TASK_MAINTENANCE, &pending, eb);
+        if (ret == OMKT_OK && pending == 0)
+            ret = omkt_job_enqueue(db, &jn, NULL, eb); /* keep it alive */
+        return ret;
+    }
     if (r->media_id <= 0 || r->task == OMKT_TASK_NOTIFY ||
         r->task == OMKT_TASK_MAINTENANCE || r->task == OMKT_TASK_TEST)
         return OMKT_OK;

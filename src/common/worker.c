@@ -194,10 +194,14 @@ static int poll_once(struct omkt_jobctx *ctx,
 }
 
 /* next_sleep - adaptive idle polling: fast after work, slower when idle. */
-static int64_t next_sleep(const struct omkt_daemon *d, int64_t cur, int rc)
+static int64_t next_sleep(const struct omkt_daemon *d,
+                          const struct omkt_worker_spec *spec, int64_t cur,
+                          int rc)
 {
     if (rc > 0)
         return 0;
+    if (rc == 0 && spec->idle_poll_ms > 0)
+        return spec->idle_poll_ms;
     if (rc < 0)
         return cur < 1000 ? 1000 : (cur * 2 > 10000 ? 10000 : cur * 2);
     if (cur < d->common.poll_min_ms)
@@ -218,7 +222,7 @@ static void *thread_main(void *p)
            !atomic_load(&a->d->is_draining)) {
         int rc = poll_once(&ctx, a->spec);
 
-        sleep_ms = next_sleep(a->d, sleep_ms, rc);
+        sleep_ms = next_sleep(a->d, a->spec, sleep_ms, rc);
         if (sleep_ms > 0)
             omkt_daemon_sleep(a->d, sleep_ms + random() % (sleep_ms / 4 + 1));
     }

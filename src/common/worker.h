@@ -40,6 +40,7 @@ struct omkt_worker_spec {
     /* After the outcome is recorded (ctx->is_done says whether the job
      * completed); frees ctx->data.  May be NULL. */
     void (*cleanup)(struct omkt_jobctx *ctx);
+    int64_t idle_poll_ms; /* 0: [common] poll_min..poll_max, adaptive */
 };
 
 /* omkt_worker_start - start @spec->nthreads threads (borrowed @spec). */

@@ -6,6 +6,7 @@
  */
 #include "common/alloc.h"
 #include "common/daemon.h"
+#include "common/housekeep.h"
 #include "common/worker.h"
 #include "media/avlog.h"
 #include "probe_job.h"
@@ -21,6 +22,8 @@ static const struct omkt_conf_key keys[] = {
      offsetof(struct probe_conf, is_crop_detect)},
 };
 
+static struct omkt_maint_conf mc;
+
 static struct omkt_worker_spec wspec = {
     .task = OMKT_TASK_METADATA,
     .handle = probe_job_handle,
@@ -31,16 +34,20 @@ static struct omkt_worker_spec wspec = {
 
 static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
 {
+    int ret;
+
     pc.docroot = d->common.docroot;
     wspec.nthreads = (unsigned)pc.workers;
     omkt_media_log_init(AV_LOG_ERROR);
-    return omkt_worker_daemon_start(d, eb);
+    ret = omkt_worker_daemon_start(d, eb);
+    return ret == OMKT_OK ? omkt_maint_start(d, &mc, eb) : ret;
 }
 
 int main(int argc, char **argv)
 {
-    static const struct omkt_conf_section secs[] = {
+    const struct omkt_conf_section secs[] = {
         {"metadatad", keys, OMKT_ARRAY_LEN(keys), &pc},
+        {"maintenance", omkt_maint_conf_keys, omkt_maint_conf_nkeys, &mc},
     };
     const struct omkt_daemon_spec spec = {
         .name = "metadatad",

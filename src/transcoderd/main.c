@@ -9,6 +9,7 @@
 
 #include "common/alloc.h"
 #include "common/daemon.h"
+#include "common/housekeep.h"
 #include "common/worker.h"
 #include "media/avlog.h"
 #include "media/settings.h"
@@ -24,6 +25,8 @@ static const struct omkt_conf_key keys[] = {
     TK("min_free", OMKT_CONF_SIZE, "1G", 0, -1, min_free),
     TK("threads", OMKT_CONF_INT, "0", 0, 64, threads),
 };
+
+static struct omkt_maint_conf mc;
 
 static struct omkt_worker_spec wspec = {
     .task = OMKT_TASK_TRANSCODE,
@@ -44,13 +47,15 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
         return ret;
     wspec.nthreads = (unsigned)tc.workers;
     omkt_media_log_init(AV_LOG_ERROR);
-    return omkt_worker_daemon_start(d, eb);
+    ret = omkt_worker_daemon_start(d, eb);
+    return ret == OMKT_OK ? omkt_maint_start(d, &mc, eb) : ret;
 }
 
 int main(int argc, char **argv)
 {
-    static const struct omkt_conf_section secs[] = {
+    const struct omkt_conf_section secs[] = {
         {"transcoderd", keys, OMKT_ARRAY_LEN(keys), &tc},
+        {"maintenance", omkt_maint_conf_keys, omkt_maint_conf_nkeys, &mc},
     };
     const struct omkt_daemon_spec spec = {
         .name = "transcoderd",
