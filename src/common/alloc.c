@@ -12,8 +12,8 @@
 static void oom(size_t n)
 {
     char msg[96];
-    int len = snprintf(msg, sizeof(msg), "fatal: out of memory (%zu bytes)\n",
-                       n);
+    int len =
+        snprintf(msg, sizeof(msg), "fatal: out of memory (%zu bytes)\n", n);
 
     if (len > 0)
         (void)!write(STDERR_FILENO, msg, (size_t)len);

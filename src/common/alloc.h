@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #define OMKT_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define OMKT_FREE(p)                                                          \
+#define OMKT_FREE(p)                                                           \
     do {                                                                       \
         free(p);                                                               \
         (p) = NULL;                                                            \

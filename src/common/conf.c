@@ -18,9 +18,9 @@
 
 /* Every section any program of the project reads. */
 static const char *const known_sections[] = {
-    "db",        "common",      "apid",      "downloaderd", "metadatad",
-    "transcoderd", "notifierd", "maintenance", "omktctl",   "cloud",
-    "qworker",
+    "db",        "common",      "apid",      "downloaderd",
+    "metadatad", "transcoderd", "notifierd", "maintenance",
+    "omktctl",   "cloud",       "qworker",
 };
 
 #define LINE_MAX_LEN 4096
@@ -29,7 +29,7 @@ struct cursor {
     const char *path;
     unsigned line;
     const struct omkt_conf_section *sec; /* NULL: skipping this section */
-    bool *seen;                           /* per key of sec, for required */
+    bool *seen;                          /* per key of sec, for required */
 };
 
 /* field - address of @k's target inside @sec. */
@@ -217,8 +217,8 @@ static int check_required(const char *path, const struct omkt_conf_section *s,
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < s[i].nkeys; k++) {
             if (s[i].keys[k].is_required && !seen_all[i][k]) {
-                omkt_errf(eb, "%s: missing required key %s.%s", path,
-                          s[i].name, s[i].keys[k].name);
+                omkt_errf(eb, "%s: missing required key %s.%s", path, s[i].name,
+                          s[i].keys[k].name);
                 return OMKT_ECONF;
             }
         }
@@ -325,8 +325,7 @@ static void print_value(FILE *out, const struct omkt_conf_section *sec,
     }
 }
 
-void omkt_conf_print(FILE *out, const struct omkt_conf_section *secs,
-                     size_t n)
+void omkt_conf_print(FILE *out, const struct omkt_conf_section *secs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         fprintf(out, "%s[%s]\n", i ? "\n" : "", secs[i].name);
@@ -340,8 +339,8 @@ void omkt_conf_free(const struct omkt_conf_section *secs, size_t n)
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < secs[i].nkeys; k++) {
             if (secs[i].keys[k].type == OMKT_CONF_STR) {
-                char **p = (char **)((char *)secs[i].target +
-                                     secs[i].keys[k].offset);
+                char **p =
+                    (char **)((char *)secs[i].target + secs[i].keys[k].offset);
                 OMKT_FREE(*p);
             }
         }

@@ -58,8 +58,7 @@ int omkt_conf_defaults(const struct omkt_conf_section *secs, size_t n,
                        struct omkt_errbuf *eb);
 
 /* omkt_conf_print - the effective configuration, secrets masked. */
-void omkt_conf_print(FILE *out, const struct omkt_conf_section *secs,
-                     size_t n);
+void omkt_conf_print(FILE *out, const struct omkt_conf_section *secs, size_t n);
 
 /* omkt_conf_free - release the strings the loader stored in the targets. */
 void omkt_conf_free(const struct omkt_conf_section *secs, size_t n);

@@ -21,14 +21,16 @@
 #include "pipeline.h"
 #include "version.h"
 
-#define DEFAULT_CONF "/etc/omkt/omkt.conf"
-#define MAX_SECTIONS 8
+#define DEFAULT_CONF     "/etc/omkt/omkt.conf"
+#define MAX_SECTIONS     8
 #define PROMOTE_EVERY_MS 500
-#define TICK_MS 100
+#define TICK_MS          100
 
 #define CK(name, type, def, min, max, field)                                   \
-    {name, type, def, min, max, false, false,                                  \
-     offsetof(struct omkt_common_conf, field)}
+    {                                                                          \
+        name, type, def, min, max, false, false,                               \
+            offsetof(struct omkt_common_conf, field)                           \
+    }
 const struct omkt_conf_key omkt_common_conf_keys[] = {
     CK("docroot", OMKT_CONF_STR, "/var/lib/omkt", 0, -1, docroot),
     CK("log", OMKT_CONF_STR, "stderr", 0, -1, log),
@@ -172,9 +174,8 @@ static int load_config(struct omkt_daemon *d, const struct options *o,
 
     secs[0] = (struct omkt_conf_section){"db", omkt_db_conf_keys,
                                          omkt_db_conf_nkeys, &d->db};
-    secs[1] = (struct omkt_conf_section){
-        "common", omkt_common_conf_keys, omkt_common_conf_nkeys,
-        &d->common};
+    secs[1] = (struct omkt_conf_section){"common", omkt_common_conf_keys,
+                                         omkt_common_conf_nkeys, &d->common};
     *n = 2;
     for (size_t i = 0; i < spec->nsections && *n < MAX_SECTIONS; i++)
         secs[(*n)++] = spec->sections[i];
@@ -184,9 +185,10 @@ static int load_config(struct omkt_daemon *d, const struct options *o,
     }
     level = omkt_log_level_parse(d->common.log_level);
     if (level < 0) {
-        fprintf(stderr, "%s: %s: common.log_level = %s: expected err, warn, "
-                "notice, info or debug\n", spec->name, o->conf_path,
-                d->common.log_level);
+        fprintf(stderr,
+                "%s: %s: common.log_level = %s: expected err, warn, "
+                "notice, info or debug\n",
+                spec->name, o->conf_path, d->common.log_level);
         return OMKT_ECONF;
     }
     omkt_log_threshold = level;
@@ -221,8 +223,10 @@ static void beat(struct omkt_daemon *d, struct omkt_db *db)
             continue;
         pthread_mutex_lock(&s->lock);
         if (s->job.id == job.id) { /* not finished meanwhile */
-            omkt_log(OMKT_LOG_WARN, "job=%lld lease lost (reaped or "
-                     "cancelled): abandoning it", (long long)job.id);
+            omkt_log(OMKT_LOG_WARN,
+                     "job=%lld lease lost (reaped or "
+                     "cancelled): abandoning it",
+                     (long long)job.id);
             atomic_store(&s->is_lost, true);
         }
         pthread_mutex_unlock(&s->lock);
@@ -231,7 +235,7 @@ static void beat(struct omkt_daemon *d, struct omkt_db *db)
                             &draining, NULL) == OMKT_OK &&
         draining && !atomic_exchange(&d->is_draining, true))
         omkt_log(OMKT_LOG_NOTICE, "draining: finishing current work, then "
-                 "exiting");
+                                  "exiting");
 }
 
 /* on_reaped - remove a dead job's temp files; record a final failure. */
@@ -334,8 +338,8 @@ static void wait_for_stop(struct omkt_daemon *d, const sigset_t *set)
             omkt_log_reopen();
             omkt_log(OMKT_LOG_NOTICE, "SIGHUP: logs reopened");
         } else if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) {
-            omkt_log(OMKT_LOG_NOTICE, "signal %d: stopping (grace %llds)",
-                     sig, (long long)(d->common.shutdown_grace_ms / 1000));
+            omkt_log(OMKT_LOG_NOTICE, "signal %d: stopping (grace %llds)", sig,
+                     (long long)(d->common.shutdown_grace_ms / 1000));
             break;
         }
     }
@@ -398,8 +402,7 @@ out:
     return ret == OMKT_OK ? 0 : 1;
 }
 
-int omkt_daemon_run(const struct omkt_daemon_spec *spec, int argc,
-                    char **argv)
+int omkt_daemon_run(const struct omkt_daemon_spec *spec, int argc, char **argv)
 {
     static struct omkt_daemon d; /* lives for the whole process */
     struct omkt_conf_section secs[MAX_SECTIONS];

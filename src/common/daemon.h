@@ -95,8 +95,7 @@ struct omkt_daemon {
  * register, start the heartbeat, call spec->start, wait for a stop signal
  * or for the work to end (drain), stop, and return the exit code.
  */
-int omkt_daemon_run(const struct omkt_daemon_spec *spec, int argc,
-                    char **argv);
+int omkt_daemon_run(const struct omkt_daemon_spec *spec, int argc, char **argv);
 
 /* omkt_now_ms - CLOCK_MONOTONIC in milliseconds. */
 int64_t omkt_now_ms(void);

@@ -22,8 +22,8 @@
 #include "log.h"
 #include "parse.h"
 
-#define STMT_CACHE_MAX 96
-#define MAX_PARAMS 32
+#define STMT_CACHE_MAX  96
+#define MAX_PARAMS      32
 #define RESULT_CELL_MAX (64u << 20) /* hard cap on one fetched cell */
 
 struct cached_stmt {
@@ -42,8 +42,10 @@ struct omkt_db {
 };
 
 #define DBK(name, type, def, min, max, field)                                  \
-    {name, type, def, min, max, false, false,                                  \
-     offsetof(struct omkt_db_conf, field)}
+    {                                                                          \
+        name, type, def, min, max, false, false,                               \
+            offsetof(struct omkt_db_conf, field)                               \
+    }
 const struct omkt_conf_key omkt_db_conf_keys[] = {
     DBK("host", OMKT_CONF_STR, "localhost", 0, -1, host),
     DBK("port", OMKT_CONF_INT, "3306", 1, 65535, port),
@@ -101,8 +103,7 @@ static int fail(struct omkt_db *db, unsigned err, const char *msg,
     return OMKT_EDB;
 }
 
-static int fail_my(struct omkt_db *db, const char *what,
-                   struct omkt_errbuf *eb)
+static int fail_my(struct omkt_db *db, const char *what, struct omkt_errbuf *eb)
 {
     return fail(db, mysql_errno(db->my), mysql_error(db->my), what, eb);
 }
@@ -142,7 +143,8 @@ static int session_setup(struct omkt_db *db, struct omkt_errbuf *eb)
         mysql_query(db->my, "SET SESSION innodb_lock_wait_timeout = 10") != 0)
         return fail_my(db, "session setup", eb);
     if (db->conf->idle_trx_timeout_ms > 0 && omkt_db_is_mariadb(db)) {
-        snprintf(sql, sizeof(sql), "SET SESSION idle_transaction_timeout = %lld",
+        snprintf(sql, sizeof(sql),
+                 "SET SESSION idle_transaction_timeout = %lld",
                  (long long)((db->conf->idle_trx_timeout_ms + 999) / 1000));
         if (mysql_query(db->my, sql) != 0)
             return fail_my(db, "session setup", eb);
@@ -284,8 +286,8 @@ static int stmt_get(struct omkt_db *db, const char *sql, MYSQL_STMT **out,
 }
 
 /* bind_params - describe @params to the statement. */
-static int bind_params(MYSQL_STMT *st, const struct omkt_dbv *params,
-                       size_t n, MYSQL_BIND *b, unsigned long *lens,
+static int bind_params(MYSQL_STMT *st, const struct omkt_dbv *params, size_t n,
+                       MYSQL_BIND *b, unsigned long *lens,
                        struct omkt_errbuf *eb)
 {
     if (n > MAX_PARAMS || n != mysql_stmt_param_count(st)) {
@@ -365,8 +367,8 @@ int omkt_db_exec(struct omkt_db *db, const char *sql,
 }
 
 /* fetch_cell - copy column @col of the current row into a new string. */
-static int fetch_cell(MYSQL_STMT *st, MYSQL_BIND *b, unsigned col,
-                      char **cell, size_t *len)
+static int fetch_cell(MYSQL_STMT *st, MYSQL_BIND *b, unsigned col, char **cell,
+                      size_t *len)
 {
     unsigned long need = *b->length;
 
@@ -433,8 +435,8 @@ static int fetch_all(MYSQL_STMT *st, struct omkt_dbres *r,
         grow_rows(r, &cap);
         for (size_t c = 0; c < r->ncols && ret == OMKT_OK; c++) {
             size_t at = r->nrows * r->ncols + c;
-            ret = fetch_cell(st, &b[c], (unsigned)c, &r->cells[at],
-                             &r->lens[at]);
+            ret =
+                fetch_cell(st, &b[c], (unsigned)c, &r->cells[at], &r->lens[at]);
             if (ret != OMKT_OK) /* keep the table consistent for free */
                 for (size_t k = c; k < r->ncols; k++)
                     r->cells[r->nrows * r->ncols + k] = NULL;
@@ -518,8 +520,7 @@ static int drain_results(struct omkt_db *db, struct omkt_errbuf *eb)
     return OMKT_OK;
 }
 
-int omkt_db_script(struct omkt_db *db, const char *sql,
-                   struct omkt_errbuf *eb)
+int omkt_db_script(struct omkt_db *db, const char *sql, struct omkt_errbuf *eb)
 {
     int ret = ensure(db, eb);
 
@@ -588,8 +589,7 @@ bool omkt_db_is_duplicate(const struct omkt_db *db)
     return db->last_errno == ER_DUP_ENTRY;
 }
 
-int omkt_db_command(struct omkt_db *db, const char *sql,
-                    struct omkt_errbuf *eb)
+int omkt_db_command(struct omkt_db *db, const char *sql, struct omkt_errbuf *eb)
 {
     int ret = ensure(db, eb);
 

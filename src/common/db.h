@@ -49,11 +49,11 @@ struct omkt_dbv {
 };
 
 #define OMKT_DBV_I(x) ((struct omkt_dbv){.type = OMKT_DBV_I64, .i = (x)})
-#define OMKT_DBV_S(x)                                                         \
+#define OMKT_DBV_S(x)                                                          \
     ((x) == NULL ? (struct omkt_dbv){.type = OMKT_DBV_NULL}                    \
                  : (struct omkt_dbv){.type = OMKT_DBV_STR, .s = (x)})
 #define OMKT_DBV_D(x) ((struct omkt_dbv){.type = OMKT_DBV_DOUBLE, .d = (x)})
-#define OMKT_DBV_NUL ((struct omkt_dbv){.type = OMKT_DBV_NULL})
+#define OMKT_DBV_NUL  ((struct omkt_dbv){.type = OMKT_DBV_NULL})
 
 /* A query result: nrows x ncols cells, NULL for SQL NULL. */
 struct omkt_dbres {
@@ -104,8 +104,7 @@ void omkt_db_rollback(struct omkt_db *db);
  * omkt_db_script - run a trusted multi-statement script (migrations only:
  * no values inside).
  */
-int omkt_db_script(struct omkt_db *db, const char *sql,
-                   struct omkt_errbuf *eb);
+int omkt_db_script(struct omkt_db *db, const char *sql, struct omkt_errbuf *eb);
 
 /*
  * omkt_db_command - one trusted statement that takes no values and returns
@@ -115,8 +114,7 @@ int omkt_db_command(struct omkt_db *db, const char *sql,
                     struct omkt_errbuf *eb);
 
 /* Cells. str is borrowed until omkt_dbres_free; i64 gives @def on NULL. */
-const char *omkt_dbres_str(const struct omkt_dbres *r, size_t row,
-                           size_t col);
+const char *omkt_dbres_str(const struct omkt_dbres *r, size_t row, size_t col);
 int64_t omkt_dbres_i64(const struct omkt_dbres *r, size_t row, size_t col,
                        int64_t def);
 void omkt_dbres_free(struct omkt_dbres *r);

@@ -8,8 +8,7 @@
 #include "alloc.h"
 #include "db_accounts.h"
 
-int omkt_account_key_new(char key[OMKT_API_KEY_LEN + 1],
-                         struct omkt_errbuf *eb)
+int omkt_account_key_new(char key[OMKT_API_KEY_LEN + 1], struct omkt_errbuf *eb)
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char raw[OMKT_API_KEY_LEN / 2];
@@ -110,7 +109,7 @@ static int fetch_one(struct omkt_db *db, const char *sql, struct omkt_dbv v,
 }
 
 #define ACCOUNT_COLS                                                           \
-    "SELECT id, email, api_key, client_key, url, adapters, rate_limit,"       \
+    "SELECT id, email, api_key, client_key, url, adapters, rate_limit,"        \
     " enabled, is_admin FROM accounts "
 
 int omkt_account_by_key(struct omkt_db *db, const char *api_key,
@@ -121,8 +120,8 @@ int omkt_account_by_key(struct omkt_db *db, const char *api_key,
     return fetch_one(db, sql, OMKT_DBV_S(api_key), out, eb);
 }
 
-int omkt_account_by_id(struct omkt_db *db, int64_t id,
-                       struct omkt_account *out, struct omkt_errbuf *eb)
+int omkt_account_by_id(struct omkt_db *db, int64_t id, struct omkt_account *out,
+                       struct omkt_errbuf *eb)
 {
     static const char sql[] = ACCOUNT_COLS "WHERE id = ?";
 

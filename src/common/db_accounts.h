@@ -48,8 +48,8 @@ int omkt_account_by_key(struct omkt_db *db, const char *api_key,
                         struct omkt_account *out, struct omkt_errbuf *eb);
 
 /* omkt_account_by_id - OMKT_ENOTFOUND for an unknown id. */
-int omkt_account_by_id(struct omkt_db *db, int64_t id,
-                       struct omkt_account *out, struct omkt_errbuf *eb);
+int omkt_account_by_id(struct omkt_db *db, int64_t id, struct omkt_account *out,
+                       struct omkt_errbuf *eb);
 
 /* omkt_account_set_enabled - OMKT_ENOTFOUND for an unknown id. */
 int omkt_account_set_enabled(struct omkt_db *db, int64_t id, bool is_enabled,

@@ -21,15 +21,12 @@
 #include "parse.h"
 
 #define CONFLICT_RETRIES 5
-#define REAP_BATCH 100
+#define REAP_BATCH       100
 
 static const char *const task_names[] = {
-    [OMKT_TASK_DOWNLOAD] = "download",
-    [OMKT_TASK_METADATA] = "metadata",
-    [OMKT_TASK_TRANSCODE] = "transcode",
-    [OMKT_TASK_NOTIFY] = "notify",
-    [OMKT_TASK_MAINTENANCE] = "maintenance",
-    [OMKT_TASK_TEST] = "test",
+    [OMKT_TASK_DOWNLOAD] = "download",       [OMKT_TASK_METADATA] = "metadata",
+    [OMKT_TASK_TRANSCODE] = "transcode",     [OMKT_TASK_NOTIFY] = "notify",
+    [OMKT_TASK_MAINTENANCE] = "maintenance", [OMKT_TASK_TEST] = "test",
 };
 
 const char *omkt_task_name(enum omkt_task task)
@@ -123,8 +120,8 @@ static void fill_job(const struct omkt_dbres *r, enum omkt_task task,
 
 /* claim_once - one attempt at the claim transaction. */
 static int claim_once(struct omkt_db *db, enum omkt_task task,
-                      int64_t worker_id, unsigned lease_s,
-                      struct omkt_job *job, struct omkt_errbuf *eb)
+                      int64_t worker_id, unsigned lease_s, struct omkt_job *job,
+                      struct omkt_errbuf *eb)
 {
     static const char claim_select[] =
         "SELECT id, priority, attempts, max_attempts, account_id, media_id,"
@@ -316,7 +313,8 @@ int omkt_job_release(struct omkt_db *db, const struct omkt_job *job,
                      struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "UPDATE jobs SET state = 'queued', attempts = GREATEST(attempts, 1) - 1,"
+        "UPDATE jobs SET state = 'queued', attempts = GREATEST(attempts, 1) - "
+        "1,"
         " lease_until = NULL, worker_id = NULL, progress = 0"
         " WHERE id = ? AND state = 'running' AND worker_id = ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(job->id), OMKT_DBV_I(job->worker_id)};
@@ -370,8 +368,7 @@ static void reaped_from_row(const struct omkt_dbres *r, size_t i,
     memset(out, 0, sizeof(*out));
     out->id = omkt_dbres_i64(r, i, 0, 0);
     (void)omkt_task_parse(omkt_dbres_str(r, i, 1), &out->task);
-    out->is_final =
-        omkt_dbres_i64(r, i, 2, 0) >= omkt_dbres_i64(r, i, 3, 5);
+    out->is_final = omkt_dbres_i64(r, i, 2, 0) >= omkt_dbres_i64(r, i, 3, 5);
     out->account_id = omkt_dbres_i64(r, i, 5, 0);
     out->media_id = omkt_dbres_i64(r, i, 6, 0);
     if (tmp != NULL)
@@ -445,8 +442,7 @@ int omkt_job_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
     int ret = omkt_db_exec(db, sql, v, 1, &affected, NULL, eb);
 
     if (ret == OMKT_OK && affected != 1) {
-        omkt_errf(eb, "job %lld: not found or already finished",
-                  (long long)id);
+        omkt_errf(eb, "job %lld: not found or already finished", (long long)id);
         return OMKT_ENOTFOUND;
     }
     return ret;
@@ -470,8 +466,8 @@ int omkt_job_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
     return ret;
 }
 
-int omkt_job_trim(struct omkt_db *db, int64_t age_s, int64_t limit,
-                  unsigned *n, struct omkt_errbuf *eb)
+int omkt_job_trim(struct omkt_db *db, int64_t age_s, int64_t limit, unsigned *n,
+                  struct omkt_errbuf *eb)
 {
     static const char sql[] =
         "DELETE FROM jobs WHERE finished < NOW(3) - INTERVAL ? SECOND"
@@ -499,12 +495,11 @@ int omkt_job_is_running(struct omkt_db *db, int64_t id, bool *is_running,
     return ret;
 }
 
-int omkt_job_count_pending(struct omkt_db *db, enum omkt_task task,
-                           int64_t *n, struct omkt_errbuf *eb)
+int omkt_job_count_pending(struct omkt_db *db, enum omkt_task task, int64_t *n,
+                           struct omkt_errbuf *eb)
 {
-    static const char sql[] =
-        "SELECT COUNT(*) FROM jobs WHERE task = ?"
-        " AND state IN ('queued', 'delayed', 'running')";
+    static const char sql[] = "SELECT COUNT(*) FROM jobs WHERE task = ?"
+                              " AND state IN ('queued', 'delayed', 'running')";
     struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task))};
     struct omkt_dbres *r = NULL;
     int ret = omkt_db_query(db, sql, v, 1, &r, eb);
@@ -534,9 +529,12 @@ int omkt_job_list(struct omkt_db *db, const struct omkt_job_filter *f,
         " AND (? = 0 OR j.media_id = ?)"
         " ORDER BY j.id DESC LIMIT ?";
     struct omkt_dbv v[] = {
-        OMKT_DBV_S(f->state),    OMKT_DBV_S(f->state),
-        OMKT_DBV_S(f->task),     OMKT_DBV_S(f->task),
-        OMKT_DBV_I(f->media_id), OMKT_DBV_I(f->media_id),
+        OMKT_DBV_S(f->state),
+        OMKT_DBV_S(f->state),
+        OMKT_DBV_S(f->task),
+        OMKT_DBV_S(f->task),
+        OMKT_DBV_I(f->media_id),
+        OMKT_DBV_I(f->media_id),
         OMKT_DBV_I(f->limit > 0 ? f->limit : 50),
     };
 

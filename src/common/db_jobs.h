@@ -168,16 +168,16 @@ int omkt_job_show(struct omkt_db *db, int64_t id, struct omkt_dbres **res,
  * omkt_job_trim - delete up to @limit finished (done, failed, cancelled)
  * jobs that ended over @age_s ago.  *n counts them.
  */
-int omkt_job_trim(struct omkt_db *db, int64_t age_s, int64_t limit,
-                  unsigned *n, struct omkt_errbuf *eb);
+int omkt_job_trim(struct omkt_db *db, int64_t age_s, int64_t limit, unsigned *n,
+                  struct omkt_errbuf *eb);
 
 /* omkt_job_is_running - is job @id running (its temp files in use)? */
 int omkt_job_is_running(struct omkt_db *db, int64_t id, bool *is_running,
                         struct omkt_errbuf *eb);
 
 /* omkt_job_count_pending - queued, delayed or running jobs of @task. */
-int omkt_job_count_pending(struct omkt_db *db, enum omkt_task task,
-                           int64_t *n, struct omkt_errbuf *eb);
+int omkt_job_count_pending(struct omkt_db *db, enum omkt_task task, int64_t *n,
+                           struct omkt_errbuf *eb);
 
 void omkt_job_clear(struct omkt_job *job);
 

@@ -16,15 +16,18 @@ int omkt_media_add(struct omkt_db *db, const struct omkt_media_new *mn,
         " state, path) VALUES (?, ?, ?, ?, ?, IF(? IS NULL, 'remote',"
         " 'local'), ?)";
     struct omkt_dbv v[] = {
-        OMKT_DBV_I(mn->account_id), OMKT_DBV_I(mn->remote_id),
-        OMKT_DBV_S(mn->url),        OMKT_DBV_S(mn->adapter),
+        OMKT_DBV_I(mn->account_id),
+        OMKT_DBV_I(mn->remote_id),
+        OMKT_DBV_S(mn->url),
+        OMKT_DBV_S(mn->adapter),
         OMKT_DBV_I(mn->do_metadata ? 1 : 0),
-        OMKT_DBV_S(mn->local_path), OMKT_DBV_S(mn->local_path),
+        OMKT_DBV_S(mn->local_path),
+        OMKT_DBV_S(mn->local_path),
     };
     uint64_t new_id = 0;
     struct omkt_errbuf local = {0};
-    int ret = omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, &new_id,
-                           &local);
+    int ret =
+        omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, &new_id, &local);
 
     *id = 0;
     if (ret == OMKT_EDB && omkt_db_is_duplicate(db)) {
@@ -43,8 +46,8 @@ int omkt_media_add(struct omkt_db *db, const struct omkt_media_new *mn,
 }
 
 #define MEDIA_COLS                                                             \
-    "SELECT id, account_id, remote_id, url, adapter, do_metadata, state,"     \
-    " path, IFNULL(file_size, 0), metadata, error, created, want_settings,"  \
+    "SELECT id, account_id, remote_id, url, adapter, do_metadata, state,"      \
+    " path, IFNULL(file_size, 0), metadata, error, created, want_settings,"    \
     " notify_url, priority FROM media "
 
 /* dup - new copy of a cell or NULL. */
@@ -56,9 +59,8 @@ static char *dup(const struct omkt_dbres *r, size_t col)
 }
 
 /* fetch - run a media SELECT with @n values into @out. */
-static int fetch(struct omkt_db *db, const char *sql,
-                 const struct omkt_dbv *v, size_t n, struct omkt_media *out,
-                 struct omkt_errbuf *eb)
+static int fetch(struct omkt_db *db, const char *sql, const struct omkt_dbv *v,
+                 size_t n, struct omkt_media *out, struct omkt_errbuf *eb)
 {
     struct omkt_dbres *r = NULL;
     int ret = omkt_db_query(db, sql, v, n, &r, eb);
@@ -99,8 +101,8 @@ int omkt_media_get(struct omkt_db *db, int64_t id, struct omkt_media *out,
 int omkt_media_find(struct omkt_db *db, int64_t account_id, int64_t remote_id,
                     struct omkt_media *out, struct omkt_errbuf *eb)
 {
-    static const char sql[] = MEDIA_COLS
-        "WHERE account_id = ? AND remote_id = ?";
+    static const char sql[] =
+        MEDIA_COLS "WHERE account_id = ? AND remote_id = ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(account_id), OMKT_DBV_I(remote_id)};
 
     return fetch(db, sql, v, 2, out, eb);
@@ -178,11 +180,10 @@ int omkt_media_expire(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
     return omkt_db_exec(db, sql, v, 1, NULL, NULL, eb);
 }
 
-int omkt_media_dir(char *buf, size_t size, int64_t account_id,
-                   int64_t media_id)
+int omkt_media_dir(char *buf, size_t size, int64_t account_id, int64_t media_id)
 {
-    int n = snprintf(buf, size, "media/%" PRId64 "/%" PRId64, account_id,
-                     media_id);
+    int n =
+        snprintf(buf, size, "media/%" PRId64 "/%" PRId64, account_id, media_id);
 
     return (n < 0 || (size_t)n >= size) ? OMKT_ETOOBIG : OMKT_OK;
 }

@@ -11,9 +11,8 @@ int omkt_proc_register(struct omkt_db *db, const char *host, long pid,
         "INSERT INTO processes (host, pid, role, state, version)"
         " VALUES (?, ?, ?, IF(EXISTS(SELECT 1 FROM drained_hosts"
         " WHERE host = ?), 'draining', 'running'), ?)";
-    struct omkt_dbv v[] = {OMKT_DBV_S(host), OMKT_DBV_I(pid),
-                           OMKT_DBV_S(role), OMKT_DBV_S(host),
-                           OMKT_DBV_S(OMKT_VERSION)};
+    struct omkt_dbv v[] = {OMKT_DBV_S(host), OMKT_DBV_I(pid), OMKT_DBV_S(role),
+                           OMKT_DBV_S(host), OMKT_DBV_S(OMKT_VERSION)};
     uint64_t new_id = 0;
     int ret = omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, &new_id, eb);
 
@@ -33,9 +32,9 @@ int omkt_proc_heartbeat(struct omkt_db *db, int64_t id, const char *host,
     static const char ask[] =
         "SELECT state = 'draining' OR EXISTS(SELECT 1 FROM drained_hosts"
         " WHERE host = ?) FROM processes WHERE id = ?";
-    struct omkt_dbv bv[] = {
-        current_job > 0 ? OMKT_DBV_I(current_job) : OMKT_DBV_NUL,
-        OMKT_DBV_I(id)};
+    struct omkt_dbv bv[] = {current_job > 0 ? OMKT_DBV_I(current_job)
+                                            : OMKT_DBV_NUL,
+                            OMKT_DBV_I(id)};
     struct omkt_dbv av[] = {OMKT_DBV_S(host), OMKT_DBV_I(id)};
     struct omkt_dbres *r = NULL;
     int ret = omkt_db_exec(db, beat, bv, 2, NULL, NULL, eb);
@@ -62,10 +61,9 @@ int omkt_proc_stop(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
 int omkt_proc_mark_dead(struct omkt_db *db, unsigned silence_s, unsigned *n,
                         struct omkt_errbuf *eb)
 {
-    static const char sql[] =
-        "UPDATE processes SET state = 'dead'"
-        " WHERE state IN ('running', 'draining')"
-        " AND heartbeat < NOW(3) - INTERVAL ? SECOND";
+    static const char sql[] = "UPDATE processes SET state = 'dead'"
+                              " WHERE state IN ('running', 'draining')"
+                              " AND heartbeat < NOW(3) - INTERVAL ? SECOND";
     struct omkt_dbv v[] = {OMKT_DBV_I(silence_s)};
     uint64_t affected = 0;
     int ret = omkt_db_exec(db, sql, v, 1, &affected, NULL, eb);

@@ -137,8 +137,10 @@ int omkt_schema_migrate(struct omkt_db *db, bool is_init, unsigned *applied,
     if (ret != OMKT_OK)
         return ret;
     if (is_init && (have > 0 || has_jobs)) {
-        omkt_errf(eb, "database already has a schema (version %u): use "
-                  "`omktctl db upgrade`", have);
+        omkt_errf(eb,
+                  "database already has a schema (version %u): use "
+                  "`omktctl db upgrade`",
+                  have);
         return OMKT_EEXIST;
     }
     ret = omkt_db_script(db, create_migrations, eb);

@@ -31,7 +31,7 @@ int omkt_transcode_add(struct omkt_db *db, int64_t media_id, int setting_id,
 }
 
 #define TRANSCODE_COLS                                                         \
-    "SELECT id, media_id, setting_id, state, progress, cardinality, path,"    \
+    "SELECT id, media_id, setting_id, state, progress, cardinality, path,"     \
     " metadata, error FROM transcodes "
 
 static char *dup(const struct omkt_dbres *r, size_t col)
@@ -41,9 +41,8 @@ static char *dup(const struct omkt_dbres *r, size_t col)
     return s ? omkt_xstrdup(s) : NULL;
 }
 
-static int fetch(struct omkt_db *db, const char *sql,
-                 const struct omkt_dbv *v, size_t n,
-                 struct omkt_transcode *out, struct omkt_errbuf *eb)
+static int fetch(struct omkt_db *db, const char *sql, const struct omkt_dbv *v,
+                 size_t n, struct omkt_transcode *out, struct omkt_errbuf *eb)
 {
     struct omkt_dbres *r = NULL;
     int ret = omkt_db_query(db, sql, v, n, &r, eb);
@@ -78,8 +77,8 @@ int omkt_transcode_get(struct omkt_db *db, int64_t id,
 int omkt_transcode_find(struct omkt_db *db, int64_t media_id, int setting_id,
                         struct omkt_transcode *out, struct omkt_errbuf *eb)
 {
-    static const char sql[] = TRANSCODE_COLS
-        "WHERE media_id = ? AND setting_id = ?";
+    static const char sql[] =
+        TRANSCODE_COLS "WHERE media_id = ? AND setting_id = ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(media_id), OMKT_DBV_I(setting_id)};
 
     return fetch(db, sql, v, 2, out, eb);
@@ -111,8 +110,7 @@ static int changed(struct omkt_db *db, const char *sql,
     return ret;
 }
 
-int omkt_transcode_start(struct omkt_db *db, int64_t id,
-                         struct omkt_errbuf *eb)
+int omkt_transcode_start(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
 {
     static const char sql[] =
         "UPDATE transcodes SET state = 'running', progress = 0"

@@ -30,12 +30,14 @@
 #include "log.h"
 #include "worker.h"
 
-#define BATCH 200
+#define BATCH        200
 #define ORPHAN_AGE_S 600
 
 #define MK(name, def, field)                                                   \
-    {name, OMKT_CONF_DURATION, def, 60000, 3650LL * 86400000, false, false,    \
-     offsetof(struct omkt_maint_conf, field)}
+    {                                                                          \
+        name, OMKT_CONF_DURATION, def, 60000, 3650LL * 86400000, false, false, \
+            offsetof(struct omkt_maint_conf, field)                            \
+    }
 const struct omkt_conf_key omkt_maint_conf_keys[] = {
     MK("retention", "30d", retention_ms),
     MK("keep_jobs", "7d", keep_jobs_ms),
@@ -66,8 +68,7 @@ static int purge_one(struct omkt_jobctx *ctx, int64_t account, int64_t id)
     if (omkt_media_dir(rel, sizeof(rel), account, id) != OMKT_OK)
         return OMKT_EINVAL;
     snprintf(dir, sizeof(dir), "%s/%s", ctx->d->common.docroot, rel);
-    if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 &&
-        errno != ENOENT) {
+    if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT) {
         omkt_errf(&ctx->eb, "purge %s: %s", dir, omkt_errno_str(errno));
         ctx->eb.retryable = true;
         return OMKT_EIO;
@@ -82,8 +83,8 @@ static int purge_one(struct omkt_jobctx *ctx, int64_t account, int64_t id)
 static int purge_old(struct omkt_jobctx *ctx, unsigned *n)
 {
     struct omkt_dbres *r = NULL;
-    int ret = omkt_media_list_old(ctx->db, conf->retention_ms / 1000, BATCH,
-                                  &r, &ctx->eb);
+    int ret = omkt_media_list_old(ctx->db, conf->retention_ms / 1000, BATCH, &r,
+                                  &ctx->eb);
 
     for (size_t i = 0; ret == OMKT_OK && i < r->nrows; i++) {
         if (omkt_jobctx_should_stop(ctx))
@@ -142,15 +143,13 @@ static void sweep_tmp(struct omkt_jobctx *ctx, unsigned *n)
     snprintf(top, sizeof(top), "%s/media", ctx->d->common.docroot);
     dp = opendir(top);
     for (a = dp ? readdir(dp) : NULL; a != NULL; a = readdir(dp)) {
-        if (a->d_name[0] == '.' ||
-            snprintf(acc, sizeof(acc), "%s/%s", top, a->d_name) >=
-                (int)sizeof(acc))
+        if (a->d_name[0] == '.' || snprintf(acc, sizeof(acc), "%s/%s", top,
+                                            a->d_name) >= (int)sizeof(acc))
             continue;
         ap = opendir(acc);
         for (m = ap ? readdir(ap) : NULL; m != NULL; m = readdir(ap)) {
-            if (m->d_name[0] != '.' &&
-                snprintf(dir, sizeof(dir), "%s/%s", acc, m->d_name) <
-                    (int)sizeof(dir))
+            if (m->d_name[0] != '.' && snprintf(dir, sizeof(dir), "%s/%s", acc,
+                                                m->d_name) < (int)sizeof(dir))
                 sweep_dir(ctx, dir, n);
         }
         if (ap != NULL)
@@ -166,11 +165,12 @@ static int handle(struct omkt_jobctx *ctx)
     int ret = purge_old(ctx, &purged);
 
     if (ret == OMKT_OK)
-        ret = omkt_job_trim(ctx->db, conf->keep_jobs_ms / 1000, 10000,
-                            &trimmed, &ctx->eb);
+        ret = omkt_job_trim(ctx->db, conf->keep_jobs_ms / 1000, 10000, &trimmed,
+                            &ctx->eb);
     if (ret == OMKT_OK)
         sweep_tmp(ctx, &orphans);
-    omkt_log(OMKT_LOG_INFO, "job=%lld maintenance: %u media purged, %u jobs "
+    omkt_log(OMKT_LOG_INFO,
+             "job=%lld maintenance: %u media purged, %u jobs "
              "trimmed, %u orphaned temp files removed",
              (long long)ctx->job.id, purged, trimmed, orphans);
     if (ret != OMKT_OK)
@@ -182,9 +182,8 @@ static int handle(struct omkt_jobctx *ctx)
 static int queue_next(struct omkt_db *db, int64_t delay_ms, int pending_self,
                       struct omkt_errbuf *eb)
 {
-    struct omkt_job_new jn = {.task = OMKT_TASK_MAINTENANCE,
-                              .delay_ms = delay_ms,
-                              .max_attempts = 3};
+    struct omkt_job_new jn = {
+        .task = OMKT_TASK_MAINTENANCE, .delay_ms = delay_ms, .max_attempts = 3};
     int64_t pending = 0;
     int ret = omkt_job_count_pending(db, OMKT_TASK_MAINTENANCE, &pending, eb);
 

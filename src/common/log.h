@@ -22,7 +22,7 @@ enum omkt_log_level {
 
 extern int omkt_log_threshold;
 
-#define omkt_log(level, ...)                                                  \
+#define omkt_log(level, ...)                                                   \
     do {                                                                       \
         if ((int)(level) <= omkt_log_threshold)                                \
             omkt_log_write((level), __VA_ARGS__);                              \

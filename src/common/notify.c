@@ -31,8 +31,7 @@ static int enqueue(struct omkt_db *db, int64_t account_id, int64_t media_id,
 }
 
 int omkt_notify_omkt(struct omkt_db *db, int64_t account_id, int64_t media_id,
-                     const char *action, json_t *params,
-                     struct omkt_errbuf *eb)
+                     const char *action, json_t *params, struct omkt_errbuf *eb)
 {
     json_t *p = json_pack("{s:s, s:s, s:O}", "kind", "omkt", "action", action,
                           "params", params);
@@ -45,9 +44,9 @@ int omkt_notify_omkt(struct omkt_db *db, int64_t account_id, int64_t media_id,
     return ret;
 }
 
-int omkt_notify_alert(struct omkt_db *db, int64_t account_id,
-                      int64_t media_id, int64_t remote_id,
-                      const char *message, struct omkt_errbuf *eb)
+int omkt_notify_alert(struct omkt_db *db, int64_t account_id, int64_t media_id,
+                      int64_t remote_id, const char *message,
+                      struct omkt_errbuf *eb)
 {
     char id[32];
     json_t *params;
@@ -67,8 +66,8 @@ int omkt_notify_alert(struct omkt_db *db, int64_t account_id,
 int omkt_notify_url(struct omkt_db *db, int64_t account_id, int64_t media_id,
                     const char *url, json_t *body, struct omkt_errbuf *eb)
 {
-    json_t *p = json_pack("{s:s, s:s, s:O}", "kind", "url", "url", url,
-                          "body", body);
+    json_t *p =
+        json_pack("{s:s, s:s, s:O}", "kind", "url", "url", url, "body", body);
     int ret;
 
     if (p == NULL)
@@ -89,8 +88,8 @@ int omkt_notify_media_error(struct omkt_db *db, const struct omkt_media *m,
                                  message, eb);
     if (m->notify_url == NULL || *m->notify_url == '\0')
         return OMKT_OK; /* nobody to tell; the API shows the error */
-    body = json_pack("{s:I, s:s, s:s}", "media_id", (json_int_t)m->id,
-                     "status", "error", "message", message ? message : "");
+    body = json_pack("{s:I, s:s, s:s}", "media_id", (json_int_t)m->id, "status",
+                     "error", "message", message ? message : "");
     if (body == NULL)
         return OMKT_ENOMEM;
     ret = omkt_notify_url(db, m->account_id, m->id, m->notify_url, body, eb);

@@ -29,9 +29,9 @@ int omkt_notify_omkt(struct omkt_db *db, int64_t account_id, int64_t media_id,
                      struct omkt_errbuf *eb);
 
 /* omkt_notify_alert - transcoder_send_alert for CMS media @remote_id. */
-int omkt_notify_alert(struct omkt_db *db, int64_t account_id,
-                      int64_t media_id, int64_t remote_id,
-                      const char *message, struct omkt_errbuf *eb);
+int omkt_notify_alert(struct omkt_db *db, int64_t account_id, int64_t media_id,
+                      int64_t remote_id, const char *message,
+                      struct omkt_errbuf *eb);
 
 /* omkt_notify_url - queue a JSON POST of @body (borrowed) to @url. */
 int omkt_notify_url(struct omkt_db *db, int64_t account_id, int64_t media_id,

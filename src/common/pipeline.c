@@ -146,8 +146,10 @@ int omkt_pipeline_job_died(struct omkt_db *db, const struct omkt_reaped *r,
     if (r->media_id <= 0 || r->task == OMKT_TASK_NOTIFY ||
         r->task == OMKT_TASK_MAINTENANCE || r->task == OMKT_TASK_TEST)
         return OMKT_OK;
-    snprintf(msg, sizeof(msg), "%s failed: its workers died on every attempt "
-             "(crashed, killed or cut off)", omkt_task_name(r->task));
+    snprintf(msg, sizeof(msg),
+             "%s failed: its workers died on every attempt "
+             "(crashed, killed or cut off)",
+             omkt_task_name(r->task));
     ret = mark_failed(db, r, msg, eb);
     if (ret == OMKT_ELOST)
         ret = OMKT_OK; /* the media moved on (expired, re-probed) */

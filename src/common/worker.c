@@ -68,8 +68,8 @@ static void slot_set(struct omkt_slot *s, const struct omkt_job *job)
 }
 
 struct outcome {
-    int code;            /* handler result */
-    const char *reason;  /* for failures */
+    int code;           /* handler result */
+    const char *reason; /* for failures */
     bool is_retryable;
     bool is_final;
 };
@@ -130,7 +130,8 @@ static int record(struct omkt_jobctx *ctx, const struct omkt_worker_spec *spec,
 }
 
 /* run_job - run the handler on a claimed job and record the outcome. */
-static void run_job(struct omkt_jobctx *ctx, const struct omkt_worker_spec *spec)
+static void run_job(struct omkt_jobctx *ctx,
+                    const struct omkt_worker_spec *spec)
 {
     struct outcome o = {0};
     int64_t t0 = omkt_now_ms();
@@ -155,10 +156,10 @@ static void run_job(struct omkt_jobctx *ctx, const struct omkt_worker_spec *spec
                  "job=%lld task=%s attempt=%d %s in %lldms%s%s",
                  (long long)ctx->job.id, omkt_task_name(ctx->job.task),
                  ctx->job.attempts,
-                 o.code == OMKT_OK        ? "done"
+                 o.code == OMKT_OK          ? "done"
                  : o.code == OMKT_ESHUTDOWN ? "released"
-                 : o.is_final             ? "failed"
-                                          : "failed, will retry",
+                 : o.is_final               ? "failed"
+                                            : "failed, will retry",
                  (long long)(omkt_now_ms() - t0), o.code ? ": " : "",
                  o.code ? o.reason : "");
     slot_set(ctx->slot, NULL);

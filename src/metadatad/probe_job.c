@@ -41,8 +41,7 @@ void probe_job_init(const struct probe_conf *pc)
 static int load(struct omkt_jobctx *ctx, struct probe_state *ps, char *path,
                 size_t size)
 {
-    int ret = omkt_media_get(ctx->db, ctx->job.media_id, &ps->media,
-                             &ctx->eb);
+    int ret = omkt_media_get(ctx->db, ctx->job.media_id, &ps->media, &ctx->eb);
 
     if (ret == OMKT_ENOTFOUND) {
         omkt_errf(&ctx->eb, "media %" PRId64 " does not exist",

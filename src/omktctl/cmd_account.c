@@ -17,9 +17,9 @@ static const char usage_text[] =
 /* add - prints only the new API key on stdout. */
 static int add(struct cli *c, int argc, char **argv)
 {
-    static const char *const known[] = {"--email=", "--url=", "--client-key=",
-                                        "--adapters=", "--rate=", "--admin",
-                                        NULL};
+    static const char *const known[] = {
+        "--email=", "--url=", "--client-key=", "--adapters=", "--rate=",
+        "--admin",  NULL};
     struct omkt_account_new an = {
         .email = cli_opt(argc, argv, "--email"),
         .url = cli_opt(argc, argv, "--url"),
@@ -57,8 +57,8 @@ static int add(struct cli *c, int argc, char **argv)
 
 static int list(struct cli *c)
 {
-    static const char *const headers[] = {"id",      "email",    "enabled",
-                                          "admin",   "url",      "adapters",
+    static const char *const headers[] = {"id",       "email",   "enabled",
+                                          "admin",    "url",     "adapters",
                                           "rate/min", "created", NULL};
     struct omkt_errbuf eb = {0};
     struct omkt_dbres *r = NULL;
@@ -113,7 +113,8 @@ int cmd_account(struct cli *c, int argc, char **argv)
     if (strcmp(verb, "list") == 0)
         return list(c);
     if ((strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0 ||
-         strcmp(verb, "key") == 0) && argc == 3)
+         strcmp(verb, "key") == 0) &&
+        argc == 3)
         return change(c, verb, argv[2], NULL);
     if (strcmp(verb, "url") == 0 && argc == 4)
         return change(c, verb, argv[2], argv[3]);

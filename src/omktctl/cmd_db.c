@@ -37,9 +37,9 @@ int cmd_db(struct cli *c, int argc, char **argv)
     bool is_init;
     int ret;
 
-    if (argc < 2 || (strcmp(argv[1], "init") != 0 &&
-                     strcmp(argv[1], "upgrade") != 0 &&
-                     strcmp(argv[1], "status") != 0)) {
+    if (argc < 2 ||
+        (strcmp(argv[1], "init") != 0 && strcmp(argv[1], "upgrade") != 0 &&
+         strcmp(argv[1], "status") != 0)) {
         fprintf(stderr, "usage: omktctl db init|upgrade|status\n");
         return 2;
     }

@@ -16,11 +16,11 @@ static const char usage_text[] =
 
 static int list(struct cli *c, int argc, char **argv)
 {
-    static const char *const known[] = {"--state=", "--task=", "--media=",
-                                        "--limit=", NULL};
-    static const char *const headers[] = {
-        "id",       "task",     "state",   "prio",  "attempt",
-        "max",      "owner",    "pct",     "created", "error", NULL};
+    static const char *const known[] = {
+        "--state=", "--task=", "--media=", "--limit=", NULL};
+    static const char *const headers[] = {"id",      "task",  "state", "prio",
+                                          "attempt", "max",   "owner", "pct",
+                                          "created", "error", NULL};
     struct omkt_job_filter f = {.state = cli_opt(argc, argv, "--state"),
                                 .task = cli_opt(argc, argv, "--task")};
     const char *limit = cli_opt(argc, argv, "--limit");
@@ -48,11 +48,11 @@ static int list(struct cli *c, int argc, char **argv)
 static int show(struct cli *c, int64_t id)
 {
     static const char *const names[] = {
-        "id",        "task",        "state",      "priority",  "run_after",
-        "account",   "media",       "transcode",  "payload",   "worker_id",
-        "owner",     "attempts",    "max_attempts", "lease_until",
-        "progress",  "tmp_dir",     "error_code", "error",     "created",
-        "started",   "finished"};
+        "id",      "task",       "state",        "priority",    "run_after",
+        "account", "media",      "transcode",    "payload",     "worker_id",
+        "owner",   "attempts",   "max_attempts", "lease_until", "progress",
+        "tmp_dir", "error_code", "error",        "created",     "started",
+        "finished"};
     struct omkt_errbuf eb = {0};
     struct omkt_dbres *r = NULL;
     int ret = omkt_job_show(c->db, id, &r, &eb);
@@ -101,9 +101,9 @@ static int one(struct cli *c, const char *verb, const char *id_s)
 static int parse_enqueue(int argc, char **argv, struct omkt_job_new *jn,
                          int64_t *count)
 {
-    static const char *const known[] = {"--payload=",  "--count=",
-                                        "--priority=", "--delay=",
-                                        "--max-attempts=", NULL};
+    static const char *const known[] = {
+        "--payload=", "--count=",        "--priority=",
+        "--delay=",   "--max-attempts=", NULL};
     const char *s;
     int64_t v = 0;
 
@@ -166,7 +166,8 @@ int cmd_jobs(struct cli *c, int argc, char **argv)
     if (strcmp(verb, "enqueue") == 0)
         return enqueue(c, argc - 2, argv + 2);
     if ((strcmp(verb, "show") == 0 || strcmp(verb, "retry") == 0 ||
-         strcmp(verb, "cancel") == 0) && argc == 3)
+         strcmp(verb, "cancel") == 0) &&
+        argc == 3)
         return one(c, verb, argv[2]);
     fprintf(stderr, "%s", usage_text);
     return 2;

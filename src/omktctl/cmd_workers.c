@@ -9,8 +9,8 @@
 int cmd_workers(struct cli *c, int argc, char **argv)
 {
     static const char *const headers[] = {
-        "id",    "host",           "pid",         "role", "state",
-        "heartbeat_age_s", "current_job", "started", NULL};
+        "id",          "host",    "pid", "role", "state", "heartbeat_age_s",
+        "current_job", "started", NULL};
     struct omkt_errbuf eb = {0};
     struct omkt_dbres *r = NULL;
     int ret;

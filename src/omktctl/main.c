@@ -31,9 +31,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"db", cmd_db},           {"account", cmd_account},
-    {"jobs", cmd_jobs},       {"workers", cmd_workers},
-    {"drain", cmd_drain},
+    {"db", cmd_db},           {"account", cmd_account}, {"jobs", cmd_jobs},
+    {"workers", cmd_workers}, {"drain", cmd_drain},
 };
 
 int main(int argc, char **argv)

@@ -18,7 +18,10 @@
 static struct tjob_conf tc;
 
 #define TK(name, type, def, min, max, field)                                   \
-    {name, type, def, min, max, false, false, offsetof(struct tjob_conf, field)}
+    {                                                                          \
+        name, type, def, min, max, false, false,                               \
+            offsetof(struct tjob_conf, field)                                  \
+    }
 static const struct omkt_conf_key keys[] = {
     TK("workers", OMKT_CONF_INT, "1", 1, OMKT_MAX_WORKERS, workers),
     TK("batch", OMKT_CONF_BOOL, "yes", 0, -1, is_batch),

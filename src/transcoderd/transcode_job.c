@@ -52,8 +52,7 @@ void tjob_init(const struct tjob_conf *tc)
 }
 
 /* take_row - add transcode @tid if it belongs here and still wants work. */
-static int take_row(struct omkt_jobctx *ctx, struct tjob_state *ts,
-                    int64_t tid)
+static int take_row(struct omkt_jobctx *ctx, struct tjob_state *ts, int64_t tid)
 {
     struct omkt_transcode t = {0};
     int ret = omkt_transcode_get(ctx->db, tid, &t, &ctx->eb);
@@ -77,13 +76,12 @@ static int take_row(struct omkt_jobctx *ctx, struct tjob_state *ts,
 /* load - the media and the transcodes named by the payload. */
 static int load(struct omkt_jobctx *ctx, struct tjob_state *ts)
 {
-    json_t *root = json_loads(ctx->job.payload ? ctx->job.payload : "", 0,
-                              NULL);
+    json_t *root =
+        json_loads(ctx->job.payload ? ctx->job.payload : "", 0, NULL);
     json_t *arr = json_object_get(root, "transcodes");
     size_t i;
     json_t *v;
-    int ret = omkt_media_get(ctx->db, ctx->job.media_id, &ts->media,
-                             &ctx->eb);
+    int ret = omkt_media_get(ctx->db, ctx->job.media_id, &ts->media, &ctx->eb);
 
     if (ret == OMKT_OK && !json_is_array(arr)) {
         omkt_errf(&ctx->eb, "job payload has no transcode list");
@@ -112,9 +110,10 @@ static int check_space(struct omkt_jobctx *ctx, const char *absdir)
     avail = (uint64_t)sv.f_bavail * sv.f_frsize;
     if (avail >= (uint64_t)conf->min_free)
         return OMKT_OK;
-    omkt_errf(&ctx->eb, "only %" PRIu64 " MiB free on the document root "
-              "(min_free is %" PRId64 " MiB)", avail >> 20,
-              conf->min_free >> 20);
+    omkt_errf(&ctx->eb,
+              "only %" PRIu64 " MiB free on the document root "
+              "(min_free is %" PRId64 " MiB)",
+              avail >> 20, conf->min_free >> 20);
     ctx->eb.retryable = true;
     return OMKT_ENOSPC;
 }
@@ -156,13 +155,11 @@ static int run_engine(struct tjob_state *ts, const char *src,
     struct omkt_errbuf *eb = &ts->ctx->eb;
 
     if (conf->is_batch || ts->n == 1)
-        return omkt_transcode(src, absdir, ts->ids, ts->n, &opts, &ts->res,
-                              eb);
+        return omkt_transcode(src, absdir, ts->ids, ts->n, &opts, &ts->res, eb);
     ts->res.outputs = omkt_xcalloc(ts->n, sizeof(*ts->res.outputs));
     for (size_t i = 0; i < ts->n; i++) {
         struct omkt_transcode_result one = {0};
-        int ret = omkt_transcode(src, absdir, &ts->ids[i], 1, &opts, &one,
-                                 eb);
+        int ret = omkt_transcode(src, absdir, &ts->ids[i], 1, &opts, &one, eb);
 
         if (one.n == 1)
             ts->res.outputs[ts->res.n++] = one.outputs[0];
@@ -174,8 +171,7 @@ static int run_engine(struct tjob_state *ts, const char *src,
 }
 
 /* judge - the job's verdict from the engine's. */
-static int judge(struct omkt_jobctx *ctx, const struct tjob_state *ts,
-                 int ret)
+static int judge(struct omkt_jobctx *ctx, const struct tjob_state *ts, int ret)
 {
     bool any_ok = false;
 
@@ -204,8 +200,7 @@ int tjob_handle(struct omkt_jobctx *ctx)
     if (ret != OMKT_OK || ts->n == 0)
         return ret;
     if (ts->media.path == NULL) {
-        omkt_errf(&ctx->eb, "media %" PRId64 " has no original",
-                  ts->media.id);
+        omkt_errf(&ctx->eb, "media %" PRId64 " has no original", ts->media.id);
         return OMKT_EINVAL;
     }
     snprintf(src, sizeof(src), "%s/%s", conf->docroot, ts->media.path);
@@ -266,9 +261,9 @@ static int tell_format(struct omkt_jobctx *ctx, const struct omkt_media *m,
     snprintf(id, sizeof(id), "%" PRId64, m->remote_id);
     snprintf(sid, sizeof(sid), "%d", o->setting_id);
     snprintf(card, sizeof(card), "%zu", o->n_files);
-    params = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", id, "settings_id",
-                       sid, "cardinality", card, "adapter", m->adapter,
-                       "metadata", meta);
+    params =
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", id, "settings_id", sid,
+                  "cardinality", card, "adapter", m->adapter, "metadata", meta);
     if (params == NULL)
         return OMKT_ENOMEM;
     ret = omkt_notify_omkt(ctx->db, m->account_id, m->id,
@@ -290,9 +285,9 @@ static int record_output(struct omkt_jobctx *ctx, struct tjob_state *ts,
         snprintf(msg, sizeof(msg), "transcode to setting %d failed: %s",
                  o->setting_id, o->message[0] ? o->message : "no output");
         ret = omkt_transcode_failed(ctx->db, ts->tids[i], msg, &ctx->eb);
-        return ret == OMKT_OK ? omkt_notify_media_error(ctx->db, &ts->media,
-                                                        msg, &ctx->eb)
-                              : ret;
+        return ret == OMKT_OK
+                   ? omkt_notify_media_error(ctx->db, &ts->media, msg, &ctx->eb)
+                   : ret;
     }
     if (o->n_files == 1)
         snprintf(path, sizeof(path), "%s/%s", ts->dir, o->files[0]);
@@ -301,8 +296,8 @@ static int record_output(struct omkt_jobctx *ctx, struct tjob_state *ts,
     meta = output_meta(o);
     if (meta == NULL)
         return OMKT_ENOMEM;
-    ret = omkt_transcode_done(ctx->db, ts->tids[i], path, (int)o->n_files,
-                              meta, &ctx->eb);
+    ret = omkt_transcode_done(ctx->db, ts->tids[i], path, (int)o->n_files, meta,
+                              &ctx->eb);
     if (ret == OMKT_OK)
         ret = tell_format(ctx, &ts->media, o, meta);
     free(meta);

@@ -32,7 +32,7 @@ static const char *method;
 static atomic_bool stop;
 static atomic_long nclaims;
 static atomic_int active; /* workers still running */
-static int64_t *claimed; /* ids, in claim order */
+static int64_t *claimed;  /* ids, in claim order */
 
 static double now_s(void)
 {
@@ -90,8 +90,7 @@ static int64_t omkt_round(struct omkt_db *db, int64_t worker)
     struct omkt_job job = {0};
     int64_t id = 0;
 
-    if (omkt_job_claim(db, OMKT_TASK_TEST, worker, 60, &job, NULL) ==
-        OMKT_OK) {
+    if (omkt_job_claim(db, OMKT_TASK_TEST, worker, 60, &job, NULL) == OMKT_OK) {
         id = job.id;
         remember(id);
         (void)omkt_job_complete(db, &job, NULL);
@@ -147,8 +146,8 @@ static long doubles(long n)
 
 int main(int argc, char **argv)
 {
-    struct omkt_conf_section sec = {"db", omkt_db_conf_keys,
-                                    omkt_db_conf_nkeys, &dbc};
+    struct omkt_conf_section sec = {"db", omkt_db_conf_keys, omkt_db_conf_nkeys,
+                                    &dbc};
     pthread_t th[256];
     int64_t workers = 0, seconds = 0;
     double t0, dt;

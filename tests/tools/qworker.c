@@ -68,8 +68,8 @@ static int handle(struct omkt_jobctx *ctx)
 static void cleanup(struct omkt_jobctx *ctx)
 {
     char line[64];
-    int n = snprintf(line, sizeof(line), "%lld %lld\n",
-                     (long long)ctx->job.id, (long long)ctx->job.worker_id);
+    int n = snprintf(line, sizeof(line), "%lld %lld\n", (long long)ctx->job.id,
+                     (long long)ctx->job.worker_id);
 
     if (ctx->is_done && log_fd >= 0 && write(log_fd, line, (size_t)n) != n)
         omkt_log(OMKT_LOG_ERR, "cannot write the completion log");

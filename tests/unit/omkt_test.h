@@ -14,7 +14,7 @@
 static int omkt_test_n;
 static int omkt_test_failed;
 
-#define OMKT_CHECK(cond, ...)                                                 \
+#define OMKT_CHECK(cond, ...)                                                  \
     do {                                                                       \
         omkt_test_n++;                                                         \
         if (cond) {                                                            \
@@ -27,7 +27,7 @@ static int omkt_test_failed;
         printf("\n");                                                          \
     } while (0)
 
-#define OMKT_CHECK_INT(got, want, ...)                                        \
+#define OMKT_CHECK_INT(got, want, ...)                                         \
     do {                                                                       \
         long long g_ = (long long)(got), w_ = (long long)(want);               \
         OMKT_CHECK(g_ == w_, __VA_ARGS__);                                     \
@@ -35,7 +35,7 @@ static int omkt_test_failed;
             printf("#   got %lld, want %lld\n", g_, w_);                       \
     } while (0)
 
-#define OMKT_CHECK_STR(got, want, ...)                                        \
+#define OMKT_CHECK_STR(got, want, ...)                                         \
     do {                                                                       \
         const char *g_ = (got), *w_ = (want);                                  \
         int same_ = (g_ && w_) ? strcmp(g_, w_) == 0 : g_ == w_;               \

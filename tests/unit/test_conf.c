@@ -77,9 +77,11 @@ static void test_errors(void)
         const char *msg_part;
     } c[] = {
         {"[apid]\nwait = 1s\nnope = 1\n", ":3: unknown key 'nope' in [apid]"},
-        {"[apid]\nwait = 1s\ncount = 11\n", ":3: apid.count = 11: out of range"},
+        {"[apid]\nwait = 1s\ncount = 11\n",
+         ":3: apid.count = 11: out of range"},
         {"[apid]\nwait = 1s\ncount = 1x\n", ":3: apid.count = 1x: expected an"},
-        {"[apid]\nwait = 1s\nflag = maybe\n", ":3: apid.flag = maybe: expected"},
+        {"[apid]\nwait = 1s\nflag = maybe\n",
+         ":3: apid.flag = maybe: expected"},
         {"[apid]\nwait = 1s\njunk\n", ":3: expected 'key = value'"},
         {"[apid\n", ":1: unterminated section header"},
         {"[zzz]\n", ":1: unknown section [zzz]"},
@@ -90,8 +92,7 @@ static void test_errors(void)
     for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {
         OMKT_CHECK_INT(load(c[i].text, &eb), OMKT_ECONF, "case %zu fails", i);
         OMKT_CHECK(strstr(eb.msg, c[i].msg_part) != NULL,
-                   "case %zu message '%s' has '%s'", i, eb.msg,
-                   c[i].msg_part);
+                   "case %zu message '%s' has '%s'", i, eb.msg, c[i].msg_part);
     }
 }
 

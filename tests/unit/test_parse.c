@@ -12,9 +12,12 @@ static void test_i64(void)
         int rc;
         int64_t want;
     } c[] = {
-        {"0", OMKT_OK, 0},        {"-12", OMKT_OK, -12},
-        {"12abc", OMKT_EINVAL, 0}, {"", OMKT_EINVAL, 0},
-        {" 1", OMKT_EINVAL, 0},   {"99999999999999999999", OMKT_EINVAL, 0},
+        {"0", OMKT_OK, 0},
+        {"-12", OMKT_OK, -12},
+        {"12abc", OMKT_EINVAL, 0},
+        {"", OMKT_EINVAL, 0},
+        {" 1", OMKT_EINVAL, 0},
+        {"99999999999999999999", OMKT_EINVAL, 0},
         {"9223372036854775807", OMKT_OK, INT64_MAX},
     };
 
@@ -33,11 +36,11 @@ static void test_duration(void)
         int rc;
         int64_t ms;
     } c[] = {
-        {"300s", OMKT_OK, 300000}, {"100ms", OMKT_OK, 100},
-        {"5m", OMKT_OK, 300000},   {"2h", OMKT_OK, 7200000},
+        {"300s", OMKT_OK, 300000},  {"100ms", OMKT_OK, 100},
+        {"5m", OMKT_OK, 300000},    {"2h", OMKT_OK, 7200000},
         {"7d", OMKT_OK, 604800000}, {"30", OMKT_OK, 30000},
-        {"-1s", OMKT_EINVAL, 0},   {"5x", OMKT_EINVAL, 0},
-        {"s", OMKT_EINVAL, 0},     {"10 s", OMKT_EINVAL, 0},
+        {"-1s", OMKT_EINVAL, 0},    {"5x", OMKT_EINVAL, 0},
+        {"s", OMKT_EINVAL, 0},      {"10 s", OMKT_EINVAL, 0},
     };
 
     for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {
@@ -55,10 +58,14 @@ static void test_size(void)
         int rc;
         int64_t bytes;
     } c[] = {
-        {"512", OMKT_OK, 512},          {"64K", OMKT_OK, 65536},
-        {"64M", OMKT_OK, 67108864},     {"2g", OMKT_OK, 2147483648LL},
-        {"1T", OMKT_OK, 1099511627776LL}, {"1Q", OMKT_EINVAL, 0},
-        {"1MB", OMKT_EINVAL, 0},        {"-5", OMKT_EINVAL, 0},
+        {"512", OMKT_OK, 512},
+        {"64K", OMKT_OK, 65536},
+        {"64M", OMKT_OK, 67108864},
+        {"2g", OMKT_OK, 2147483648LL},
+        {"1T", OMKT_OK, 1099511627776LL},
+        {"1Q", OMKT_EINVAL, 0},
+        {"1MB", OMKT_EINVAL, 0},
+        {"-5", OMKT_EINVAL, 0},
         {"99999999999T", OMKT_EINVAL, 0},
     };
 

@@ -87,9 +87,9 @@ static void test_fail_retry(void)
     unsigned n = 0;
 
     OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim");
-    OMKT_CHECK_INT(omkt_job_fail(db, &job, OMKT_EIO, "boom", true, &bo, &final,
-                                 NULL),
-                   OMKT_OK, "fail retryable");
+    OMKT_CHECK_INT(
+        omkt_job_fail(db, &job, OMKT_EIO, "boom", true, &bo, &final, NULL),
+        OMKT_OK, "fail retryable");
     OMKT_CHECK(!final, "not final with attempts left");
     OMKT_CHECK_STR(state_of(id), "delayed", "delayed");
     OMKT_CHECK_INT(claim(7, 30, &job), OMKT_ENOTFOUND, "not claimable yet");
@@ -98,17 +98,17 @@ static void test_fail_retry(void)
     OMKT_CHECK_INT(n, 1, "one promoted");
     OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim retry");
     OMKT_CHECK_INT(job.attempts, 2, "second attempt");
-    OMKT_CHECK_INT(omkt_job_fail(db, &job, OMKT_EIO, "boom", true, &bo, &final,
-                                 NULL),
-                   OMKT_OK, "fail again");
+    OMKT_CHECK_INT(
+        omkt_job_fail(db, &job, OMKT_EIO, "boom", true, &bo, &final, NULL),
+        OMKT_OK, "fail again");
     OMKT_CHECK(final, "final when attempts are exhausted");
     OMKT_CHECK_STR(state_of(id), "failed", "failed for good");
     OMKT_CHECK_INT(omkt_job_retry(db, id, NULL), OMKT_OK, "operator retry");
     OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim after retry");
     OMKT_CHECK_INT(job.attempts, 1, "attempts reset by retry");
-    OMKT_CHECK_INT(omkt_job_fail(db, &job, OMKT_EMEDIA, "bad", false, &bo,
-                                 &final, NULL),
-                   OMKT_OK, "permanent failure");
+    OMKT_CHECK_INT(
+        omkt_job_fail(db, &job, OMKT_EMEDIA, "bad", false, &bo, &final, NULL),
+        OMKT_OK, "permanent failure");
     OMKT_CHECK(final, "permanent is final");
     OMKT_CHECK_STR(state_of(id), "failed", "failed at once");
     omkt_job_clear(&job);
@@ -192,8 +192,8 @@ static void test_order(void)
 int main(void)
 {
     const char *path = getenv("OMKT_TEST_CONF");
-    struct omkt_conf_section sec = {"db", omkt_db_conf_keys,
-                                    omkt_db_conf_nkeys, &dbc};
+    struct omkt_conf_section sec = {"db", omkt_db_conf_keys, omkt_db_conf_nkeys,
+                                    &dbc};
     struct omkt_errbuf eb = {0};
 
     if (path == NULL) {
