@@ -49,6 +49,7 @@ CREATE TABLE media (
   notify_url      VARCHAR(2048) NULL,
   idempotency_key VARCHAR(64) NULL,
   priority        SMALLINT NOT NULL DEFAULT 0,
+  job_options     TEXT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY uk_media_remote (account_id, remote_id),
   UNIQUE KEY uk_media_idempotency (account_id, idempotency_key),

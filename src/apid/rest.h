@@ -32,6 +32,7 @@ struct rest_submission {
     const char *settings;   /* "11,15" or NULL */
     const char *notify_url;
     const char *idempotency_key;
+    const char *job_options; /* media-nommer mapping (JSON) or NULL */
     int priority;
 };
 

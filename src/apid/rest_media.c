@@ -82,6 +82,7 @@ int rest_create(struct omkt_db *db, int64_t account_id,
         .want_settings = s->settings,
         .notify_url = s->notify_url,
         .idempotency_key = s->idempotency_key,
+        .job_options = s->job_options,
         .priority = s->priority,
     };
     int ret = omkt_db_begin(db, eb);

@@ -78,16 +78,17 @@ static int media_insert(struct omkt_db *db, const struct omkt_api_submit *s,
 {
     static const char sql[] =
         "INSERT INTO media (account_id, remote_id, url, adapter, state, path,"
-        " want_settings, notify_url, idempotency_key, priority) VALUES"
+        " want_settings, notify_url, idempotency_key, priority, job_options)"
+        " VALUES"
         " (?, -CAST(UUID_SHORT() DIV 2 AS SIGNED), ?, ?,"
         " IF(? IS NULL, 'remote', 'local'),"
-        " ?, ?, ?, ?, ?)";
+        " ?, ?, ?, ?, ?, ?)";
     struct omkt_dbv v[] = {
         OMKT_DBV_I(s->account_id), OMKT_DBV_S(s->url),
         OMKT_DBV_S(s->adapter),    OMKT_DBV_S(s->local_path),
         OMKT_DBV_S(s->local_path), OMKT_DBV_S(s->want_settings),
         OMKT_DBV_S(s->notify_url), OMKT_DBV_S(s->idempotency_key),
-        OMKT_DBV_I(s->priority),
+        OMKT_DBV_I(s->priority),   OMKT_DBV_S(s->job_options),
     };
 
     return omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, id, eb);

@@ -42,6 +42,7 @@ struct omkt_api_submit {
     const char *want_settings;   /* "11,15" or NULL */
     const char *notify_url;      /* or NULL */
     const char *idempotency_key; /* or NULL */
+    const char *job_options;     /* media-nommer mapping (JSON) or NULL */
     int priority;
 };
 

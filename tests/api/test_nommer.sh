@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test_nommer - media-nommer compatibility: POST /job/submit/ with the
+# FFmpegNommer's job_options (the media-nommer-api-python presets), the
+# option whitelist and value checks, http(s) and file:// sources confined
+# to the document root, destinations, notify_url, and the answers.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/api_lib.sh"
+omkt_setup api_nommer
+ctl db init >/dev/null || exit 1
+K=$(new_account n@example.com)
+start_apid
+nom() { # nom JSON [CURL ARGS] - body in $T/body, prints the HTTP status
+    curl -s -o "$T/body" -w '%{http_code}' -H "X-API-Key: $K" \
+        -H 'Content-Type: application/json' --data-binary "$1" "${@:2}" "$API/job/submit/"
+}
+f() { jget "$(cat "$T/body")" "$1"; }
+opts() { sql "SELECT job_options FROM media WHERE id = $1"; }
+jo() { python3 -c 'import json,sys; d=json.loads(sys.argv[1])
+for k in sys.argv[2].split("."): d=d[k]
+print(d)' "$(opts "$1")" "$2"; }
+
+# The two-pass web_medium preset of media-nommer-api-python, as its client
+# sends it (job_options as a JSON string inside the JSON body).
+WEB='{"nommer":"media_nommer.ec2nommerd.nommers.ffmpeg.FFmpegNommer","options":[{"outfile_options":[["threads",0],["vcodec","libx264"],["preset","medium"],["profile","baseline"],["b","400k"],["vf","yadif,scale=640:trunc(ow/a/2)*2"],["pass","1"],["f","mp4"],["an",null]]},{"outfile_options":[["threads",0],["vcodec","libx264"],["preset","medium"],["profile","baseline"],["b","400k"],["vf","yadif,scale=640:trunc(ow/a/2)*2"],["pass","2"],["acodec","libfaac"],["ab","128k"],["ar","48000"],["ac","2"],["f","mp4"]]}]}'
+body=$(python3 -c 'import json,sys; print(json.dumps({"source_path":"http://cms.example/in/a.wmv","dest_path":"out/a.mp4","notify_url":"http://cms.example/done","job_options":sys.argv[1]}))' "$WEB")
+check_eq "web_medium: 200" "$(nom "$body")" 200
+check_eq "web_medium: success" "$(f success)" True
+ID=$(f job_id)
+check "job_id is the media id" test "$(sql "SELECT COUNT(*) FROM media WHERE id = '$ID' AND account_id = 1")" = 1
+check_eq "row: source, adapter, base setting, notify" "$(sql "SELECT CONCAT_WS(',', url, adapter, state, want_settings, notify_url) FROM media WHERE id = $ID")" \
+    "http://cms.example/in/a.wmv,http,remote,13,http://cms.example/done"
+check_eq "download job" "$(sql "SELECT CONCAT_WS(',', task, state) FROM jobs WHERE media_id = $ID")" "download,queued"
+check_eq "mapped: codec, bitrate, options" "$(jo "$ID" video.codec) $(jo "$ID" video.bitrate) $(jo "$ID" video.options)" "libx264 400k preset=medium:profile=baseline"
+check_eq "mapped: filter" "$(jo "$ID" video.filter)" "yadif,scale=640:trunc(ow/a/2)*2"
+check_eq "mapped: audio of the last pass" "$(jo "$ID" audio.codec) $(jo "$ID" audio.bitrate) $(jo "$ID" audio.samplerate) $(jo "$ID" audio.channels)" "aac 128k 48000 2"
+check_eq "mapped: format, dest" "$(jo "$ID" format) $(jo "$ID" dest_path)" "mp4 out/a.mp4"
+check_eq "REST sees the job" "$(curl -s -o /dev/null -w '%{http_code}' -H "X-API-Key: $K" "$API/v1/media/$ID")" 200
+
+# job_options as an object, pairs as an object too; other mappings
+check_eq "webm 720p" "$(nom '{"source_path":"https://cms.example/b.mov","dest_path":"out/b.webm","job_options":{"options":[{"outfile_options":{"vcodec":"libvpx","s":"1280x720","b":"2M","r":"25","movflags":"+faststart"}}]}}'; echo " $(f success)")" "200 True"
+check_eq "webm 720p: base 24" "$(sql "SELECT want_settings FROM media WHERE id = $(f job_id)")" 24
+check_eq "webm: size and format options" "$(jo "$(f job_id)" size_169) $(jo "$(f job_id)" format_options)" "1280x720 movflags=+faststart"
+check_eq "audio only mp3: base 52" "$(nom '{"source_path":"http://x/c.wav","dest_path":"c.mp3","job_options":{"options":[{"outfile_options":[["vn",null],["acodec","libmp3lame"],["ab","192k"]]}]}}' >/dev/null; sql "SELECT want_settings FROM media WHERE id = $(f job_id)")" 52
+check_eq "form-encoded body" "$(curl -s -o "$T/body" -w '%{http_code}' -H "X-API-Key: $K" --data-urlencode source_path=http://x/d.mp4 --data-urlencode dest_path=d.mp4 --data-urlencode 'job_options=[{"outfile_options":[["vcodec","libx264"]]}]' "$API/job/submit/"; echo " $(f success)")" "200 True"
+
+# refusals: never passed on
+n0=$(sql "SELECT COUNT(*) FROM media")
+refuse() { # refuse DESC JSON PATTERN
+    nom "$2" >/dev/null
+    check "$1: refused" test "$(f success)" = False
+    check "$1: says why" grep -q "$3" "$T/body"
+}
+refuse "unknown option" '{"source_path":"http://x/a","dest_path":"a","job_options":{"options":[{"outfile_options":[["map","0:1"]]}]}}' 'unsupported option -map'
+refuse "shell metacharacters" '{"source_path":"http://x/a","dest_path":"a","job_options":{"options":[{"outfile_options":[["vcodec","libx264; rm -rf /"]]}]}}' 'bad value for -vcodec'
+refuse "filter with ;" '{"source_path":"http://x/a","dest_path":"a","job_options":{"options":[{"outfile_options":[["vf","scale=2:2;movie=/etc/passwd"]]}]}}' 'bad value for -vf'
+refuse "bad size" '{"source_path":"http://x/a","dest_path":"a","job_options":{"options":[{"outfile_options":[["s","99999x2"]]}]}}' 'bad value for -s'
+refuse "infile options" '{"source_path":"http://x/a","dest_path":"a","job_options":{"options":[{"infile_options":[["ss","10"]],"outfile_options":[]}]}}' 'infile_options'
+refuse "three passes" '{"source_path":"http://x/a","dest_path":"a","job_options":[{},{},{}]}' 'one or two passes'
+refuse "an and vn" '{"source_path":"http://x/a","dest_path":"a","job_options":[{"outfile_options":[["an",null],["vn",null]]}]}' 'nothing to encode'
+refuse "s3 source" '{"source_path":"s3://bucket/a","dest_path":"a","job_options":[{}]}' 'source_path'
+refuse "file outside the docroot" '{"source_path":"file:///etc/passwd","dest_path":"a","job_options":[{}]}' 'inside the document root'
+refuse "file with .." "{\"source_path\":\"file://$T/docroot/../omkt.conf\",\"dest_path\":\"a\",\"job_options\":[{}]}" 'inside the document root'
+ln -s /etc/passwd "$T/docroot/evil.mp4"
+refuse "symlink escaping the docroot" "{\"source_path\":\"file://$T/docroot/evil.mp4\",\"dest_path\":\"a\",\"job_options\":[{}]}" 'inside the document root'
+refuse "dest outside" '{"source_path":"http://x/a","dest_path":"file:///tmp/x.mp4","job_options":[{}]}' 'dest_path'
+refuse "dest escaping" '{"source_path":"http://x/a","dest_path":"../x.mp4","job_options":[{}]}' 'dest_path'
+refuse "dest s3" '{"source_path":"http://x/a","dest_path":"s3://b/x.mp4","job_options":[{}]}' 'dest_path'
+refuse "bad notify_url" '{"source_path":"http://x/a","dest_path":"a","notify_url":"gopher://x","job_options":[{}]}' 'notify_url'
+refuse "missing dest" '{"source_path":"http://x/a","job_options":[{}]}' 'required'
+refuse "not JSON" '{"source_path":' 'JSON object'
+check_eq "nothing recorded by refusals" "$(sql "SELECT COUNT(*) FROM media")" "$n0"
+check_eq "error_code" "$(nom '{"source_path":"http://x/a","dest_path":"a","job_options":[{"outfile_options":[["y",null]]}]}' >/dev/null; f error_code)" 400
+check_eq "no key: 401" "$(curl -s -H 'Content-Type: application/json' --data-binary '{}' "$API/job/submit/" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["success"], d["error_code"])')" "False 401"
+
+# file:// inside the docroot: already local, metadata next
+mkdir -p "$T/docroot/import"; head -c 1000 /dev/urandom > "$T/docroot/import/in.mp4"
+check_eq "local file: success" "$(nom "{\"source_path\":\"file://$T/docroot/import/in.mp4\",\"dest_path\":\"file://$T/docroot/out/in.mp4\",\"job_options\":[{\"outfile_options\":[[\"vcodec\",\"libx264\"]]}]}" >/dev/null; f success)" True
+LID=$(f job_id)
+check_eq "local file: row" "$(sql "SELECT CONCAT_WS(',', adapter, state, path) FROM media WHERE id = $LID")" "local,local,import/in.mp4"
+check_eq "local file: metadata job" "$(sql "SELECT task FROM jobs WHERE media_id = $LID")" metadata
+check_eq "local dest made relative" "$(jo "$LID" dest_path)" out/in.mp4
