@@ -12,7 +12,8 @@ command -v unshare >/dev/null && command -v nsenter >/dev/null || exit 77
 omkt_setup dlpolicy
 start netns unshare -n sleep 600
 NS=$LAST_PID
-wait_for 5 test "$(readlink /proc/$NS/ns/net)" != "$(readlink /proc/self/ns/net)" || exit 77
+own_netns() { [ "$(readlink "/proc/$NS/ns/net")" != "$(readlink /proc/self/ns/net)" ]; }
+wait_for 5 own_netns || exit 77
 IN_NS="nsenter --net=/proc/$NS/ns/net"
 $IN_NS ip link set lo up && $IN_NS ip addr add 203.0.113.7/32 dev lo || exit 77
 write_conf "$CONF" "
