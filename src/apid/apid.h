@@ -22,6 +22,7 @@
 #include "common/daemon.h"
 #include "common/db_accounts.h"
 #include "common/err.h"
+#include "apid/acache.h"
 #include "apid/calllog.h"
 #include "apid/params.h"
 #include "apid/ratelimit.h"
@@ -54,6 +55,9 @@ struct apid {
     struct apid_ratelimit rl;
     struct apid_calllog calls;
     struct apid_stats stats;
+    struct apid_acache accounts;
+    char *catalogue; /* app_get_settings body, made at start */
+    size_t catalogue_len;
 };
 
 /* One HTTP request. */
@@ -117,6 +121,10 @@ enum MHD_Result apid_need_admin(struct apid_req *r);
  * Authorization: Bearer.  Replies itself and returns false on failure. */
 bool apid_rest_auth(struct apid_req *r, struct omkt_account *acc,
                     enum MHD_Result *res);
+
+/* apid_account - the account of API key @key through the cache (new
+ * strings in @out).  OMKT_ENOTFOUND, or OMKT_EDB when unreachable. */
+int apid_account(struct apid_req *r, const char *key, struct omkt_account *out);
 
 /* apid_effective_rate - calls per minute allowed to @acc. */
 int64_t apid_effective_rate(const struct apid *a,

@@ -134,15 +134,15 @@ static bool auth(struct nom *n, enum MHD_Result *res)
         *res = fail(n, 401, "an API key is required (X-API-Key)");
         return false;
     }
-    if (apid_db(n->r) == NULL) {
-        *res = fail(n, 503, "database unavailable, retry later");
-        return false;
-    }
-    rc = omkt_account_by_key(n->r->db, key, &n->acc, NULL);
+    rc = apid_account(n->r, key, &n->acc);
     if (rc != OMKT_OK || !n->acc.is_enabled) {
         *res = rc == OMKT_OK          ? fail(n, 403, "this account is disabled")
                : rc == OMKT_ENOTFOUND ? fail(n, 401, "unknown API key")
                                       : fail(n, 503, "database unavailable");
+        return false;
+    }
+    if (apid_db(n->r) == NULL) {
+        *res = fail(n, 503, "database unavailable, retry later");
         return false;
     }
     if (!ratelimit_take(&n->r->a->rl, n->acc.id,

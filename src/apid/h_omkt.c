@@ -69,7 +69,15 @@ static enum MHD_Result db_down(struct call *c)
 
 static enum MHD_Result a_get_settings(struct call *c)
 {
-    return reply_json(c, omkt_settings_catalogue_json());
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        c->r->a->catalogue_len, c->r->a->catalogue, MHD_RESPMEM_PERSISTENT);
+
+    c->code = 200;
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            "application/json");
+    return apid_queue(c->r, 200, resp);
 }
 
 /* subscribe_check - the parameters of app_subscribe; 0 or a 505. */

@@ -42,12 +42,7 @@ bool apid_rest_auth(struct apid_req *r, struct omkt_account *acc,
                                 "send your API key in X-API-Key");
         return false;
     }
-    if (apid_db(r) == NULL) {
-        *res = apid_reply_error(r, 503, "unavailable",
-                                "database unavailable, retry later");
-        return false;
-    }
-    rc = omkt_account_by_key(r->db, key, acc, NULL);
+    rc = apid_account(r, key, acc);
     if (rc != OMKT_OK) {
         *res = rc == OMKT_ENOTFOUND
                    ? apid_reply_error(r, 401, "unauthorized", "unknown key")
@@ -143,6 +138,11 @@ enum MHD_Result h_rest(struct apid_req *r)
         return apid_reply_error(r, 404, "not_found", "no such resource");
     if (!apid_rest_auth(r, &x.acc, &res))
         goto out;
+    if (apid_db(r) == NULL) {
+        res = apid_reply_error(r, 503, "unavailable",
+                               "database unavailable, retry later");
+        goto out;
+    }
     if (!is_file &&
         !ratelimit_take(&r->a->rl, x.acc.id, apid_effective_rate(r->a, &x.acc),
                         omkt_now_ms())) {

@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "apid/apid.h"
 #include "common/alloc.h"
@@ -42,6 +43,7 @@ static const struct omkt_conf_key apid_keys[] = {
 /* start - load site settings, start the call log and the server. */
 static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
 {
+    json_t *cat;
     int ret;
 
     app.d = d;
@@ -51,6 +53,13 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
             return ret;
     }
     pthread_mutex_init(&app.pool_lock, NULL);
+    cat = omkt_settings_catalogue_json();
+    app.catalogue = json_dumps(cat, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(cat);
+    if (app.catalogue == NULL)
+        return OMKT_ENOMEM;
+    app.catalogue_len = strlen(app.catalogue);
+    acache_init(&app.accounts);
     ratelimit_init(&app.rl);
     stats_init(&app.stats);
     ret = calllog_start(&app.calls, &d->db);
@@ -74,6 +83,8 @@ static void finish(struct omkt_daemon *d)
     for (size_t i = 0; i < app.npool; i++)
         omkt_db_close(app.pool[i]);
     app.npool = 0;
+    acache_destroy(&app.accounts);
+    OMKT_FREE(app.catalogue);
     omkt_settings_clear();
 }
 

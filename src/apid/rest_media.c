@@ -222,57 +222,71 @@ static void base_url(struct apid_req *r, char *buf, size_t size)
         buf[strlen(buf) - 1] = '\0';
 }
 
+/* is_kind - row @i of a children result is of @kind ('t' or 'j'). */
+static bool is_kind(const struct omkt_dbres *c, size_t i, char kind)
+{
+    const char *k = omkt_dbres_str(c, i, 0);
+
+    return k != NULL && k[0] == kind;
+}
+
 /* transcodes_json - the outputs, with progress and download links. */
 static json_t *transcodes_json(struct apid_req *r, int64_t id,
-                               const struct omkt_dbres *t, int *pct)
+                               const struct omkt_dbres *c, int *pct)
 {
     json_t *arr = json_array();
     char base[512];
-    int64_t sum = 0;
+    int64_t sum = 0, n = 0;
 
     base_url(r, base, sizeof(base));
-    for (size_t i = 0; i < t->nrows; i++) {
-        const char *state = omkt_dbres_str(t, i, 2);
+    for (size_t i = 0; i < c->nrows; i++) {
+        const char *state = omkt_dbres_str(c, i, 2);
         bool is_done = strcmp(state, "processed") == 0;
-        int64_t p = is_done ? 100 : omkt_dbres_i64(t, i, 3, 0);
-        char *link = is_done ? omkt_xasprintf("%s/v1/media/%" PRId64
-                                              "/transcodes/%s/file",
-                                              base, id, omkt_dbres_str(t, i, 1))
-                             : NULL;
+        int64_t p = is_done ? 100 : omkt_dbres_i64(c, i, 4, 0);
+        char *link;
 
+        if (!is_kind(c, i, 't'))
+            continue;
+        link = is_done ? omkt_xasprintf("%s/v1/media/%" PRId64
+                                        "/transcodes/%s/file",
+                                        base, id, omkt_dbres_str(c, i, 1))
+                       : NULL;
         sum += p;
+        n++;
         json_array_append_new(
             arr, json_pack("{s:I, s:s, s:I, s:I, s:s?, s:s?}", "setting_id",
-                           (json_int_t)omkt_dbres_i64(t, i, 1, 0), "state",
+                           (json_int_t)omkt_dbres_i64(c, i, 1, 0), "state",
                            state, "progress", (json_int_t)p, "cardinality",
-                           (json_int_t)omkt_dbres_i64(t, i, 4, 0), "error",
-                           omkt_dbres_str(t, i, 6), "download_url", link));
+                           (json_int_t)omkt_dbres_i64(c, i, 5, 0), "error",
+                           omkt_dbres_str(c, i, 6), "download_url", link));
         free(link);
     }
-    *pct = t->nrows ? (int)(sum / (int64_t)t->nrows) : 0;
+    *pct = n ? (int)(sum / n) : 0;
     return arr;
 }
 
 /* jobs_json - the media's jobs; *status summarises them. */
-static json_t *jobs_json(const struct omkt_dbres *j, const char *media_state,
+static json_t *jobs_json(const struct omkt_dbres *c, const char *media_state,
                          const char **status)
 {
     json_t *arr = json_array();
     bool is_active = false, is_failed = false, is_cancelled = false;
 
-    for (size_t i = 0; i < j->nrows; i++) {
-        const char *st = omkt_dbres_str(j, i, 2);
+    for (size_t i = 0; i < c->nrows; i++) {
+        const char *st = omkt_dbres_str(c, i, 3);
 
+        if (!is_kind(c, i, 'j'))
+            continue;
         is_active = is_active || strcmp(st, "queued") == 0 ||
                     strcmp(st, "delayed") == 0 || strcmp(st, "running") == 0;
         is_failed = is_failed || strcmp(st, "failed") == 0;
         is_cancelled = is_cancelled || strcmp(st, "cancelled") == 0;
         json_array_append_new(
             arr, json_pack("{s:I, s:s, s:s, s:I, s:s?}", "id",
-                           (json_int_t)omkt_dbres_i64(j, i, 0, 0), "task",
-                           omkt_dbres_str(j, i, 1), "state", st, "progress",
-                           (json_int_t)omkt_dbres_i64(j, i, 3, 0), "error",
-                           omkt_dbres_str(j, i, 4)));
+                           (json_int_t)omkt_dbres_i64(c, i, 1, 0), "task",
+                           omkt_dbres_str(c, i, 2), "state", st, "progress",
+                           (json_int_t)omkt_dbres_i64(c, i, 4, 0), "error",
+                           omkt_dbres_str(c, i, 6)));
     }
     if (is_active)
         *status = "processing";
@@ -302,53 +316,46 @@ static json_t *settings_array(const char *text)
     return arr;
 }
 
-/* media_object - assemble; every argument is borrowed. */
-static json_t *media_object(struct apid_req *r, const struct omkt_media *m,
-                            const struct omkt_dbres *ex,
-                            const struct omkt_dbres *t,
-                            const struct omkt_dbres *j)
+/* media_object - assemble from a view row and the children. */
+static json_t *media_object(struct apid_req *r, const struct omkt_dbres *m,
+                            const struct omkt_dbres *c)
 {
     const char *status = "done";
     int pct = 0;
-    json_t *tr = transcodes_json(r, m->id, t, &pct);
-    json_t *jobs = jobs_json(j, m->state, &status);
-    json_t *md = m->metadata ? json_loads(m->metadata, 0, NULL) : NULL;
-    bool has_ex = ex->nrows > 0;
+    int64_t id = omkt_dbres_i64(m, 0, 0, 0);
+    const char *meta = omkt_dbres_str(m, 0, 5);
+    json_t *tr = transcodes_json(r, id, c, &pct);
+    json_t *jobs = jobs_json(c, omkt_dbres_str(m, 0, 1), &status);
+    json_t *md = meta ? json_loads(meta, 0, NULL) : NULL;
 
     return json_pack(
         "{s:I, s:s, s:s, s:s, s:I, s:s, s:o, s:s?, s:s?, s:I, s:s?, s:o?, "
         "s:o, s:o}",
-        "id", (json_int_t)m->id, "status", status, "state", m->state, "url",
-        m->url, "progress", (json_int_t)pct, "created", m->created, "settings",
-        settings_array(has_ex ? omkt_dbres_str(ex, 0, 0) : NULL),
-        "callback_url", has_ex ? omkt_dbres_str(ex, 0, 1) : NULL,
-        "idempotency_key", has_ex ? omkt_dbres_str(ex, 0, 2) : NULL, "priority",
-        (json_int_t)(has_ex ? omkt_dbres_i64(ex, 0, 3, 0) : 0), "error",
-        m->error, "metadata", md, "transcodes", tr, "jobs", jobs);
+        "id", (json_int_t)id, "status", status, "state",
+        omkt_dbres_str(m, 0, 1), "url", omkt_dbres_str(m, 0, 2), "progress",
+        (json_int_t)pct, "created", omkt_dbres_str(m, 0, 3), "settings",
+        settings_array(omkt_dbres_str(m, 0, 6)), "callback_url",
+        omkt_dbres_str(m, 0, 7), "idempotency_key", omkt_dbres_str(m, 0, 8),
+        "priority", (json_int_t)omkt_dbres_i64(m, 0, 9, 0), "error",
+        omkt_dbres_str(m, 0, 4), "metadata", md, "transcodes", tr, "jobs",
+        jobs);
 }
 
 json_t *rest_media_json(struct apid_req *r, int64_t account_id, int64_t id,
                         int *rc)
 {
-    struct omkt_media m = {0};
-    struct omkt_dbres *ex = NULL, *t = NULL, *j = NULL;
+    struct omkt_dbres *m = NULL, *c = NULL;
     json_t *o = NULL;
 
-    *rc = omkt_media_get(r->db, id, &m, NULL);
-    if (*rc == OMKT_OK && m.account_id != account_id)
-        *rc = OMKT_ENOTFOUND; /* someone else's: it does not exist */
+    *rc = omkt_api_media_view(r->db, account_id, id, &m, NULL);
+    if (*rc == OMKT_OK && m->nrows == 0)
+        *rc = OMKT_ENOTFOUND; /* absent, or someone else's */
     if (*rc == OMKT_OK)
-        *rc = omkt_api_media_extra(r->db, id, &ex, NULL);
+        *rc = omkt_api_media_children(r->db, id, &c, NULL);
     if (*rc == OMKT_OK)
-        *rc = omkt_transcode_list(r->db, id, &t, NULL);
-    if (*rc == OMKT_OK)
-        *rc = omkt_api_media_jobs(r->db, id, &j, NULL);
-    if (*rc == OMKT_OK)
-        o = media_object(r, &m, ex, t, j);
-    omkt_dbres_free(j);
-    omkt_dbres_free(t);
-    omkt_dbres_free(ex);
-    omkt_media_clear(&m);
+        o = media_object(r, m, c);
+    omkt_dbres_free(c);
+    omkt_dbres_free(m);
     return o;
 }
 

@@ -189,11 +189,19 @@ bool apid_is_admin(struct apid_req *r)
     if (r->a->conf.admin_key != NULL && r->a->conf.admin_key[0] != '\0' &&
         same(key, r->a->conf.admin_key))
         return true;
-    db = apid_db(r);
-    if (db != NULL && omkt_account_by_key(db, key, &acc, NULL) == OMKT_OK)
+    (void)db;
+    if (apid_account(r, key, &acc) == OMKT_OK)
         is_ok = acc.is_admin && acc.is_enabled;
     omkt_account_clear(&acc);
     return is_ok;
+}
+
+int apid_account(struct apid_req *r, const char *key, struct omkt_account *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (key == NULL || key[0] == '\0')
+        return OMKT_ENOTFOUND;
+    return acache_lookup(&r->a->accounts, apid_db(r), key, out);
 }
 
 int64_t apid_effective_rate(const struct apid *a,

@@ -121,15 +121,29 @@ int omkt_api_media_add(struct omkt_db *db, const struct omkt_api_submit *s,
     return ret;
 }
 
-int omkt_api_media_extra(struct omkt_db *db, int64_t id,
-                         struct omkt_dbres **res, struct omkt_errbuf *eb)
+int omkt_api_media_view(struct omkt_db *db, int64_t account_id, int64_t id,
+                        struct omkt_dbres **res, struct omkt_errbuf *eb)
 {
-    static const char sql[] = "SELECT want_settings, notify_url,"
-                              " idempotency_key, priority FROM media"
-                              " WHERE id = ?";
-    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+    static const char sql[] =
+        "SELECT id, state, url, created, error, metadata, want_settings,"
+        " notify_url, idempotency_key, priority FROM media WHERE id = ?"
+        " AND account_id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id), OMKT_DBV_I(account_id)};
 
-    return omkt_db_query(db, sql, v, 1, res, eb);
+    return omkt_db_query(db, sql, v, OMKT_ARRAY_LEN(v), res, eb);
+}
+
+int omkt_api_media_children(struct omkt_db *db, int64_t id,
+                            struct omkt_dbres **res, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT 't', setting_id, state, '', progress, cardinality, error"
+        " FROM transcodes WHERE media_id = ? UNION ALL SELECT 'j', id, task,"
+        " state, progress, 0, error FROM jobs WHERE media_id = ? AND"
+        " task <> 'notify' ORDER BY 1 DESC, 2";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id), OMKT_DBV_I(id)};
+
+    return omkt_db_query(db, sql, v, OMKT_ARRAY_LEN(v), res, eb);
 }
 
 int omkt_api_media_list(struct omkt_db *db,

@@ -59,11 +59,21 @@ int omkt_api_media_by_key(struct omkt_db *db, int64_t account_id,
                           const char *key, int64_t *id, struct omkt_errbuf *eb);
 
 /*
- * omkt_api_media_extra - want_settings, notify_url, idempotency_key,
- * priority of a media.  *res is new (one row, or none).
+ * omkt_api_media_view - one media of @account_id for the REST API: id,
+ * state, url, created, error, metadata, want_settings, notify_url,
+ * idempotency_key, priority.  *res is new (no row: not the account's).
  */
-int omkt_api_media_extra(struct omkt_db *db, int64_t id,
-                         struct omkt_dbres **res, struct omkt_errbuf *eb);
+int omkt_api_media_view(struct omkt_db *db, int64_t account_id, int64_t id,
+                        struct omkt_dbres **res, struct omkt_errbuf *eb);
+
+/*
+ * omkt_api_media_children - the media's transcodes then jobs (notify jobs
+ * excepted) in one result: kind ('t' or 'j'), then for 't': setting_id,
+ * state, progress, cardinality, error; for 'j': id, task, state,
+ * progress, error.  *res is new.
+ */
+int omkt_api_media_children(struct omkt_db *db, int64_t id,
+                            struct omkt_dbres **res, struct omkt_errbuf *eb);
 
 /* Filters of omkt_api_media_list.  NULL/0: any. */
 struct omkt_api_media_filter {

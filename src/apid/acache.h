@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * acache - a short-lived cache of accounts by API key, so a busy client's
+ * calls do not each cost a lookup.  An entry lives APID_ACACHE_TTL_MS:
+ * disabling an account or rotating its key takes effect within that
+ * time on every apid.  Unknown keys are never cached.
+ */
+#ifndef OMKT_APID_ACACHE_H
+#define OMKT_APID_ACACHE_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "common/db.h"
+#include "common/db_accounts.h"
+
+#define APID_ACACHE_SLOTS  256
+#define APID_ACACHE_TTL_MS 1000
+
+struct apid_acache_slot {
+    char key[OMKT_API_KEY_LEN + 1];
+    int64_t expires_ms;
+    struct omkt_account acc;
+};
+
+struct apid_acache {
+    pthread_mutex_t lock;
+    struct apid_acache_slot slots[APID_ACACHE_SLOTS];
+};
+
+void acache_init(struct apid_acache *c);
+void acache_destroy(struct apid_acache *c);
+
+/*
+ * acache_lookup - the account of @key (from the cache or @db) into @out
+ * (new strings: omkt_account_clear).  OMKT_ENOTFOUND for an unknown key,
+ * OMKT_EDB when the database fails.
+ */
+int acache_lookup(struct apid_acache *c, struct omkt_db *db, const char *key,
+                  struct omkt_account *out);
+
+#endif
