@@ -112,6 +112,12 @@ check-heavy:
 	$(MAKE) tests
 	OMKT_HEAVY=1 OMKT_BIN=build/sanitize/bin OMKT_RELEASE_BIN=bin bash tests/run.sh
 
+# The multi-host test alone (network namespaces; also part of `make check`).
+check-cluster:
+	sh tools/ensure-deps.sh
+	$(MAKE) BUILD=sanitize tests
+	OMKT_ONLY=cluster/ OMKT_BIN=build/sanitize/bin bash tests/run.sh
+
 run:
 	sh tools/ensure-deps.sh
 	$(MAKE) all
@@ -146,7 +152,7 @@ format-check:
 clean:
 	rm -rf build bin
 
-.PHONY: all tests sanitize check check-heavy run install format format-check clean
+.PHONY: all tests sanitize check check-heavy check-cluster run install format format-check clean
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 .SECONDARY:

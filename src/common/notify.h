@@ -20,7 +20,10 @@
 
 #include "db.h"
 
-#define OMKT_NOTIFY_ATTEMPTS 10
+/* With notifierd's default backoff (30 s doubling to 10 min) this keeps
+ * trying for about two and a half hours: a CMS down for an hour gets
+ * everything once it is back. */
+#define OMKT_NOTIFY_ATTEMPTS 20
 
 /* omkt_notify_omkt - queue @action with @params (borrowed: an object of
  * string values) for @account_id. */

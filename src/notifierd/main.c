@@ -23,7 +23,7 @@ static struct nt_conf nc;
 static const struct omkt_conf_key nt_keys[] = {
     NK("workers", OMKT_CONF_INT, "2", 1, OMKT_MAX_WORKERS - 1, workers),
     NK("timeout", OMKT_CONF_DURATION, "30s", 100, 3600000, timeout_ms),
-    NK("max_attempts", OMKT_CONF_INT, "10", 1, 1000, max_attempts),
+    NK("max_attempts", OMKT_CONF_INT, "20", 1, 1000, max_attempts),
     NK("retry_base", OMKT_CONF_DURATION, "30s", 1, 86400000, retry_base_ms),
     NK("retry_max", OMKT_CONF_DURATION, "10m", 1, 7 * 86400000LL, retry_max_ms),
     NK("cron_interval", OMKT_CONF_DURATION, "60s", 100, 86400000,
