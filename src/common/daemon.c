@@ -23,7 +23,7 @@
 
 #define DEFAULT_CONF     "/etc/omkt/omkt.conf"
 #define MAX_SECTIONS     8
-#define PROMOTE_EVERY_MS 500
+#define PROMOTE_EVERY_MS 1000
 #define TICK_MS          100
 
 #define CK(name, type, def, min, max, field)                                   \
