@@ -61,7 +61,7 @@ int cli_check_opts(int argc, char **argv, const char *const *known)
     return 0;
 }
 
-int cli_connect(struct cli *c)
+int cli_load(struct cli *c)
 {
     struct omkt_conf_section secs[] = {
         {"db", omkt_db_conf_keys, omkt_db_conf_nkeys, &c->db_conf},
@@ -71,11 +71,22 @@ int cli_connect(struct cli *c)
 
     if (omkt_conf_load(c->conf_path, secs, 2, &eb) != OMKT_OK) {
         fprintf(stderr, "omktctl: %s\n", eb.msg);
+        omkt_conf_free(secs, 2);
         return 1;
     }
+    return 0;
+}
+
+int cli_connect(struct cli *c)
+{
+    struct omkt_errbuf eb = {0};
+
+    if (cli_load(c) != 0)
+        return 1;
     mysql_library_init(0, NULL, NULL);
     if (omkt_db_open(&c->db_conf, &c->db, &eb) != OMKT_OK) {
         fprintf(stderr, "omktctl: %s\n", eb.msg);
+        cli_close(c);
         return 1;
     }
     return 0;

@@ -27,6 +27,8 @@ bool cli_flag(int argc, char **argv, const char *name);
  * "name" or "name=" for options taking a value); prints and returns 2. */
 int cli_check_opts(int argc, char **argv, const char *const *known);
 
+/* cli_load - load the config ([db], [common]); prints errors.  0 or 1. */
+int cli_load(struct cli *c);
 /* cli_connect - load the config and connect; prints errors.  0 or 1. */
 int cli_connect(struct cli *c);
 void cli_close(struct cli *c);

@@ -16,6 +16,7 @@
 
 static const char usage_text[] =
     "usage: omktctl [-c FILE] COMMAND ...\n"
+    "  -t                              check the configuration file\n"
     "  db init|upgrade|status          create or upgrade the schema\n"
     "  account add|list|disable|enable|key\n"
     "  jobs list|show|retry|cancel|enqueue\n"
@@ -48,6 +49,13 @@ int main(int argc, char **argv)
         strcmp(argv[i], "help") == 0) {
         fprintf(i >= argc ? stderr : stdout, "%s", usage_text);
         return i >= argc ? 2 : 0;
+    }
+    if (strcmp(argv[i], "-t") == 0) {
+        if (cli_load(&c) != 0)
+            return 2;
+        fprintf(stderr, "omktctl: %s: configuration ok\n", c.conf_path);
+        cli_close(&c);
+        return 0;
     }
     if (strcmp(argv[i], "version") == 0 || strcmp(argv[i], "-V") == 0) {
         printf("omktctl %s\n", OMKT_VERSION);

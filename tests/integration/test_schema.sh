@@ -58,4 +58,14 @@ out=$("$OMKT_BIN/tests/qworker" -c "$T/bad4.conf" -t 2>&1)
 check "unknown section" grep -q "bad4.conf:1: unknown section \[nonsense\]" <<<"$out"
 check "-t accepts the test config" "$OMKT_BIN/tests/qworker" -c "$CONF" -t
 check "-p masks the password" bash -c "'$OMKT_BIN/tests/qworker' -c '$CONF' -p | grep -q 'password = \*\*\*\*\*\*\*\*'"
+check "omktctl -t accepts the test config" ctl -t
+out=$("$OMKT_BIN/omktctl" -c "$T/bad1.conf" -t 2>&1); rc=$?
+check_eq "omktctl -t rejects a bad one" "$rc" 2
+check "omktctl -t names file:line" grep -q "bad1.conf:3" <<<"$out"
+lacks() { ! grep -q "$1" <<<"$2"; }
+check "no leak reported on the error path" lacks Sanitizer "$out"
+printf '[db]\nsocket = /nonexistent.sock\n' > "$T/nodb.conf"
+out=$("$OMKT_BIN/omktctl" -c "$T/nodb.conf" jobs list 2>&1)
+check "unreachable database: clear error" grep -q "database: connect" <<<"$out"
+check "unreachable database: no leak" lacks Sanitizer "$out"
 check "example config passes -t for every daemon" bash -c "for d in apid downloaderd metadatad transcoderd notifierd; do '$OMKT_BIN/'\$d -c '$TOP/etc/omkt.conf.example' -t || exit 1; done"
