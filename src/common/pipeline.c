@@ -82,6 +82,8 @@ int omkt_pipeline_parse_ids(const char *list, int *ids, size_t max)
             return -1;
         ids[n++] = v;
         p = end ? end + 1 : p + len;
+        if (end != NULL && *p == '\0')
+            return -1; /* a trailing comma */
     }
     return (int)n;
 }

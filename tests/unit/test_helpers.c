@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_helpers - the small pure helpers of the common library: setting
+ * id lists, temp names and their cleanup, adapter lists, task and log
+ * level names, error names.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/alloc.h"
+#include "common/db_accounts.h"
+#include "common/db_jobs.h"
+#include "common/fsops.h"
+#include "common/log.h"
+#include "common/pipeline.h"
+#include "omkt_test.h"
+
+static void test_parse_ids(void)
+{
+    static const struct {
+        const char *in;
+        int n;
+        int first;
+    } c[] = {
+        {"11", 1, 11},     {"11,15,101", 3, 11}, {" 12 , 13", 2, 12},
+        {"", 0, 0},        {"11,", -1, 0},       {",11", -1, 0},
+        {"11,,12", -1, 0}, {"x", -1, 0},         {"-3", -1, 0},
+        {"0", -1, 0},      {"1,2,3,4,5", -1, 0}, /* more than max (4) */
+    };
+
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {
+        int ids[4] = {0};
+        int n = omkt_pipeline_parse_ids(c[i].in, ids, 4);
+
+        OMKT_CHECK_INT(n, c[i].n, "ids '%s' count", c[i].in);
+        if (n > 0)
+            OMKT_CHECK_INT(ids[0], c[i].first, "ids '%s' first", c[i].in);
+    }
+    OMKT_CHECK_INT(omkt_pipeline_parse_ids(NULL, NULL, 0), -1, "NULL list");
+}
+
+static void touch(const char *dir, const char *name)
+{
+    char path[OMKT_PATH_MAX];
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    fd = open(path, O_CREAT | O_WRONLY, 0600);
+    if (fd >= 0)
+        close(fd);
+}
+
+static void test_tmp_files(void)
+{
+    char dir[] = "/tmp/omkt-helpers-XXXXXX";
+    char buf[OMKT_PATH_MAX], tag[128], path[OMKT_PATH_MAX];
+    unsigned n = 0;
+
+    OMKT_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+    omkt_fs_set_hostname("hostA");
+    OMKT_CHECK_INT(omkt_fs_tmptag(tag, sizeof(tag), 42), OMKT_OK, "tag");
+    snprintf(buf, sizeof(buf), "42-hostA-%ld", (long)getpid());
+    OMKT_CHECK_STR(tag, buf, "tag is JOB-HOST-PID");
+    OMKT_CHECK_INT(omkt_fs_tmpname(path, sizeof(path), dir, "11.mp4", tag),
+                   OMKT_OK, "tmpname");
+    snprintf(buf, sizeof(buf), "%s/.11.mp4.tmp-%s", dir, tag);
+    OMKT_CHECK_STR(path, buf, "tmpname shape");
+    OMKT_CHECK_INT(omkt_fs_tmptag(tag, 4, 42), OMKT_ETOOBIG, "tag too long");
+    touch(dir, ".11.mp4.tmp-42-hostA-1");
+    touch(dir, ".101_01.jpg.tmp-42-hostB-7");
+    touch(dir, ".11.mp4.tmp-420-hostA-1"); /* job 420, not 42 */
+    touch(dir, "11.mp4");                  /* a published output */
+    OMKT_CHECK_INT(omkt_fs_remove_job_tmp(dir, 42, &n), OMKT_OK, "remove");
+    OMKT_CHECK_INT(n, 2, "only job 42's temp files removed");
+    snprintf(path, sizeof(path), "%s/11.mp4", dir);
+    OMKT_CHECK(access(path, F_OK) == 0, "output kept");
+    snprintf(path, sizeof(path), "%s/.11.mp4.tmp-420-hostA-1", dir);
+    OMKT_CHECK(access(path, F_OK) == 0, "other job's temp kept");
+    OMKT_CHECK_INT(omkt_fs_remove_job_tmp("/nonexistent/x", 1, &n), OMKT_OK,
+                   "missing dir is fine");
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/11.mp4", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void test_adapters(void)
+{
+    struct omkt_account a = {.adapters = "http, local"};
+
+    OMKT_CHECK(omkt_account_allows(&a, "http"), "http allowed");
+    OMKT_CHECK(omkt_account_allows(&a, "local"), "local allowed");
+    OMKT_CHECK(!omkt_account_allows(&a, "loc"), "prefix not allowed");
+    OMKT_CHECK(!omkt_account_allows(&a, "s3"), "other not allowed");
+    a.adapters = "";
+    OMKT_CHECK(!omkt_account_allows(&a, "http"), "empty list");
+}
+
+static void test_names(void)
+{
+    enum omkt_task t;
+
+    for (int i = OMKT_TASK_DOWNLOAD; i <= OMKT_TASK_TEST; i++) {
+        OMKT_CHECK_INT(omkt_task_parse(omkt_task_name((enum omkt_task)i), &t),
+                       OMKT_OK, "task %d round trip", i);
+        OMKT_CHECK_INT(t, i, "task %d", i);
+    }
+    OMKT_CHECK_INT(omkt_task_parse("nope", &t), OMKT_EINVAL, "unknown task");
+    OMKT_CHECK_INT(omkt_log_level_parse("warn"), OMKT_LOG_WARN, "warn");
+    OMKT_CHECK_INT(omkt_log_level_parse("loud"), -1, "unknown level");
+    for (int e = 0; e >= OMKT_ETIMEOUT; e--)
+        OMKT_CHECK(strcmp(omkt_strerror(e), "unknown error") != 0,
+                   "error %d has a name", e);
+    OMKT_CHECK_STR(omkt_strerror(-999), "unknown error", "unknown code");
+}
+
+int main(void)
+{
+    test_parse_ids();
+    test_tmp_files();
+    test_adapters();
+    test_names();
+    return omkt_test_done();
+}
