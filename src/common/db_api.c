@@ -223,7 +223,8 @@ int omkt_api_durations(struct omkt_db *db, struct omkt_dbres **res,
                        struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "SELECT task, COUNT(*), SUM(d), SUM(d <= 1), SUM(d <= 5),"
+        "SELECT task, COUNT(*), CAST(ROUND(SUM(d), 6) AS CHAR), SUM(d <= 1),"
+        " SUM(d <= 5),"
         " SUM(d <= 30), SUM(d <= 60), SUM(d <= 300), SUM(d <= 1800) FROM"
         " (SELECT task, TIMESTAMPDIFF(MICROSECOND, started, finished) / 1e6"
         " AS d FROM jobs WHERE state = 'done' AND started IS NOT NULL) x"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # api_lib.sh - helpers shared by the apid tests (sourced after
 # tests/lib/common.sh and omkt_setup).
@@ -7,7 +8,7 @@
 start_apid() {
     printf '\n[apid]\nport = 0\nthreads = 2\n%s\n' "${1:-}" >> "$CONF"
     start apid "$OMKT_BIN/apid" -c "$CONF"
-    APID_PID=$LAST_PID
+    export APID_PID=$LAST_PID
     APID_LOG=$LAST_LOG
     if ! wait_for 20 grep -q "listening on" "$APID_LOG"; then
         echo "not ok - apid did not start"; cat "$APID_LOG"; exit 1

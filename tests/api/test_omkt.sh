@@ -136,3 +136,26 @@ out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_subscribe -d email=n2
 check_eq "subscribe: app_key over 32 chars" "${out##* }" 505
 out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_subscribe -d url=http://cms.example/cb -d app_key=k -d application=cms -d version=2)
 check_eq "subscribe: missing email" "${out##* }" 505
+
+# --- could not queue: 15, and nothing half-recorded (a trigger refuses
+# the job's INSERT, as a full disk or a lost table would)
+refuse_jobs() { # refuse_jobs TASK | ""
+    { printf 'USE `%s`;\nDROP TRIGGER IF EXISTS refuse_jobs;\n' "$DBNAME"
+      [ -n "$1" ] && printf "DELIMITER //\nCREATE TRIGGER refuse_jobs BEFORE INSERT ON jobs FOR EACH ROW IF NEW.task = '%s' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'; END IF//\nDELIMITER ;\n" "$1"
+    } | mariadb --no-defaults -uroot -S "$OMKT_DBDIR/mysqld.sock"
+}
+refuse_jobs download
+expect "could not queue the download" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=40 -d url=http://x/40)" 200 15
+check_eq "no media left behind" "$(sql "SELECT COUNT(*) FROM media WHERE account_id = 1 AND remote_id = 40")" 0
+refuse_jobs transcode
+expect "could not queue the transcode" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=15 -d 'settings_id_list[]=31')" 200 15
+check_eq "no transcode left behind" "$(sql "SELECT COUNT(*) FROM transcodes WHERE setting_id = 31")" 0
+refuse_jobs ""
+check "the reason is logged" grep -q "refused by the test" "$APID_LOG"
+
+# --- a clean stop on SIGTERM
+kill -TERM "$APID_PID"
+wait_exit "$APID_PID" 10
+check_eq "SIGTERM: exit 0" "$EXIT_STATUS" 0
+check "SIGTERM: logged" grep -q "stopped" "$APID_LOG"
+check_eq "SIGTERM: process row stopped" "$(sql "SELECT state FROM processes WHERE role = 'apid' AND pid = $APID_PID")" stopped

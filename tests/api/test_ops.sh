@@ -22,13 +22,13 @@ check_eq "health: schema version" "$(jget "${out% *}" schema_version)" \
     "$(sql "SELECT MAX(version) FROM schema_migrations")"
 
 # --- real jobs: 5 done, 2 failed, 2 running, 3 queued
-for i in 1 2 3 4 5; do ctl jobs enqueue test >/dev/null; done
+for _ in 1 2 3 4 5; do ctl jobs enqueue test >/dev/null; done
 ctl jobs enqueue test --payload fail --max-attempts 1 --count 2 >/dev/null
 ctl jobs enqueue test --payload sleep_ms=120000 --count 5 >/dev/null
 start qworker "$OMKT_BIN/tests/qworker" -c "$CONF"
 start qworker "$OMKT_BIN/tests/qworker" -c "$CONF"
 n() { sql "SELECT COUNT(*) FROM jobs WHERE task = 'test' AND state = '$1'"; }
-settled() { [ "$(n done)" = 5 ] && [ "$(n failed)" = 2 ] && [ "$(n running)" = 2 ]; }
+settled() { [ "$(n "done")" = 5 ] && [ "$(n failed)" = 2 ] && [ "$(n running)" = 2 ]; }
 check "workers settle: 5 done, 2 failed, 2 running" wait_for 30 settled
 curl -s -o /dev/null "$API/api/?action=app_get_settings"
 sleep 1.2 # a beat of progress
@@ -40,7 +40,7 @@ check_eq "metrics: customer key 401" "$(curl -s -o /dev/null -w '%{http_code}' -
 check_eq "metrics: admin account key" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KADM" "$API/metrics")" 200
 curl -s -H 'Authorization: Bearer s3cret-operator' "$API/metrics" > "$T/metrics"
 check "metrics: content type" bash -c "curl -s -o /dev/null -w '%{content_type}' -H 'Authorization: Bearer s3cret-operator' '$API/metrics' | grep -q '^text/plain; version=0.0.4'"
-check_eq "metrics: done" "$(sed -n 's/^omkt_jobs{task="test",state="done"} //p' "$T/metrics")" "$(n done)"
+check_eq "metrics: done" "$(sed -n 's/^omkt_jobs{task="test",state="done"} //p' "$T/metrics")" "$(n "done")"
 check_eq "metrics: failed" "$(sed -n 's/^omkt_jobs{task="test",state="failed"} //p' "$T/metrics")" "$(n failed)"
 check_eq "metrics: running" "$(sed -n 's/^omkt_jobs{task="test",state="running"} //p' "$T/metrics")" 2
 check_eq "metrics: zero rows too" "$(sed -n 's/^omkt_jobs{task="transcode",state="queued"} //p' "$T/metrics")" 0
@@ -50,20 +50,24 @@ check "metrics: duration buckets" grep -q '^omkt_job_duration_seconds_bucket{tas
 check "metrics: requests by action and code" grep -q '^omkt_api_requests_total{action="app_get_settings",code="200"} 1$' "$T/metrics"
 check "metrics: 401s counted" grep -q '^omkt_api_requests_total{action="metrics",code="401"} 3$' "$T/metrics"
 check "metrics: db up" grep -q '^omkt_db_up 1$' "$T/metrics"
-check "metrics: every line is a sample or a comment" bash -c "! grep -vE '^(# (HELP|TYPE) .*|[a-z_]+(\{[^}]*\})? [0-9.e+-]+)$' '$T/metrics'"
+bad=$(grep -vE '^(# (HELP|TYPE) .*|[a-z_]+(\{[^}]*\})? [0-9.e+-]+)$' "$T/metrics")
+check_eq "metrics: every line is a sample or a comment" "$bad" ""
 
 # --- dashboard
+sql "INSERT INTO jobs (task, state, error, finished) VALUES ('maintenance', 'failed', '<script>alert(1)</script>', NOW(3) - INTERVAL 1 HOUR)"
 check_eq "dashboard: no credential 401" "$(curl -s -o /dev/null -w '%{http_code}' "$API/")" 401
 check "dashboard: asks for Basic" bash -c "curl -s -D - -o /dev/null '$API/status' | grep -qi '^WWW-Authenticate: Basic'"
 check_eq "dashboard: Basic ok" "$(curl -s -o "$T/dash.html" -w '%{http_code}' -u "op:s3cret-operator" "$API/")" 200
 check_eq "/status too" "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer s3cret-operator' "$API/status")" 200
 cell() { sed -n "s/.*id=\"q-$1-$2\">\([0-9]*\).*/\1/p" "$T/dash.html"; }
-check_eq "dashboard: done" "$(cell test done)" 5
+check_eq "dashboard: done" "$(cell test "done")" 5
 check_eq "dashboard: failed" "$(cell test failed)" 2
 check_eq "dashboard: running" "$(cell test running)" 2
 check_eq "dashboard: queued" "$(cell test queued)" "$(n queued)"
 check_eq "dashboard: done in the last hour" "$(sed -n 's/.*id=done-hour>\([0-9]*\)<.*/\1/p' "$T/dash.html")" 5
 check "dashboard: failure reason" grep -q "asked to fail" "$T/dash.html"
+check "dashboard: reasons escaped" grep -q "&lt;script&gt;alert(1)&lt;/script&gt;" "$T/dash.html"
+check "dashboard: no raw markup from reasons" bash -c "! grep -q '<script>' '$T/dash.html'"
 check_eq "dashboard: two progress bars" "$(grep -o 'class=bar' "$T/dash.html" | wc -l)" 2
 check "dashboard: workers with heartbeat age" grep -qE 'qworker<td>[0-9]+<td>running<td class="n">[0-9.]+ s ago' "$T/dash.html"
 check "dashboard: refreshes itself" grep -q 'http-equiv=refresh' "$T/dash.html"
@@ -80,4 +84,4 @@ timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --hide-scrollbars \
     "http://op:s3cret-operator@${API#http://}/status" >"$T/logs/chromium.txt" 2>&1
 check "screenshot taken" test -s "$T/dashboard.png"
 [ -n "${OMKT_SHOT:-}" ] && cp "$T/dashboard.png" "$OMKT_SHOT"
-echo "# screenshot: $T/dashboard.png; db: done=$(n done) failed=$(n failed) running=$(n running) queued=$(n queued)"
+echo "# screenshot: $T/dashboard.png; db: done=$(n "done") failed=$(n failed) running=$(n running) queued=$(n queued)"

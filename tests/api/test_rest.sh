@@ -71,10 +71,10 @@ check_eq "no key: always new" "$(post "$KA" '{"url":"http://cms.example/d.mp4"}'
 ID3=$(field id)
 
 # --- details, isolation
-check_eq "get: 200" "$(req "$KA" GET /v1/media/$ID1)" 200
+check_eq "get: 200" "$(req "$KA" GET /v1/media/"$ID1")" 200
 check_eq "get: url" "$(field url)" http://cms.example/a.mp4
 check_eq "get: jobs" "$(field jobs.0.task)" download
-check_eq "B cannot read A's media" "$(req "$KB" GET /v1/media/$ID1)" 404
+check_eq "B cannot read A's media" "$(req "$KB" GET /v1/media/"$ID1")" 404
 check_eq "404 shape" "$(field error.code)" not_found
 check_eq "unknown media: 404" "$(req "$KA" GET /v1/media/999999)" 404
 check_eq "bad id: 404" "$(req "$KA" GET /v1/media/abc)" 404
@@ -92,19 +92,19 @@ check_eq "list: bad state 400" "$(req "$KA" GET '/v1/media?state=bogus')" 400
 check_eq "list: bad limit 400" "$(req "$KA" GET '/v1/media?limit=0')" 400
 
 # --- cancel and retry
-check_eq "B cannot cancel A's media" "$(req "$KB" POST /v1/media/$ID1/cancel)" 404
+check_eq "B cannot cancel A's media" "$(req "$KB" POST /v1/media/"$ID1"/cancel)" 404
 check_eq "A's job untouched" "$(sql "SELECT state FROM jobs WHERE media_id = $ID1")" queued
-check_eq "cancel: 200" "$(req "$KA" POST /v1/media/$ID1/cancel)" 200
+check_eq "cancel: 200" "$(req "$KA" POST /v1/media/"$ID1"/cancel)" 200
 check_eq "cancel: status" "$(field status)" cancelled
 check_eq "cancel: job row" "$(sql "SELECT state FROM jobs WHERE media_id = $ID1")" cancelled
-check_eq "cancel again: 409" "$(req "$KA" POST /v1/media/$ID1/cancel)" 409
-check_eq "retry without failure: 409" "$(req "$KA" POST /v1/media/$ID2/retry)" 409
+check_eq "cancel again: 409" "$(req "$KA" POST /v1/media/"$ID1"/cancel)" 409
+check_eq "retry without failure: 409" "$(req "$KA" POST /v1/media/"$ID2"/retry)" 409
 sql "UPDATE jobs SET state = 'failed', error = 'connection refused', attempts = 5 WHERE media_id = $ID2"
-check_eq "failed: status" "$(req "$KA" GET /v1/media/$ID2; echo " $(field status) $(field jobs.0.error)")" "200 failed connection refused"
-check_eq "B cannot retry A's media" "$(req "$KB" POST /v1/media/$ID2/retry)" 404
-check_eq "retry: 200" "$(req "$KA" POST /v1/media/$ID2/retry)" 200
+check_eq "failed: status" "$(req "$KA" GET /v1/media/"$ID2"; echo " $(field status) $(field jobs.0.error)")" "200 failed connection refused"
+check_eq "B cannot retry A's media" "$(req "$KB" POST /v1/media/"$ID2"/retry)" 404
+check_eq "retry: 200" "$(req "$KA" POST /v1/media/"$ID2"/retry)" 200
 check_eq "retry: queued again" "$(sql "SELECT CONCAT(state, ' ', attempts) FROM jobs WHERE media_id = $ID2")" "queued 0"
-check_eq "cancel with GET: 405" "$(req "$KA" GET /v1/media/$ID2/cancel)" 405
+check_eq "cancel with GET: 405" "$(req "$KA" GET /v1/media/"$ID2"/cancel)" 405
 
 # --- transcodes, progress, downloads
 D=$T/docroot/media/1/$ID2; mkdir -p "$D"
@@ -112,7 +112,7 @@ head -c 200000 /dev/urandom > "$D/11.mp4"
 sql "INSERT INTO transcodes (media_id, setting_id, state, progress, cardinality, path, metadata) VALUES
  ($ID2, 11, 'processed', 100, 1, 'media/1/$ID2/11.mp4', '{\"mime\":\"video/mp4\"}'),
  ($ID2, 13, 'running', 40, 0, NULL, NULL)"
-check_eq "details: 200" "$(req "$KA" GET /v1/media/$ID2)" 200
+check_eq "details: 200" "$(req "$KA" GET /v1/media/"$ID2")" 200
 check_eq "details: progress is the mean" "$(field progress)" 70
 check_eq "details: transcode states" "$(field transcodes.0.state),$(field transcodes.1.state),$(field transcodes.1.progress)" "processed,running,40"
 LINK=$(field transcodes.0.download_url)
@@ -137,3 +137,12 @@ import yaml
 d = yaml.safe_load(open('$TOP/docs/openapi.yaml'))
 assert set(d['paths']) == {'/v1/settings', '/v1/media', '/v1/media/{id}', '/v1/media/{id}/cancel', '/v1/media/{id}/retry', '/v1/media/{id}/transcodes/{setting_id}/file'}
 "
+
+# --- one idempotency key, eight clients at once: one media
+for i in 1 2 3 4 5 6 7 8; do
+    curl -s -o "$T/race.$i" -H "X-API-Key: $KB" -H 'Idempotency-Key: race' \
+        -H 'Content-Type: application/json' --data-binary '{"url":"http://x/race"}' "$API/v1/media" &
+done
+wait
+check_eq "concurrent same key: one media" "$(sql "SELECT COUNT(*) FROM media WHERE idempotency_key = 'race'")" 1
+check_eq "concurrent same key: every answer names it" "$(cat "$T"/race.* | python3 -c 'import sys,json; print(len({json.loads(l)["id"] for l in sys.stdin.read().replace("}{", "}\n{").splitlines()}))')" 1
