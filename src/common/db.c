@@ -599,3 +599,42 @@ int omkt_db_command(struct omkt_db *db, const char *sql, struct omkt_errbuf *eb)
         return fail_my(db, "command", eb);
     return OMKT_OK;
 }
+
+int omkt_db_exec_one(struct omkt_db *db, const char *sql,
+                     const struct omkt_dbv *params, size_t n,
+                     struct omkt_errbuf *eb)
+{
+    uint64_t affected = 0;
+    int ret = omkt_db_exec(db, sql, params, n, &affected, NULL, eb);
+
+    if (ret == OMKT_OK && affected != 1)
+        return OMKT_ENOTFOUND;
+    return ret;
+}
+
+int omkt_db_insert(struct omkt_db *db, const char *sql,
+                   const struct omkt_dbv *params, size_t n, int64_t *id,
+                   struct omkt_errbuf *eb)
+{
+    struct omkt_errbuf local = {0};
+    uint64_t new_id = 0;
+    int ret = omkt_db_exec(db, sql, params, n, NULL, &new_id, &local);
+
+    if (id != NULL)
+        *id = ret == OMKT_OK ? (int64_t)new_id : 0;
+    if (ret == OMKT_EDB && omkt_db_is_duplicate(db))
+        return OMKT_EEXIST; /* the caller words it */
+    if (ret != OMKT_OK) {
+        omkt_errf(eb, "%s", local.msg);
+        if (eb != NULL)
+            eb->retryable = local.retryable;
+    }
+    return ret;
+}
+
+char *omkt_dbres_dup(const struct omkt_dbres *r, size_t row, size_t col)
+{
+    const char *s = omkt_dbres_str(r, row, col);
+
+    return s ? omkt_xstrdup(s) : NULL;
+}

@@ -107,6 +107,24 @@ void omkt_db_rollback(struct omkt_db *db);
 int omkt_db_script(struct omkt_db *db, const char *sql, struct omkt_errbuf *eb);
 
 /*
+ * omkt_db_exec_one - a statement that must match exactly one row (a
+ * guarded transition, an update by id): OMKT_ENOTFOUND when it matched
+ * none (or several), for the caller to word.
+ */
+int omkt_db_exec_one(struct omkt_db *db, const char *sql,
+                     const struct omkt_dbv *params, size_t n,
+                     struct omkt_errbuf *eb);
+
+/*
+ * omkt_db_insert - an INSERT; *id (may be NULL) gets the new row's id.
+ * A unique key violation is OMKT_EEXIST with nothing in @eb, for the
+ * caller to word.
+ */
+int omkt_db_insert(struct omkt_db *db, const char *sql,
+                   const struct omkt_dbv *params, size_t n, int64_t *id,
+                   struct omkt_errbuf *eb);
+
+/*
  * omkt_db_command - one trusted statement that takes no values and returns
  * no rows (LOCK TABLES, SET ...), in one round trip.
  */
@@ -117,6 +135,8 @@ int omkt_db_command(struct omkt_db *db, const char *sql,
 const char *omkt_dbres_str(const struct omkt_dbres *r, size_t row, size_t col);
 int64_t omkt_dbres_i64(const struct omkt_dbres *r, size_t row, size_t col,
                        int64_t def);
+/* omkt_dbres_dup - a new copy of a cell, or NULL for SQL NULL. */
+char *omkt_dbres_dup(const struct omkt_dbres *r, size_t row, size_t col);
 void omkt_dbres_free(struct omkt_dbres *r);
 
 /* omkt_db_server_version - e.g. 101119 for 10.11.19; 0 when unknown. */

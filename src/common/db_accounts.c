@@ -128,19 +128,25 @@ int omkt_account_by_id(struct omkt_db *db, int64_t id, struct omkt_account *out,
     return fetch_one(db, sql, OMKT_DBV_I(id), out, eb);
 }
 
+/* update_by_id - set one column (the ? in @sql) of account @id. */
+static int update_by_id(struct omkt_db *db, const char *sql,
+                        struct omkt_dbv value, int64_t id,
+                        struct omkt_errbuf *eb)
+{
+    struct omkt_dbv v[] = {value, OMKT_DBV_I(id)};
+    int ret = omkt_db_exec_one(db, sql, v, 2, eb);
+
+    if (ret == OMKT_ENOTFOUND)
+        omkt_errf(eb, "no account %lld", (long long)id);
+    return ret;
+}
+
 int omkt_account_set_enabled(struct omkt_db *db, int64_t id, bool is_enabled,
                              struct omkt_errbuf *eb)
 {
     static const char sql[] = "UPDATE accounts SET enabled = ? WHERE id = ?";
-    struct omkt_dbv v[] = {OMKT_DBV_I(is_enabled ? 1 : 0), OMKT_DBV_I(id)};
-    uint64_t affected = 0;
-    int ret = omkt_db_exec(db, sql, v, 2, &affected, NULL, eb);
 
-    if (ret == OMKT_OK && affected != 1) {
-        omkt_errf(eb, "no account %lld", (long long)id);
-        return OMKT_ENOTFOUND;
-    }
-    return ret;
+    return update_by_id(db, sql, OMKT_DBV_I(is_enabled ? 1 : 0), id, eb);
 }
 
 int omkt_account_set_url(struct omkt_db *db, int64_t id, const char *url,
@@ -148,17 +154,10 @@ int omkt_account_set_url(struct omkt_db *db, int64_t id, const char *url,
 {
     static const char sql[] = "UPDATE accounts SET url = ? WHERE id = ?";
     struct omkt_account_new an = {.email = "x", .url = url};
-    struct omkt_dbv v[] = {OMKT_DBV_S(url), OMKT_DBV_I(id)};
-    uint64_t affected = 0;
     int ret = check_new(&an, eb);
 
-    if (ret == OMKT_OK)
-        ret = omkt_db_exec(db, sql, v, 2, &affected, NULL, eb);
-    if (ret == OMKT_OK && affected != 1) {
-        omkt_errf(eb, "no account %lld", (long long)id);
-        return OMKT_ENOTFOUND;
-    }
-    return ret;
+    return ret == OMKT_OK ? update_by_id(db, sql, OMKT_DBV_S(url), id, eb)
+                          : ret;
 }
 
 int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
@@ -166,18 +165,10 @@ int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
                             struct omkt_errbuf *eb)
 {
     static const char sql[] = "UPDATE accounts SET api_key = ? WHERE id = ?";
-    uint64_t affected = 0;
     int ret = omkt_account_key_new(api_key, eb);
 
-    if (ret == OMKT_OK) {
-        struct omkt_dbv v[] = {OMKT_DBV_S(api_key), OMKT_DBV_I(id)};
-        ret = omkt_db_exec(db, sql, v, 2, &affected, NULL, eb);
-    }
-    if (ret == OMKT_OK && affected != 1) {
-        omkt_errf(eb, "no account %lld", (long long)id);
-        return OMKT_ENOTFOUND;
-    }
-    return ret;
+    return ret == OMKT_OK ? update_by_id(db, sql, OMKT_DBV_S(api_key), id, eb)
+                          : ret;
 }
 
 int omkt_account_list(struct omkt_db *db, struct omkt_dbres **res,

@@ -197,13 +197,10 @@ static int guarded(struct omkt_db *db, const char *sql,
                    const struct omkt_dbv *v, size_t n, const char *what,
                    const struct omkt_job *job, struct omkt_errbuf *eb)
 {
-    uint64_t affected = 0;
-    int ret = omkt_db_exec(db, sql, v, n, &affected, NULL, eb);
+    int ret = omkt_db_exec_one(db, sql, v, n, eb);
 
-    if (ret != OMKT_OK)
+    if (ret != OMKT_ENOTFOUND)
         return ret;
-    if (affected == 1)
-        return OMKT_OK;
     omkt_errf(eb, "job %lld: %s: no longer ours", (long long)job->id, what);
     return OMKT_ELOST;
 }
@@ -438,13 +435,10 @@ int omkt_job_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
         " lease_until = NULL WHERE id = ?"
         " AND state IN ('queued', 'delayed', 'running')";
     struct omkt_dbv v[] = {OMKT_DBV_I(id)};
-    uint64_t affected = 0;
-    int ret = omkt_db_exec(db, sql, v, 1, &affected, NULL, eb);
+    int ret = omkt_db_exec_one(db, sql, v, 1, eb);
 
-    if (ret == OMKT_OK && affected != 1) {
+    if (ret == OMKT_ENOTFOUND)
         omkt_errf(eb, "job %lld: not found or already finished", (long long)id);
-        return OMKT_ENOTFOUND;
-    }
     return ret;
 }
 
@@ -455,14 +449,11 @@ int omkt_job_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
         " worker_id = NULL, finished = NULL, error = NULL, error_code = NULL,"
         " progress = 0 WHERE id = ? AND state IN ('failed', 'cancelled')";
     struct omkt_dbv v[] = {OMKT_DBV_I(id)};
-    uint64_t affected = 0;
-    int ret = omkt_db_exec(db, sql, v, 1, &affected, NULL, eb);
+    int ret = omkt_db_exec_one(db, sql, v, 1, eb);
 
-    if (ret == OMKT_OK && affected != 1) {
+    if (ret == OMKT_ENOTFOUND)
         omkt_errf(eb, "job %lld: not found or not failed/cancelled",
                   (long long)id);
-        return OMKT_ENOTFOUND;
-    }
     return ret;
 }
 

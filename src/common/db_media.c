@@ -24,39 +24,18 @@ int omkt_media_add(struct omkt_db *db, const struct omkt_media_new *mn,
         OMKT_DBV_S(mn->local_path),
         OMKT_DBV_S(mn->local_path),
     };
-    uint64_t new_id = 0;
-    struct omkt_errbuf local = {0};
-    int ret =
-        omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, &new_id, &local);
+    int ret = omkt_db_insert(db, sql, v, OMKT_ARRAY_LEN(v), id, eb);
 
-    *id = 0;
-    if (ret == OMKT_EDB && omkt_db_is_duplicate(db)) {
+    if (ret == OMKT_EEXIST)
         omkt_errf(eb, "media %" PRId64 " already exists for this account",
                   mn->remote_id);
-        return OMKT_EEXIST;
-    }
-    if (ret != OMKT_OK) {
-        omkt_errf(eb, "%s", local.msg);
-        if (eb != NULL)
-            eb->retryable = local.retryable;
-        return ret;
-    }
-    *id = (int64_t)new_id;
-    return OMKT_OK;
+    return ret;
 }
 
 #define MEDIA_COLS                                                             \
     "SELECT id, account_id, remote_id, url, adapter, do_metadata, state,"      \
     " path, IFNULL(file_size, 0), metadata, error, created, want_settings,"    \
     " notify_url, priority FROM media "
-
-/* dup - new copy of a cell or NULL. */
-static char *dup(const struct omkt_dbres *r, size_t col)
-{
-    const char *s = omkt_dbres_str(r, 0, col);
-
-    return s ? omkt_xstrdup(s) : NULL;
-}
 
 /* fetch - run a media SELECT with @n values into @out. */
 static int fetch(struct omkt_db *db, const char *sql, const struct omkt_dbv *v,
@@ -72,17 +51,17 @@ static int fetch(struct omkt_db *db, const char *sql, const struct omkt_dbv *v,
         out->id = omkt_dbres_i64(r, 0, 0, 0);
         out->account_id = omkt_dbres_i64(r, 0, 1, 0);
         out->remote_id = omkt_dbres_i64(r, 0, 2, 0);
-        out->url = dup(r, 3);
-        out->adapter = dup(r, 4);
+        out->url = omkt_dbres_dup(r, 0, 3);
+        out->adapter = omkt_dbres_dup(r, 0, 4);
         out->do_metadata = omkt_dbres_i64(r, 0, 5, 1) != 0;
-        out->state = dup(r, 6);
-        out->path = dup(r, 7);
+        out->state = omkt_dbres_dup(r, 0, 6);
+        out->path = omkt_dbres_dup(r, 0, 7);
         out->file_size = omkt_dbres_i64(r, 0, 8, 0);
-        out->metadata = dup(r, 9);
-        out->error = dup(r, 10);
-        out->created = dup(r, 11);
-        out->want_settings = dup(r, 12);
-        out->notify_url = dup(r, 13);
+        out->metadata = omkt_dbres_dup(r, 0, 9);
+        out->error = omkt_dbres_dup(r, 0, 10);
+        out->created = omkt_dbres_dup(r, 0, 11);
+        out->want_settings = omkt_dbres_dup(r, 0, 12);
+        out->notify_url = omkt_dbres_dup(r, 0, 13);
         out->priority = (int)omkt_dbres_i64(r, 0, 14, 0);
     }
     omkt_dbres_free(r);
@@ -113,14 +92,12 @@ static int changed(struct omkt_db *db, const char *sql,
                    const struct omkt_dbv *v, size_t n, int64_t id,
                    struct omkt_errbuf *eb)
 {
-    uint64_t affected = 0;
-    int ret = omkt_db_exec(db, sql, v, n, &affected, NULL, eb);
+    int ret = omkt_db_exec_one(db, sql, v, n, eb);
 
-    if (ret == OMKT_OK && affected != 1) {
-        omkt_errf(eb, "media %" PRId64 ": not in the expected state", id);
-        return OMKT_ELOST;
-    }
-    return ret;
+    if (ret != OMKT_ENOTFOUND)
+        return ret;
+    omkt_errf(eb, "media %" PRId64 ": not in the expected state", id);
+    return OMKT_ELOST;
 }
 
 int omkt_media_set_local(struct omkt_db *db, int64_t id, const char *path,

@@ -13,33 +13,13 @@ int omkt_transcode_add(struct omkt_db *db, int64_t media_id, int setting_id,
     static const char sql[] =
         "INSERT INTO transcodes (media_id, setting_id) VALUES (?, ?)";
     struct omkt_dbv v[] = {OMKT_DBV_I(media_id), OMKT_DBV_I(setting_id)};
-    struct omkt_errbuf local = {0};
-    uint64_t new_id = 0;
-    int ret = omkt_db_exec(db, sql, v, 2, NULL, &new_id, &local);
 
-    *id = 0;
-    if (ret == OMKT_EDB && omkt_db_is_duplicate(db))
-        return OMKT_EEXIST;
-    if (ret != OMKT_OK) {
-        omkt_errf(eb, "%s", local.msg);
-        if (eb != NULL)
-            eb->retryable = local.retryable;
-        return ret;
-    }
-    *id = (int64_t)new_id;
-    return OMKT_OK;
+    return omkt_db_insert(db, sql, v, 2, id, eb);
 }
 
 #define TRANSCODE_COLS                                                         \
     "SELECT id, media_id, setting_id, state, progress, cardinality, path,"     \
     " metadata, error FROM transcodes "
-
-static char *dup(const struct omkt_dbres *r, size_t col)
-{
-    const char *s = omkt_dbres_str(r, 0, col);
-
-    return s ? omkt_xstrdup(s) : NULL;
-}
 
 static int fetch(struct omkt_db *db, const char *sql, const struct omkt_dbv *v,
                  size_t n, struct omkt_transcode *out, struct omkt_errbuf *eb)
@@ -54,12 +34,12 @@ static int fetch(struct omkt_db *db, const char *sql, const struct omkt_dbv *v,
         out->id = omkt_dbres_i64(r, 0, 0, 0);
         out->media_id = omkt_dbres_i64(r, 0, 1, 0);
         out->setting_id = (int)omkt_dbres_i64(r, 0, 2, 0);
-        out->state = dup(r, 3);
+        out->state = omkt_dbres_dup(r, 0, 3);
         out->progress = (int)omkt_dbres_i64(r, 0, 4, 0);
         out->cardinality = (int)omkt_dbres_i64(r, 0, 5, 0);
-        out->path = dup(r, 6);
-        out->metadata = dup(r, 7);
-        out->error = dup(r, 8);
+        out->path = omkt_dbres_dup(r, 0, 6);
+        out->metadata = omkt_dbres_dup(r, 0, 7);
+        out->error = omkt_dbres_dup(r, 0, 8);
     }
     omkt_dbres_free(r);
     return ret;
@@ -100,14 +80,12 @@ static int changed(struct omkt_db *db, const char *sql,
                    const struct omkt_dbv *v, size_t n, int64_t id,
                    struct omkt_errbuf *eb)
 {
-    uint64_t affected = 0;
-    int ret = omkt_db_exec(db, sql, v, n, &affected, NULL, eb);
+    int ret = omkt_db_exec_one(db, sql, v, n, eb);
 
-    if (ret == OMKT_OK && affected != 1) {
-        omkt_errf(eb, "transcode %" PRId64 ": not in the expected state", id);
-        return OMKT_ELOST;
-    }
-    return ret;
+    if (ret != OMKT_ENOTFOUND)
+        return ret;
+    omkt_errf(eb, "transcode %" PRId64 ": not in the expected state", id);
+    return OMKT_ELOST;
 }
 
 int omkt_transcode_start(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)

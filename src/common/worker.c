@@ -176,8 +176,8 @@ static int poll_once(struct omkt_jobctx *ctx,
     struct omkt_daemon *d = ctx->d;
     struct omkt_errbuf eb = {0};
     bool has_work = is_busy;
-    int ret = is_busy ? OMKT_OK
-                      : omkt_job_peek(ctx->db, spec->task, &has_work, &eb);
+    int ret =
+        is_busy ? OMKT_OK : omkt_job_peek(ctx->db, spec->task, &has_work, &eb);
 
     if (ret == OMKT_OK && has_work)
         ret = omkt_job_claim(ctx->db, spec->task, d->proc_id,

@@ -128,3 +128,15 @@ int cli_id(const char *s, int64_t *id)
     }
     return 0;
 }
+
+int cli_finish(struct cli *c, int ret, struct omkt_dbres *res,
+               const struct omkt_errbuf *eb, const char *const *headers)
+{
+    if (ret == OMKT_OK && headers != NULL)
+        cli_print(res, headers);
+    else if (ret != OMKT_OK)
+        fprintf(stderr, "omktctl: %s\n", omkt_errbuf_str(eb, ret));
+    omkt_dbres_free(res);
+    cli_close(c);
+    return ret == OMKT_OK ? 0 : 1;
+}

@@ -36,6 +36,13 @@ void cli_close(struct cli *c);
 /* cli_print - @res as a tab-separated table under @headers. */
 void cli_print(const struct omkt_dbres *res, const char *const *headers);
 
+/*
+ * cli_finish - end a command: print @res under @headers (or the error),
+ * free @res (steals it), close the connection; the exit code.
+ */
+int cli_finish(struct cli *c, int ret, struct omkt_dbres *res,
+               const struct omkt_errbuf *eb, const char *const *headers);
+
 /* cli_id - parse a positive id argument; prints errors.  0 or 2. */
 int cli_id(const char *s, int64_t *id);
 

@@ -67,13 +67,7 @@ static int list(struct cli *c)
     if (cli_connect(c) != 0)
         return 1;
     ret = omkt_account_list(c->db, &r, &eb);
-    if (ret == OMKT_OK)
-        cli_print(r, headers);
-    else
-        fprintf(stderr, "omktctl: %s\n", eb.msg);
-    omkt_dbres_free(r);
-    cli_close(c);
-    return ret == OMKT_OK ? 0 : 1;
+    return cli_finish(c, ret, r, &eb, headers);
 }
 
 /* change - disable, enable, rotate the key or set the URL of @id_s. */

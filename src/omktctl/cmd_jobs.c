@@ -36,13 +36,7 @@ static int list(struct cli *c, int argc, char **argv)
     if (cli_connect(c) != 0)
         return 1;
     ret = omkt_job_list(c->db, &f, &r, &eb);
-    if (ret == OMKT_OK)
-        cli_print(r, headers);
-    else
-        fprintf(stderr, "omktctl: %s\n", eb.msg);
-    omkt_dbres_free(r);
-    cli_close(c);
-    return ret == OMKT_OK ? 0 : 1;
+    return cli_finish(c, ret, r, &eb, headers);
 }
 
 static int show(struct cli *c, int64_t id)

@@ -23,13 +23,7 @@ int cmd_workers(struct cli *c, int argc, char **argv)
     if (cli_connect(c) != 0)
         return 1;
     ret = omkt_proc_list(c->db, argc > 2, &r, &eb);
-    if (ret == OMKT_OK)
-        cli_print(r, headers);
-    else
-        fprintf(stderr, "omktctl: %s\n", eb.msg);
-    omkt_dbres_free(r);
-    cli_close(c);
-    return ret == OMKT_OK ? 0 : 1;
+    return cli_finish(c, ret, r, &eb, headers);
 }
 
 int cmd_drain(struct cli *c, int argc, char **argv)
