@@ -428,6 +428,34 @@ int omkt_job_reap(struct omkt_db *db, const struct omkt_backoff *bo,
     return ret;
 }
 
+int omkt_job_get(struct omkt_db *db, int64_t id, struct omkt_job *job,
+                 struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT id, task, priority, account_id, media_id, transcode_id,"
+        " payload FROM jobs WHERE id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query(db, sql, v, 1, &r, eb);
+
+    memset(job, 0, sizeof(*job));
+    if (ret == OMKT_OK && r->nrows == 0) {
+        omkt_errf(eb, "no job %lld", (long long)id);
+        ret = OMKT_ENOTFOUND;
+    }
+    if (ret == OMKT_OK) {
+        job->id = id;
+        (void)omkt_task_parse(omkt_dbres_str(r, 0, 1), &job->task);
+        job->priority = (int)omkt_dbres_i64(r, 0, 2, 0);
+        job->account_id = omkt_dbres_i64(r, 0, 3, 0);
+        job->media_id = omkt_dbres_i64(r, 0, 4, 0);
+        job->transcode_id = omkt_dbres_i64(r, 0, 5, 0);
+        job->payload = omkt_dbres_dup(r, 0, 6);
+    }
+    omkt_dbres_free(r);
+    return ret;
+}
+
 int omkt_job_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
 {
     static const char sql[] =

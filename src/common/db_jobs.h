@@ -141,6 +141,13 @@ int omkt_job_reap(struct omkt_db *db, const struct omkt_backoff *bo,
                   omkt_reaped_fn fn, void *ctx, unsigned *n,
                   struct omkt_errbuf *eb);
 
+/*
+ * omkt_job_get - task, media, account and payload of job @id (any state;
+ * worker_id and attempts are not filled).  OMKT_ENOTFOUND when absent.
+ */
+int omkt_job_get(struct omkt_db *db, int64_t id, struct omkt_job *job,
+                 struct omkt_errbuf *eb);
+
 /* Operator verbs.  OMKT_ENOTFOUND when the job is not in a fitting state. */
 int omkt_job_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
 int omkt_job_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);

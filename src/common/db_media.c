@@ -157,6 +157,17 @@ int omkt_media_expire(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
     return omkt_db_exec(db, sql, v, 1, NULL, NULL, eb);
 }
 
+int omkt_media_reopen(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE media SET state = IF(state = 'download_failed', 'remote',"
+        " 'local'), error = NULL WHERE id = ?"
+        " AND state IN ('download_failed', 'metadata_failed')";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+
+    return omkt_db_exec(db, sql, v, 1, NULL, NULL, eb);
+}
+
 int omkt_media_dir(char *buf, size_t size, int64_t account_id, int64_t media_id)
 {
     int n =

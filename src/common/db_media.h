@@ -74,6 +74,12 @@ int omkt_media_list_old(struct omkt_db *db, int64_t age_s, int64_t limit,
 /* omkt_media_expire - any state -> expired (files already removed). */
 int omkt_media_expire(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
 
+/*
+ * omkt_media_reopen - a failed step is to be run again: download_failed ->
+ * remote, metadata_failed -> local.  Other states are left alone.
+ */
+int omkt_media_reopen(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
+
 /* omkt_media_dir - "media/ACCOUNT/MEDIA", the media's directory. */
 int omkt_media_dir(char *buf, size_t size, int64_t account_id,
                    int64_t media_id);

@@ -145,6 +145,20 @@ int omkt_transcode_expire_media(struct omkt_db *db, int64_t media_id,
     return omkt_db_exec(db, sql, v, 1, NULL, NULL, eb);
 }
 
+int omkt_transcode_set_open(struct omkt_db *db, int64_t id, bool is_open,
+                            struct omkt_errbuf *eb)
+{
+    static const char reopen[] =
+        "UPDATE transcodes SET state = 'asked', error = NULL, progress = 0"
+        " WHERE id = ? AND state IN ('error', 'cancelled')";
+    static const char cancel[] =
+        "UPDATE transcodes SET state = 'cancelled'"
+        " WHERE id = ? AND state IN ('asked', 'running')";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+
+    return omkt_db_exec(db, is_open ? reopen : cancel, v, 1, NULL, NULL, eb);
+}
+
 void omkt_transcode_clear(struct omkt_transcode *t)
 {
     if (t == NULL)

@@ -7,6 +7,7 @@
 #ifndef OMKT_COMMON_DB_TRANSCODES_H
 #define OMKT_COMMON_DB_TRANSCODES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -60,6 +61,14 @@ int omkt_transcode_failed(struct omkt_db *db, int64_t id, const char *error,
 /* omkt_transcode_expire_media - every transcode of a purged media. */
 int omkt_transcode_expire_media(struct omkt_db *db, int64_t media_id,
                                 struct omkt_errbuf *eb);
+
+/*
+ * omkt_transcode_set_open - reopen (@is_open: error|cancelled -> asked)
+ * or cancel (asked|running -> cancelled) transcode @id; a row in another
+ * state is left alone.
+ */
+int omkt_transcode_set_open(struct omkt_db *db, int64_t id, bool is_open,
+                            struct omkt_errbuf *eb);
 
 void omkt_transcode_clear(struct omkt_transcode *t);
 

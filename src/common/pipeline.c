@@ -88,6 +88,74 @@ int omkt_pipeline_parse_ids(const char *list, int *ids, size_t max)
     return (int)n;
 }
 
+/* each_transcode - apply @fn to every transcode row of a payload. */
+static int each_transcode(struct omkt_db *db, const char *payload,
+                          int (*fn)(struct omkt_db *, int64_t, void *),
+                          void *arg)
+{
+    json_t *root = json_loads(payload ? payload : "", 0, NULL);
+    json_t *v;
+    size_t i;
+    int ret = OMKT_OK;
+
+    json_array_foreach(json_object_get(root, "transcodes"), i, v)
+    {
+        if (ret == OMKT_OK && json_is_integer(v))
+            ret = fn(db, json_integer_value(v), arg);
+    }
+    json_decref(root);
+    return ret;
+}
+
+static int set_open(struct omkt_db *db, int64_t tid, void *arg)
+{
+    return omkt_transcode_set_open(db, tid, *(bool *)arg, NULL);
+}
+
+/* reopen - the rows a retried (or cancelled) job works for. */
+static int reopen(struct omkt_db *db, const struct omkt_job *job, bool is_open,
+                  struct omkt_errbuf *eb)
+{
+    if (job->task == OMKT_TASK_TRANSCODE)
+        return each_transcode(db, job->payload, set_open, &is_open);
+    if (is_open &&
+        (job->task == OMKT_TASK_DOWNLOAD || job->task == OMKT_TASK_METADATA))
+        return omkt_media_reopen(db, job->media_id, eb);
+    return OMKT_OK;
+}
+
+/* verb - cancel or retry, as one transaction. */
+static int verb(struct omkt_db *db, int64_t id, bool is_retry,
+                struct omkt_errbuf *eb)
+{
+    struct omkt_job job = {0};
+    int ret = omkt_db_begin(db, eb);
+
+    if (ret == OMKT_OK)
+        ret = omkt_job_get(db, id, &job, eb);
+    if (ret == OMKT_OK)
+        ret =
+            is_retry ? omkt_job_retry(db, id, eb) : omkt_job_cancel(db, id, eb);
+    if (ret == OMKT_OK)
+        ret = reopen(db, &job, is_retry, eb);
+    if (ret == OMKT_OK)
+        ret = omkt_db_commit(db, eb);
+    if (ret != OMKT_OK)
+        omkt_db_rollback(db);
+    omkt_job_clear(&job);
+    return ret;
+}
+
+int omkt_pipeline_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
+{
+    return verb(db, id, false, eb);
+}
+
+int omkt_pipeline_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
+{
+    return verb(db, id, true, eb);
+}
+
 /* fail_transcodes - every transcode row listed in a transcode payload. */
 static int fail_transcodes(struct omkt_db *db, const char *payload,
                            const char *msg, struct omkt_errbuf *eb)

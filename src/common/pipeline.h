@@ -28,6 +28,21 @@ int omkt_pipeline_request(struct omkt_db *db, const struct omkt_media *m,
  */
 int omkt_pipeline_parse_ids(const char *list, int *ids, size_t max);
 
+/*
+ * omkt_pipeline_cancel / omkt_pipeline_retry - what an operator or a
+ * client means by cancelling or retrying job @id: the job's state and the
+ * rows it works for, together.  Cancel: queued, delayed or running ->
+ * cancelled, its transcodes cancelled (a running worker learns it at its
+ * next lease renewal and stops).  Retry: failed or cancelled -> queued
+ * with attempts reset, its media or transcodes reopened so the worker
+ * takes them up again.  One transaction each.  OMKT_ENOTFOUND when the job
+ * is absent or not in a fitting state.
+ */
+int omkt_pipeline_cancel(struct omkt_db *db, int64_t id,
+                         struct omkt_errbuf *eb);
+int omkt_pipeline_retry(struct omkt_db *db, int64_t id,
+                        struct omkt_errbuf *eb);
+
 struct omkt_reaped;
 
 /*

@@ -81,3 +81,24 @@ check "reaper marks the media failed" wait_for 20 reaped
 check_eq "and queues the alert" \
     "$(sql "SELECT COUNT(*) FROM jobs WHERE task='notify' AND media_id=4 AND payload LIKE '%transcoder_send_alert%died%'")" 1
 check_eq "and removes the dead job's temp file" "$(ls -A "$T/docroot/media/1/1" | grep -c '^\.')" 0
+
+# Operator retry reopens what the job works for: the non-media file is
+# replaced by a real clip and its failed metadata job retried.
+jid=$(sql "SELECT id FROM jobs WHERE task = 'metadata' AND media_id = 2")
+cp "$T/docroot/media/1/1/original" "$T/docroot/media/1/2/original"
+check "retry the failed metadata job" ctl jobs retry "$jid"
+reprobed() { [ "$(sql "SELECT state FROM media WHERE id = 2")" = metadata_ok ]; }
+check "the media is probed again and ok" wait_for 30 reprobed
+check "retrying a job that did not fail is refused" bash -c "! '$OMKT_BIN/omktctl' -c '$CONF' jobs retry $jid"
+# Cancel: a job not yet due is cancelled with its transcodes.
+sql "INSERT INTO transcodes (media_id, setting_id) VALUES (2, 11), (2, 12);
+     INSERT INTO jobs (task, state, run_after, media_id, account_id, payload)
+     VALUES ('transcode', 'delayed', NOW(3) + INTERVAL 1 HOUR, 2, 1,
+       CONCAT('{\"transcodes\":[', (SELECT GROUP_CONCAT(id) FROM transcodes WHERE media_id = 2), ']}'))"
+jid=$(sql "SELECT MAX(id) FROM jobs WHERE task = 'transcode'")
+check "cancel it" ctl jobs cancel "$jid"
+check_eq "its transcodes are cancelled" \
+    "$(sql "SELECT GROUP_CONCAT(DISTINCT state) FROM transcodes WHERE media_id = 2")" cancelled
+check "retry the cancelled job" ctl jobs retry "$jid"
+check_eq "its transcodes are asked again" \
+    "$(sql "SELECT GROUP_CONCAT(DISTINCT state) FROM transcodes WHERE media_id = 2")" asked
