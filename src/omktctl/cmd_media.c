@@ -130,20 +130,29 @@ static int report(const char *outdir, const struct omkt_transcode_result *res)
     return fflush(stdout) == 0 ? code : 1;
 }
 
-/* load_site - -s FILE: site settings. */
-static int load_site(int *argi, int argc, char **argv)
+/* take_flags - "-s SITE.json" (site settings) and "-j N" (threads). */
+static int take_flags(int *argi, int argc, char **argv, int *threads)
 {
     struct omkt_errbuf eb = {0};
     int rc;
 
-    if (*argi + 1 >= argc || strcmp(argv[*argi], "-s") != 0)
-        return 0;
-    rc = omkt_settings_load_file(argv[*argi + 1], &eb);
-    *argi += 2;
-    if (rc == OMKT_OK)
-        return 0;
-    fprintf(stderr, "omktctl: %s\n", omkt_errbuf_str(&eb, rc));
-    return 1;
+    while (*argi + 1 < argc && argv[*argi][0] == '-') {
+        if (strcmp(argv[*argi], "-j") == 0) {
+            if (omkt_parse_int(argv[*argi + 1], threads) != OMKT_OK ||
+                *threads < 0 || *threads > 64)
+                return 2;
+        } else if (strcmp(argv[*argi], "-s") == 0) {
+            rc = omkt_settings_load_file(argv[*argi + 1], &eb);
+            if (rc != OMKT_OK) {
+                fprintf(stderr, "omktctl: %s\n", omkt_errbuf_str(&eb, rc));
+                return 1;
+            }
+        } else {
+            return 2;
+        }
+        *argi += 2;
+    }
+    return 0;
 }
 
 int omktctl_cmd_transcode(int argc, char **argv)
@@ -157,12 +166,12 @@ int omktctl_cmd_transcode(int argc, char **argv)
     int code;
     int rc;
 
-    code = load_site(&argi, argc, argv);
-    if (code != 0)
+    code = take_flags(&argi, argc, argv, &opts.threads);
+    if (code == 1)
         return code;
-    if (argc - argi < 3 || argc - argi - 2 > MAX_SETTINGS) {
-        fprintf(stderr, "usage: omktctl transcode [-s SITE.json] FILE OUTDIR "
-                        "SETTING...\n");
+    if (code != 0 || argc - argi < 3 || argc - argi - 2 > MAX_SETTINGS) {
+        fprintf(stderr, "usage: omktctl transcode [-s SITE.json] [-j THREADS] "
+                        "FILE OUTDIR SETTING...\n");
         return 2;
     }
     code = parse_ids(argv + argi + 2, argc - argi - 2, ids);

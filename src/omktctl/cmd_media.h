@@ -14,11 +14,12 @@
 int omktctl_cmd_probe(int argc, char **argv);
 
 /*
- * omktctl_cmd_transcode - argv = {"transcode", [-s SITE.json], FILE,
- * OUTDIR, SETTING...}: produce the settings (decoding FILE once) into
+ * omktctl_cmd_transcode - argv = {"transcode", [-s SITE.json], [-j N],
+ * FILE, OUTDIR, SETTING...}: produce the settings (decoding FILE once) into
  * OUTDIR, print one line per output file, a progress bar when stderr is a
- * terminal.  SIGINT/SIGTERM stop it and remove partial outputs.  Returns
- * 0 when every setting succeeded, 1 otherwise, 2 on usage errors.
+ * terminal.  -j: threads per codec (default 0, auto).  SIGINT/SIGTERM stop it
+ * and remove partial outputs.  Returns 0 when every setting succeeded, 1
+ * otherwise, 2 on usage errors.
  */
 int omktctl_cmd_transcode(int argc, char **argv);
 

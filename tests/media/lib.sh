@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 # lib.sh - shared helpers of the media shell tests (sourced, not run).
 # Env from tests/run.sh: OMKT_BIN (sanitizer build dir), OMKT_TMP.
 
@@ -8,7 +9,8 @@ case $OMKT_BIN in /*) ;; *) OMKT_BIN=$MEDIA_TOP/$OMKT_BIN ;; esac
 OMKT_TMP=${OMKT_TMP:-$(mktemp -d /tmp/omkt-media.XXXXXX)}
 CLI=$OMKT_BIN/tests/media_cli
 MKCLIP=$MEDIA_TOP/tests/tools/mkclip.sh
-CHECK="python3 $MEDIA_TOP/tests/media/check.py"
+# check_py ARGS... - tests/media/check.py (ffprobe comparisons).
+check_py() { python3 "$MEDIA_TOP/tests/media/check.py" "$@"; }
 CLIPS=$OMKT_TMP/media-clips
 # Sanitizer reports exit with codes of their own, told apart from failures.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}:exitcode=86
@@ -62,7 +64,11 @@ print("" if d is None else d)' "$1" "$2"
 
 # no_leftovers DIR - no temporary files remain in DIR.
 no_leftovers() {
-    ! ls -A "$1" 2> /dev/null | grep -q '\.tmp-'
+    local f
+    for f in "$1"/.*.tmp-*; do
+        [ -e "$f" ] && return 1
+    done
+    return 0
 }
 
 # cli_rc WANT ARGS... - run the CLI (output in $OMKT_TMP/cli.out/.err);

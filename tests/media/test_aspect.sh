@@ -5,6 +5,7 @@
 # get square pixels, portrait (rotated) sources get turned boxes; and
 # every source container/codec decodes (mkv/vp9+opus, webm, flv,
 # mpeg-ps, avi/mpeg4, mov).
+# shellcheck source=tests/media/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # case_ok NAME SRC SETTING W H - SRC through SETTING gives WxH, SAR 1:1.
@@ -18,7 +19,7 @@ case_ok() {
     local f d
     f=$(ls "$o"/"$id".*)
     d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$src")
-    check "$name: $id gives ${w}x$h" $CHECK output "$f" width=$w height=$h \
+    check "$name: $id gives ${w}x$h" check_py output "$f" width=$w height=$h \
         sar=1:1 duration="$d"
 }
 
@@ -41,6 +42,6 @@ case_ok vfr "$(clip vfr 1 320x240)" 13 640 480
 o=$OMKT_TMP/aspect-thumbs
 rm -rf "$o"
 "$CLI" transcode "$(clip movrot 1 320x240)" "$o" 101 > /dev/null
-check "portrait thumbnail is 240x320" $CHECK output "$o/101_01.jpg" \
+check "portrait thumbnail is 240x320" check_py output "$o/101_01.jpg" \
     width=240 height=320
 done_testing

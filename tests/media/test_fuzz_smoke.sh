@@ -4,6 +4,7 @@
 # ASan/UBSan: generated seeds in every container, deterministic mutations
 # of them (truncations, flipped bytes, zeroed and duplicated blocks), and
 # the regression corpus fuzz/corpus.
+# shellcheck source=tests/media/lib.sh
 . "$(dirname "$0")/lib.sh"
 REPLAY=$OMKT_BIN/tests/media_fuzz_replay
 [ -x "$REPLAY" ] || { echo "1..0 # SKIP no $REPLAY"; exit 77; }

@@ -3,6 +3,7 @@
 # test_probe - the metadata JSON of generated clips in many containers and
 # codecs agrees with ffprobe (sizes, codecs, rates, channels exactly;
 # duration within 10 ms), plus rotation, language, subtitles, crop.
+# shellcheck source=tests/media/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 for kind in mp4 mkv webm flv mpegps avi movrot dv43 mp3 ogg wav mp4sub \
@@ -10,7 +11,7 @@ for kind in mp4 mkv webm flv mpegps avi movrot dv43 mp3 ogg wav mp4sub \
     f=$(clip $kind 1) || { not_ok "generate $kind"; continue; }
     j=$OMKT_TMP/probe-$kind.json
     if "$CLI" probe "$f" > "$j"; then
-        check "$kind: probe agrees with ffprobe" $CHECK probe "$j" "$f"
+        check "$kind: probe agrees with ffprobe" check_py probe "$j" "$f"
     else
         not_ok "$kind: probe failed"
     fi

@@ -4,6 +4,7 @@
 # output, never a crash, hang or leak (run under ASan/UBSan); one failing
 # setting does not stop the others; audio-only jobs decode no video;
 # SIGINT stops a transcode within a second and leaves no partial file.
+# shellcheck source=tests/media/lib.sh
 . "$(dirname "$0")/lib.sh"
 W=$OMKT_TMP/robust
 rm -rf "$W"
@@ -40,14 +41,14 @@ check "no video output" test ! -e "$W/o-mp3/11.mp4"
 
 # A video without audio: video outputs without audio; audio ones fail.
 check "silent video, video setting" cli_rc 0 transcode "$(clip noaudio 1)" "$W/o-na" 11 101
-check "silent video: output has no audio" $CHECK output "$W/o-na/11.mp4" noaudio=1 vcodec=h264 width=320 height=240
+check "silent video: output has no audio" check_py output "$W/o-na/11.mp4" noaudio=1 vcodec=h264 width=320 height=240
 check "silent video, audio setting" cli_rc 1 transcode "$(clip noaudio 1)" "$W/o-na2" 52
 check "message says why" err_has "needs audio"
 
 # A variable-frame-rate phone-like clip comes out at a constant rate.
 check "vfr clip" cli_rc 0 transcode "$(clip vfr 2)" "$W/o-vfr" 11 31
-check "vfr mp4" $CHECK output "$W/o-vfr/11.mp4" vcodec=h264 duration=2.0 tol=0.1
-check "vfr mpeg-ps" $CHECK output "$W/o-vfr/31.mpg" vcodec=mpeg2video duration=2.0 tol=0.1
+check "vfr mp4" check_py output "$W/o-vfr/11.mp4" vcodec=h264 duration=2.0 tol=0.1
+check "vfr mpeg-ps" check_py output "$W/o-vfr/31.mpg" vcodec=mpeg2video duration=2.0 tol=0.1
 
 # Unknown setting ids fail alone.
 check "unknown id" cli_rc 1 transcode "$good" "$W/o-unk" 999 52
