@@ -8,6 +8,7 @@
 #ifndef OMKT_MEDIA_INPUT_H
 #define OMKT_MEDIA_INPUT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,10 +31,15 @@ struct omkt_intr {
     bool (*should_stop_fn)(void *ctx); /* true: stop (cancelled) */
     void *ctx;
     int64_t deadline_us; /* av_gettime_relative() limit; 0 = none */
-    int reason; /* set when fired: OMKT_ESHUTDOWN/ECANCELLED/ETIMEOUT */
+    /* Set when fired: OMKT_ESHUTDOWN/ECANCELLED/ETIMEOUT; atomic because
+     * output worker threads poll it through their AVIO callbacks. */
+    atomic_int reason;
 };
 
-/* omkt_intr_check - has @in fired?  Records why in in->reason. */
+/*
+ * omkt_intr_check - has @in fired?  Records why in in->reason.  Callable
+ * from any thread (should_stop_fn must then be thread-safe too).
+ */
 bool omkt_intr_check(struct omkt_intr *in);
 
 /* omkt_intr_cb - AVIOInterruptCB callback; @opaque is a struct omkt_intr. */

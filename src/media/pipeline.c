@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libavutil/cpu.h>
 #include <libavutil/time.h>
 
 #include "common/alloc.h"
@@ -26,9 +27,12 @@
 #include "media/output.h"
 #include "media/probe.h"
 #include "media/transcode.h"
+#include "media/worker.h"
 #include "media/tmpfile.h"
 
 #define PROGRESS_EVERY_US 250000
+#define WANT_VIDEO        1
+#define WANT_AUDIO        2
 #define SEEK_MIN_GAP_US   (5 * 1000000LL)  /* seek when further than this */
 #define SEEK_MIN_DUR_US   (60 * 1000000LL) /* only for sources this long */
 
@@ -41,6 +45,9 @@ struct pipeline {
     AVCodecContext *vdec, *adec;
     int64_t vstart, astart; /* source start in each stream's time base */
     struct omkt_out **outs;
+    struct omkt_worker **workers; /* per output when is_threaded */
+    unsigned char *wants;         /* per output: WANT_VIDEO | WANT_AUDIO */
+    bool is_threaded;             /* outputs run on worker threads */
     size_t n;
     AVPacket *pkt;
     AVFrame *frame;
@@ -178,12 +185,21 @@ static void deliver(struct pipeline *p, int idx, AVFrame *f)
         p->pos_us = us > p->pos_us ? us : p->pos_us;
     }
     for (size_t i = 0; i < p->n; i++) {
+        AVFrame *ref;
+
         if (p->outs[i] == NULL)
             continue;
-        if (is_video)
+        if (p->is_threaded) {
+            ref = p->wants[i] & (is_video ? WANT_VIDEO : WANT_AUDIO)
+                      ? av_frame_clone(f) /* a reference, not a copy */
+                      : NULL;
+            if (ref != NULL) /* false once the output died: it is done */
+                (void)omkt_worker_push(p->workers[i], ref, is_video);
+        } else if (is_video) {
             (void)omkt_out_video(p->outs[i], f); /* failure stays in it */
-        else
+        } else {
             (void)omkt_out_audio(p->outs[i], f);
+        }
     }
 }
 
@@ -211,7 +227,10 @@ static void decode(struct pipeline *p, AVCodecContext *dec, int idx,
 /* any_alive - is some output still working? */
 static bool any_alive(const struct pipeline *p)
 {
-    for (size_t i = 0; i < p->n; i++)
+    for (size_t i = 0; i < p->n && p->is_threaded; i++)
+        if (p->workers[i] != NULL && omkt_worker_is_alive(p->workers[i]))
+            return true;
+    for (size_t i = 0; i < p->n && !p->is_threaded; i++)
         if (p->outs[i] != NULL && (omkt_out_wants_video(p->outs[i]) ||
                                    omkt_out_wants_audio(p->outs[i])))
             return true;
@@ -263,6 +282,52 @@ static bool seek_ahead(struct pipeline *p)
     return true; /* a failed seek just means decoding on */
 }
 
+/*
+ * plan_threads - with several outputs and automatic threading, outputs
+ * run in parallel on worker threads and their encoders share the CPUs
+ * (cpus / video outputs threads each, at least one) instead of each
+ * starting a full set of frame threads: less oversubscription.
+ */
+static void plan_threads(struct pipeline *p, const int *ids)
+{
+    int n_known = 0, n_video = 0;
+
+    if (p->opts != NULL && p->opts->threads > 0)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        const struct omkt_setting *s = omkt_setting_find(ids[i]);
+
+        n_known += s != NULL;
+        n_video += s != NULL && s->type == OMKT_SETTING_VIDEO;
+    }
+    p->is_threaded = n_known >= 2 && p->src.vst != NULL;
+    if (p->is_threaded && n_video > 0)
+        p->src.threads =
+            av_cpu_count() / n_video > 1 ? av_cpu_count() / n_video : 1;
+}
+
+/* start_workers - one thread per live output (or none: run inline). */
+static void start_workers(struct pipeline *p)
+{
+    size_t live = 0;
+
+    for (size_t i = 0; i < p->n; i++) {
+        struct omkt_out *o = p->outs[i];
+
+        if (o == NULL)
+            continue;
+        p->wants[i] = (omkt_out_wants_video(o) ? WANT_VIDEO : 0) |
+                      (omkt_out_wants_audio(o) ? WANT_AUDIO : 0);
+        live += p->wants[i] != 0;
+    }
+    if (live < 2 || p->is_seeking)
+        p->is_threaded = false;
+    for (size_t i = 0; i < p->n && p->is_threaded; i++)
+        if (p->wants[i] != 0 &&
+            omkt_worker_start(p->outs[i], &p->workers[i]) != OMKT_OK)
+            p->wants[i] = 0; /* XXX: no thread: the output gets nothing */
+}
+
 /* run - the packet loop: read, decode, deliver, until EOF or stop. */
 static int run(struct pipeline *p)
 {
@@ -300,7 +365,9 @@ static void finish_all(struct pipeline *p, const char *outdir)
 {
     bool is_any = false;
 
-    for (size_t i = 0; i < p->n; i++)
+    for (size_t i = 0; i < p->n && p->is_threaded; i++)
+        omkt_worker_join(p->workers[i], false); /* finishes the output */
+    for (size_t i = 0; i < p->n && !p->is_threaded; i++)
         if (p->outs[i] != NULL)
             (void)omkt_out_finish(p->outs[i]); /* status stays in it */
     for (size_t i = 0; i < p->n; i++)
@@ -381,8 +448,12 @@ static void fail_all(const int *ids, size_t n, int ret,
 
 static void pipeline_free(struct pipeline *p)
 {
-    for (size_t i = 0; i < p->n; i++)
-        omkt_out_free(p->outs[i]); /* removes unpublished files */
+    for (size_t i = 0; i < p->n; i++) {
+        omkt_worker_free(p->workers[i]); /* stops it first */
+        omkt_out_free(p->outs[i]);       /* removes unpublished files */
+    }
+    free(p->workers);
+    free(p->wants);
     free(p->outs);
     avcodec_free_context(&p->vdec);
     avcodec_free_context(&p->adec);
@@ -417,6 +488,8 @@ static void pipeline_init(struct pipeline *p, const char *outdir, size_t n,
     p->aidx = -1;
     p->n = n;
     p->outs = omkt_xcalloc(n ? n : 1, sizeof(*p->outs));
+    p->workers = omkt_xcalloc(n ? n : 1, sizeof(*p->workers));
+    p->wants = omkt_xcalloc(n ? n : 1, sizeof(*p->wants));
 }
 
 int omkt_transcode(const char *src, const char *outdir, const int *ids,
@@ -438,8 +511,10 @@ int omkt_transcode(const char *src, const char *outdir, const int *ids,
         ret = open_input(&p, src, &job_eb);
     if (ret != OMKT_OK)
         goto out;
+    plan_threads(&p, ids);
     open_outputs(&p, ids);
     plan_seeking(&p);
+    start_workers(&p);
     progress(&p, false);
     ret = run(&p);
     if (ret != OMKT_OK) /* interrupted: publish nothing */
