@@ -24,6 +24,7 @@
 #include "common/err.h"
 #include "apid/acache.h"
 #include "apid/calllog.h"
+#include "apid/multipart.h"
 #include "apid/params.h"
 #include "apid/ratelimit.h"
 #include "apid/stats.h"
@@ -70,6 +71,8 @@ struct apid_req {
     size_t body_len;
     bool is_too_big;
     bool is_head;
+    bool is_multipart;
+    struct multipart mp;
     struct apid_params params;
     struct omkt_db *db;     /* from the pool, lazily */
     const char *action;     /* metrics label; static string */

@@ -256,6 +256,12 @@ static void body_chunk(struct apid_req *r, const char *data, size_t len)
         r->is_too_big = true;
         return;
     }
+    if (r->is_multipart) { /* parsed as it comes; only counted here */
+        r->body_len += len;
+        if (!multipart_feed(&r->mp, data, len))
+            r->mp.is_bad = true;
+        return;
+    }
     r->body = omkt_xrealloc(r->body, r->body_len + len + 1);
     memcpy(r->body + r->body_len, data, len);
     r->body_len += len;
@@ -278,6 +284,7 @@ static enum MHD_Result first_call(struct apid *a, struct MHD_Connection *conn,
     r->is_head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     r->action = "other";
     *req_cls = r;
+    r->is_multipart = multipart_start(&r->mp, conn);
     cl = apid_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL && omkt_parse_i64(cl, &len) == OMKT_OK &&
         len > a->conf.max_body) {
@@ -312,6 +319,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &r->params);
     if (r->body != NULL && is_form(r))
         params_parse_form(&r->params, r->body);
+    if (r->is_multipart)
+        multipart_finish(&r->mp, &r->params);
     return router_dispatch(r);
 }
 
@@ -329,6 +338,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (r->status != 0)
         stats_count(&a->stats, r->action, r->status);
     apid_db_put(a, r->db);
+    multipart_finish(&r->mp, NULL);
     params_free(&r->params);
     free(r->body);
     free(r);

@@ -111,6 +111,14 @@ check_eq "format: one job per call, listing its transcodes" \
     "{\"transcodes\":[$(tid 12 11)]} {\"transcodes\":[$(tid 12 13),$(tid 12 101)]} {\"transcodes\":[$(tid 15 11),$(tid 15 12),$(tid 15 21)]}"
 expect "format: another account's media" "$(omkt -d action=app_request_format -d transcoder_key="$KL" -d application=a -d version=1 -d id=12 -d 'settings_id_list[]=11')" 404 404
 
+# --- multipart/form-data (PHP's curl with an array of fields)
+out=$(curl -s -w ' %{http_code}' "$API/api/" -F action=app_new_media -F transcoder_key="$K" -F application=php -F version=5 -F id=30 -F url=http://cms.example/30.mp4)
+check_eq "multipart new media" "${out##* }" 200
+check_eq "multipart: row" "$(sql "SELECT url FROM media WHERE account_id = 1 AND remote_id = 30")" http://cms.example/30.mp4
+sql "UPDATE media SET state = 'metadata_ok' WHERE account_id = 1 AND remote_id = 30"
+out=$(curl -s "$API/api/" -F action=app_request_format -F transcoder_key="$K" -F application=php -F version=5 -F id=30 -F 'settings_id_list[0]=51' -F 'settings_id_list[1]=61')
+check_eq "multipart list" "$(jget "$out" 51.code),$(jget "$out" 61.code)" "200,200"
+
 # --- the per-call log
 sleep 1
 check_eq "call log: application and version" \
