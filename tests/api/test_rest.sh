@@ -139,10 +139,12 @@ assert set(d['paths']) == {'/v1/settings', '/v1/media', '/v1/media/{id}', '/v1/m
 "
 
 # --- one idempotency key, eight clients at once: one media
+racers=()
 for i in 1 2 3 4 5 6 7 8; do
     curl -s -o "$T/race.$i" -H "X-API-Key: $KB" -H 'Idempotency-Key: race' \
         -H 'Content-Type: application/json' --data-binary '{"url":"http://x/race"}' "$API/v1/media" &
+    racers+=($!)
 done
-wait
+wait "${racers[@]}" # not the daemons
 check_eq "concurrent same key: one media" "$(sql "SELECT COUNT(*) FROM media WHERE idempotency_key = 'race'")" 1
 check_eq "concurrent same key: every answer names it" "$(cat "$T"/race.* | python3 -c 'import sys,json; print(len({json.loads(l)["id"] for l in sys.stdin.read().replace("}{", "}\n{").splitlines()}))')" 1
