@@ -45,9 +45,9 @@ struct pipeline {
     AVCodecContext *vdec, *adec;
     int64_t vstart, astart; /* source start in each stream's time base */
     struct omkt_out **outs;
-    struct omkt_worker **workers; /* per output when is_threaded */
-    unsigned char *wants;         /* per output: WANT_VIDEO | WANT_AUDIO */
-    bool is_threaded;             /* outputs run on worker threads */
+    struct omkt_outworker **workers; /* per output when is_threaded */
+    unsigned char *wants;            /* per output: WANT_VIDEO | WANT_AUDIO */
+    bool is_threaded;                /* outputs run on worker threads */
     size_t n;
     AVPacket *pkt;
     AVFrame *frame;
@@ -194,7 +194,7 @@ static void deliver(struct pipeline *p, int idx, AVFrame *f)
                       ? av_frame_clone(f) /* a reference, not a copy */
                       : NULL;
             if (ref != NULL) /* false once the output died: it is done */
-                (void)omkt_worker_push(p->workers[i], ref, is_video);
+                (void)omkt_outworker_push(p->workers[i], ref, is_video);
         } else if (is_video) {
             (void)omkt_out_video(p->outs[i], f); /* failure stays in it */
         } else {
@@ -228,7 +228,7 @@ static void decode(struct pipeline *p, AVCodecContext *dec, int idx,
 static bool any_alive(const struct pipeline *p)
 {
     for (size_t i = 0; i < p->n && p->is_threaded; i++)
-        if (p->workers[i] != NULL && omkt_worker_is_alive(p->workers[i]))
+        if (p->workers[i] != NULL && omkt_outworker_is_alive(p->workers[i]))
             return true;
     for (size_t i = 0; i < p->n && !p->is_threaded; i++)
         if (p->outs[i] != NULL && (omkt_out_wants_video(p->outs[i]) ||
@@ -324,7 +324,7 @@ static void start_workers(struct pipeline *p)
         p->is_threaded = false;
     for (size_t i = 0; i < p->n && p->is_threaded; i++)
         if (p->wants[i] != 0 &&
-            omkt_worker_start(p->outs[i], &p->workers[i]) != OMKT_OK)
+            omkt_outworker_start(p->outs[i], &p->workers[i]) != OMKT_OK)
             p->wants[i] = 0; /* XXX: no thread: the output gets nothing */
 }
 
@@ -366,7 +366,7 @@ static void finish_all(struct pipeline *p, const char *outdir)
     bool is_any = false;
 
     for (size_t i = 0; i < p->n && p->is_threaded; i++)
-        omkt_worker_join(p->workers[i], false); /* finishes the output */
+        omkt_outworker_join(p->workers[i], false); /* finishes the output */
     for (size_t i = 0; i < p->n && !p->is_threaded; i++)
         if (p->outs[i] != NULL)
             (void)omkt_out_finish(p->outs[i]); /* status stays in it */
@@ -449,8 +449,8 @@ static void fail_all(const int *ids, size_t n, int ret,
 static void pipeline_free(struct pipeline *p)
 {
     for (size_t i = 0; i < p->n; i++) {
-        omkt_worker_free(p->workers[i]); /* stops it first */
-        omkt_out_free(p->outs[i]);       /* removes unpublished files */
+        omkt_outworker_free(p->workers[i]); /* stops it first */
+        omkt_out_free(p->outs[i]);          /* removes unpublished files */
     }
     free(p->workers);
     free(p->wants);

@@ -17,7 +17,7 @@ struct item {
     bool is_video;
 };
 
-struct omkt_worker {
+struct omkt_outworker {
     struct omkt_out *out;
     pthread_t thread;
     bool has_thread;
@@ -29,7 +29,7 @@ struct omkt_worker {
 };
 
 /* take - the next item; false at the end (eof with an empty queue, abort). */
-static bool take(struct omkt_worker *w, struct item *it)
+static bool take(struct omkt_outworker *w, struct item *it)
 {
     bool has_item;
 
@@ -48,7 +48,7 @@ static bool take(struct omkt_worker *w, struct item *it)
 }
 
 /* mark_dead - stop taking frames (the output failed or ended). */
-static void mark_dead(struct omkt_worker *w)
+static void mark_dead(struct omkt_outworker *w)
 {
     pthread_mutex_lock(&w->lock);
     w->is_dead = true;
@@ -59,7 +59,7 @@ static void mark_dead(struct omkt_worker *w)
 /* run - the thread: feed the output until the end, then finish it. */
 static void *run(void *arg)
 {
-    struct omkt_worker *w = arg;
+    struct omkt_outworker *w = arg;
     struct item it;
     int rc = OMKT_OK;
     bool is_abort;
@@ -81,16 +81,16 @@ static void *run(void *arg)
     return NULL;
 }
 
-int omkt_worker_start(struct omkt_out *o, struct omkt_worker **out)
+int omkt_outworker_start(struct omkt_out *o, struct omkt_outworker **out)
 {
-    struct omkt_worker *w = omkt_xcalloc(1, sizeof(*w));
+    struct omkt_outworker *w = omkt_xcalloc(1, sizeof(*w));
 
     *out = NULL;
     w->out = o;
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->changed, NULL);
     if (pthread_create(&w->thread, NULL, run, w) != 0) {
-        omkt_worker_free(w);
+        omkt_outworker_free(w);
         return OMKT_ENOMEM;
     }
     w->has_thread = true;
@@ -98,7 +98,7 @@ int omkt_worker_start(struct omkt_out *o, struct omkt_worker **out)
     return OMKT_OK;
 }
 
-bool omkt_worker_push(struct omkt_worker *w, AVFrame *f, bool is_video)
+bool omkt_outworker_push(struct omkt_outworker *w, AVFrame *f, bool is_video)
 {
     bool is_taken = false;
 
@@ -117,7 +117,7 @@ bool omkt_worker_push(struct omkt_worker *w, AVFrame *f, bool is_video)
     return is_taken;
 }
 
-bool omkt_worker_is_alive(struct omkt_worker *w)
+bool omkt_outworker_is_alive(struct omkt_outworker *w)
 {
     bool is_alive;
 
@@ -127,7 +127,7 @@ bool omkt_worker_is_alive(struct omkt_worker *w)
     return is_alive;
 }
 
-void omkt_worker_join(struct omkt_worker *w, bool is_abort)
+void omkt_outworker_join(struct omkt_outworker *w, bool is_abort)
 {
     if (w == NULL || !w->has_thread)
         return;
@@ -140,11 +140,11 @@ void omkt_worker_join(struct omkt_worker *w, bool is_abort)
     w->has_thread = false;
 }
 
-void omkt_worker_free(struct omkt_worker *w)
+void omkt_outworker_free(struct omkt_outworker *w)
 {
     if (w == NULL)
         return;
-    omkt_worker_join(w, true);
+    omkt_outworker_join(w, true);
     for (; w->len > 0; w->len--) {
         av_frame_free(&w->q[w->head].frame);
         w->head = (w->head + 1) % QUEUE_LEN;
