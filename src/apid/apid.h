@@ -96,10 +96,6 @@ enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
 enum MHD_Result apid_reply_error(struct apid_req *r, unsigned status,
                                  const char *code, const char *msg);
 
-/* apid_reply_text - a static or copied text body of @type. */
-enum MHD_Result apid_reply_text(struct apid_req *r, unsigned status,
-                                const char *type, const char *text);
-
 /* apid_queue - queue @resp (destroyed here) with @status. */
 enum MHD_Result apid_queue(struct apid_req *r, unsigned status,
                            struct MHD_Response *resp);
@@ -120,7 +116,7 @@ bool apid_is_admin(struct apid_req *r);
 /* apid_need_admin - 401 asking for the operator credential. */
 enum MHD_Result apid_need_admin(struct apid_req *r);
 
-/* apid_account_auth - the account of an API key (REST): X-API-Key or
+/* apid_rest_auth - the account of an API key (REST): X-API-Key or
  * Authorization: Bearer.  Replies itself and returns false on failure. */
 bool apid_rest_auth(struct apid_req *r, struct omkt_account *acc,
                     enum MHD_Result *res);

@@ -77,19 +77,6 @@ enum MHD_Result apid_queue(struct apid_req *r, unsigned status,
     return ret;
 }
 
-enum MHD_Result apid_reply_text(struct apid_req *r, unsigned status,
-                                const char *type, const char *text)
-{
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        strlen(text), (void *)(uintptr_t)text, MHD_RESPMEM_MUST_COPY);
-
-    if (resp == NULL)
-        return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    return apid_queue(r, status, resp);
-}
-
 enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
                                 json_t *body)
 {
@@ -179,7 +166,6 @@ bool apid_is_admin(struct apid_req *r)
 {
     char key[128];
     struct omkt_account acc = {0};
-    struct omkt_db *db;
     bool is_ok = false;
 
     if (!bearer(apid_header(r, MHD_HTTP_HEADER_AUTHORIZATION), key,
@@ -189,7 +175,6 @@ bool apid_is_admin(struct apid_req *r)
     if (r->a->conf.admin_key != NULL && r->a->conf.admin_key[0] != '\0' &&
         same(key, r->a->conf.admin_key))
         return true;
-    (void)db;
     if (apid_account(r, key, &acc) == OMKT_OK)
         is_ok = acc.is_admin && acc.is_enabled;
     omkt_account_clear(&acc);
