@@ -21,6 +21,12 @@ check_eq "health: ok" "$(jget "${out% *}" status)" ok
 check_eq "health: schema version" "$(jget "${out% *}" schema_version)" \
     "$(sql "SELECT MAX(version) FROM schema_migrations")"
 
+sql "INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future')"
+out=$(curl -s -w ' %{http_code}' "$API/health")
+check_eq "health: schema mismatch is 503" "${out##* }" 503
+check_eq "health: says so" "$(jget "${out% *}" status)" schema_mismatch
+sql "DELETE FROM schema_migrations WHERE version = 9999"
+
 # --- real jobs: 5 done, 2 failed, 2 running, 3 queued
 for _ in 1 2 3 4 5; do ctl jobs enqueue test >/dev/null; done
 ctl jobs enqueue test --payload fail --max-attempts 1 --count 2 >/dev/null
