@@ -95,11 +95,12 @@ for k in sys.argv[1].split("."):
 print(json.dumps(d) if isinstance(d,(dict,list)) else d)' "$1" 2>/dev/null
 }
 
-# clip FILE SECONDS SIZE [EXTRA_FFMPEG_ARGS] - an H.264/AAC MP4 test clip.
+# clip FILE SECONDS SIZE [EXTRA_FFMPEG_ARGS...] - an H.264/AAC MP4 test clip.
 clip() {
-    ffmpeg -v error -y -f lavfi -i "testsrc=size=$3:rate=25" -f lavfi \
-        -i sine=frequency=440:sample_rate=44100 -t "$2" -c:v libx264 \
-        -preset ultrafast -c:a aac -shortest -f mp4 "$1"
+    local out=$1 secs=$2 size=$3; shift 3
+    ffmpeg -v error -y -f lavfi -i "testsrc=size=$size:rate=25" -f lavfi \
+        -i sine=frequency=440:sample_rate=44100 -t "$secs" -c:v libx264 \
+        -preset ultrafast "$@" -c:a aac -shortest -f mp4 "$out"
 }
 
 cmslog() { python3 "$TOP/tests/pipeline/cmslog.py" "$CMS_LOG" "$@"; }
@@ -137,4 +138,11 @@ get_media() {
 alive() {
     local p
     for p in "$@"; do kill -0 "$p" 2>/dev/null || return 1; done
+}
+
+# known_bug DESCRIPTION COMMAND... - a check that fails because of a bug
+# reported elsewhere (not ours to fix): printed as a TAP TODO, not counted.
+known_bug() {
+    local what=$1; shift
+    if "$@"; then pass "$what"; else echo "not ok - $what # TODO KNOWN BUG"; fi
 }
