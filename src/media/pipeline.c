@@ -325,7 +325,13 @@ static void start_workers(struct pipeline *p)
     for (size_t i = 0; i < p->n && p->is_threaded; i++)
         if (p->wants[i] != 0 &&
             omkt_outworker_start(p->outs[i], &p->workers[i]) != OMKT_OK)
-            p->wants[i] = 0; /* XXX: no thread: the output gets nothing */
+            p->is_threaded = false;
+    if (p->is_threaded)
+        return;
+    for (size_t i = 0; i < p->n; i++) {     /* no thread: all run inline */
+        omkt_outworker_free(p->workers[i]); /* never fed: output intact */
+        p->workers[i] = NULL;
+    }
 }
 
 /* run - the packet loop: read, decode, deliver, until EOF or stop. */
