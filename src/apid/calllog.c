@@ -16,7 +16,7 @@
 static void flush(struct omkt_db **db, const struct omkt_db_conf *conf,
                   const struct apid_call *q, size_t n)
 {
-    struct omkt_api_call c[64];
+    struct omkt_api_call c[256];
     struct omkt_errbuf eb = {0};
     size_t i = 0;
     int ret = OMKT_OK;
@@ -36,7 +36,13 @@ static void flush(struct omkt_db **db, const struct omkt_db_conf *conf,
                 s->account_id, s->action,      s->application, s->version,
                 s->code,       s->remote_addr, s->at_ms};
         }
-        ret = omkt_api_calls_insert(*db, c, k, &eb);
+        ret = omkt_db_begin(*db, &eb);
+        if (ret == OMKT_OK)
+            ret = omkt_api_calls_insert(*db, c, k, &eb);
+        if (ret == OMKT_OK)
+            ret = omkt_db_commit(*db, &eb);
+        else
+            omkt_db_rollback(*db);
         i += k;
     }
     if (ret != OMKT_OK)
@@ -113,6 +119,8 @@ void calllog_add(struct apid_calllog *cl, const struct omkt_api_call *c)
         return;
     }
     d = &cl->q[cl->n++];
+    if (cl->n == APID_CALLLOG_MAX / 2) /* busy: do not wait for the tick */
+        pthread_cond_signal(&cl->wake);
     d->account_id = c->account_id;
     d->code = c->code;
     d->at_ms = c->at_ms;
@@ -121,6 +129,18 @@ void calllog_add(struct apid_calllog *cl, const struct omkt_api_call *c)
     copy(d->version, sizeof(d->version), c->version);
     copy(d->remote_addr, sizeof(d->remote_addr), c->remote_addr);
     pthread_mutex_unlock(&cl->lock);
+}
+
+uint64_t calllog_dropped(struct apid_calllog *cl)
+{
+    uint64_t n;
+
+    if (!cl->is_started)
+        return 0;
+    pthread_mutex_lock(&cl->lock);
+    n = cl->dropped;
+    pthread_mutex_unlock(&cl->lock);
+    return n;
 }
 
 void calllog_stop(struct apid_calllog *cl)

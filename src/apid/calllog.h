@@ -48,6 +48,9 @@ int calllog_start(struct apid_calllog *cl, const struct omkt_db_conf *dbconf);
 /* calllog_add - queue one call (strings are copied, truncated). */
 void calllog_add(struct apid_calllog *cl, const struct omkt_api_call *c);
 
+/* calllog_dropped - calls dropped so far (queue full). */
+uint64_t calllog_dropped(struct apid_calllog *cl);
+
 /* calllog_stop - flush what is queued and stop the thread. */
 void calllog_stop(struct apid_calllog *cl);
 

@@ -179,6 +179,12 @@ enum MHD_Result h_metrics(struct apid_req *r)
                 m_workers(db, &b) == OMKT_OK;
     m_requests(r->a, &b);
     sbuf_printf(&b,
+                "# HELP omkt_api_calls_dropped_total Calls not written to "
+                "api_calls (log queue full).\n"
+                "# TYPE omkt_api_calls_dropped_total counter\n"
+                "omkt_api_calls_dropped_total %" PRIu64 "\n",
+                calllog_dropped(&r->a->calls));
+    sbuf_printf(&b,
                 "# HELP omkt_db_up The database answered this scrape.\n"
                 "# TYPE omkt_db_up gauge\nomkt_db_up %d\n",
                 is_db ? 1 : 0);

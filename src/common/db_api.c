@@ -8,21 +8,20 @@
 #include "alloc.h"
 #include "db_api.h"
 
-#define CALL_ROW   "(NULLIF(?, 0), ?, ?, ?, ?, ?, FROM_UNIXTIME(? / 1000))"
-#define CALL_ROWS4 CALL_ROW "," CALL_ROW "," CALL_ROW "," CALL_ROW
-#define CALL_BATCH 16
+#define CALL_ROW "(NULLIF(?, 0), ?, ?, ?, ?, ?, FROM_UNIXTIME(? / 1000))"
+/* db.c binds at most 32 values per statement: 4 rows of 7 */
+#define CALL_BATCH 4
+#define CALL_INSERT                                                            \
+    "INSERT INTO api_calls (account_id, action, application, version, code,"   \
+    " remote_addr, created) VALUES "
 
 /* calls_run - one INSERT of @n (1 or CALL_BATCH) calls. */
 static int calls_run(struct omkt_db *db, const struct omkt_api_call *c,
                      size_t n, struct omkt_errbuf *eb)
 {
-    static const char sql1[] = "INSERT INTO api_calls (account_id, action,"
-                               " application, version, code, remote_addr,"
-                               " created) VALUES " CALL_ROW;
+    static const char sql1[] = CALL_INSERT CALL_ROW;
     static const char sqln[] =
-        "INSERT INTO api_calls (account_id, action, application, version,"
-        " code, remote_addr, created) VALUES " CALL_ROWS4 "," CALL_ROWS4
-        "," CALL_ROWS4 "," CALL_ROWS4;
+        CALL_INSERT CALL_ROW "," CALL_ROW "," CALL_ROW "," CALL_ROW;
     struct omkt_dbv v[CALL_BATCH * 7];
 
     for (size_t i = 0; i < n; i++) {

@@ -124,6 +124,8 @@ sleep 1
 check_eq "call log: application and version" \
     "$(sql "SELECT CONCAT_WS(',', application, version, code) FROM api_calls WHERE account_id = 1 AND action = 'app_new_media' ORDER BY id LIMIT 1")" "cms,1.2,200"
 check "call log: every call" test "$(sql "SELECT COUNT(*) FROM api_calls")" -ge 40
+check_eq "call log: not the public catalogue" "$(sql "SELECT COUNT(*) FROM api_calls WHERE action = 'app_get_settings'")" 0
+check_eq "call log: failed authentications too" "$(sql "SELECT GROUP_CONCAT(DISTINCT code ORDER BY code) FROM api_calls WHERE code IN (501, 502, 503, 504)")" "501,502,503,504"
 check "log line names application and version" grep -q "action=app_new_media account=1 application=cms version=1.2 code=200" "$APID_LOG"
 
 # --- app_subscribe on a public server
