@@ -150,6 +150,7 @@ check_eq "subscribe: missing email" "${out##* }" 505
 # --- could not queue: 15, and nothing half-recorded (a trigger refuses
 # the job's INSERT, as a full disk or a lost table would)
 refuse_jobs() { # refuse_jobs TASK | ""
+    # shellcheck disable=SC2016 # backquotes are SQL identifier quotes
     { printf 'USE `%s`;\nDROP TRIGGER IF EXISTS refuse_jobs;\n' "$DBNAME"
       [ -n "$1" ] && printf "DELIMITER //\nCREATE TRIGGER refuse_jobs BEFORE INSERT ON jobs FOR EACH ROW IF NEW.task = '%s' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'; END IF//\nDELIMITER ;\n" "$1"
     } | mariadb --no-defaults -uroot -S "$OMKT_DBDIR/mysqld.sock"

@@ -3,9 +3,7 @@
 # test_ops - the operator side of apid: /health, /metrics (Prometheus text)
 # and the dashboard, behind the admin credential, with real jobs run by
 # real worker processes (tests/tools/qworker); the numbers shown must be
-# the database's.  Then a headless Chromium screenshot of the dashboard
-# ($T/dashboard.png, kept as $OMKT_SHOT when set).  Without Debian's
-# chromium the screenshot part is skipped (the rest still runs; exit 0).
+# the database's.  (test_dashboard.sh takes the Chromium screenshot.)
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/api_lib.sh"
 omkt_setup api_ops
@@ -78,16 +76,3 @@ check_eq "dashboard: two progress bars" "$(grep -o 'class=bar' "$T/dash.html" | 
 check "dashboard: workers with heartbeat age" grep -qE 'qworker<td>[0-9]+<td>running<td class="n">[0-9.]+ s ago' "$T/dash.html"
 check "dashboard: refreshes itself" grep -q 'http-equiv=refresh' "$T/dash.html"
 check "dashboard: nothing external" bash -c "! grep -qE '(src|href)=\"?https?:' '$T/dash.html'"
-
-# --- a person's view: headless Chromium
-CHROME=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$CHROME" ]; then
-    echo "# chromium not found: screenshot skipped"
-    exit 0
-fi
-timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --hide-scrollbars \
-    --window-size=1280,1000 --screenshot="$T/dashboard.png" \
-    "http://op:s3cret-operator@${API#http://}/status" >"$T/logs/chromium.txt" 2>&1
-check "screenshot taken" test -s "$T/dashboard.png"
-[ -n "${OMKT_SHOT:-}" ] && cp "$T/dashboard.png" "$OMKT_SHOT"
-echo "# screenshot: $T/dashboard.png; db: done=$(n "done") failed=$(n failed) running=$(n running) queued=$(n queued)"
