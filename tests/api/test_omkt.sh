@@ -80,6 +80,9 @@ check_eq "strings trimmed" "$(sql "SELECT url FROM media WHERE account_id = 1 AN
 long=$(head -c 3000 /dev/zero | tr '\0' a)
 expect "cannot record (url too long)" "$(omkt_post -d action=app_new_media "${AUTH[@]}" -d id=17 -d "url=http://x/$long")" 506 506
 expect "invalid UTF-8" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=18 --data-urlencode "url=http://x/$(printf '\xff\xfe')")" 505 505
+many=$(for i in $(seq 1 300); do printf 'p%d=1&' "$i"; done)
+expect "300 parameters" "$(omkt_post --data "${many}action=app_new_media")" 505 505
+expect "empty list form" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=12 -d 'settings_id_list=')" 505 505
 check_eq "huge body: 413" "$(head -c 2000000 /dev/zero | tr '\0' a | curl -s -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @- "$API/api/?action=app_new_media")" 413
 check "huge body: JSON" grep -q '"code":413' "$T/body"
 
