@@ -119,6 +119,26 @@ static bool take_str(const char **dst, const char *v, bool is_valid)
     return true;
 }
 
+/* take_int - an integer option in [lo, hi]; false when bad. */
+static bool take_int(long *dst, const char *v, long lo, long hi)
+{
+    long x = int_in(v, lo, hi);
+
+    if (x < 0)
+        return false;
+    *dst = x;
+    return true;
+}
+
+/* take_flag - a flag option (no value); false when given a value. */
+static bool take_flag(bool *dst, const char *v)
+{
+    if (v != NULL)
+        return false;
+    *dst = true;
+    return true;
+}
+
 /* take_opt - one outfile option; false (and @msg) when refused. */
 static bool take_opt(struct nopts *o, const char *k, const char *v, char *msg,
                      size_t size)
@@ -135,9 +155,9 @@ static bool take_opt(struct nopts *o, const char *k, const char *v, char *msg,
     else if (strcmp(k, "ab") == 0 || strcmp(k, "b:a") == 0)
         ok = take_str(&o->ab, v, is_rate(vv));
     else if (strcmp(k, "ar") == 0)
-        ok = (o->ar = int_in(vv, 8000, 192000)) > 0;
+        ok = take_int(&o->ar, vv, 8000, 192000);
     else if (strcmp(k, "ac") == 0)
-        ok = (o->ac = int_in(vv, 1, 8)) > 0;
+        ok = take_int(&o->ac, vv, 1, 8);
     else if (strcmp(k, "s") == 0)
         ok = take_str(&o->s, v, is_size(vv));
     else if (strcmp(k, "r") == 0)
@@ -160,7 +180,7 @@ static bool take_opt(struct nopts *o, const char *k, const char *v, char *msg,
     else if (strcmp(k, "threads") == 0)
         ok = int_in(vv, 0, 64) >= 0; /* the engine sizes its threads */
     else if (strcmp(k, "an") == 0 || strcmp(k, "vn") == 0)
-        ok = v == NULL && ((k[0] == 'a' ? (o->an = true) : (o->vn = true)));
+        ok = take_flag(k[0] == 'a' ? &o->an : &o->vn, v);
     else {
         snprintf(msg, size, "unsupported option -%.40s", k);
         return false;
