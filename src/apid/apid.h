@@ -44,6 +44,8 @@ struct apid_conf {
 };
 
 #define APID_POOL_MAX 64
+/* A pooled connection idle this long is pinged before use. */
+#define APID_POOL_IDLE_MS 1000
 
 struct apid {
     struct omkt_daemon *d;
@@ -52,6 +54,7 @@ struct apid {
     uint16_t port; /* bound */
     pthread_mutex_t pool_lock;
     struct omkt_db *pool[APID_POOL_MAX];
+    int64_t pool_used_ms[APID_POOL_MAX]; /* when each was put back */
     size_t npool;
     struct apid_ratelimit rl;
     struct apid_calllog calls;

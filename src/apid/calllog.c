@@ -12,9 +12,32 @@
 
 #define FLUSH_MS 500
 
-/* flush - insert @n calls; on failure they are dropped (logged once). */
-static void flush(struct omkt_db **db, const struct omkt_db_conf *conf,
-                  const struct apid_call *q, size_t n)
+/* write_batch - one transaction of @k calls; a lost connection (a
+ * server restart) is retried once on a fresh one. */
+static int write_batch(struct omkt_db *db, const struct omkt_api_call *c,
+                       size_t k, struct omkt_errbuf *eb)
+{
+    int ret = OMKT_EDB;
+
+    for (int attempt = 0; attempt < 2 && ret != OMKT_OK; attempt++) {
+        omkt_errbuf_clear(eb);
+        ret = omkt_db_begin(db, eb);
+        if (ret == OMKT_OK)
+            ret = omkt_api_calls_insert(db, c, k, eb);
+        if (ret == OMKT_OK)
+            ret = omkt_db_commit(db, eb);
+        if (ret != OMKT_OK)
+            omkt_db_rollback(db);
+        if (ret != OMKT_OK)
+            (void)omkt_db_ping(db); /* a dead link: reconnect next time */
+    }
+    return ret;
+}
+
+/* flush - insert the @n calls of @q; returns how many were written (a
+ * prefix: the rest is kept for the next tick). */
+static size_t flush(struct omkt_db **db, const struct omkt_db_conf *conf,
+                    const struct apid_call *q, size_t n)
 {
     struct omkt_api_call c[256];
     struct omkt_errbuf eb = {0};
@@ -22,9 +45,8 @@ static void flush(struct omkt_db **db, const struct omkt_db_conf *conf,
     int ret = OMKT_OK;
 
     if (*db == NULL && omkt_db_open(conf, db, &eb) != OMKT_OK) {
-        omkt_log(OMKT_LOG_WARN, "call log: %s; %zu calls dropped", eb.msg, n);
         *db = NULL;
-        return;
+        return 0;
     }
     while (ret == OMKT_OK && i < n) {
         size_t k = 0;
@@ -36,17 +58,31 @@ static void flush(struct omkt_db **db, const struct omkt_db_conf *conf,
                 s->account_id, s->action,      s->application, s->version,
                 s->code,       s->remote_addr, s->at_ms};
         }
-        ret = omkt_db_begin(*db, &eb);
+        ret = write_batch(*db, c, k, &eb);
         if (ret == OMKT_OK)
-            ret = omkt_api_calls_insert(*db, c, k, &eb);
-        if (ret == OMKT_OK)
-            ret = omkt_db_commit(*db, &eb);
-        else
-            omkt_db_rollback(*db);
-        i += k;
+            i += k;
     }
-    if (ret != OMKT_OK)
-        omkt_log(OMKT_LOG_WARN, "call log: %s; calls dropped", eb.msg);
+    return i;
+}
+
+/* requeue - put back the @n calls not written, ahead of newer ones;
+ * what does not fit is dropped and counted. */
+static void requeue(struct apid_calllog *cl, const struct apid_call *rest,
+                    size_t n)
+{
+    size_t room;
+
+    pthread_mutex_lock(&cl->lock);
+    room = APID_CALLLOG_MAX - cl->n;
+    if (n > room) {
+        cl->dropped += n - room;
+        rest += n - room; /* keep the newest */
+        n = room;
+    }
+    memmove(cl->q + n, cl->q, cl->n * sizeof(*cl->q));
+    memcpy(cl->q, rest, n * sizeof(*cl->q));
+    cl->n += n;
+    pthread_mutex_unlock(&cl->lock);
 }
 
 /* flusher - the thread: wait, swap the queue out, insert it. */
@@ -55,11 +91,11 @@ static void *flusher(void *arg)
     struct apid_calllog *cl = arg;
     struct apid_call *batch = omkt_xcalloc(APID_CALLLOG_MAX, sizeof(*batch));
     struct omkt_db *db = NULL;
-    bool is_last = false;
+    bool is_last = false, is_warned = false;
 
     while (!is_last) {
         struct timespec ts;
-        size_t n;
+        size_t n, done;
 
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += FLUSH_MS * 1000000L;
@@ -73,8 +109,21 @@ static void *flusher(void *arg)
         memcpy(batch, cl->q, n * sizeof(*batch));
         cl->n = 0;
         pthread_mutex_unlock(&cl->lock);
-        if (n > 0)
-            flush(&db, cl->dbconf, batch, n);
+        done = n > 0 ? flush(&db, cl->dbconf, batch, n) : 0;
+        if (done < n && !is_last) {
+            if (!is_warned)
+                omkt_log(OMKT_LOG_WARN,
+                         "call log: database unavailable; "
+                         "%zu calls kept for later",
+                         n - done);
+            is_warned = true;
+            requeue(cl, batch + done, n - done);
+        } else if (done < n) {
+            omkt_log(OMKT_LOG_WARN, "call log: %zu calls lost at exit",
+                     n - done);
+        } else {
+            is_warned = false;
+        }
     }
     omkt_db_close(db);
     free(batch);

@@ -29,11 +29,20 @@ struct omkt_db *apid_db_get(struct apid *a)
 {
     struct omkt_db *db = NULL;
     struct omkt_errbuf eb = {0};
+    int64_t now = omkt_now_ms();
+    bool is_idle = false;
 
     pthread_mutex_lock(&a->pool_lock);
-    if (a->npool > 0)
-        db = a->pool[--a->npool];
+    if (a->npool > 0) {
+        a->npool--;
+        db = a->pool[a->npool];
+        is_idle = now - a->pool_used_ms[a->npool] > APID_POOL_IDLE_MS;
+    }
     pthread_mutex_unlock(&a->pool_lock);
+    /* A connection that sat idle may have died with a server restart: a
+     * failed ping marks it broken and the second one reconnects. */
+    if (db != NULL && is_idle && !omkt_db_ping(db))
+        (void)omkt_db_ping(db); /* still down: the query will say so */
     if (db == NULL && omkt_db_open(&a->d->db, &db, &eb) != OMKT_OK) {
         omkt_log(OMKT_LOG_WARN, "database: %s", eb.msg);
         db = NULL;
@@ -47,6 +56,7 @@ void apid_db_put(struct apid *a, struct omkt_db *db)
         return;
     pthread_mutex_lock(&a->pool_lock);
     if (a->npool < APID_POOL_MAX) {
+        a->pool_used_ms[a->npool] = omkt_now_ms();
         a->pool[a->npool++] = db;
         db = NULL;
     }
