@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "apid/files.h"
@@ -117,11 +118,31 @@ static char *mime_of(const struct omkt_transcode *t)
     return ret;
 }
 
+/* What is known of the bytes being sent. */
+struct files_meta {
+    int64_t size;
+    const char *mime;
+    const char *etag;    /* strong validator, or NULL */
+    const char *lastmod; /* HTTP-date, or NULL */
+};
+
+/* if_range_ok - no If-Range, or it names what we have (RFC 7233 3.2);
+ * otherwise the Range is ignored and everything is sent. */
+static bool if_range_ok(struct apid_req *r, const struct files_meta *fm)
+{
+    const char *ir = apid_header(r, "If-Range");
+
+    return ir == NULL || (fm->etag != NULL && strcmp(ir, fm->etag) == 0) ||
+           (fm->lastmod != NULL && strcmp(ir, fm->lastmod) == 0);
+}
+
 /* pick_range - what to send of @size bytes: 0 with *rg and *status (200
  * or 206), or the error code (216 for content_range, 416 for Range). */
 static int pick_range(struct apid_req *r, const char *content_range,
-                      int64_t size, struct files_range *rg, unsigned *status)
+                      const struct files_meta *fm, struct files_range *rg,
+                      unsigned *status)
 {
+    int64_t size = fm->size;
     int rc;
 
     rg->first = 0;
@@ -133,6 +154,8 @@ static int pick_range(struct apid_req *r, const char *content_range,
         *status = 206;
         return 0;
     }
+    if (!if_range_ok(r, fm))
+        return 0;
     rc = files_parse_range(apid_header(r, MHD_HTTP_HEADER_RANGE), size, rg);
     if (rc == OMKT_EINVAL) {
         snprintf(r->content_range, sizeof(r->content_range), "bytes */%" PRId64,
@@ -147,17 +170,34 @@ static int pick_range(struct apid_req *r, const char *content_range,
 /* reply_part - headers, then queue @resp for @status. */
 static enum MHD_Result reply_part(struct apid_req *r, struct MHD_Response *resp,
                                   unsigned status, const struct files_range *rg,
-                                  int64_t size, const char *mime)
+                                  const struct files_meta *fm)
 {
     if (resp == NULL)
         return MHD_NO;
     if (status == 206)
         snprintf(r->content_range, sizeof(r->content_range),
                  "bytes %" PRId64 "-%" PRId64 "/%" PRId64, rg->first, rg->last,
-                 size);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, mime);
+                 fm->size);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, fm->mime);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+    if (fm->etag != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, fm->etag);
+    if (fm->lastmod != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED,
+                                fm->lastmod);
     return apid_queue(r, status, resp);
+}
+
+/* validators - a strong ETag and Last-Modified of a file. */
+static void validators(const struct stat *st, char *etag, size_t esize,
+                       char *lastmod, size_t lsize)
+{
+    struct tm tm;
+
+    snprintf(etag, esize, "\"%llx-%llx-%llx\"", (unsigned long long)st->st_ino,
+             (unsigned long long)st->st_size, (unsigned long long)st->st_mtime);
+    gmtime_r(&st->st_mtime, &tm);
+    strftime(lastmod, lsize, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
 /* send_file - one file, from its descriptor (sendfile). */
@@ -169,6 +209,8 @@ static enum MHD_Result send_file(struct apid_req *r, const char *path,
     struct stat st;
     unsigned status = 200;
     struct MHD_Response *resp;
+    char etag[64], lastmod[40];
+    struct files_meta fm = {.mime = mime, .etag = etag, .lastmod = lastmod};
     int code;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
@@ -178,7 +220,9 @@ static enum MHD_Result send_file(struct apid_req *r, const char *path,
         omkt_log(OMKT_LOG_WARN, "output missing: %s", path);
         return err(r, 404, "output file missing");
     }
-    code = pick_range(r, cr, (int64_t)st.st_size, &rg, &status);
+    fm.size = (int64_t)st.st_size;
+    validators(&st, etag, sizeof(etag), lastmod, sizeof(lastmod));
+    code = pick_range(r, cr, &fm, &rg, &status);
     if (code != 0) {
         close(fd);
         return err(r, code, "requested range not satisfiable");
@@ -189,7 +233,7 @@ static enum MHD_Result send_file(struct apid_req *r, const char *path,
         close(fd);
         return MHD_NO;
     }
-    return reply_part(r, resp, status, &rg, (int64_t)st.st_size, mime);
+    return reply_part(r, resp, status, &rg, &fm);
 }
 
 /* zip_names - the "files" of the output's metadata; *n of them. */
@@ -214,13 +258,15 @@ static int zip_names(const char *metadata, json_t **md, const char **names,
     return OMKT_OK;
 }
 
-/* send_zip - a multi-file output as one stored zip, built in memory. */
+/* send_zip - a multi-file output as one stored zip, built in memory.
+ * It has no validator: an If-Range always means the whole archive. */
 static enum MHD_Result send_zip(struct apid_req *r, const char *dir,
                                 const struct omkt_transcode *t, const char *cr,
                                 files_err_fn err)
 {
     const char *names[ZIP_MAX_FILES];
     struct omkt_errbuf eb = {0};
+    struct files_meta fm = {.mime = "application/zip"};
     struct files_range rg;
     json_t *md = NULL;
     void *buf = NULL;
@@ -228,14 +274,17 @@ static enum MHD_Result send_zip(struct apid_req *r, const char *dir,
     unsigned status = 200;
     enum MHD_Result res;
     int code = 404;
+    int rc = zip_names(t->metadata, &md, names, &n);
 
-    if (zip_names(t->metadata, &md, names, &n) == OMKT_OK &&
-        omkt_zip_files_mem(dir, names, n, &buf, &len, &eb) == OMKT_OK)
-        code = pick_range(r, cr, (int64_t)len, &rg, &status);
+    if (rc == OMKT_OK)
+        rc = omkt_zip_files_mem(dir, names, n, &buf, &len, &eb);
+    json_decref(md);
+    fm.size = (int64_t)len;
+    if (rc == OMKT_OK)
+        code = pick_range(r, cr, &fm, &rg, &status);
     else
         omkt_log(OMKT_LOG_WARN, "zip of %s: %s", dir,
                  eb.is_set ? eb.msg : "no file list in the metadata");
-    json_decref(md);
     if (code != 0) {
         free(buf);
         return err(r, code,
@@ -246,7 +295,7 @@ static enum MHD_Result send_zip(struct apid_req *r, const char *dir,
                      MHD_create_response_from_buffer(
                          (size_t)(rg.last - rg.first + 1),
                          (char *)buf + rg.first, MHD_RESPMEM_MUST_COPY),
-                     status, &rg, (int64_t)len, "application/zip");
+                     status, &rg, &fm);
     free(buf);
     return res;
 }

@@ -72,6 +72,14 @@ check_eq "reversed range ignored: 200" "$(get "$KA" 12 11 -H 'Range: bytes=9-2')
 check_eq "several ranges: whole file" "$(get "$KA" 12 11 -H 'Range: bytes=0-1,5-6')" 200
 check_eq "other unit ignored" "$(get "$KA" 12 11 -H 'Range: items=0-1')" 200
 
+ETAG=$(get "$KA" 12 11 >/dev/null; hdr ETag)
+LM=$(hdr Last-Modified)
+check "ETag is strong" grep -qE '^"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+"$' <<<"$ETAG"
+check "Last-Modified is an HTTP-date" grep -qE '^[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9:]{8} GMT$' <<<"$LM"
+check_eq "If-Range with the ETag: 206" "$(get "$KA" 12 11 -H 'Range: bytes=0-9' -H "If-Range: $ETAG")" 206
+check_eq "If-Range with the date: 206" "$(get "$KA" 12 11 -H 'Range: bytes=0-9' -H "If-Range: $LM")" 206
+check_eq "stale If-Range: the whole file" "$(get "$KA" 12 11 -H 'Range: bytes=0-9' -H 'If-Range: "0-0-0"')" 200
+check_eq "stale If-Range: all bytes" "$(stat -c %s "$T/out")" $N
 check_eq "content_range 10-20: 206" "$(get "$KA" 12 11 -d content_range=10-20)" 206
 check_eq "content_range: END exclusive" "$(stat -c %s "$T/out")" 10
 check "content_range: bytes" cmp -s "$T/out" <(tail -c +11 "$DA/11.mp4" | head -c 10)
@@ -101,6 +109,7 @@ zlen=$(stat -c %s "$T/out"); cp "$T/out" "$T/full.zip"
 check_eq "zip range: 206" "$(get "$KA" 12 101 -H 'Range: bytes=10-19')" 206
 check_eq "zip range: content-range" "$(hdr Content-Range)" "bytes 10-19/$zlen"
 check "zip range: bytes" cmp -s "$T/out" <(tail -c +11 "$T/full.zip" | head -c 10)
+check_eq "zip If-Range (no validator): whole" "$(get "$KA" 12 101 -H 'Range: bytes=10-19' -H 'If-Range: "x"')" 200
 
 check_eq "transcode not processed: 404" "$(get "$KA" 12 13)" 404
 check_eq "setting never asked: 404" "$(get "$KA" 12 14)" 404
