@@ -40,8 +40,7 @@ int omkt_pipeline_parse_ids(const char *list, int *ids, size_t max);
  */
 int omkt_pipeline_cancel(struct omkt_db *db, int64_t id,
                          struct omkt_errbuf *eb);
-int omkt_pipeline_retry(struct omkt_db *db, int64_t id,
-                        struct omkt_errbuf *eb);
+int omkt_pipeline_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
 
 struct omkt_reaped;
 

@@ -209,7 +209,7 @@ static int64_t next_sleep(const struct omkt_daemon *d,
     if (rc == 0 && spec->idle_poll_ms > 0)
         return spec->idle_poll_ms;
     if (rc < 0)
-        return cur < 1000 ? 1000 : (cur * 2 > 10000 ? 10000 : cur * 2);
+        return cur < 1000 ? 1000 : (cur * 2 > 5000 ? 5000 : cur * 2);
     if (cur < d->common.poll_min_ms)
         return d->common.poll_min_ms;
     cur = cur * 2;

@@ -41,7 +41,7 @@ alert=$(cmslog q:action=transcoder_send_alert q:id=9 mode=ok --get q:message | h
 check "alert names the full disk ($alert)" grep -qi "space" <<<"$alert"
 check_eq "no format callback" "$(cmslog q:action=transcoder_send_format)" 0
 check "no temp file left" no_temp "$dir"
-check_eq "no partial output" "$(ls "$dir" | grep -v '^original' | wc -l)" 0
+check_eq "no partial output" "$(find "$dir" -mindepth 1 ! -name 'original*' ! -name '.*' | wc -l)" 0
 check "original intact" cmp "$CMS_ROOT/a.mp4" "$dir/original"
 check_eq "app_get_media 15: 404" "$(get_media 9 15 "$T/o15")" 404
 check "all five daemons still running" alive "${PIDS[@]}"

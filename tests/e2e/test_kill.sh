@@ -27,7 +27,7 @@ wait_exit "$TC_PID" 10
 check_eq "transcoderd killed" "$EXIT_STATUS" 137
 progress=$(sql "SELECT progress FROM jobs WHERE id = $(jid)")
 check "killed before the end (progress $progress%)" [ "$progress" -lt 100 ]
-check_eq "no output under its final name" "$(ls "$dir" | grep -v '^original$' | wc -l)" 0
+check_eq "no output under its final name" "$(find "$dir" -mindepth 1 ! -name original ! -name '.*' | wc -l)" 0
 check_eq "app_get_media: 404 while not done" "$(get_media 7 15 "$T/partial")" 404
 check_eq "no format callback yet" "$(cmslog q:action=transcoder_send_format)" 0
 

@@ -61,7 +61,7 @@ kill -TERM "$tpid"
 wait_exit "$tpid" 15
 check_eq "transcoderd exits 0" "$EXIT_STATUS" 0
 check_eq "job released, attempt not spent" "$(sql "SELECT CONCAT(state, attempts) FROM jobs WHERE id = $jid")" queued0
-check_eq "no temp or partial file" "$(ls -A "$T/docroot/media/1/3" | grep -v '^original$' | wc -l)" 0
+check_eq "no temp or partial file" "$(find "$T/docroot/media/1/3" -mindepth 1 ! -name original | wc -l)" 0
 start transcoderd2 "$OMKT_BIN/transcoderd" -c "$CONF"
 done3() { [ "$(sql "SELECT state FROM transcodes WHERE id = 3")" = processed ]; }
 check "another transcoderd finishes it" wait_for 120 done3
@@ -80,7 +80,7 @@ reaped() { [ "$(sql "SELECT state FROM media WHERE id = 4")" = metadata_failed ]
 check "reaper marks the media failed" wait_for 20 reaped
 check_eq "and queues the alert" \
     "$(sql "SELECT COUNT(*) FROM jobs WHERE task='notify' AND media_id=4 AND payload LIKE '%transcoder_send_alert%died%'")" 1
-check_eq "and removes the dead job's temp file" "$(ls -A "$T/docroot/media/1/1" | grep -c '^\.')" 0
+check_eq "and removes the dead job's temp file" "$(find "$T/docroot/media/1/1" -mindepth 1 -name '.*' | wc -l)" 0
 
 # Operator retry reopens what the job works for: the non-media file is
 # replaced by a real clip and its failed metadata job retried.
