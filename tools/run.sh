@@ -8,7 +8,7 @@
 # through (probe + the recommended settings) and prints the outputs.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-cd "$TOP"
+cd "$TOP" || exit 1
 . tests/lib/mariadb.sh
 PORT=${PORT:-8080}
 VAR=$TOP/var
