@@ -51,4 +51,5 @@ done
 
 echo "passed: $pass, skipped: ${#skipped[@]}, failed: ${#failed[@]}"
 [ ${#failed[@]} -eq 0 ] || { printf 'failed: %s\n' "${failed[@]}"; exit 1; }
+mariadb_stop "$OMKT_DBDIR"   # before its directory goes (it holds the pid)
 rm -rf "$OMKT_TMP"

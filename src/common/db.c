@@ -23,7 +23,8 @@
 #include "parse.h"
 
 #define STMT_CACHE_MAX  96
-#define MAX_PARAMS      32
+#define MAX_PARAMS      1024
+#define CELL_INLINE     64 /* most cells fit: one fetch, no second call */
 #define RESULT_CELL_MAX (64u << 20) /* hard cap on one fetched cell */
 
 struct cached_stmt {
@@ -328,8 +329,8 @@ static int run(struct omkt_db *db, const char *sql,
                const struct omkt_dbv *params, size_t n, MYSQL_STMT **out,
                struct omkt_errbuf *eb)
 {
-    MYSQL_BIND b[MAX_PARAMS];
-    unsigned long lens[MAX_PARAMS];
+    MYSQL_BIND *b = omkt_xcalloc(n ? n : 1, sizeof(*b));
+    unsigned long *lens = omkt_xcalloc(n ? n : 1, sizeof(*lens));
     MYSQL_STMT *st = NULL;
     int ret;
 
@@ -337,17 +338,17 @@ static int run(struct omkt_db *db, const char *sql,
     ret = ensure(db, eb);
     if (ret == OMKT_OK)
         ret = stmt_get(db, sql, &st, eb);
-    if (ret != OMKT_OK)
-        return ret;
-    ret = bind_params(st, params, n, b, lens, eb);
+    if (ret == OMKT_OK)
+        ret = bind_params(st, params, n, b, lens, eb);
     if (ret == OMKT_EDB)
-        return fail_st(db, st, "bind", eb);
-    if (ret != OMKT_OK)
-        return ret;
-    if (mysql_stmt_execute(st) != 0)
-        return fail_st(db, st, "execute", eb);
-    *out = st;
-    return OMKT_OK;
+        ret = fail_st(db, st, "bind", eb);
+    else if (ret == OMKT_OK && mysql_stmt_execute(st) != 0)
+        ret = fail_st(db, st, "execute", eb);
+    if (ret == OMKT_OK)
+        *out = st;
+    free(lens);
+    free(b);
+    return ret;
 }
 
 int omkt_db_exec(struct omkt_db *db, const char *sql,
@@ -366,11 +367,15 @@ int omkt_db_exec(struct omkt_db *db, const char *sql,
     return OMKT_OK;
 }
 
-/* fetch_cell - copy column @col of the current row into a new string. */
+/*
+ * fetch_cell - copy column @col of the current row into a new string: from
+ * the inline buffer when it fitted, else by fetching it again at its size.
+ */
 static int fetch_cell(MYSQL_STMT *st, MYSQL_BIND *b, unsigned col, char **cell,
                       size_t *len)
 {
     unsigned long need = *b->length;
+    MYSQL_BIND big;
 
     *cell = NULL;
     *len = 0;
@@ -379,15 +384,16 @@ static int fetch_cell(MYSQL_STMT *st, MYSQL_BIND *b, unsigned col, char **cell,
     if (need > RESULT_CELL_MAX)
         return OMKT_ETOOBIG;
     *cell = omkt_xmalloc(need + 1);
-    if (need > 0) {
-        b->buffer = *cell;
-        b->buffer_length = need + 1;
-        if (mysql_stmt_fetch_column(st, b, col, 0) != 0) {
+    if (need < CELL_INLINE) {
+        memcpy(*cell, b->buffer, need);
+    } else {
+        big = *b;
+        big.buffer = *cell;
+        big.buffer_length = need + 1;
+        if (mysql_stmt_fetch_column(st, &big, col, 0) != 0) {
             OMKT_FREE(*cell);
             return OMKT_EDB;
         }
-        b->buffer = NULL;
-        b->buffer_length = 0;
     }
     (*cell)[need] = '\0';
     *len = need;
@@ -413,12 +419,15 @@ static int fetch_all(MYSQL_STMT *st, struct omkt_dbres *r,
     MYSQL_BIND *b = omkt_xcalloc(r->ncols, sizeof(*b));
     unsigned long *lens = omkt_xcalloc(r->ncols, sizeof(*lens));
     my_bool *nulls = omkt_xcalloc(r->ncols, sizeof(*nulls));
+    char *inline_buf = omkt_xcalloc(r->ncols, CELL_INLINE);
     size_t cap = 0;
     int ret = OMKT_OK;
     int rc;
 
     for (size_t c = 0; c < r->ncols; c++) {
         b[c].buffer_type = MYSQL_TYPE_STRING;
+        b[c].buffer = inline_buf + c * CELL_INLINE;
+        b[c].buffer_length = CELL_INLINE;
         b[c].length = &lens[c];
         b[c].is_null = &nulls[c];
     }
@@ -431,7 +440,7 @@ static int fetch_all(MYSQL_STMT *st, struct omkt_dbres *r,
         if (rc == 1) {
             ret = OMKT_EDB;
             break;
-        }
+        } /* else 0 or MYSQL_DATA_TRUNCATED: long cells are fetched again */
         grow_rows(r, &cap);
         for (size_t c = 0; c < r->ncols && ret == OMKT_OK; c++) {
             size_t at = r->nrows * r->ncols + c;
@@ -446,6 +455,7 @@ static int fetch_all(MYSQL_STMT *st, struct omkt_dbres *r,
     if (ret == OMKT_ETOOBIG)
         omkt_errf(eb, "database: result cell over %u bytes", RESULT_CELL_MAX);
     mysql_stmt_free_result(st);
+    free(inline_buf);
     free(nulls);
     free(lens);
     free(b);

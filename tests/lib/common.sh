@@ -9,6 +9,9 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OMKT_BIN=${OMKT_BIN:-$TOP/build/sanitize/bin}
 case $OMKT_BIN in /*) ;; *) OMKT_BIN=$TOP/$OMKT_BIN ;; esac
 OMKT_TMP=${OMKT_TMP:-$(mktemp -d /tmp/omkt-test.XXXXXX)}
+# Under tests/run.sh the suite's server is given; a test run alone starts
+# its own and stops it at teardown.
+if [ -n "${OMKT_DBDIR:-}" ]; then OWN_DB=; else OWN_DB=1; fi
 OMKT_DBDIR=${OMKT_DBDIR:-$OMKT_TMP/mariadb}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$TOP/tests/lsan.supp:print_suppressions=0}
@@ -121,6 +124,7 @@ omkt_teardown() {
         grep -h -A20 -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$T"/logs/*.log | head -60
         FAILS=$((FAILS + 1))
     fi
+    [ -n "$OWN_DB" ] && mariadb_stop "$OMKT_DBDIR"
     if [ "$FAILS" -gt 0 ]; then
         echo "# $FAILS failure(s); logs in $T/logs"
         exit 1
