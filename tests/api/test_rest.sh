@@ -99,11 +99,13 @@ check_eq "cancel: status" "$(field status)" cancelled
 check_eq "cancel: job row" "$(sql "SELECT state FROM jobs WHERE media_id = $ID1")" cancelled
 check_eq "cancel again: 409" "$(req "$KA" POST /v1/media/"$ID1"/cancel)" 409
 check_eq "retry without failure: 409" "$(req "$KA" POST /v1/media/"$ID2"/retry)" 409
-sql "UPDATE jobs SET state = 'failed', error = 'connection refused', attempts = 5 WHERE media_id = $ID2"
+sql "UPDATE jobs SET state = 'failed', error = 'connection refused', attempts = 5 WHERE media_id = $ID2;
+     UPDATE media SET state = 'download_failed' WHERE id = $ID2"
 check_eq "failed: status" "$(req "$KA" GET /v1/media/"$ID2"; echo " $(field status) $(field jobs.0.error)")" "200 failed connection refused"
 check_eq "B cannot retry A's media" "$(req "$KB" POST /v1/media/"$ID2"/retry)" 404
 check_eq "retry: 200" "$(req "$KA" POST /v1/media/"$ID2"/retry)" 200
 check_eq "retry: queued again" "$(sql "SELECT CONCAT(state, ' ', attempts) FROM jobs WHERE media_id = $ID2")" "queued 0"
+check_eq "retry: the media is to be downloaded again" "$(sql "SELECT state FROM media WHERE id = $ID2")" remote
 check_eq "cancel with GET: 405" "$(req "$KA" GET /v1/media/"$ID2"/cancel)" 405
 
 # --- transcodes, progress, downloads
