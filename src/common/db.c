@@ -338,11 +338,12 @@ static int run(struct omkt_db *db, const char *sql,
     ret = ensure(db, eb);
     if (ret == OMKT_OK)
         ret = stmt_get(db, sql, &st, eb);
-    if (ret == OMKT_OK)
+    if (ret == OMKT_OK) {
         ret = bind_params(st, params, n, b, lens, eb);
-    if (ret == OMKT_EDB)
-        ret = fail_st(db, st, "bind", eb);
-    else if (ret == OMKT_OK && mysql_stmt_execute(st) != 0)
+        if (ret == OMKT_EDB) /* bind_params leaves the text to us */
+            ret = fail_st(db, st, "bind", eb);
+    }
+    if (ret == OMKT_OK && mysql_stmt_execute(st) != 0)
         ret = fail_st(db, st, "execute", eb);
     if (ret == OMKT_OK)
         *out = st;
