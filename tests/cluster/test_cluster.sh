@@ -18,7 +18,6 @@
 # 2. B's link cut while it transcodes: C finishes the job after the lease;
 #    when the link is back, B notices it lost the job; nothing published
 #    twice.  3. Every B process SIGKILLed mid-transcode: the same.
-mark "4. MariaDB restarted"
 # 4. MariaDB restarted during a batch: nothing lost.
 # Throughout: no temp file left, no output without its processed row.
 # Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN): exits 77 otherwise.
@@ -185,8 +184,10 @@ wait_for 10 test -s "$T/cms.port" || { fail "fake CMS did not start"; exit 1; }
 CMS=http://$ADDR_A:$(cat "$T/cms.port")
 KEY=$(ctl account add --email cms@example.com --url "$CMS/cb" --client-key ck 2>/dev/null)
 [ -n "$KEY" ] || { fail "account add"; exit 1; }
+ADPIDS=()
 for d in apid downloaderd notifierd; do
     start_on "A-$d" a "$OMKT_BIN/$d" -c "$T/hostA.conf"
+    ADPIDS+=("$DPID")
 done
 API="http://$ADDR_A:$APIPORT/api/?transcoder_key=$KEY&application=cluster&version=1"
 api() { ip netns exec "$NSA" curl -g -s --max-time 10 "$API&$1"; }
@@ -267,62 +268,35 @@ n_processed() { # n_processed RID...: processed transcodes of these media
 all_processed() { # all_processed RID...
     [ "$(n_processed "$@")" = $(($# * 3)) ]
 }
-all_format_cbs() { # all_format_cbs RID...: every format callback arrived
-    local r s
-    for r in "$@"; do
-        for s in 11 71 101; do
-            [ "$(cb_count transcoder_send_format "$r" "$s")" -ge 1 ] || return 1
-        done
-    done
+all_format_cbs() { # all_format_cbs RID...: every callback arrived (at least once)
+    ! python3 "$TOP/tests/cluster/verify.py" callbacks "$CMS_LOG" 11,71,101 "$@" | grep -q ':0'
 }
+rid_list() { echo "$*" | tr ' ' ','; }
 # exactly_once WHAT RID...: one metadata and one format callback per setting.
 exactly_once() {
-    local what=$1 r s bad=""; shift
-    for r in "$@"; do
-        [ "$(cb_count transcoder_send_metadata "$r")" = 1 ] || bad="$bad m$r"
-        for s in 11 71 101; do
-            [ "$(cb_count transcoder_send_format "$r" "$s")" = 1 ] || bad="$bad $r/$s"
-        done
-    done
+    local what=$1 bad; shift
+    bad=$(python3 "$TOP/tests/cluster/verify.py" callbacks "$CMS_LOG" 11,71,101 "$@")
     check_eq "$what: every callback exactly once" "${bad:-none}" none
 }
-# outputs_valid WHAT RID...: each processed output exists and ffprobe reads
-# it; setting 101 has its 40 files.
+# outputs_valid WHAT RID...: each transcode processed, its output readable
+# by ffprobe (setting 101: its 40 files).
 outputs_valid() {
-    local what=$1 bad="" rid sid path; shift
-    while IFS=$'\t' read -r rid sid path; do
-        case $sid in
-        101)
-            # a setting of cardinality > 1: path is the media directory
-            [ "$(find "$T/export/$path" -name '101_*.jpg' | wc -l)" -ge 2 ] ||
-                bad="$bad $rid/$sid:thumbs"
-            for f in "$T/export/$path"/101_*.jpg; do
-                ffprobe -v error "$f" >/dev/null 2>&1 || bad="$bad $rid/$sid:$f"
-            done ;;
-        *)
-            ffprobe -v error -show_entries format=duration -of csv=p=0 \
-                "$T/export/$path" >/dev/null 2>&1 || bad="$bad $rid/$sid" ;;
-        esac
-    done < <(sql "SELECT m.remote_id, t.setting_id, t.path FROM transcodes t
-        JOIN media m ON m.id = t.media_id WHERE m.remote_id IN ($(echo "$*" | tr ' ' ','))")
+    local what=$1 bad; shift
+    sql "SELECT m.remote_id, t.setting_id, t.state, IFNULL(t.path, ''), t.cardinality
+        FROM transcodes t JOIN media m ON m.id = t.media_id
+        WHERE m.remote_id IN ($(rid_list "$@"))" > "$T/outputs.tsv"
+    check_eq "$what: $(($# * 3)) transcodes listed" "$(wc -l < "$T/outputs.tsv")" $(($# * 3))
+    bad=$(python3 "$TOP/tests/cluster/verify.py" outputs "$T/export" "$T/outputs.tsv")
     check_eq "$what: every output valid (ffprobe)" "${bad:-none}" none
 }
 # nothing_partial WHAT: no temp file anywhere in the docroot, and every
 # output file belongs to a processed transcode of its media.
 nothing_partial() {
-    local what=$1 tmps orphans
-    tmps=$(find "$T/export/media" -name '*.tmp-*' 2>/dev/null | head -5)
-    check_eq "$what: no temp file left" "${tmps:-none}" none
-    orphans=$(find "$T/export/media" -type f ! -name original | while read -r f; do
-        rel=${f#"$T/export/"}
-        dir=$(dirname "$rel") base=$(basename "$f")
-        sid=${base%%[._]*}
-        n=$(sql "SELECT COUNT(*) FROM transcodes t JOIN media m ON m.id = t.media_id
-            WHERE t.state = 'processed' AND t.setting_id = '$sid'
-            AND m.path LIKE '$dir/%'")
-        [ "$n" = 1 ] || echo "$rel"
-    done | head -5)
-    check_eq "$what: no output without its processed row" "${orphans:-none}" none
+    local bad
+    sql "SELECT SUBSTRING_INDEX(m.path, '/', 3), t.setting_id FROM transcodes t
+        JOIN media m ON m.id = t.media_id WHERE t.state = 'processed'" > "$T/done.tsv"
+    bad=$(python3 "$TOP/tests/cluster/verify.py" partial "$T/export" "$T/done.tsv")
+    check_eq "$1: no temp file, no output without its processed row" "${bad:-none}" none
 }
 # submit FILE RID...: the OMKT way: new media, then the formats once the
 # metadata callback arrived.
@@ -433,6 +407,11 @@ if fault_batch "SIGKILL" 23 24; then
 fi
 echo "# SIGKILL phase: $((SECONDS - t0)) s"
 
+mark "4. MariaDB restarted"
+# This phase caught a crash of every daemon on a failed reconnect while
+# MariaDB was down (mysql_stmt_errno(NULL) in run(), src/common/db.c,
+# from dbf183a; fixed in 2c956a9): check that they all survive, and stop
+# the phase at once if they did not, instead of waiting for nothing.
 # 4. MariaDB restarted during a batch: once while downloads and metadata
 # run, once while transcodes run.
 t0=$SECONDS
@@ -441,19 +420,24 @@ for r in $RIDS; do
     check "media $r: app_new_media accepted" new_media "$r" small.mp4
 done
 check "MariaDB restarted (downloads/metadata in flight)" db_restart
+all_alive() { local p; for p in "${ALLD[@]}"; do kill -0 "$p" || return 1; done; }
+# shellcheck disable=SC2206
+ALLD=("${ADPIDS[@]}" ${HPIDS[b]} ${HPIDS[c]})
+if all_alive; then pass "every daemon survived the restart"; else
+    fail "every daemon survived the restart"; exit 1; fi
 rm -f "$T/req500"
 for r in $RIDS; do
     wait_for 180 has_metadata_cb "$r" || { fail "media $r: no metadata callback"; continue; }
     request_formats "$r" || fail "media $r: app_request_format: $(cat "$T/req.$r")"
 done
-# KNOWN BUG: after a MariaDB restart, the first call on each of apid's
-# pooled connections fails (HTTP 500 "database unavailable, retry later")
-# although the server is back: omkt_db (src/common/db.c) only marks the
-# connection broken and reconnects on the *next* call, it never reconnects
-# and retries the statement that found the connection gone.
+# Once the server is back, no call is refused: apid pings an idle pooled
+# connection before using it (2828b34); before that, the first call on
+# each pooled connection after a restart answered 500.
 check_eq "DB restart: no app_request_format refused once the server is back" \
     "$(sort -u "$T/req500" 2>/dev/null | tr '\n' ' ')" ""
 check "MariaDB restarted (transcodes in flight)" db_restart
+if all_alive; then pass "every daemon survived the second restart"; else
+    fail "every daemon survived the second restart"; exit 1; fi
 # shellcheck disable=SC2086
 check "DB restart: all transcodes processed" wait_for 300 all_processed $RIDS
 # shellcheck disable=SC2086
