@@ -17,6 +17,9 @@ DAEMONS="apid downloaderd metadatad transcoderd notifierd"
 # 1. make install, traced: every file it writes is under DESTDIR.  (The
 # Makefile's `install: all` may refresh bin/ and build/ in the source tree
 # if a source changed since the last build; that is not "the system".)
+# `install: all`: bring bin/ up to date first, untraced, so that the trace
+# below is of the installation alone.
+make -s -C "$TOP" all >"$T/make-all.log" 2>&1 || { cat "$T/make-all.log"; fail "make all"; exit 1; }
 TRACE=""
 command -v strace >/dev/null && TRACE="strace -f -qq -y -o $T/strace.log -e trace=chdir,fchdir,clone,clone3,fork,vfork,creat,open,openat,mkdir,mkdirat,rename,renameat,renameat2,unlink,unlinkat,rmdir,chmod,fchmodat,chown,fchownat,lchown,link,linkat,symlink,symlinkat,truncate,utimensat"
 # shellcheck disable=SC2086
