@@ -96,6 +96,8 @@ Try it (the demo CMS on :$CMS_PORT serves files put in var/cms/ at /f/NAME
 and logs the callbacks it receives to var/callbacks.jsonl):
   curl 'http://127.0.0.1:$PORT/api/?action=app_get_settings'
   cp clip.mp4 var/cms/ && curl 'http://127.0.0.1:$PORT/api/?action=app_new_media&transcoder_key=$KEY&application=demo&version=1&id=1&url=http://127.0.0.1:$CMS_PORT/f/clip.mp4'
+  curl -g 'http://127.0.0.1:$PORT/api/?action=app_request_format&transcoder_key=$KEY&application=demo&version=1&id=1&settings_id_list=[12,101]'
+  (curl needs -g for the [ ] of the list; id=1 is taken once used: pick another)
 Press Ctrl-C to stop.
 TXT
 
