@@ -12,8 +12,8 @@
 #include "common/conf.h"
 #include "common/db.h"
 #include "omkt_test.h"
+#include "omkt_test_db.h"
 
-static struct omkt_db_conf dbc;
 static struct omkt_db *db;
 
 static void test_types(void)
@@ -82,26 +82,13 @@ static void test_one_and_dup(void)
 
 int main(void)
 {
-    const char *path = getenv("OMKT_TEST_CONF");
-    struct omkt_conf_section sec = {"db", omkt_db_conf_keys, omkt_db_conf_nkeys,
-                                    &dbc};
-    struct omkt_errbuf eb = {0};
+    int rc = omkt_test_db_open(&db);
 
-    if (path == NULL) {
-        printf("1..0 # SKIP no OMKT_TEST_CONF\n");
-        return 77;
-    }
-    mysql_library_init(0, NULL, NULL);
-    if (omkt_conf_load(path, &sec, 1, &eb) != OMKT_OK ||
-        omkt_db_open(&dbc, &db, &eb) != OMKT_OK) {
-        printf("not ok - setup: %s\n", eb.msg);
-        return 1;
-    }
+    if (rc != 0)
+        return rc;
     test_types();
     test_many_params();
     test_one_and_dup();
-    omkt_db_close(db);
-    omkt_conf_free(&sec, 1);
-    mysql_library_end();
+    omkt_test_db_close(db);
     return omkt_test_done();
 }
