@@ -93,6 +93,21 @@ static int media_insert(struct omkt_db *db, const struct omkt_api_submit *s,
     return omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, id, eb);
 }
 
+int omkt_api_calls_trim(struct omkt_db *db, int64_t age_s, int64_t limit,
+                        unsigned *n, struct omkt_errbuf *eb)
+{
+    static const char sql[] = "DELETE FROM api_calls"
+                              " WHERE created < NOW(3) - INTERVAL ? SECOND"
+                              " LIMIT ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(age_s), OMKT_DBV_I(limit)};
+    uint64_t affected = 0;
+    int ret = omkt_db_exec(db, sql, v, 2, &affected, NULL, eb);
+
+    if (n != NULL)
+        *n = (unsigned)affected;
+    return ret;
+}
+
 int omkt_api_media_add(struct omkt_db *db, const struct omkt_api_submit *s,
                        int64_t *id, struct omkt_errbuf *eb)
 {

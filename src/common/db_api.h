@@ -51,6 +51,13 @@ struct omkt_api_submit {
  * when the account already used the idempotency key (*id is then the
  * existing media).  Call inside a transaction with the job enqueue.
  */
+/*
+ * omkt_api_calls_trim - delete up to @limit call log rows older than
+ * @age_s; *n counts them (housekeeping).
+ */
+int omkt_api_calls_trim(struct omkt_db *db, int64_t age_s, int64_t limit,
+                        unsigned *n, struct omkt_errbuf *eb);
+
 int omkt_api_media_add(struct omkt_db *db, const struct omkt_api_submit *s,
                        int64_t *id, struct omkt_errbuf *eb);
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "db_api.h"
 #include "db_jobs.h"
 #include "db_media.h"
 #include "db_transcodes.h"
@@ -161,18 +162,21 @@ static void sweep_tmp(struct omkt_jobctx *ctx, unsigned *n)
 
 static int handle(struct omkt_jobctx *ctx)
 {
-    unsigned purged = 0, trimmed = 0, orphans = 0;
+    unsigned purged = 0, trimmed = 0, calls = 0, orphans = 0;
     int ret = purge_old(ctx, &purged);
 
     if (ret == OMKT_OK)
         ret = omkt_job_trim(ctx->db, conf->keep_jobs_ms / 1000, 10000, &trimmed,
                             &ctx->eb);
     if (ret == OMKT_OK)
+        ret = omkt_api_calls_trim(ctx->db, conf->keep_api_calls_ms / 1000,
+                                  50000, &calls, &ctx->eb);
+    if (ret == OMKT_OK)
         sweep_tmp(ctx, &orphans);
     omkt_log(OMKT_LOG_INFO,
-             "job=%lld maintenance: %u media purged, %u jobs "
-             "trimmed, %u orphaned temp files removed",
-             (long long)ctx->job.id, purged, trimmed, orphans);
+             "job=%lld maintenance: %u media purged, %u jobs and %u API "
+             "calls trimmed, %u orphaned temp files removed",
+             (long long)ctx->job.id, purged, trimmed, calls, orphans);
     if (ret != OMKT_OK)
         ctx->eb.retryable = true;
     return ret;

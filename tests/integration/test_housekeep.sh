@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 omkt_setup housekeep
 ctl db init >/dev/null
-printf '\n[maintenance]\nretention = 1d\nkeep_jobs = 1d\ninterval = 1m\n' >> "$CONF"
+printf '\n[maintenance]\nretention = 1d\nkeep_jobs = 1d\nkeep_api_calls = 2d\ninterval = 1m\n' >> "$CONF"
 ctl account add --email a@example.com --url http://127.0.0.1:9/cb >/dev/null
 d=$T/docroot/media/1
 mkdir -p "$d/1" "$d/2"
@@ -21,7 +21,9 @@ sql "INSERT INTO media (id, account_id, remote_id, url, state, path, created)
      INSERT INTO jobs (id, task, state, finished) VALUES
        (500, 'test', 'done', NOW(3) - INTERVAL 2 DAY),
        (501, 'test', 'done', NOW(3) - INTERVAL 1 HOUR),
-       (502, 'test', 'running', NULL)"
+       (502, 'test', 'running', NULL);
+     INSERT INTO api_calls (action, code, created) VALUES
+       ('old', 200, NOW(3) - INTERVAL 3 DAY), ('recent', 200, NOW(3) - INTERVAL 1 DAY)"
 touch -d '1 hour ago' "$d/2/.x.tmp-99999-deadhost-1" "$d/2/.y.tmp-502-host-1"
 touch "$d/2/.z.tmp-99998-host-1"
 start metadatad "$OMKT_BIN/metadatad" -c "$CONF"
@@ -34,6 +36,8 @@ check_eq "recent media kept" "$(sql "SELECT state FROM media WHERE id = 2")" met
 check "recent original kept" test -f "$d/2/original"
 check_eq "old finished job trimmed, recent one kept" \
     "$(sql "SELECT GROUP_CONCAT(id ORDER BY id) FROM jobs WHERE id IN (500, 501, 502)")" "501,502"
+check_eq "old API calls trimmed, recent kept" \
+    "$(sql "SELECT GROUP_CONCAT(action) FROM api_calls")" recent
 check "orphaned temp file removed" test ! -e "$d/2/.x.tmp-99999-deadhost-1"
 check "temp file of a running job kept" test -e "$d/2/.y.tmp-502-host-1"
 check "fresh temp file kept" test -e "$d/2/.z.tmp-99998-host-1"
