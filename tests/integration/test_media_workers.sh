@@ -67,6 +67,24 @@ done3() { [ "$(sql "SELECT state FROM transcodes WHERE id = 3")" = processed ]; 
 check "another transcoderd finishes it" wait_for 120 done3
 check_eq "1080p output is 1920 wide" "$(ffprobe -v error -select_streams v:0 -show_entries stream=width -of csv=p=0 "$T/docroot/media/1/3/15.mp4")" 1920
 
+# Cancel while running: the worker learns it at its next lease renewal
+# (heartbeat 500 ms here) and the engine stops within a second.
+sql "INSERT INTO transcodes (media_id, setting_id) VALUES (3, 14);
+     INSERT INTO jobs (task, media_id, account_id, payload)
+     VALUES ('transcode', 3, 1, CONCAT('{\"transcodes\":[',
+       (SELECT id FROM transcodes WHERE media_id = 3 AND setting_id = 14), ']}'))"
+jid=$(sql "SELECT MAX(id) FROM jobs WHERE task = 'transcode'")
+progressing() { [ "$(sql "SELECT state = 'running' AND progress > 0 FROM jobs WHERE id = $jid")" = 1 ]; }
+check "720p job under way" wait_for 60 progressing
+t0=$(date +%s%N)
+check "cancel the running job" ctl jobs cancel "$jid"
+stopped() { grep -q "job=$jid .*abandoned" "$T"/logs/transcoderd2*.log; }
+check "the transcode stops" wait_for 10 stopped
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "within 3 s of the cancel ($ms ms)" test "$ms" -lt 3000
+check_eq "its transcode is cancelled" "$(sql "SELECT state FROM transcodes WHERE media_id = 3 AND setting_id = 14")" cancelled
+check "no 720p output, no temp file" test -z "$(find "$T/docroot/media/1/3" -name '14.mp4' -o -name '.*14.mp4*')"
+
 # A job whose workers died on every attempt: the reaper fails it, marks
 # the media and queues the alert (nothing accepted is dropped silently).
 sql "INSERT INTO media (id, account_id, remote_id, url, state, path) VALUES
