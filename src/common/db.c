@@ -623,6 +623,18 @@ int omkt_db_exec_one(struct omkt_db *db, const char *sql,
     return ret;
 }
 
+int omkt_db_exec_guarded(struct omkt_db *db, const char *sql,
+                         const struct omkt_dbv *params, size_t n,
+                         const char *what, int64_t id, struct omkt_errbuf *eb)
+{
+    int ret = omkt_db_exec_one(db, sql, params, n, eb);
+
+    if (ret != OMKT_ENOTFOUND)
+        return ret;
+    omkt_errf(eb, "%s %lld: not in the expected state", what, (long long)id);
+    return OMKT_ELOST;
+}
+
 int omkt_db_insert(struct omkt_db *db, const char *sql,
                    const struct omkt_dbv *params, size_t n, int64_t *id,
                    struct omkt_errbuf *eb)

@@ -116,6 +116,15 @@ int omkt_db_exec_one(struct omkt_db *db, const char *sql,
                      struct omkt_errbuf *eb);
 
 /*
+ * omkt_db_exec_guarded - a state change guarded in its WHERE clause: as
+ * omkt_db_exec_one, but no match is OMKT_ELOST ("@what @id: not in the
+ * expected state"), i.e. someone else moved the row on.
+ */
+int omkt_db_exec_guarded(struct omkt_db *db, const char *sql,
+                         const struct omkt_dbv *params, size_t n,
+                         const char *what, int64_t id, struct omkt_errbuf *eb);
+
+/*
  * omkt_db_insert - an INSERT; *id (may be NULL) gets the new row's id.
  * A unique key violation is OMKT_EEXIST with nothing in @eb, for the
  * caller to word.

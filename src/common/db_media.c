@@ -87,19 +87,6 @@ int omkt_media_find(struct omkt_db *db, int64_t account_id, int64_t remote_id,
     return fetch(db, sql, v, 2, out, eb);
 }
 
-/* changed - a guarded update must have touched exactly one row. */
-static int changed(struct omkt_db *db, const char *sql,
-                   const struct omkt_dbv *v, size_t n, int64_t id,
-                   struct omkt_errbuf *eb)
-{
-    int ret = omkt_db_exec_one(db, sql, v, n, eb);
-
-    if (ret != OMKT_ENOTFOUND)
-        return ret;
-    omkt_errf(eb, "media %" PRId64 ": not in the expected state", id);
-    return OMKT_ELOST;
-}
-
 int omkt_media_set_local(struct omkt_db *db, int64_t id, const char *path,
                          int64_t file_size, struct omkt_errbuf *eb)
 {
@@ -109,7 +96,7 @@ int omkt_media_set_local(struct omkt_db *db, int64_t id, const char *path,
     struct omkt_dbv v[] = {OMKT_DBV_S(path), OMKT_DBV_I(file_size),
                            OMKT_DBV_I(id)};
 
-    return changed(db, sql, v, 3, id, eb);
+    return omkt_db_exec_guarded(db, sql, v, 3, "media", id, eb);
 }
 
 int omkt_media_set_metadata(struct omkt_db *db, int64_t id, const char *json,
@@ -123,7 +110,7 @@ int omkt_media_set_metadata(struct omkt_db *db, int64_t id, const char *json,
     struct omkt_dbv v[] = {OMKT_DBV_S(json), OMKT_DBV_S(json),
                            OMKT_DBV_S(error), OMKT_DBV_I(id)};
 
-    return changed(db, sql, v, 4, id, eb);
+    return omkt_db_exec_guarded(db, sql, v, 4, "media", id, eb);
 }
 
 int omkt_media_set_download_failed(struct omkt_db *db, int64_t id,
@@ -134,7 +121,7 @@ int omkt_media_set_download_failed(struct omkt_db *db, int64_t id,
         " WHERE id = ? AND state = 'remote'";
     struct omkt_dbv v[] = {OMKT_DBV_S(error), OMKT_DBV_I(id)};
 
-    return changed(db, sql, v, 2, id, eb);
+    return omkt_db_exec_guarded(db, sql, v, 2, "media", id, eb);
 }
 
 int omkt_media_list_old(struct omkt_db *db, int64_t age_s, int64_t limit,

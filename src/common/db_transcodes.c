@@ -75,19 +75,6 @@ int omkt_transcode_list(struct omkt_db *db, int64_t media_id,
     return omkt_db_query(db, sql, v, 1, res, eb);
 }
 
-/* changed - exactly one row must match the guard. */
-static int changed(struct omkt_db *db, const char *sql,
-                   const struct omkt_dbv *v, size_t n, int64_t id,
-                   struct omkt_errbuf *eb)
-{
-    int ret = omkt_db_exec_one(db, sql, v, n, eb);
-
-    if (ret != OMKT_ENOTFOUND)
-        return ret;
-    omkt_errf(eb, "transcode %" PRId64 ": not in the expected state", id);
-    return OMKT_ELOST;
-}
-
 int omkt_transcode_start(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
 {
     static const char sql[] =
@@ -95,7 +82,7 @@ int omkt_transcode_start(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
         " WHERE id = ? AND state IN ('asked', 'running')";
     struct omkt_dbv v[] = {OMKT_DBV_I(id)};
 
-    return changed(db, sql, v, 1, id, eb);
+    return omkt_db_exec_guarded(db, sql, v, 1, "transcode", id, eb);
 }
 
 int omkt_transcode_progress(struct omkt_db *db, int64_t id, int percent,
@@ -105,7 +92,7 @@ int omkt_transcode_progress(struct omkt_db *db, int64_t id, int percent,
                               " WHERE id = ? AND state = 'running'";
     struct omkt_dbv v[] = {OMKT_DBV_I(percent), OMKT_DBV_I(id)};
 
-    return changed(db, sql, v, 2, id, eb);
+    return omkt_db_exec_guarded(db, sql, v, 2, "transcode", id, eb);
 }
 
 int omkt_transcode_done(struct omkt_db *db, int64_t id, const char *path,
@@ -119,7 +106,7 @@ int omkt_transcode_done(struct omkt_db *db, int64_t id, const char *path,
     struct omkt_dbv v[] = {OMKT_DBV_S(path), OMKT_DBV_I(cardinality),
                            OMKT_DBV_S(metadata), OMKT_DBV_I(id)};
 
-    return changed(db, sql, v, 4, id, eb);
+    return omkt_db_exec_guarded(db, sql, v, 4, "transcode", id, eb);
 }
 
 int omkt_transcode_failed(struct omkt_db *db, int64_t id, const char *error,
@@ -130,7 +117,7 @@ int omkt_transcode_failed(struct omkt_db *db, int64_t id, const char *error,
         " WHERE id = ? AND state IN ('asked', 'running')";
     struct omkt_dbv v[] = {OMKT_DBV_S(error), OMKT_DBV_I(id)};
 
-    return changed(db, sql, v, 2, id, eb);
+    return omkt_db_exec_guarded(db, sql, v, 2, "transcode", id, eb);
 }
 
 int omkt_transcode_expire_media(struct omkt_db *db, int64_t media_id,
