@@ -63,6 +63,7 @@ check_eq "transcoderd exits 0" "$EXIT_STATUS" 0
 check_eq "job released, attempt not spent" "$(sql "SELECT CONCAT(state, attempts) FROM jobs WHERE id = $jid")" queued0
 check_eq "no temp or partial file" "$(find "$T/docroot/media/1/3" -mindepth 1 ! -name original | wc -l)" 0
 start transcoderd2 "$OMKT_BIN/transcoderd" -c "$CONF"
+t2=$LAST_PID
 done3() { [ "$(sql "SELECT state FROM transcodes WHERE id = 3")" = processed ]; }
 check "another transcoderd finishes it" wait_for 120 done3
 check_eq "1080p output is 1920 wide" "$(ffprobe -v error -select_streams v:0 -show_entries stream=width -of csv=p=0 "$T/docroot/media/1/3/15.mp4")" 1920
@@ -108,7 +109,10 @@ check "retry the failed metadata job" ctl jobs retry "$jid"
 reprobed() { [ "$(sql "SELECT state FROM media WHERE id = 2")" = metadata_ok ]; }
 check "the media is probed again and ok" wait_for 30 reprobed
 check "retrying a job that did not fail is refused" bash -c "! '$OMKT_BIN/omktctl' -c '$CONF' jobs retry $jid"
-# Cancel: a job not yet due is cancelled with its transcodes.
+# Cancel: a job not yet due is cancelled with its transcodes (no
+# transcoderd runs now, so the retried job stays queued to be looked at).
+kill -TERM "$t2"
+wait_exit "$t2" 15
 sql "INSERT INTO transcodes (media_id, setting_id) VALUES (2, 11), (2, 12);
      INSERT INTO jobs (task, state, run_after, media_id, account_id, payload)
      VALUES ('transcode', 'delayed', NOW(3) + INTERVAL 1 HOUR, 2, 1,
