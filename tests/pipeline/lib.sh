@@ -34,13 +34,15 @@ account_add() {
 
 # media_add ACCOUNT REMOTE_ID URL [ADAPTER] [DO_METADATA] - a remote media
 # and its download job; prints the media id.
-media_add() {
-    local acc=$1 rid=$2 url=$3 adapter=${4:-http} meta=${5:-1} id
+media_add() { # media_add ACC RID URL [ADAPTER [DO_METADATA [JOB_STATE]]]
+    local acc=$1 rid=$2 url=$3 adapter=${4:-http} meta=${5:-1}
+    local state=${6:-queued} id
     id=$(sql "INSERT INTO media (account_id, remote_id, url, adapter,
         do_metadata) VALUES ($acc, $rid, '$url', '$adapter', $meta);
         SELECT LAST_INSERT_ID()")
-    sql "INSERT INTO jobs (task, media_id, account_id, priority)
-        VALUES ('download', $id, $acc, 3)"
+    sql "INSERT INTO jobs (task, state, run_after, media_id, account_id,
+        priority) VALUES ('download', '$state', NOW(3) + INTERVAL
+        IF('$state' = 'delayed', 1, 0) DAY, $id, $acc, 3)"
     echo "$id"
 }
 
