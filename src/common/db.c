@@ -488,6 +488,20 @@ int omkt_db_query(struct omkt_db *db, const char *sql,
     return OMKT_OK;
 }
 
+int omkt_db_query_row(struct omkt_db *db, const char *sql,
+                      const struct omkt_dbv *params, size_t n,
+                      struct omkt_dbres **res, struct omkt_errbuf *eb)
+{
+    int ret = omkt_db_query(db, sql, params, n, res, eb);
+
+    if (ret == OMKT_OK && (*res)->nrows == 0) {
+        omkt_dbres_free(*res);
+        *res = NULL;
+        return OMKT_ENOTFOUND;
+    }
+    return ret;
+}
+
 int omkt_db_begin(struct omkt_db *db, struct omkt_errbuf *eb)
 {
     int ret = ensure(db, eb);

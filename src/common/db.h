@@ -95,6 +95,14 @@ int omkt_db_query(struct omkt_db *db, const char *sql,
                   const struct omkt_dbv *params, size_t n,
                   struct omkt_dbres **res, struct omkt_errbuf *eb);
 
+/*
+ * omkt_db_query_row - omkt_db_query for a SELECT that must find a row:
+ * OMKT_ENOTFOUND (nothing in @eb, *res NULL) when it finds none.
+ */
+int omkt_db_query_row(struct omkt_db *db, const char *sql,
+                      const struct omkt_dbv *params, size_t n,
+                      struct omkt_dbres **res, struct omkt_errbuf *eb);
+
 /* Transactions. rollback never fails visibly (it is the error path). */
 int omkt_db_begin(struct omkt_db *db, struct omkt_errbuf *eb);
 int omkt_db_commit(struct omkt_db *db, struct omkt_errbuf *eb);

@@ -88,11 +88,9 @@ static int fetch_one(struct omkt_db *db, const char *sql, struct omkt_dbv v,
                      struct omkt_account *out, struct omkt_errbuf *eb)
 {
     struct omkt_dbres *r = NULL;
-    int ret = omkt_db_query(db, sql, &v, 1, &r, eb);
+    int ret = omkt_db_query_row(db, sql, &v, 1, &r, eb);
 
     memset(out, 0, sizeof(*out));
-    if (ret == OMKT_OK && r->nrows == 0)
-        ret = OMKT_ENOTFOUND;
     if (ret == OMKT_OK) {
         out->id = omkt_dbres_i64(r, 0, 0, 0);
         out->email = dup_cell(r, 1);

@@ -436,13 +436,11 @@ int omkt_job_get(struct omkt_db *db, int64_t id, struct omkt_job *job,
         " payload FROM jobs WHERE id = ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(id)};
     struct omkt_dbres *r = NULL;
-    int ret = omkt_db_query(db, sql, v, 1, &r, eb);
+    int ret = omkt_db_query_row(db, sql, v, 1, &r, eb);
 
     memset(job, 0, sizeof(*job));
-    if (ret == OMKT_OK && r->nrows == 0) {
+    if (ret == OMKT_ENOTFOUND)
         omkt_errf(eb, "no job %lld", (long long)id);
-        ret = OMKT_ENOTFOUND;
-    }
     if (ret == OMKT_OK) {
         job->id = id;
         (void)omkt_task_parse(omkt_dbres_str(r, 0, 1), &job->task);
@@ -572,13 +570,9 @@ int omkt_job_show(struct omkt_db *db, int64_t id, struct omkt_dbres **res,
         " FROM jobs j LEFT JOIN processes p ON p.id = j.worker_id"
         " WHERE j.id = ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(id)};
-    int ret = omkt_db_query(db, sql, v, 1, res, eb);
+    int ret = omkt_db_query_row(db, sql, v, 1, res, eb);
 
-    if (ret == OMKT_OK && (*res)->nrows == 0) {
-        omkt_dbres_free(*res);
-        *res = NULL;
+    if (ret == OMKT_ENOTFOUND)
         omkt_errf(eb, "no job %lld", (long long)id);
-        return OMKT_ENOTFOUND;
-    }
     return ret;
 }

@@ -25,11 +25,9 @@ static int fetch(struct omkt_db *db, const char *sql, const struct omkt_dbv *v,
                  size_t n, struct omkt_transcode *out, struct omkt_errbuf *eb)
 {
     struct omkt_dbres *r = NULL;
-    int ret = omkt_db_query(db, sql, v, n, &r, eb);
+    int ret = omkt_db_query_row(db, sql, v, n, &r, eb);
 
     memset(out, 0, sizeof(*out));
-    if (ret == OMKT_OK && r->nrows == 0)
-        ret = OMKT_ENOTFOUND;
     if (ret == OMKT_OK) {
         out->id = omkt_dbres_i64(r, 0, 0, 0);
         out->media_id = omkt_dbres_i64(r, 0, 1, 0);
