@@ -10,6 +10,7 @@
 #include "media/geometry.h"
 
 #define ASPECT_TOL 0.03 /* relative tolerance to snap to 16:9 or 4:3 */
+#define GEOM_MAX   8192 /* largest side of a source-size output */
 
 /* even - nearest even integer, at least 2. */
 static int even(double v)
@@ -37,38 +38,67 @@ int omkt_geom_rotation(double degrees)
     return (int)r * 90;
 }
 
+/* display - the source's display size (SAR, rotation) into *dw, *dh. */
+static void display(const struct omkt_geom_src *src, double *dw, double *dh)
+{
+    double tmp;
+
+    *dw = src->width;
+    *dh = src->height;
+    if (src->sar_num > 0 && src->sar_den > 0)
+        *dw = *dw * src->sar_num / src->sar_den;
+    if (src->rotation == 90 || src->rotation == 270) {
+        tmp = *dw;
+        *dw = *dh;
+        *dh = tmp;
+    }
+}
+
+/* pick - the landscape size for a long/short side @ratio in @box. */
+static void pick(const struct omkt_geom_box *box, double ratio, int *w, int *h)
+{
+    if (near(ratio, 16.0 / 9.0)) {
+        *w = box->w169;
+        *h = box->h169;
+    } else if (near(ratio, 4.0 / 3.0)) {
+        *w = box->w43;
+        *h = box->h43;
+    } else if (ratio > (double)box->w169 / box->h169) {
+        *w = even(box->w169);
+        *h = even(box->w169 / ratio);
+    } else {
+        *h = even(box->h169);
+        *w = even(box->h169 * ratio);
+    }
+}
+
 int omkt_geom_fit(const struct omkt_geom_src *src,
                   const struct omkt_geom_box *box, int *out_w, int *out_h)
 {
-    double dw, dh, ratio, tmp;
+    static const struct omkt_geom_box max = {GEOM_MAX, GEOM_MAX, GEOM_MAX,
+                                             GEOM_MAX, false,    false};
+    double dw, dh, ratio;
     int w, h;
 
-    if (src->width <= 0 || src->height <= 0 || box->w43 <= 0 || box->h43 <= 0 ||
-        box->w169 <= 0 || box->h169 <= 0)
+    if (src->width <= 0 || src->height <= 0 ||
+        (!box->is_source &&
+         (box->w43 <= 0 || box->h43 <= 0 || box->w169 <= 0 || box->h169 <= 0)))
         return OMKT_EINVAL;
-    dw = src->width;
-    dh = src->height;
-    if (src->sar_num > 0 && src->sar_den > 0)
-        dw = dw * src->sar_num / src->sar_den;
-    if (src->rotation == 90 || src->rotation == 270) {
-        tmp = dw;
-        dw = dh;
-        dh = tmp;
-    }
+    display(src, &dw, &dh);
     ratio = dw >= dh ? dw / dh : dh / dw; /* long side over short side */
-    if (near(ratio, 16.0 / 9.0)) {
-        w = box->w169;
-        h = box->h169;
-    } else if (near(ratio, 4.0 / 3.0)) {
-        w = box->w43;
-        h = box->h43;
-    } else if (ratio > (double)box->w169 / box->h169) {
-        w = even(box->w169);
-        h = even(box->w169 / ratio);
-    } else {
-        h = even(box->h169);
-        w = even(box->h169 * ratio);
+    if (box->is_source && dw <= GEOM_MAX && dh <= GEOM_MAX) {
+        *out_w = even(dw);
+        *out_h = even(dh);
+        return OMKT_OK;
     }
+    if (box->is_fit) { /* the box as given, never turned */
+        bool is_wider = dw / dh > (double)box->w169 / box->h169;
+
+        *out_w = is_wider ? even(box->w169) : even(box->h169 * dw / dh);
+        *out_h = is_wider ? even(box->w169 * dh / dw) : even(box->h169);
+        return OMKT_OK;
+    }
+    pick(box->is_source ? &max : box, ratio, &w, &h);
     *out_w = dw >= dh ? w : h;
     *out_h = dw >= dh ? h : w;
     return OMKT_OK;

@@ -6,6 +6,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
@@ -93,38 +94,83 @@ static const char *rotate_desc(int rotation)
     }
 }
 
-int omkt_graph_video(struct omkt_graph *g, const AVFrame *f,
-                     const struct omkt_vgraph_args *a, struct omkt_errbuf *eb)
+/* video_src_args - the buffer source's arguments for frames like @f. */
+static void video_src_args(const AVFrame *f, const struct omkt_vgraph_args *a,
+                           char *args, size_t size)
 {
     AVRational sar = f->sample_aspect_ratio;
-    char args[256], desc[512], fps[64] = "";
-    int ret;
 
     if (sar.num <= 0 || sar.den <= 0)
         sar = (AVRational){1, 1};
-    snprintf(args, sizeof(args),
+    snprintf(args, size,
              "video_size=%dx%d:pix_fmt=%s:time_base=%d/%d:pixel_aspect=%d/%d",
              f->width, f->height, av_get_pix_fmt_name(f->format), a->in_tb.num,
              a->in_tb.den, sar.num, sar.den);
-    if (a->out_fps.num > 0)
-        snprintf(fps, sizeof(fps), ",fps=%d/%d", a->out_fps.num,
-                 a->out_fps.den);
-    snprintf(desc, sizeof(desc), "%sscale=%d:%d:flags=bicubic%s,format=%s%s",
-             rotate_desc(a->rotation), a->out_w, a->out_h,
-             a->is_square_pixels ? ",setsar=1" : "",
-             av_get_pix_fmt_name(a->out_fmt), fps);
-    ret = make_ends(g, true, args, eb);
-    if (ret == OMKT_OK)
-        ret = link_chain(g, desc, eb);
-    if (ret != OMKT_OK) {
-        omkt_graph_free(g);
-        return ret;
-    }
+}
+
+/* remember - what @g was built for, to notice changes. */
+static void remember(struct omkt_graph *g, const AVFrame *f)
+{
     g->w = f->width;
     g->h = f->height;
     g->format = f->format;
     g->sample_rate = f->sample_rate;
     g->channels = f->ch_layout.nb_channels;
+}
+
+/* build - @g from source @args and chain @desc; empty on failure. */
+static int build(struct omkt_graph *g, bool is_video, const char *args,
+                 const char *desc, struct omkt_errbuf *eb)
+{
+    int ret = make_ends(g, is_video, args, eb);
+
+    if (ret == OMKT_OK)
+        ret = link_chain(g, desc, eb);
+    if (ret != OMKT_OK)
+        omkt_graph_free(g);
+    return ret;
+}
+
+int omkt_graph_video(struct omkt_graph *g, const AVFrame *f,
+                     const struct omkt_vgraph_args *a, struct omkt_errbuf *eb)
+{
+    char args[256], desc[1024], fps[64] = "";
+    int ret;
+
+    video_src_args(f, a, args, sizeof(args));
+    if (a->out_fps.num > 0)
+        snprintf(fps, sizeof(fps), ",fps=%d/%d", a->out_fps.num,
+                 a->out_fps.den);
+    snprintf(
+        desc, sizeof(desc), "%s%s%sscale=%d:%d:flags=bicubic%s,format=%s%s",
+        rotate_desc(a->rotation), a->user ? a->user : "", a->user ? "," : "",
+        a->out_w, a->out_h, a->is_square_pixels ? ",setsar=1" : "",
+        av_get_pix_fmt_name(a->out_fmt), fps);
+    ret = build(g, true, args, desc, eb);
+    if (ret == OMKT_OK)
+        remember(g, f);
+    return ret;
+}
+
+int omkt_graph_probe(const AVFrame *f, const struct omkt_vgraph_args *a, int *w,
+                     int *h, AVRational *sar, struct omkt_errbuf *eb)
+{
+    struct omkt_graph g = {0};
+    char args[256], desc[1024];
+    int ret;
+
+    video_src_args(f, a, args, sizeof(args));
+    snprintf(desc, sizeof(desc), "%s%s", rotate_desc(a->rotation),
+             a->user ? a->user : "null");
+    if (desc[strlen(desc) - 1] == ',')
+        desc[strlen(desc) - 1] = '\0';
+    ret = build(&g, true, args, desc, eb);
+    if (ret != OMKT_OK)
+        return ret;
+    *w = av_buffersink_get_w(g.sink);
+    *h = av_buffersink_get_h(g.sink);
+    *sar = av_buffersink_get_sample_aspect_ratio(g.sink);
+    omkt_graph_free(&g);
     return OMKT_OK;
 }
 
@@ -145,7 +191,7 @@ static void layout_str(const AVFrame *f, char *buf, size_t size)
 int omkt_graph_audio(struct omkt_graph *g, const AVFrame *f,
                      const struct omkt_agraph_args *a, struct omkt_errbuf *eb)
 {
-    char args[512], desc[512], in_layout[128], out_layout[128];
+    char args[512], desc[1024], in_layout[128], out_layout[128];
     int ret;
 
     layout_str(f, in_layout, sizeof(in_layout));
@@ -157,23 +203,15 @@ int omkt_graph_audio(struct omkt_graph *g, const AVFrame *f,
              a->in_tb.num, a->in_tb.den, f->sample_rate,
              av_get_sample_fmt_name(f->format), in_layout);
     snprintf(desc, sizeof(desc),
-             "aresample=%d,aformat=sample_fmts=%s:sample_rates=%d:"
+             "%s%saresample=%d,aformat=sample_fmts=%s:sample_rates=%d:"
              "channel_layouts=%s",
-             a->out_rate, av_get_sample_fmt_name(a->out_fmt), a->out_rate,
-             out_layout);
-    ret = make_ends(g, false, args, eb);
-    if (ret == OMKT_OK)
-        ret = link_chain(g, desc, eb);
-    if (ret != OMKT_OK) {
-        omkt_graph_free(g);
+             a->user ? a->user : "", a->user ? "," : "", a->out_rate,
+             av_get_sample_fmt_name(a->out_fmt), a->out_rate, out_layout);
+    ret = build(g, false, args, desc, eb);
+    if (ret != OMKT_OK)
         return ret;
-    }
     if (a->frame_size > 0)
         av_buffersink_set_frame_size(g->sink, (unsigned)a->frame_size);
-    g->w = f->width;
-    g->h = f->height;
-    g->format = f->format;
-    g->sample_rate = f->sample_rate;
-    g->channels = f->ch_layout.nb_channels;
+    remember(g, f);
     return OMKT_OK;
 }

@@ -28,6 +28,7 @@ struct omkt_vgraph_args {
     enum AVPixelFormat out_fmt;
     AVRational out_fps;    /* {0,0}: keep timestamps */
     bool is_square_pixels; /* force SAR 1:1 */
+    const char *user;      /* checked user filters after rotation, or NULL */
 };
 
 struct omkt_agraph_args {
@@ -35,7 +36,8 @@ struct omkt_agraph_args {
     int out_rate;
     enum AVSampleFormat out_fmt;
     const AVChannelLayout *out_layout;
-    int frame_size; /* 0: any */
+    int frame_size;   /* 0: any */
+    const char *user; /* checked user filters before resampling, or NULL */
 };
 
 /*
@@ -44,6 +46,15 @@ struct omkt_agraph_args {
  */
 int omkt_graph_video(struct omkt_graph *g, const AVFrame *f,
                      const struct omkt_vgraph_args *a, struct omkt_errbuf *eb);
+
+/*
+ * omkt_graph_probe - the size and sample aspect that frames like @f have
+ * after @a's rotation and user filters (before scaling), found by
+ * configuring that part of the chain.  OMKT_EMEDIA (a bad user filter,
+ * with libavfilter's reason in @eb) or OMKT_ENOMEM.
+ */
+int omkt_graph_probe(const AVFrame *f, const struct omkt_vgraph_args *a, int *w,
+                     int *h, AVRational *sar, struct omkt_errbuf *eb);
 
 /* omkt_graph_audio - the same for audio frames like @f. */
 int omkt_graph_audio(struct omkt_graph *g, const AVFrame *f,

@@ -126,42 +126,85 @@ static int alloc_enc(struct omkt_out *o, struct ostream *os, const char *name)
     return os->enc != NULL ? OMKT_OK : OMKT_ENOMEM;
 }
 
+/* source_geom - the picture the scaler gets: after the rotation and the
+ * setting's own filters (which may crop or turn it), or the source's. */
+static int source_geom(struct omkt_out *o, struct omkt_geom_src *g)
+{
+    const AVCodecParameters *p = o->src->vst->codecpar;
+    AVRational sar =
+        av_guess_sample_aspect_ratio(NULL, (AVStream *)o->src->vst, NULL);
+    AVFrame *f;
+    int ret;
+
+    *g = (struct omkt_geom_src){p->width, p->height, sar.num, sar.den,
+                                o->src->rotation};
+    if (o->set->vfilter == NULL)
+        return OMKT_OK;
+    f = av_frame_alloc();
+    if (f == NULL)
+        return OMKT_ENOMEM;
+    f->width = p->width;
+    f->height = p->height;
+    f->format = p->format >= 0 ? p->format : AV_PIX_FMT_YUV420P;
+    f->sample_aspect_ratio = sar;
+    ret = omkt_graph_probe(f, &o->vargs, &g->width, &g->height, &sar, &o->eb);
+    av_frame_free(&f);
+    g->sar_num = sar.num;
+    g->sar_den = sar.den;
+    g->rotation = 0; /* already applied by the probed chain */
+    return ret;
+}
+
+/* video_rate - the setting's frame rate, else the source's (capped). */
+static AVRational video_rate(const struct omkt_out *o, const AVCodec *c)
+{
+    const struct omkt_setting *s = o->set;
+
+    if (s->fps_num > 0 && s->fps_den > 0)
+        return out_rate(c, (AVRational){s->fps_num, s->fps_den});
+    return out_rate(c, o->src->vrate);
+}
+
 /* open_video - the video encoder and its filter arguments. */
 static int open_video(struct omkt_out *o)
 {
     const struct omkt_setting *s = o->set;
-    const AVCodecParameters *p = o->src->vst->codecpar;
-    AVRational sar =
-        av_guess_sample_aspect_ratio(NULL, (AVStream *)o->src->vst, NULL);
-    struct omkt_geom_src g = {p->width, p->height, sar.num, sar.den,
-                              o->src->rotation};
-    struct omkt_geom_box box = {s->w43, s->h43, s->w169, s->h169};
+    struct omkt_geom_src g;
+    struct omkt_geom_box box = {s->w43,
+                                s->h43,
+                                s->w169,
+                                s->h169,
+                                s->size_mode == OMKT_SIZE_FIT,
+                                s->size_mode == OMKT_SIZE_SOURCE};
     AVCodecContext *e;
     int ret = alloc_enc(o, &o->v, s->vcodec);
 
+    o->vargs = (struct omkt_vgraph_args){.in_tb = o->src->vst->time_base,
+                                         .rotation = o->src->rotation,
+                                         .is_square_pixels = true,
+                                         .user = s->vfilter};
+    if (ret == OMKT_OK)
+        ret = source_geom(o, &g);
     if (ret != OMKT_OK)
         return ret;
     e = o->v.enc;
     if (omkt_geom_fit(&g, &box, &e->width, &e->height) != OMKT_OK) {
-        omkt_errf(&o->eb, "video track has no usable size (%dx%d)", p->width,
-                  p->height);
+        omkt_errf(&o->eb, "video track has no usable size (%dx%d)", g.width,
+                  g.height);
         return OMKT_EMEDIA;
     }
     e->sample_aspect_ratio = (AVRational){1, 1};
     e->pix_fmt =
         e->codec->pix_fmts ? e->codec->pix_fmts[0] : AV_PIX_FMT_YUV420P;
-    e->framerate = out_rate(e->codec, o->src->vrate);
+    e->framerate = video_rate(o, e->codec);
     e->time_base = av_inv_q(e->framerate);
     e->bit_rate = s->vbitrate;
     e->rc_max_rate = s->vmaxrate;
     e->rc_buffer_size = (int)s->vbufsize;
-    o->vargs = (struct omkt_vgraph_args){.in_tb = o->src->vst->time_base,
-                                         .rotation = o->src->rotation,
-                                         .out_w = e->width,
-                                         .out_h = e->height,
-                                         .out_fmt = e->pix_fmt,
-                                         .out_fps = e->framerate,
-                                         .is_square_pixels = true};
+    o->vargs.out_w = e->width;
+    o->vargs.out_h = e->height;
+    o->vargs.out_fmt = e->pix_fmt;
+    o->vargs.out_fps = e->framerate;
     return open_encoder(o, &o->v, s->vopts, "video");
 }
 
@@ -223,7 +266,8 @@ static int open_audio(struct omkt_out *o)
         .out_layout = &o->layout,
         .frame_size = e->codec->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE
                           ? 0
-                          : e->frame_size};
+                          : e->frame_size,
+        .user = s->afilter};
     return OMKT_OK;
 }
 

@@ -160,10 +160,11 @@ static void close_unused(struct pipeline *p)
 }
 
 /* open_outputs - one output per id; failures stay in the output. */
-static void open_outputs(struct pipeline *p, const int *ids)
+static void open_outputs(struct pipeline *p,
+                         const struct omkt_setting *const *sets)
 {
     for (size_t i = 0; i < p->n; i++) {
-        const struct omkt_setting *s = omkt_setting_find(ids[i]);
+        const struct omkt_setting *s = sets[i];
 
         if (s != NULL) /* the status stays in the output */
             (void)omkt_out_open(s, &p->src, &p->outs[i]);
@@ -288,14 +289,15 @@ static bool seek_ahead(struct pipeline *p)
  * (cpus / video outputs threads each, at least one) instead of each
  * starting a full set of frame threads: less oversubscription.
  */
-static void plan_threads(struct pipeline *p, const int *ids)
+static void plan_threads(struct pipeline *p,
+                         const struct omkt_setting *const *sets)
 {
     int n_known = 0, n_video = 0;
 
     if (p->opts != NULL && p->opts->threads > 0)
         return;
     for (size_t i = 0; i < p->n; i++) {
-        const struct omkt_setting *s = omkt_setting_find(ids[i]);
+        const struct omkt_setting *s = sets[i];
 
         n_known += s != NULL;
         n_video += s != NULL && s->type == OMKT_SETTING_VIDEO;
@@ -498,9 +500,11 @@ static void pipeline_init(struct pipeline *p, const char *outdir, size_t n,
     p->wants = omkt_xcalloc(n ? n : 1, sizeof(*p->wants));
 }
 
-int omkt_transcode(const char *src, const char *outdir, const int *ids,
-                   size_t n, const struct omkt_transcode_opts *opts,
-                   struct omkt_transcode_result *res, struct omkt_errbuf *eb)
+/* transcode - the work of both entry points; @sets[i] NULL: unknown. */
+static int transcode(const char *src, const char *outdir, const int *ids,
+                     const struct omkt_setting *const *sets, size_t n,
+                     const struct omkt_transcode_opts *opts,
+                     struct omkt_transcode_result *res, struct omkt_errbuf *eb)
 {
     struct pipeline p;
     struct omkt_errbuf job_eb = {0};
@@ -517,8 +521,8 @@ int omkt_transcode(const char *src, const char *outdir, const int *ids,
         ret = open_input(&p, src, &job_eb);
     if (ret != OMKT_OK)
         goto out;
-    plan_threads(&p, ids);
-    open_outputs(&p, ids);
+    plan_threads(&p, sets);
+    open_outputs(&p, sets);
     plan_seeking(&p);
     start_workers(&p);
     progress(&p, false);
@@ -537,6 +541,36 @@ out:
         omkt_errf(eb, "%s", omkt_errbuf_str(&job_eb, ret));
     }
     pipeline_free(&p); /* removes every unpublished file */
+    return ret;
+}
+
+int omkt_transcode(const char *src, const char *outdir, const int *ids,
+                   size_t n, const struct omkt_transcode_opts *opts,
+                   struct omkt_transcode_result *res, struct omkt_errbuf *eb)
+{
+    const struct omkt_setting **sets = omkt_xcalloc(n ? n : 1, sizeof(*sets));
+    int ret;
+
+    for (size_t i = 0; i < n; i++)
+        sets[i] = omkt_setting_find(ids[i]);
+    ret = transcode(src, outdir, ids, sets, n, opts, res, eb);
+    free(sets);
+    return ret;
+}
+
+int omkt_transcode_with(const char *src, const char *outdir,
+                        const struct omkt_setting *const *sets, size_t n,
+                        const struct omkt_transcode_opts *opts,
+                        struct omkt_transcode_result *res,
+                        struct omkt_errbuf *eb)
+{
+    int *ids = omkt_xcalloc(n ? n : 1, sizeof(*ids));
+    int ret;
+
+    for (size_t i = 0; i < n; i++)
+        ids[i] = sets[i]->id;
+    ret = transcode(src, outdir, ids, sets, n, opts, res, eb);
+    free(ids);
     return ret;
 }
 

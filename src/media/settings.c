@@ -16,10 +16,12 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/parseutils.h>
 
 #include "common/alloc.h"
 #include "common/parse.h"
 #include "media/settings.h"
+#include "media/ufilter.h"
 
 #define K 1000
 #define M 1000000
@@ -273,12 +275,18 @@ json_t *omkt_settings_catalogue_json(void)
 
 /* Site settings --------------------------------------------------------- */
 
+/* STR_FIELDS - the addresses of the string fields of setting @s. */
+#define STR_FIELDS(s)                                                          \
+    {                                                                          \
+        &(s)->slug, &(s)->name, &(s)->technical, &(s)->extension, &(s)->mime,  \
+            &(s)->muxer, &(s)->mux_opts, &(s)->vcodec, &(s)->vopts,            \
+            &(s)->acodec, &(s)->aopts, &(s)->vfilter, &(s)->afilter            \
+    }
+
 /* free_strs - release the strings of a site setting (all are owned). */
 static void free_strs(struct omkt_setting *s)
 {
-    const char **f[] = {&s->slug,  &s->name,   &s->technical, &s->extension,
-                        &s->mime,  &s->muxer,  &s->mux_opts,  &s->vcodec,
-                        &s->vopts, &s->acodec, &s->aopts};
+    const char **f[] = STR_FIELDS(s);
 
     for (size_t i = 0; i < OMKT_ARRAY_LEN(f); i++) {
         free((char *)*f[i]);
@@ -289,9 +297,7 @@ static void free_strs(struct omkt_setting *s)
 /* dup_strs - make every string of @s owned (copies of the originals). */
 static void dup_strs(struct omkt_setting *s)
 {
-    const char **f[] = {&s->slug,  &s->name,   &s->technical, &s->extension,
-                        &s->mime,  &s->muxer,  &s->mux_opts,  &s->vcodec,
-                        &s->vopts, &s->acodec, &s->aopts};
+    const char **f[] = STR_FIELDS(s);
 
     for (size_t i = 0; i < OMKT_ARRAY_LEN(f); i++)
         if (*f[i] != NULL)
@@ -389,16 +395,43 @@ static int take_size(json_t *obj, const char *key, int *w, int *h)
     return OMKT_OK;
 }
 
-/* take_video - the "video" object of a site entry. */
+/* take_fps - "30", "29.97", "30000/1001" or 25 at v["fps"] (1..60). */
+static int take_fps(json_t *v, struct omkt_setting *s)
+{
+    json_t *f = json_object_get(v, "fps");
+    AVRational r = {0, 1};
+
+    if (f == NULL)
+        return OMKT_OK;
+    if (json_is_integer(f) && json_integer_value(f) > 0 &&
+        json_integer_value(f) <= 60)
+        r = (AVRational){(int)json_integer_value(f), 1};
+    else if (json_is_string(f) &&
+             av_parse_video_rate(&r, json_string_value(f)) < 0)
+        return OMKT_EINVAL;
+    if (r.num <= 0 || r.den <= 0 || av_q2d(r) > 60.0 || av_q2d(r) < 1.0)
+        return OMKT_EINVAL;
+    s->fps_num = r.num;
+    s->fps_den = r.den;
+    return OMKT_OK;
+}
+
+/* take_video - the "video" object of a site entry (null: no video). */
 static int take_video(json_t *v, struct omkt_setting *s)
 {
     if (v == NULL)
         return OMKT_OK;
+    if (json_is_null(v)) {
+        free((char *)s->vcodec);
+        s->vcodec = NULL;
+        return OMKT_OK;
+    }
     if (!json_is_object(v) || take_str(v, "codec", &s->vcodec) ||
         take_int(v, "bitrate", &s->vbitrate) ||
         take_int(v, "maxrate", &s->vmaxrate) ||
         take_int(v, "bufsize", &s->vbufsize) ||
-        take_str(v, "options", &s->vopts))
+        take_str(v, "options", &s->vopts) ||
+        take_str(v, "filter", &s->vfilter) || take_fps(v, s))
         return OMKT_EINVAL;
     return OMKT_OK;
 }
@@ -410,7 +443,13 @@ static int take_audio(json_t *a, struct omkt_setting *s)
 
     if (a == NULL)
         return OMKT_OK;
+    if (json_is_null(a)) {
+        free((char *)s->acodec);
+        s->acodec = NULL;
+        return OMKT_OK;
+    }
     if (!json_is_object(a) || take_str(a, "codec", &s->acodec) ||
+        take_str(a, "filter", &s->afilter) ||
         take_int(a, "bitrate", &s->abitrate) || take_int(a, "quality", &q) ||
         take_int(a, "samplerate", &sr) || take_int(a, "channels", &ch) ||
         take_str(a, "options", &s->aopts))
@@ -423,33 +462,76 @@ static int take_audio(json_t *a, struct omkt_setting *s)
     return OMKT_OK;
 }
 
-/* check_entry - a complete, usable setting?  Names the problem in @eb. */
-static int check_entry(const struct omkt_setting *s, struct omkt_errbuf *eb)
+/* check_filters - the user filter chains, if any, are allowed ones. */
+static const char *check_filters(const struct omkt_setting *s, char *buf,
+                                 size_t size)
 {
-    const char *what = NULL;
+    struct omkt_errbuf feb = {0};
 
+    if ((s->vfilter && omkt_ufilter_check(s->vfilter, true, &feb)) ||
+        (s->afilter && omkt_ufilter_check(s->afilter, false, &feb))) {
+        snprintf(buf, size, "%s", feb.msg);
+        return buf;
+    }
+    return NULL;
+}
+
+/* check_fields - what makes @s unusable, or NULL. */
+static const char *check_fields(const struct omkt_setting *s)
+{
     if (s->slug == NULL || s->name == NULL || s->extension == NULL ||
         s->mime == NULL)
-        what = "slug, name, extension and mime are required";
-    else if (s->type == OMKT_SETTING_THUMBS_T)
-        what = "site settings cannot be thumbnails";
-    else if (s->muxer == NULL || av_guess_format(s->muxer, NULL, NULL) == NULL)
-        what = "unknown or missing format";
-    else if (s->type == OMKT_SETTING_VIDEO &&
-             (s->vcodec == NULL || s->w43 <= 0 || s->w169 <= 0))
-        what = "a video setting needs video.codec, size_43 and size_169";
-    else if (s->vcodec && avcodec_find_encoder_by_name(s->vcodec) == NULL)
-        what = "unknown video encoder";
-    else if (s->acodec && avcodec_find_encoder_by_name(s->acodec) == NULL)
-        what = "unknown audio encoder";
-    else if (s->type == OMKT_SETTING_AUDIO && s->acodec == NULL)
-        what = "an audio setting needs audio.codec";
-    else if (s->acodec && (s->samplerate <= 0 || s->channels <= 0))
-        what = "audio.samplerate and audio.channels are required";
+        return "slug, name, extension and mime are required";
+    if (s->type == OMKT_SETTING_THUMBS_T)
+        return "site settings cannot be thumbnails";
+    if (s->muxer == NULL || av_guess_format(s->muxer, NULL, NULL) == NULL)
+        return "unknown or missing format";
+    if (s->type == OMKT_SETTING_VIDEO &&
+        (s->vcodec == NULL || s->w43 <= 0 || s->w169 <= 0))
+        return "a video setting needs video.codec, size_43 and size_169";
+    if (s->vcodec && avcodec_find_encoder_by_name(s->vcodec) == NULL)
+        return "unknown video encoder";
+    if (s->acodec && avcodec_find_encoder_by_name(s->acodec) == NULL)
+        return "unknown audio encoder";
+    if (s->type == OMKT_SETTING_AUDIO && s->acodec == NULL)
+        return "an audio setting needs audio.codec";
+    if (s->acodec && (s->samplerate <= 0 || s->channels <= 0))
+        return "audio.samplerate and audio.channels are required";
+    return NULL;
+}
+
+/* check_entry - a complete, usable setting?  Names the problem in @eb. */
+static int check_entry(const struct omkt_setting *s, const char *label,
+                       struct omkt_errbuf *eb)
+{
+    char fmsg[OMKT_ERRBUF_LEN];
+    const char *what = check_filters(s, fmsg, sizeof(fmsg));
+
+    if (what == NULL)
+        what = check_fields(s);
     if (what == NULL)
         return OMKT_OK;
-    omkt_errf(eb, "site setting %d: %s", s->id, what);
+    omkt_errf(eb, "%s %d: %s", label, s->id, what);
     return OMKT_ECONF;
+}
+
+/* take_box - "size": "WxH" (keep the aspect inside) or "source". */
+static int take_box(json_t *e, struct omkt_setting *s)
+{
+    json_t *v = json_object_get(e, "size");
+
+    if (v == NULL)
+        return OMKT_OK;
+    if (json_is_string(v) && strcmp(json_string_value(v), "source") == 0) {
+        s->size_mode = OMKT_SIZE_SOURCE;
+        return OMKT_OK;
+    }
+    if (take_size(e, "size", &s->w169, &s->h169) != OMKT_OK)
+        return OMKT_EINVAL;
+    s->w43 = s->w169;
+    s->h43 = s->h169;
+    s->size_mode = OMKT_SIZE_FIT;
+    return OMKT_OK;
 }
 
 /* take_fields - the plain fields of a site entry over @s. */
@@ -464,7 +546,7 @@ static int take_fields(json_t *e, struct omkt_setting *s)
         take_str(e, "mime", &s->mime) || take_str(e, "format", &s->muxer) ||
         take_str(e, "format_options", &s->mux_opts) ||
         take_size(e, "size_43", &s->w43, &s->h43) ||
-        take_size(e, "size_169", &s->w169, &s->h169))
+        take_size(e, "size_169", &s->w169, &s->h169) || take_box(e, s))
         return OMKT_EINVAL;
     if (rec != NULL && !json_is_boolean(rec))
         return OMKT_EINVAL;
@@ -483,17 +565,44 @@ static int take_fields(json_t *e, struct omkt_setting *s)
     return OMKT_OK;
 }
 
+/* build - @s (zeroed) as setting @id from object @e; strings owned. */
+static int build(json_t *e, int id, const char *label, struct omkt_setting *s,
+                 struct omkt_errbuf *eb)
+{
+    json_t *base = json_object_get(e, "based_on");
+    const struct omkt_setting *b = NULL;
+
+    s->aquality = -1;
+    s->cardinality = 1;
+    s->id = id;
+    if (base != NULL) {
+        b = json_is_integer(base) && json_integer_value(base) < 1000
+                ? omkt_setting_find((int)json_integer_value(base))
+                : NULL;
+        if (b == NULL) {
+            omkt_errf(eb, "%s %d: \"based_on\" is not a built-in setting",
+                      label, id);
+            return OMKT_ECONF;
+        }
+        *s = *b;
+        s->id = id;
+    }
+    dup_strs(s);
+    if (take_fields(e, s) || take_video(json_object_get(e, "video"), s) ||
+        take_audio(json_object_get(e, "audio"), s)) {
+        omkt_errf(eb, "%s %d: a field has the wrong type or value", label, id);
+        return OMKT_ECONF;
+    }
+    return check_entry(s, label, eb);
+}
+
 /* parse_entry - one element of "settings" into @s (strings owned). */
 static int parse_entry(json_t *e, size_t idx, struct omkt_setting *s,
                        struct omkt_errbuf *eb)
 {
     json_t *id = json_object_get(e, "id");
-    json_t *base = json_object_get(e, "based_on");
-    const struct omkt_setting *b = NULL;
 
     memset(s, 0, sizeof(*s));
-    s->aquality = -1;
-    s->cardinality = 1;
     if (!json_is_object(e) || !json_is_integer(id) ||
         json_integer_value(id) < OMKT_SETTING_SITE_MIN ||
         json_integer_value(id) > INT32_MAX) {
@@ -501,28 +610,34 @@ static int parse_entry(json_t *e, size_t idx, struct omkt_setting *s,
                   idx);
         return OMKT_ECONF;
     }
-    if (base != NULL) {
-        b = json_is_integer(base) && json_integer_value(base) < 1000
-                ? omkt_setting_find((int)json_integer_value(base))
-                : NULL;
-        if (b == NULL) {
-            omkt_errf(eb,
-                      "site setting %" JSON_INTEGER_FORMAT
-                      ": \"based_on\" is not a built-in setting",
-                      json_integer_value(id));
-            return OMKT_ECONF;
-        }
-        *s = *b;
+    return build(e, (int)json_integer_value(id), "site setting", s, eb);
+}
+
+int omkt_setting_from_json(json_t *obj, int id, struct omkt_setting **out,
+                           struct omkt_errbuf *eb)
+{
+    struct omkt_setting *s = omkt_xcalloc(1, sizeof(*s));
+
+    *out = NULL;
+    if (!json_is_object(obj)) {
+        omkt_errf(eb, "job setting %d: not a JSON object", id);
+        free(s);
+        return OMKT_EINVAL;
     }
-    s->id = (int)json_integer_value(id);
-    dup_strs(s);
-    if (take_fields(e, s) || take_video(json_object_get(e, "video"), s) ||
-        take_audio(json_object_get(e, "audio"), s)) {
-        omkt_errf(eb, "site setting %d: a field has the wrong type or value",
-                  s->id);
-        return OMKT_ECONF;
+    if (build(obj, id, "job setting", s, eb) != OMKT_OK) {
+        omkt_setting_free(s);
+        return OMKT_EINVAL;
     }
-    return check_entry(s, eb);
+    *out = s;
+    return OMKT_OK;
+}
+
+void omkt_setting_free(struct omkt_setting *s)
+{
+    if (s == NULL)
+        return;
+    free_strs(s);
+    free(s);
 }
 
 /* parse_all - every entry of @arr into a new array *out of *n. */

@@ -27,6 +27,13 @@
 #define OMKT_THUMBS_MAX       20
 #define OMKT_THUMB_SMALL_PX   100
 
+/* How the output size follows the boxes (docs/media.md, "size"). */
+enum omkt_size_mode {
+    OMKT_SIZE_BOXES = 0, /* snap to the 4:3 or 16:9 box, else fit the 16:9 */
+    OMKT_SIZE_FIT,       /* keep the display aspect inside the 16:9 box */
+    OMKT_SIZE_SOURCE,    /* the source's display size (square pixels) */
+};
+
 enum omkt_setting_type {
     OMKT_SETTING_VIDEO = 0, /* video (+ audio when the source has it) */
     OMKT_SETTING_AUDIO,     /* audio only: never decodes video */
@@ -54,6 +61,10 @@ struct omkt_setting {
     int samplerate, channels;
     const char *aopts;
     int cardinality; /* maximum number of files (40 for thumbnails) */
+    enum omkt_size_mode size_mode;
+    const char *vfilter;  /* checked user filters before scaling, or NULL */
+    const char *afilter;  /* checked user filters before resampling */
+    int fps_num, fps_den; /* forced output frame rate; 0/0: the source's */
 };
 
 /* omkt_setting_find - the setting @id (built-in or site), or NULL. */
@@ -84,6 +95,19 @@ json_t *omkt_settings_catalogue_json(void);
  * Not thread-safe: call at start-up.
  */
 int omkt_settings_load_file(const char *path, struct omkt_errbuf *eb);
+
+/*
+ * omkt_setting_from_json - a setting made from @obj (borrowed; the fields
+ * of a site setting in docs/media.md, "id" ignored) with id @id, for one
+ * job.  On OMKT_OK *out is new (release with omkt_setting_free()); else
+ * OMKT_EINVAL with the reason in @eb.  Thread-safe once the site settings
+ * are loaded (it reads the built-in row named by "based_on").
+ */
+int omkt_setting_from_json(json_t *obj, int id, struct omkt_setting **out,
+                           struct omkt_errbuf *eb);
+
+/* omkt_setting_free - release a setting of omkt_setting_from_json(). */
+void omkt_setting_free(struct omkt_setting *s);
 
 /* omkt_settings_clear - forget the site settings. */
 void omkt_settings_clear(void);

@@ -72,6 +72,19 @@ int omkt_transcode(const char *src, const char *outdir, const int *ids,
                    size_t n, const struct omkt_transcode_opts *opts,
                    struct omkt_transcode_result *res, struct omkt_errbuf *eb);
 
+struct omkt_setting;
+
+/*
+ * omkt_transcode_with - the same with the settings themselves (borrowed,
+ * none NULL; e.g. a job's own from omkt_setting_from_json()).  The
+ * output names and result ids are the settings' ids.
+ */
+int omkt_transcode_with(const char *src, const char *outdir,
+                        const struct omkt_setting *const *sets, size_t n,
+                        const struct omkt_transcode_opts *opts,
+                        struct omkt_transcode_result *res,
+                        struct omkt_errbuf *eb);
+
 /* omkt_transcode_result_clear - free what @res holds; NULL is fine. */
 void omkt_transcode_result_clear(struct omkt_transcode_result *res);
 

@@ -14,6 +14,7 @@
 #include "common/err.h"
 #include "media/geometry.h"
 #include "media/settings.h"
+#include "media/ufilter.h"
 #include "media/zip.h"
 #include "omkt_test.h"
 
@@ -52,24 +53,38 @@ static void test_geometry(void)
 {
     static const struct {
         int w, h, sn, sd, rot, ow, oh;
+        int mode; /* 0: snap to the boxes, 1: fit, 2: source size */
     } c[] = {
-        {1920, 1080, 1, 1, 0, 640, 360},  /* 16:9 */
-        {640, 480, 1, 1, 0, 480, 360},    /* 4:3 */
-        {720, 576, 16, 15, 0, 480, 360},  /* DV PAL 4:3 anamorphic */
-        {720, 576, 64, 45, 0, 640, 360},  /* DV PAL 16:9 anamorphic */
-        {1920, 800, 1, 1, 0, 640, 266},   /* 2.4:1 inside the 16:9 box */
-        {1000, 1000, 1, 1, 0, 360, 360},  /* square */
-        {1920, 1080, 1, 1, 90, 360, 640}, /* portrait phone */
-        {1080, 1920, 1, 1, 0, 360, 640},  /* portrait coded */
-        {640, 480, 1, 1, 270, 360, 480},  /* 4:3 turned */
-        {1280, 1024, 1, 1, 0, 450, 360},  /* 5:4 */
+        {1920, 1080, 1, 1, 0, 640, 360, 0},  /* 16:9 */
+        {640, 480, 1, 1, 0, 480, 360, 0},    /* 4:3 */
+        {720, 576, 16, 15, 0, 480, 360, 0},  /* DV PAL 4:3 anamorphic */
+        {720, 576, 64, 45, 0, 640, 360, 0},  /* DV PAL 16:9 anamorphic */
+        {1920, 800, 1, 1, 0, 640, 266, 0},   /* 2.4:1 inside the 16:9 box */
+        {1000, 1000, 1, 1, 0, 360, 360, 0},  /* square */
+        {1920, 1080, 1, 1, 90, 360, 640, 0}, /* portrait phone */
+        {1080, 1920, 1, 1, 0, 360, 640, 0},  /* portrait coded */
+        {640, 480, 1, 1, 270, 360, 480, 0},  /* 4:3 turned */
+        {1280, 1024, 1, 1, 0, 450, 360, 0},  /* 5:4 */
+        /* fit (media-nommer -s 640x360): the aspect kept, no snapping */
+        {640, 480, 1, 1, 0, 480, 360, 1},
+        {1920, 1080, 1, 1, 0, 640, 360, 1},
+        {720, 576, 16, 15, 0, 480, 360, 1},
+        {1080, 1920, 1, 1, 0, 202, 360, 1},
+        /* source size: the display size, even, square pixels */
+        {720, 576, 16, 15, 0, 768, 576, 2},
+        {1920, 1080, 1, 1, 90, 1080, 1920, 2},
+        {321, 241, 1, 1, 0, 322, 242, 2},
+        {16384, 4096, 1, 1, 0, 8192, 2048, 2},
     };
-    struct omkt_geom_box box = {480, 360, 640, 360};
 
     for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {
         struct omkt_geom_src s = {c[i].w, c[i].h, c[i].sn, c[i].sd, c[i].rot};
+        struct omkt_geom_box box = {
+            480, 360, 640, 360, c[i].mode == 1, c[i].mode == 2};
         int w = 0, h = 0;
 
+        if (c[i].mode == 1) /* one box for both aspects, as -s gives */
+            box.w43 = 640;
         OMKT_CHECK_INT(omkt_geom_fit(&s, &box, &w, &h), OMKT_OK, "fit %zu", i);
         OMKT_CHECK(w == c[i].ow && h == c[i].oh && w % 2 == 0 && h % 2 == 0,
                    "case %zu: %dx%d, want %dx%d", i, w, h, c[i].ow, c[i].oh);
@@ -78,6 +93,7 @@ static void test_geometry(void)
     OMKT_CHECK_INT(omkt_geom_rotation(450.0), 90, "rotation 450");
     {
         struct omkt_geom_src bad = {0, 10, 1, 1, 0};
+        struct omkt_geom_box box = {480, 360, 640, 360, false, false};
         int w, h;
 
         OMKT_CHECK_INT(omkt_geom_fit(&bad, &box, &w, &h), OMKT_EINVAL,
@@ -182,6 +198,92 @@ static void test_zip(void)
     }
 }
 
+static void test_ufilter(void)
+{
+    static const struct {
+        const char *chain;
+        bool is_video;
+        int rc;
+    } c[] = {
+        {"hflip", true, OMKT_OK},
+        {"crop=320:240:0:0,hflip,eq=contrast=1.2", true, OMKT_OK},
+        {"scale='min(640,iw)':-2", true, OMKT_OK},
+        {"volume=0.5,highpass=f=200", false, OMKT_OK},
+        {"movie=/etc/passwd", true, OMKT_EINVAL},
+        {"drawtext=textfile=/etc/passwd", true, OMKT_EINVAL},
+        {"amovie=/etc/passwd", false, OMKT_EINVAL},
+        {"hflip;[in]vflip", true, OMKT_EINVAL},
+        {"[in]hflip", true, OMKT_EINVAL},
+        {"hflip,", true, OMKT_EINVAL},
+        {"", true, OMKT_EINVAL},
+        {"volume=2", true, OMKT_EINVAL}, /* audio filter in a video chain */
+        {"scale='a,b", true, OMKT_EINVAL},
+        {"hflip@x", true, OMKT_EINVAL},
+        {"eq=contrast=1.2\\,movie=x", true, OMKT_EINVAL},
+    };
+    struct omkt_errbuf eb = {0};
+
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {
+        omkt_errbuf_clear(&eb);
+        OMKT_CHECK_INT(omkt_ufilter_check(c[i].chain, c[i].is_video, &eb),
+                       c[i].rc, "ufilter case %zu: %s (%s)", i, c[i].chain,
+                       eb.msg);
+    }
+}
+
+static void test_job_setting(void)
+{
+    static const struct {
+        const char *json, *want; /* want: "" or a substring of the error */
+    } c[] = {
+        {"{\"based_on\":11,\"size\":\"640x360\",\"video\":{\"codec\":"
+         "\"libx264\",\"bitrate\":\"300k\",\"filter\":\"hflip\",\"fps\":"
+         "\"30000/1001\"},\"audio\":{\"filter\":\"volume=0.5\","
+         "\"channels\":1}}",
+         ""},
+        {"{\"based_on\":11,\"size\":\"source\",\"audio\":null}", ""},
+        {"{\"based_on\":52,\"type\":\"audio\",\"video\":null}", ""},
+        {"{\"based_on\":11,\"video\":{\"filter\":\"movie=/x\"}}",
+         "job setting 12: video filter \"movie\" is not allowed"},
+        {"{\"based_on\":11,\"video\":{\"fps\":\"fast\"}}", "wrong type"},
+        {"{\"based_on\":11,\"video\":{\"fps\":120}}", "wrong type"},
+        {"{\"based_on\":11,\"size\":\"641x360\"}", "wrong type"},
+        {"{\"based_on\":4242}", "not a built-in"},
+        {"{\"based_on\":11,\"video\":{\"codec\":\"nosuch\"}}",
+         "unknown video encoder"},
+        {"[1]", "not a JSON object"},
+    };
+    struct omkt_errbuf eb = {0};
+    struct omkt_setting *s = NULL;
+    json_t *j;
+    int rc;
+
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {
+        omkt_errbuf_clear(&eb);
+        j = json_loads(c[i].json, 0, NULL);
+        rc = omkt_setting_from_json(j, 12, &s, &eb);
+        OMKT_CHECK(c[i].want[0] ? rc != OMKT_OK && s == NULL &&
+                                      strstr(eb.msg, c[i].want) != NULL
+                                : rc == OMKT_OK && s != NULL && s->id == 12,
+                   "job setting case %zu: rc %d, %s", i, rc, eb.msg);
+        if (i == 0 && s != NULL)
+            OMKT_CHECK(s->size_mode == OMKT_SIZE_FIT && s->w43 == 640 &&
+                           s->h43 == 360 && s->fps_num == 30000 &&
+                           s->fps_den == 1001 && s->channels == 1 &&
+                           s->vbitrate == 300000 &&
+                           strcmp(s->vfilter, "hflip") == 0 &&
+                           strcmp(s->afilter, "volume=0.5") == 0 &&
+                           strcmp(s->muxer, "mp4") == 0,
+                       "job setting fields");
+        if (i == 1 && s != NULL)
+            OMKT_CHECK(s->acodec == NULL && s->size_mode == OMKT_SIZE_SOURCE,
+                       "no audio, source size");
+        omkt_setting_free(s);
+        s = NULL;
+        json_decref(j);
+    }
+}
+
 int main(void)
 {
     const char *base = getenv("OMKT_TMP");
@@ -195,6 +297,8 @@ int main(void)
     test_catalogue();
     test_geometry();
     test_site();
+    test_ufilter();
+    test_job_setting();
     test_zip();
     return omkt_test_done();
 }

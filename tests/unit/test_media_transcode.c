@@ -15,6 +15,7 @@
 
 #include "common/alloc.h"
 #include "common/err.h"
+#include "media/settings.h"
 #include "media/transcode.h"
 #include "omkt_test.h"
 
@@ -159,6 +160,69 @@ static void test_cancel(const char *src)
     omkt_transcode_result_clear(&res);
 }
 
+/* track_str - key @k of the first track of @meta, or "". */
+static const char *track_str(json_t *meta, const char *k)
+{
+    json_t *t = json_array_get(json_object_get(meta, "tracks"), 0);
+    const char *v = json_string_value(json_object_get(t, k));
+
+    return v ? v : "";
+}
+
+/* job_setting - a setting of @json with id @id (new), or NULL. */
+static struct omkt_setting *job_setting(const char *json, int id)
+{
+    struct omkt_errbuf eb = {0};
+    struct omkt_setting *s = NULL;
+    json_t *j = json_loads(json, 0, NULL);
+
+    OMKT_CHECK_INT(omkt_setting_from_json(j, id, &s, &eb), OMKT_OK,
+                   "job setting %d: %s", id, eb.msg);
+    json_decref(j);
+    return s;
+}
+
+static void test_job_settings(const char *src)
+{
+    struct omkt_setting *s[2] = {
+        job_setting("{\"based_on\":11,\"size\":\"32x32\",\"video\":"
+                    "{\"filter\":\"crop=32:48:0:0,hflip\",\"fps\":10},"
+                    "\"audio\":null}",
+                    11),
+        job_setting("{\"based_on\":12,\"video\":{\"filter\":"
+                    "\"crop=999:999\"}}",
+                    12)};
+    struct omkt_transcode_result res;
+    struct omkt_errbuf eb = {0};
+    json_t *m;
+    char out[600];
+    int rc;
+
+    snprintf(out, sizeof(out), "%s/job", tmpdir);
+    mkdir(out, 0750);
+    if (s[0] == NULL || s[1] == NULL)
+        goto out;
+    rc = omkt_transcode_with(src, out, (const struct omkt_setting **)s, 2, NULL,
+                             &res, &eb);
+    OMKT_CHECK_INT(rc, OMKT_EMEDIA, "the bad filter fails: %s", eb.msg);
+    m = res.outputs[0].metadata;
+    OMKT_CHECK_INT(res.outputs[0].status, OMKT_OK, "job 11 ok: %s",
+                   res.outputs[0].message);
+    OMKT_CHECK(strcmp(track_str(m, "width"), "22") == 0 &&
+                   strcmp(track_str(m, "height"), "32") == 0,
+               "cropped 32x48 fit in 32x32: %sx%s", track_str(m, "width"),
+               track_str(m, "height"));
+    OMKT_CHECK_STR(track_str(m, "frames"), "20", "10 fps: 20 frames in 2 s");
+    OMKT_CHECK_INT(res.outputs[1].status, OMKT_EMEDIA, "crop too big fails");
+    OMKT_CHECK(strstr(res.outputs[1].message, "filter") != NULL,
+               "and says so: %s", res.outputs[1].message);
+    OMKT_CHECK_INT(count_files(out), 1, "only 11.mp4 in the directory");
+    omkt_transcode_result_clear(&res);
+out:
+    omkt_setting_free(s[0]);
+    omkt_setting_free(s[1]);
+}
+
 int main(void)
 {
     const char *base = getenv("OMKT_TMP");
@@ -174,5 +238,6 @@ int main(void)
     src = write_y4m();
     test_ok_and_partial_failure(src);
     test_cancel(src);
+    test_job_settings(src);
     return omkt_test_done();
 }
