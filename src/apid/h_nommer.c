@@ -18,6 +18,7 @@
 
 #include "apid/nommer_map.h"
 #include "apid/rest.h"
+#include "media/settings.h"
 #include "common/alloc.h"
 #include "common/log.h"
 
@@ -28,7 +29,7 @@ struct nom {
     struct omkt_account acc;
     char local[PATH_MAX]; /* source, relative to the docroot */
     char dest[PATH_MAX];  /* destination, relative */
-    char msg[256];
+    char msg[OMKT_ERRBUF_LEN + 32];
 };
 
 static enum MHD_Result fail(struct nom *n, int code, const char *msg)
@@ -153,6 +154,20 @@ static bool auth(struct nom *n, enum MHD_Result *res)
     return true;
 }
 
+/* check_setting - can the engine make @setting?  NULL or why not. */
+static const char *check_setting(struct nom *n, json_t *setting, int base)
+{
+    struct omkt_errbuf eb = {0};
+    struct omkt_setting *s = NULL;
+
+    if (omkt_setting_from_json(setting, base, &s, &eb) == OMKT_OK) {
+        omkt_setting_free(s);
+        return NULL;
+    }
+    snprintf(n->msg, sizeof(n->msg), "job_options: %s", eb.msg);
+    return n->msg;
+}
+
 /* submit - map, record, answer. */
 static enum MHD_Result submit(struct nom *n)
 {
@@ -174,8 +189,12 @@ static enum MHD_Result submit(struct nom *n)
     if (bad == NULL)
         bad = nommer_map(json_object_get(n->body, "job_options"), &base,
                          &setting, n->msg, sizeof(n->msg));
-    if (bad != NULL)
+    if (bad == NULL)
+        bad = check_setting(n, setting, base);
+    if (bad != NULL) {
+        json_decref(setting);
         return fail(n, 400, bad);
+    }
     json_object_set_new(setting, "dest_path", json_string(n->dest));
     s.job_options = json_dumps(setting, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(setting);

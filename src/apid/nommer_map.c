@@ -302,6 +302,16 @@ static int base_of(const struct nopts *o)
     return 11 + k;
 }
 
+/* is_x264 - will the video be encoded by libx264 (given or by default)? */
+static bool is_x264(const struct nopts *o)
+{
+    int b = base_of(o);
+
+    if (o->vcodec != NULL)
+        return has(o->vcodec, "libx264", "h264", "libx264");
+    return b >= 11 && b <= 15;
+}
+
 /* canon - the engine's encoder name for a client's codec name. */
 static const char *canon(const char *c)
 {
@@ -327,16 +337,44 @@ static json_t *video_json(const struct nopts *o)
     else if (o->preset || o->profile)
         snprintf(opts, sizeof(opts), "%s=%s", o->preset ? "preset" : "profile",
                  o->preset ? o->preset : o->profile);
-    return json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "codec",
+    return json_pack("{s:s*, s:s*, s:s*, s:s*, s:s*}", "codec",
                      canon(o->vcodec), "bitrate", o->b, "options",
                      opts[0] ? opts : NULL, "filter", o->vf, "fps", o->r);
 }
 
-/* setting_json - the site-setting object of docs/media.md. */
+/* container - extension and MIME type of muxer @f (NULL: keep the base's). */
+static void container(const char *f, bool is_audio, const char **ext,
+                      const char **mime)
+{
+    static const char *const map[][4] = {
+        {"mp4", "mp4", "video/mp4", "audio/mp4"},
+        {"ipod", "m4a", "audio/mp4", "audio/mp4"},
+        {"mov", "mov", "video/quicktime", "video/quicktime"},
+        {"webm", "webm", "video/webm", "audio/webm"},
+        {"flv", "flv", "video/x-flv", "video/x-flv"},
+        {"mpeg", "mpg", "video/mpeg", "audio/mpeg"},
+        {"vob", "vob", "video/mpeg", "video/mpeg"},
+        {"mp3", "mp3", "audio/mpeg", "audio/mpeg"},
+        {"ogg", "ogg", "video/ogg", "audio/ogg"},
+        {"adts", "aac", "audio/aac", "audio/aac"},
+        {"matroska", "mkv", "video/x-matroska", "audio/x-matroska"},
+    };
+
+    *ext = NULL;
+    *mime = NULL;
+    for (size_t i = 0; f != NULL && i < OMKT_ARRAY_LEN(map); i++)
+        if (strcmp(f, map[i][0]) == 0) {
+            *ext = map[i][1];
+            *mime = map[i][is_audio ? 3 : 2];
+        }
+}
+
+/* setting_json - the job-setting object of docs/media.md. */
 static json_t *setting_json(const struct nopts *o, int base)
 {
     char fopts[96] = "";
-    json_t *audio = json_pack("{s:s?, s:s?, s:s?}", "codec", canon(o->acodec),
+    const char *ext, *mime;
+    json_t *audio = json_pack("{s:s*, s:s*, s:s*}", "codec", canon(o->acodec),
                               "bitrate", o->ab, "filter", o->af);
 
     if (o->ar > 0)
@@ -345,12 +383,17 @@ static json_t *setting_json(const struct nopts *o, int base)
         json_object_set_new(audio, "channels", json_integer(o->ac));
     if (o->movflags)
         snprintf(fopts, sizeof(fopts), "movflags=%s", o->movflags);
-    return json_pack("{s:i, s:s, s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:b}",
+    if (o->an) {
+        json_decref(audio);
+        audio = json_null();
+    }
+    container(o->f, o->vn, &ext, &mime);
+    return json_pack("{s:i, s:s, s:s*, s:s*, s:s*, s:s*, s:s, s:o, s:o}",
                      "based_on", base, "type", o->vn ? "audio" : "video",
-                     "format", o->f, "format_options", fopts[0] ? fopts : NULL,
-                     "size_43", o->s, "size_169", o->s, "video",
-                     o->vn ? json_null() : video_json(o), "audio",
-                     o->an ? json_null() : audio, "no_audio", o->an);
+                     "format", o->f, "extension", ext, "mime", mime,
+                     "format_options", fopts[0] ? fopts : NULL, "size",
+                     o->s ? o->s : "source", "video",
+                     o->vn ? json_null() : video_json(o), "audio", audio);
 }
 
 /* passes_of - the array of passes inside @jo (borrowed), or NULL. */
@@ -402,6 +445,10 @@ const char *nommer_map(json_t *job_options, int *base, json_t **setting,
     }
     if (is_ok && o.an && o.vn) {
         snprintf(msg, size, "-an and -vn together leave nothing to encode");
+        is_ok = false;
+    }
+    if (is_ok && (o.preset || o.profile) && !is_x264(&o)) {
+        snprintf(msg, size, "-preset and -profile apply to libx264 only");
         is_ok = false;
     }
     if (is_ok) {

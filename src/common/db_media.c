@@ -35,7 +35,7 @@ int omkt_media_add(struct omkt_db *db, const struct omkt_media_new *mn,
 #define MEDIA_COLS                                                             \
     "SELECT id, account_id, remote_id, url, adapter, do_metadata, state,"      \
     " path, IFNULL(file_size, 0), metadata, error, created, want_settings,"    \
-    " notify_url, priority FROM media "
+    " notify_url, priority, job_options FROM media "
 
 /* fetch - run a media SELECT with @n values into @out. */
 static int fetch(struct omkt_db *db, const char *sql, const struct omkt_dbv *v,
@@ -61,6 +61,7 @@ static int fetch(struct omkt_db *db, const char *sql, const struct omkt_dbv *v,
         out->want_settings = omkt_dbres_dup(r, 0, 12);
         out->notify_url = omkt_dbres_dup(r, 0, 13);
         out->priority = (int)omkt_dbres_i64(r, 0, 14, 0);
+        out->job_options = omkt_dbres_dup(r, 0, 15);
     }
     omkt_dbres_free(r);
     return ret;
@@ -174,5 +175,6 @@ void omkt_media_clear(struct omkt_media *m)
     free(m->created);
     free(m->want_settings);
     free(m->notify_url);
+    free(m->job_options);
     memset(m, 0, sizeof(*m));
 }

@@ -29,6 +29,7 @@ struct omkt_media {
     char *want_settings; /* "11,15,101": transcodes to ask once probed */
     char *notify_url;    /* REST / media-nommer completion URL */
     int priority;
+    char *job_options; /* media-nommer: the job's own setting (JSON) */
 };
 
 struct omkt_media_new {

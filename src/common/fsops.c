@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,6 +60,79 @@ int omkt_fs_rename(const char *from, const char *to, struct omkt_errbuf *eb)
     }
     omkt_errf(eb, "rename %s -> %s: %s", from, to, omkt_errno_str(err));
     return err == ENOSPC ? OMKT_ENOSPC : OMKT_EIO;
+}
+
+/* copy_data - all of @in into @out in the kernel (no userspace buffer). */
+static int copy_data(int in, int out)
+{
+    ssize_t n;
+    bool is_plain = false; /* copy_file_range refused: use sendfile */
+
+    for (;;) {
+        n = is_plain ? sendfile(out, in, NULL, 1 << 30)
+                     : copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+        if (n == 0)
+            return 0;
+        if (n > 0)
+            continue;
+        if (errno == EINTR)
+            continue;
+        if (is_plain || (errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
+                         errno != EOPNOTSUPP))
+            return -1;
+        is_plain = true;
+    }
+}
+
+/* copy_file - @src into a new file @tmp, fsynced. */
+static int copy_file(const char *src, const char *tmp, struct omkt_errbuf *eb)
+{
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    int out = -1;
+    int err = 0;
+
+    if (in >= 0)
+        out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (in < 0 || out < 0 || copy_data(in, out) != 0 || fsync(out) != 0)
+        err = errno;
+    if (out >= 0 && close(out) != 0 && err == 0)
+        err = errno;
+    if (in >= 0)
+        close(in);
+    if (err == 0)
+        return OMKT_OK;
+    omkt_errf(eb, "copy %s -> %s: %s", src, tmp, omkt_errno_str(err));
+    return err == ENOSPC || err == EDQUOT ? OMKT_ENOSPC : OMKT_EIO;
+}
+
+int omkt_fs_publish_copy(const char *src, const char *dst, const char *tag,
+                         struct omkt_errbuf *eb)
+{
+    char dir[OMKT_PATH_MAX], tmp[OMKT_PATH_MAX];
+    const char *slash = strrchr(dst, '/');
+    int ret;
+
+    if (slash == NULL || slash[1] == '\0' ||
+        (size_t)(slash - dst) >= sizeof(dir)) {
+        omkt_errf(eb, "destination %s: not an absolute file path", dst);
+        return OMKT_EINVAL;
+    }
+    memcpy(dir, dst, (size_t)(slash - dst));
+    dir[slash - dst] = '\0';
+    ret = omkt_fs_mkdirs(dir, 0750, eb);
+    if (ret == OMKT_OK)
+        ret = omkt_fs_tmpname(tmp, sizeof(tmp), dir, slash + 1, tag);
+    if (ret != OMKT_OK)
+        return ret;
+    (void)unlink(tmp); /* a stale one of this very job */
+    if (link(src, tmp) != 0)
+        ret = copy_file(src, tmp, eb);
+    if (ret == OMKT_OK)
+        ret = omkt_fs_rename(tmp, dst, eb);
+    if (ret == OMKT_OK)
+        return omkt_fs_fsync_dir(dir, eb);
+    (void)unlink(tmp);
+    return ret;
 }
 
 int omkt_fs_fsync_dir(const char *dir, struct omkt_errbuf *eb)

@@ -29,6 +29,17 @@ int omkt_fs_tmpname(char *buf, size_t size, const char *dir, const char *name,
  */
 int omkt_fs_rename(const char *from, const char *to, struct omkt_errbuf *eb);
 
+/*
+ * omkt_fs_publish_copy - make @dst (absolute; its directories are created)
+ * a copy of the published file @src, atomically: a hard link (or, across
+ * filesystems, a kernel-side copy, fsynced) under a temp name tagged @tag
+ * in @dst's directory, renamed over @dst.  Outputs are never modified in
+ * place, so sharing the inode is safe.  OMKT_EIO/OMKT_ENOSPC/OMKT_EINVAL
+ * with the reason in @eb; nothing is left behind on failure.
+ */
+int omkt_fs_publish_copy(const char *src, const char *dst, const char *tag,
+                         struct omkt_errbuf *eb);
+
 /* omkt_fs_fsync_dir - make a rename in @dir durable. */
 int omkt_fs_fsync_dir(const char *dir, struct omkt_errbuf *eb);
 

@@ -77,22 +77,56 @@ int omkt_notify_url(struct omkt_db *db, int64_t account_id, int64_t media_id,
     return ret;
 }
 
+/* post - @body (steals) to the media's notify_url, with media-nommer's
+ * fields when it is a media-nommer job. */
+static int post(struct omkt_db *db, const struct omkt_media *m, json_t *body,
+                const char *state, const char *details, struct omkt_errbuf *eb)
+{
+    json_t *opts = m->job_options ? json_loads(m->job_options, 0, NULL) : NULL;
+    char id[32];
+    int ret;
+
+    if (body == NULL) {
+        json_decref(opts);
+        return OMKT_ENOMEM;
+    }
+    if (json_is_object(opts)) {
+        snprintf(id, sizeof(id), "%" PRId64, m->id);
+        json_object_set_new(body, "unique_id", json_string(id));
+        json_object_set_new(body, "job_state", json_string(state));
+        json_object_set_new(body, "job_state_details",
+                            details ? json_string(details) : json_null());
+        json_object_set(body, "dest_path", json_object_get(opts, "dest_path"));
+    }
+    ret = omkt_notify_url(db, m->account_id, m->id, m->notify_url, body, eb);
+    json_decref(opts);
+    json_decref(body);
+    return ret;
+}
+
 int omkt_notify_media_error(struct omkt_db *db, const struct omkt_media *m,
                             const char *message, struct omkt_errbuf *eb)
 {
-    json_t *body;
-    int ret;
-
     if (m->remote_id > 0)
         return omkt_notify_alert(db, m->account_id, m->id, m->remote_id,
                                  message, eb);
     if (m->notify_url == NULL || *m->notify_url == '\0')
         return OMKT_OK; /* nobody to tell; the API shows the error */
-    body = json_pack("{s:I, s:s, s:s}", "media_id", (json_int_t)m->id, "status",
-                     "error", "message", message ? message : "");
-    if (body == NULL)
-        return OMKT_ENOMEM;
-    ret = omkt_notify_url(db, m->account_id, m->id, m->notify_url, body, eb);
-    json_decref(body);
-    return ret;
+    return post(db, m,
+                json_pack("{s:I, s:s, s:s}", "media_id", (json_int_t)m->id,
+                          "status", "error", "message", message ? message : ""),
+                "ERROR", message ? message : "", eb);
+}
+
+int omkt_notify_media_done(struct omkt_db *db, const struct omkt_media *m,
+                           int setting_id, const char *meta,
+                           struct omkt_errbuf *eb)
+{
+    if (m->notify_url == NULL || *m->notify_url == '\0')
+        return OMKT_OK;
+    return post(db, m,
+                json_pack("{s:I, s:i, s:s, s:s}", "media_id", (json_int_t)m->id,
+                          "setting_id", setting_id, "status", "ok", "metadata",
+                          meta),
+                "FINISHED", NULL, eb);
 }

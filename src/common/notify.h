@@ -50,4 +50,19 @@ struct omkt_media;
 int omkt_notify_media_error(struct omkt_db *db, const struct omkt_media *m,
                             const char *message, struct omkt_errbuf *eb);
 
+/*
+ * omkt_notify_media_done - the JSON POST to a REST or media-nommer media's
+ * notify_url for its finished output of @setting_id (@meta: the output's
+ * metadata JSON text).  Nothing when the media has no notify_url.
+ *
+ * Bodies: {"media_id":N,"setting_id":N,"status":"ok","metadata":"..."}
+ * and {"media_id":N,"status":"error","message":"..."}; media-nommer
+ * media also get media-nommer's own fields "unique_id" (the job id it was
+ * given), "job_state" ("FINISHED" or "ERROR"), "job_state_details" and
+ * "dest_path".
+ */
+int omkt_notify_media_done(struct omkt_db *db, const struct omkt_media *m,
+                           int setting_id, const char *meta,
+                           struct omkt_errbuf *eb);
+
 #endif

@@ -28,6 +28,7 @@
 #include "common/fsops.h"
 #include "common/log.h"
 #include "common/notify.h"
+#include "media/settings.h"
 #include "media/transcode.h"
 #include "transcode_job.h"
 
@@ -44,6 +45,9 @@ struct tjob_state {
     char dir[256]; /* relative to the docroot */
     struct omkt_transcode_result res;
     int64_t next_progress_ms;
+    /* media-nommer jobs: their own settings and where the output goes */
+    struct omkt_setting *own[MAX_OUTPUTS];
+    char *dest; /* relative to the docroot, or NULL */
 };
 
 void tjob_init(const struct tjob_conf *tc)
@@ -73,6 +77,37 @@ static int take_row(struct omkt_jobctx *ctx, struct tjob_state *ts, int64_t tid)
     return OMKT_OK;
 }
 
+/* is_safe_rel - a relative path that stays inside the docroot. */
+static bool is_safe_rel(const char *p)
+{
+    return p[0] != '\0' && p[0] != '/' && strstr(p, "..") == NULL &&
+           p[strlen(p) - 1] != '/';
+}
+
+/*
+ * own_settings - a media-nommer job: each row is made with the job's own
+ * setting (media.job_options, checked by apid and again here) and the
+ * output is also published at dest_path.  A bad one fails the job for
+ * good: retrying cannot fix it.
+ */
+static int own_settings(struct omkt_jobctx *ctx, struct tjob_state *ts)
+{
+    json_t *o = json_loads(ts->media.job_options, 0, NULL);
+    const char *dest = json_string_value(json_object_get(o, "dest_path"));
+    int ret = OMKT_OK;
+
+    if (!json_is_object(o) || (dest != NULL && !is_safe_rel(dest))) {
+        omkt_errf(&ctx->eb, "media %" PRId64 ": bad job_options", ts->media.id);
+        ret = OMKT_EINVAL;
+    }
+    for (size_t i = 0; ret == OMKT_OK && i < ts->n; i++)
+        ret = omkt_setting_from_json(o, ts->ids[i], &ts->own[i], &ctx->eb);
+    if (ret == OMKT_OK && dest != NULL)
+        ts->dest = omkt_xstrdup(dest);
+    json_decref(o);
+    return ret;
+}
+
 /* load - the media and the transcodes named by the payload. */
 static int load(struct omkt_jobctx *ctx, struct tjob_state *ts)
 {
@@ -96,6 +131,8 @@ static int load(struct omkt_jobctx *ctx, struct tjob_state *ts)
     if (ret == OMKT_OK)
         ret = omkt_media_dir(ts->dir, sizeof(ts->dir), ts->media.account_id,
                              ts->media.id);
+    if (ret == OMKT_OK && ts->media.job_options != NULL)
+        ret = own_settings(ctx, ts);
     return ret;
 }
 
@@ -140,6 +177,20 @@ static bool should_stop(void *p)
     return omkt_jobctx_should_stop(ts->ctx);
 }
 
+/* engine - settings [@i, @i + @n) of the job, own or catalogue ones. */
+static int engine(struct tjob_state *ts, const char *src, const char *absdir,
+                  const struct omkt_transcode_opts *opts, size_t i, size_t n,
+                  struct omkt_transcode_result *res)
+{
+    struct omkt_errbuf *eb = &ts->ctx->eb;
+
+    if (ts->own[0] != NULL)
+        return omkt_transcode_with(src, absdir,
+                                   (const struct omkt_setting **)&ts->own[i], n,
+                                   opts, res, eb);
+    return omkt_transcode(src, absdir, &ts->ids[i], n, opts, res, eb);
+}
+
 /* run_engine - one pass for every setting, or one per setting. */
 static int run_engine(struct tjob_state *ts, const char *src,
                       const char *absdir, const char *tag)
@@ -152,14 +203,13 @@ static int run_engine(struct tjob_state *ts, const char *src,
         .tmp_tag = tag,
         .threads = (int)conf->threads,
     };
-    struct omkt_errbuf *eb = &ts->ctx->eb;
 
     if (conf->is_batch || ts->n == 1)
-        return omkt_transcode(src, absdir, ts->ids, ts->n, &opts, &ts->res, eb);
+        return engine(ts, src, absdir, &opts, 0, ts->n, &ts->res);
     ts->res.outputs = omkt_xcalloc(ts->n, sizeof(*ts->res.outputs));
     for (size_t i = 0; i < ts->n; i++) {
         struct omkt_transcode_result one = {0};
-        int ret = omkt_transcode(src, absdir, &ts->ids[i], 1, &opts, &one, eb);
+        int ret = engine(ts, src, absdir, &opts, i, 1, &one);
 
         if (one.n == 1)
             ts->res.outputs[ts->res.n++] = one.outputs[0];
@@ -168,6 +218,28 @@ static int run_engine(struct tjob_state *ts, const char *src,
             return ret;
     }
     return OMKT_OK;
+}
+
+/*
+ * to_dest - a media-nommer job's output also published at its dest_path
+ * (before the job is marked done, like every output).
+ */
+static int to_dest(struct tjob_state *ts, const char *tag)
+{
+    const struct omkt_output_result *o = &ts->res.outputs[0];
+    char from[OMKT_PATH_MAX], to[OMKT_PATH_MAX];
+    int ret;
+
+    if (ts->dest == NULL || ts->res.n == 0 || o->status != OMKT_OK ||
+        o->n_files != 1)
+        return OMKT_OK;
+    snprintf(from, sizeof(from), "%s/%s/%s", conf->docroot, ts->dir,
+             o->files[0]);
+    snprintf(to, sizeof(to), "%s/%s", conf->docroot, ts->dest);
+    ret = omkt_fs_publish_copy(from, to, tag, &ts->ctx->eb);
+    if (ret == OMKT_EIO || ret == OMKT_ENOSPC)
+        ts->ctx->eb.retryable = true;
+    return ret;
 }
 
 /* judge - the job's verdict from the engine's. */
@@ -216,7 +288,10 @@ int tjob_handle(struct omkt_jobctx *ctx)
         ret = omkt_fs_tmptag(tag, sizeof(tag), ctx->job.id);
     if (ret != OMKT_OK)
         return ret;
-    return judge(ctx, ts, run_engine(ts, src, absdir, tag));
+    ret = run_engine(ts, src, absdir, tag);
+    if (ret != OMKT_OK)
+        return judge(ctx, ts, ret);
+    return to_dest(ts, tag); /* a failed copy fails the job (retried) */
 }
 
 /* output_meta - the output's metadata, with the file list when several. */
@@ -246,18 +321,9 @@ static int tell_format(struct omkt_jobctx *ctx, const struct omkt_media *m,
     json_t *params;
     int ret;
 
-    if (m->remote_id <= 0) {
-        if (m->notify_url == NULL || *m->notify_url == '\0')
-            return OMKT_OK;
-        params = json_pack("{s:I, s:i, s:s, s:s}", "media_id",
-                           (json_int_t)m->id, "setting_id", o->setting_id,
-                           "status", "ok", "metadata", meta);
-        ret = params ? omkt_notify_url(ctx->db, m->account_id, m->id,
-                                       m->notify_url, params, &ctx->eb)
-                     : OMKT_ENOMEM;
-        json_decref(params);
-        return ret;
-    }
+    if (m->remote_id <= 0)
+        return omkt_notify_media_done(ctx->db, m, o->setting_id, meta,
+                                      &ctx->eb);
     snprintf(id, sizeof(id), "%" PRId64, m->remote_id);
     snprintf(sid, sizeof(sid), "%d", o->setting_id);
     snprintf(card, sizeof(card), "%zu", o->n_files);
@@ -346,6 +412,9 @@ void tjob_cleanup(struct omkt_jobctx *ctx)
         return;
     omkt_transcode_result_clear(&ts->res);
     omkt_media_clear(&ts->media);
+    for (size_t i = 0; i < ts->n; i++)
+        omkt_setting_free(ts->own[i]);
+    free(ts->dest);
     free(ts);
     ctx->data = NULL;
 }

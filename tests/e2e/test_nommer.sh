@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test_nommer - media-nommer jobs end to end on the whole cluster: POST
+# /job/submit/ with FFmpegNommer outfile_options, the output made with the
+# job's own options (size, rate, filter, audio format checked with ffprobe
+# and against the ffmpeg CLI doing the same), published at dest_path, and
+# notify_url told in media-nommer's terms (job_state FINISHED / ERROR).
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/lib.sh"
+omkt_setup e2enommer
+cms_start --sign-key ck # the account's client key: signatures checked
+e2e_conf
+ctl db init >/dev/null || { fail "db init"; exit 1; }
+e2e_account
+start_apid
+start_workers
+clip "$CMS_ROOT/a.mp4" 2 320x240
+nom() { # nom JSON - submit; prints "success job_id"
+    curl -s -H "X-API-Key: $KEY" -H 'Content-Type: application/json' \
+        --data-binary "$1" "$API/job/submit/" > "$T/body"
+    grep -q '"success": *true' "$T/body" || echo "# answer: $(cat "$T/body")" >&2
+    echo "$(jfield success < "$T/body") $(jfield job_id < "$T/body")"
+}
+hook() { # hook NAME FIELD - FIELD of the JSON body POSTed to /hook?n=NAME
+    cmslog 'path^/hook' q:n="$1" mode=ok --get body | head -1 | jfield "$2"
+}
+hooked() { [ "$(cmslog 'path^/hook' q:n="$1" mode=ok)" -ge 1 ]; }
+probe() { # probe FILE ENTRIES - ffprobe's values, one line
+    ffprobe -v error -show_entries "$2" -of csv=p=0 "$1" | tr '\n' ' '
+}
+HOOK="http://127.0.0.1:$CMS_PORT/hook"
+
+# 1. http source, H.264 176x144 box at 15 fps mirrored, AAC 22.05 kHz mono.
+r=$(nom "{\"source_path\":\"http://127.0.0.1:$CMS_PORT/f/a.mp4\",
+  \"dest_path\":\"out/a.mp4\",\"notify_url\":\"$HOOK?n=a\",
+  \"job_options\":{\"options\":[{\"outfile_options\":[[\"vcodec\",\"libx264\"],
+  [\"b\",\"300k\"],[\"s\",\"176x144\"],[\"r\",\"15\"],[\"vf\",\"hflip\"],
+  [\"acodec\",\"libfaac\"],[\"ab\",\"64k\"],[\"ar\",\"22050\"],[\"ac\",\"1\"],
+  [\"f\",\"mp4\"],[\"movflags\",\"+faststart\"],[\"threads\",0]]}]}}")
+check_eq "submitted" "${r% *}" True
+A=${r#* }
+check "notify_url told" wait_for 120 hooked a
+out=$T/docroot/out/a.mp4
+check_eq "job_state FINISHED" "$(hook a job_state)" FINISHED
+check_eq "unique_id is the job_id" "$(hook a unique_id)" "$A"
+check_eq "dest_path in the call" "$(hook a dest_path)" out/a.mp4
+check_eq "signed" "$(cmslog 'path^/hook' q:n=a --get sig_ok | head -1)" true
+check "published at dest_path" test -s "$out"
+check_eq "video: h264 176x132 (aspect kept in the box) at 15 fps" \
+    "$(ffprobe -v error -select_streams v -show_entries stream=codec_name,width,height,r_frame_rate -of csv=p=0 "$out")" \
+    "h264,176,132,15/1"
+check_eq "audio: aac 22050 Hz mono" \
+    "$(ffprobe -v error -select_streams a -show_entries stream=codec_name,sample_rate,channels -of csv=p=0 "$out")" \
+    "aac,22050,1"
+check "faststart: moov before mdat" python3 -c '
+import struct, sys
+f = open(sys.argv[1], "rb"); seen = []
+while True:
+    h = f.read(8)
+    if len(h) < 8: break
+    n, t = struct.unpack(">I4s", h); seen.append(t)
+    if n < 8: break
+    f.seek(n - 8, 1)
+sys.exit(not (b"moov" in seen and seen.index(b"moov") < seen.index(b"mdat")))' "$out"
+# The picture is the source mirrored: compare with the ffmpeg CLI doing
+# the same (and, as a control, without the mirror).
+ffmpeg -v error -y -i "$CMS_ROOT/a.mp4" -vf hflip,scale=176:132 -r 15 -an \
+    -c:v libx264 -crf 10 "$T/ref.mp4"
+ffmpeg -v error -y -i "$CMS_ROOT/a.mp4" -vf scale=176:132 -r 15 -an \
+    -c:v libx264 -crf 10 "$T/noflip.mp4"
+psnr() { ffmpeg -nostats -i "$1" -i "$2" -lavfi psnr -frames:v 20 -f null - 2>&1 |
+    sed -n 's/.*average:\([0-9.inf]*\).*/\1/p' | tail -1; }
+p_ref=$(psnr "$out" "$T/ref.mp4"); p_no=$(psnr "$out" "$T/noflip.mp4")
+check "mirrored like ffmpeg -vf hflip (PSNR $p_ref dB vs $p_no dB unmirrored)" \
+    python3 -c 'import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(not (a > 25 and a > b + 8))' "$p_ref" "$p_no"
+check_eq "the media's own copy is the same file" \
+    "$(stat -c %i "$out")" "$(stat -c %i "$(ls "$T"/docroot/media/*/"$A"/11.mp4)")"
+check_eq "no temp file left in out/" "$(find "$T/docroot/out" -name '.*' | wc -l)" 0
+check_eq "REST: transcode done" \
+    "$(curl -s -H "X-API-Key: $KEY" "$API/v1/media/$A" | jfield transcodes.0.state)" processed
+
+# 2. A local file:// source, no -s (the source's size), no audio, the
+#    destination as an absolute file:// path.
+mkdir -p "$T/docroot/import"
+cp "$CMS_ROOT/a.mp4" "$T/docroot/import/b.mp4"
+r=$(nom "{\"source_path\":\"file://$T/docroot/import/b.mp4\",
+  \"dest_path\":\"file://$T/docroot/out/sub/b.mkv\",\"notify_url\":\"$HOOK?n=b\",
+  \"job_options\":[{\"outfile_options\":{\"vcodec\":\"libx264\",\"an\":null,
+  \"f\":\"matroska\",\"preset\":\"veryfast\"}}]}")
+check_eq "file:// submitted" "${r% *}" True
+check "notify_url told (b)" wait_for 120 hooked b
+check_eq "b: FINISHED" "$(hook b job_state)" FINISHED
+check_eq "b: matroska with one h264 320x240 stream" \
+    "$(ffprobe -v error -show_entries format=format_name:stream=codec_name,width,height -of csv=p=0 "$T/docroot/out/sub/b.mkv" | tr '\n' ' ')" \
+    'h264,320,240 "matroska,webm" '
+
+# 3. Audio only: MP3 at 96k.
+r=$(nom "{\"source_path\":\"http://127.0.0.1:$CMS_PORT/f/a.mp4\",
+  \"dest_path\":\"music/a.mp3\",\"notify_url\":\"$HOOK?n=c\",
+  \"job_options\":[{\"outfile_options\":[[\"vn\",null],[\"acodec\",\"libmp3lame\"],[\"ab\",\"96k\"],[\"ar\",\"44100\"]]}]}")
+check "notify_url told (c)" wait_for 120 hooked c
+check_eq "c: mp3 only" "$(probe "$T/docroot/music/a.mp3" stream=codec_name)" "mp3 "
+check "c: about 96 kb/s" python3 -c 'import sys; sys.exit(not 90000 <= int(sys.argv[1]) <= 100000)' \
+    "$(ffprobe -v error -show_entries format=bit_rate -of csv=p=0 "$T/docroot/music/a.mp3")"
+
+# 4. A source that cannot be fetched: job_state ERROR with the reason.
+r=$(nom "{\"source_path\":\"http://127.0.0.1:$CMS_PORT/f/missing.mp4\",
+  \"dest_path\":\"out/x.mp4\",\"notify_url\":\"$HOOK?n=d\",\"job_options\":[{}]}")
+check "notify_url told (d)" wait_for 60 hooked d
+check_eq "d: job_state ERROR" "$(hook d job_state)" ERROR
+check "d: the details say why" grep -q 404 <<<"$(hook d job_state_details)"
+check_eq "d: nothing at dest_path" "$(test -e "$T/docroot/out/x.mp4" && echo there)" ""
+
+# 5. Options the engine refuses are refused at submission, never queued.
+r=$(nom '{"source_path":"http://x/a","dest_path":"a","job_options":[{"outfile_options":[["vf","movie=/etc/passwd"]]}]}')
+check_eq "movie filter refused" "${r% *}" False
+check "and says why" grep -q 'video filter \\"movie\\" is not allowed' "$T/body"
+check "all five daemons still running" alive "${PIDS[@]}"
