@@ -126,6 +126,16 @@ CREATE TABLE api_calls (
   KEY k_api_calls_created (created)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
+-- Calls per account and wall-clock minute (unix time DIV 60), summed over
+-- every apid: the cluster-wide rate limit.  Only the last few minutes are
+-- kept.
+CREATE TABLE api_rate (
+  account_id    INT UNSIGNED NOT NULL,
+  minute        INT UNSIGNED NOT NULL,
+  calls         INT UNSIGNED NOT NULL,
+  PRIMARY KEY (account_id, minute)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
 -- One row per running program on any host.  jobs.worker_id points here, so
 -- an owner is unique cluster-wide even when two hosts reuse a pid.
 CREATE TABLE processes (

@@ -8,7 +8,9 @@
  * 7).  Per-request state is a struct apid_req in MHD's req_cls, freed by
  * the request-completed callback.  The per-call log (api_calls) is batched
  * by a flusher thread so a call never waits for an INSERT; the rate limit
- * is counted in this process (see ratelimit.c).
+ * is counted in memory and made cluster-wide by another thread through
+ * api_rate (see ratelimit.h, ratesync.h), so a call never waits for it
+ * either.
  */
 #ifndef OMKT_APID_APID_H
 #define OMKT_APID_APID_H
@@ -27,6 +29,7 @@
 #include "apid/multipart.h"
 #include "apid/params.h"
 #include "apid/ratelimit.h"
+#include "apid/ratesync.h"
 #include "apid/stats.h"
 
 /* The [apid] section (etc/omkt.conf.example). */
@@ -57,6 +60,7 @@ struct apid {
     int64_t pool_used_ms[APID_POOL_MAX]; /* when each was put back */
     size_t npool;
     struct apid_ratelimit rl;
+    struct apid_ratesync ratesync;
     struct apid_calllog calls;
     struct apid_stats stats;
     struct apid_acache accounts;

@@ -147,7 +147,8 @@ static bool auth(struct nom *n, enum MHD_Result *res)
         return false;
     }
     if (!ratelimit_take(&n->r->a->rl, n->acc.id,
-                        apid_effective_rate(n->r->a, &n->acc), omkt_now_ms())) {
+                        apid_effective_rate(n->r->a, &n->acc),
+                        omkt_wall_ms())) {
         *res = fail(n, 429, "too many calls per minute, slow down");
         return false;
     }

@@ -471,9 +471,9 @@ static bool auth(struct call *c, const struct action *a, enum MHD_Result *res)
         *res = reply(c, 503, "this account is disabled");
         return false;
     }
-    if (a->is_limited &&
-        !ratelimit_take(&c->r->a->rl, c->acc.id,
-                        apid_effective_rate(c->r->a, &c->acc), omkt_now_ms())) {
+    if (a->is_limited && !ratelimit_take(&c->r->a->rl, c->acc.id,
+                                         apid_effective_rate(c->r->a, &c->acc),
+                                         omkt_wall_ms())) {
         *res = reply(c, 504, "too many calls per minute, slow down");
         return false;
     }

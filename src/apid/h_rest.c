@@ -145,7 +145,7 @@ enum MHD_Result h_rest(struct apid_req *r)
     }
     if (!is_file &&
         !ratelimit_take(&r->a->rl, x.acc.id, apid_effective_rate(r->a, &x.acc),
-                        omkt_now_ms())) {
+                        omkt_wall_ms())) {
         res = apid_reply_error(r, 429, "rate_limited",
                                "too many calls per minute, slow down");
         goto out;

@@ -40,7 +40,8 @@ static const struct omkt_conf_key apid_keys[] = {
      offsetof(struct apid_conf, rate_limit)},
 };
 
-/* start - load site settings, start the call log and the server. */
+/* start - load site settings, start the call log, the rate limit's
+ * sync and the server. */
 static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
 {
     json_t *cat;
@@ -63,6 +64,8 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
     ratelimit_init(&app.rl);
     stats_init(&app.stats);
     ret = calllog_start(&app.calls, &d->db);
+    if (ret == OMKT_OK)
+        ret = ratesync_start(&app.ratesync, &app.rl, &d->db);
     if (ret != OMKT_OK)
         return ret;
     return server_start(&app, eb);
@@ -74,12 +77,15 @@ static void quiesce(struct omkt_daemon *d)
     server_quiesce(&app);
 }
 
-/* finish - stop serving, flush the call log, close the pool. */
+/* finish - stop serving, flush the call log and the rate counts, close
+ * the pool. */
 static void finish(struct omkt_daemon *d)
 {
     (void)d;
     server_stop(&app);
     calllog_stop(&app.calls);
+    ratesync_stop(&app.ratesync);
+    ratelimit_destroy(&app.rl);
     for (size_t i = 0; i < app.npool; i++)
         omkt_db_close(app.pool[i]);
     app.npool = 0;

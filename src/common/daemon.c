@@ -66,6 +66,14 @@ int64_t omkt_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t omkt_wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* lease_s - the configured lease in whole seconds, at least one. */
 static unsigned lease_s(const struct omkt_daemon *d)
 {

@@ -100,6 +100,10 @@ int omkt_daemon_run(const struct omkt_daemon_spec *spec, int argc, char **argv);
 /* omkt_now_ms - CLOCK_MONOTONIC in milliseconds. */
 int64_t omkt_now_ms(void);
 
+/* omkt_wall_ms - CLOCK_REALTIME in milliseconds since the epoch (for
+ * times shared between hosts). */
+int64_t omkt_wall_ms(void);
+
 /* omkt_daemon_sleep - sleep up to @ms; returns early when stopping. */
 void omkt_daemon_sleep(struct omkt_daemon *d, int64_t ms);
 
