@@ -53,7 +53,8 @@ int64_t omkt_ratewin_count(struct omkt_ratewin *w, int64_t now_ms)
         /* rolled over since the read-back: its minute is now prev */
         prev = w->seen_cur + unseen(w->prev, w->own_cur);
     }
-    return cur + prev * (MINUTE_MS - into_ms) / MINUTE_MS;
+    /* rounded up: the estimate never lets a call through early */
+    return cur + (prev * (MINUTE_MS - into_ms) + MINUTE_MS - 1) / MINUTE_MS;
 }
 
 bool omkt_ratewin_take(struct omkt_ratewin *w, int64_t limit, int64_t now_ms)

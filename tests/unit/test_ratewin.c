@@ -28,11 +28,13 @@ static void test_local(void)
         int64_t at_ms; /* after 10 calls at M0 + 0 s, limit 10 */
         int passes;    /* of 20 more calls */
     } c[] = {
-        {AT(M0, 59), 0},     /* same minute: full */
-        {AT(M0 + 1, 0), 0},  /* prev weighs 10/10 */
-        {AT(M0 + 1, 30), 5}, /* prev weighs 5 */
-        {AT(M0 + 1, 54), 9}, /* prev weighs 1 */
-        {AT(M0 + 2, 0), 10}, /* prev is empty */
+        {AT(M0, 59), 0},          /* same minute: full */
+        {AT(M0 + 1, 0), 0},       /* prev weighs 10/10 */
+        {AT(M0 + 1, 0) + 100, 0}, /* 9.98 rounds up: a call just after a
+                                     rollover is not let through */
+        {AT(M0 + 1, 30), 5},      /* prev weighs 5 */
+        {AT(M0 + 1, 54), 9},      /* prev weighs 1 */
+        {AT(M0 + 2, 0), 10},      /* prev is empty */
         {AT(M0 + 5, 0), 10},
     };
 
