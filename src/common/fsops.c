@@ -129,10 +129,10 @@ int omkt_fs_publish_copy(const char *src, const char *dst, const char *tag,
         ret = copy_file(src, tmp, eb);
     if (ret == OMKT_OK)
         ret = omkt_fs_rename(tmp, dst, eb);
-    if (ret == OMKT_OK)
-        return omkt_fs_fsync_dir(dir, eb);
+    /* also after a successful rename: when @dst already was a link to
+     * @src, rename(2) does nothing and leaves @tmp */
     (void)unlink(tmp);
-    return ret;
+    return ret == OMKT_OK ? omkt_fs_fsync_dir(dir, eb) : ret;
 }
 
 int omkt_fs_fsync_dir(const char *dir, struct omkt_errbuf *eb)

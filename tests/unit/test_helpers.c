@@ -5,6 +5,7 @@
  * level names, error names.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -86,6 +87,86 @@ static void test_tmp_files(void)
     rmdir(dir);
 }
 
+/* write_bytes - @n bytes of a pattern into @path; true on success. */
+static bool write_bytes(const char *path, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+
+    for (size_t i = 0; f != NULL && i < n; i++)
+        fputc((int)(i * 7 % 251), f);
+    return f != NULL && fclose(f) == 0;
+}
+
+/* same_bytes - @a and @b have the same content. */
+static bool same_bytes(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    bool is_same = fa != NULL && fb != NULL;
+    int ca = 0, cb = 0;
+
+    while (is_same && ca != EOF) {
+        ca = fgetc(fa);
+        cb = fgetc(fb);
+        is_same = ca == cb;
+    }
+    if (fa != NULL)
+        fclose(fa);
+    if (fb != NULL)
+        fclose(fb);
+    return is_same;
+}
+
+/* remove_all - @n paths under @dir (files, then emptied dirs), and @dir. */
+static void remove_all(const char *dir, const char **paths, size_t n)
+{
+    char p[300];
+
+    for (size_t i = 0; i < n; i++) {
+        snprintf(p, sizeof(p), "%s/%s", dir, paths[i]);
+        if (unlink(p) != 0)
+            (void)rmdir(p);
+    }
+    OMKT_CHECK(rmdir(dir) == 0, "%s emptied and removed", dir);
+}
+
+/* test_publish_copy - a hard link on one filesystem, a copy on another
+ * (/dev/shm is tmpfs), no temp file left, bad targets refused. */
+static void test_publish_copy(void)
+{
+    char dir[] = "/tmp/omkt-pub-XXXXXX", shm[] = "/dev/shm/omkt-pub-XXXXXX";
+    char src[300], dst[300], far[300];
+    struct omkt_errbuf eb = {0};
+    struct stat a, b;
+
+    OMKT_CHECK(mkdtemp(dir) != NULL && mkdtemp(shm) != NULL, "mkdtemp");
+    snprintf(src, sizeof(src), "%s/out.mp4", dir);
+    snprintf(dst, sizeof(dst), "%s/x/y/dest.mp4", dir);
+    snprintf(far, sizeof(far), "%s/z/dest.mp4", shm);
+    OMKT_CHECK(write_bytes(src, 300000), "source written");
+    OMKT_CHECK_INT(omkt_fs_publish_copy(src, dst, "1-h-2", &eb), OMKT_OK,
+                   "same filesystem: %s", eb.msg);
+    OMKT_CHECK(stat(src, &a) == 0 && stat(dst, &b) == 0 && a.st_ino == b.st_ino,
+               "a hard link");
+    OMKT_CHECK_INT(omkt_fs_publish_copy(src, dst, "1-h-2", &eb), OMKT_OK,
+                   "again: replaced");
+    OMKT_CHECK_INT(omkt_fs_publish_copy(src, far, "1-h-2", &eb), OMKT_OK,
+                   "other filesystem: %s", eb.msg);
+    OMKT_CHECK(stat(far, &b) == 0 && b.st_size == 300000 &&
+                   same_bytes(src, far),
+               "a full copy");
+    snprintf(dst, sizeof(dst), "%s/z/.dest.mp4.tmp-1-h-2", shm);
+    OMKT_CHECK(access(dst, F_OK) != 0, "no temp file left");
+    OMKT_CHECK_INT(omkt_fs_publish_copy(src, "relative.mp4", "t", &eb),
+                   OMKT_EINVAL, "relative target refused");
+    snprintf(dst, sizeof(dst), "%s/missing", dir);
+    snprintf(far, sizeof(far), "%s/q.mp4", shm);
+    OMKT_CHECK(omkt_fs_publish_copy(dst, far, "t", &eb) != OMKT_OK &&
+                   access(far, F_OK) != 0,
+               "missing source: error, nothing made");
+    remove_all(dir, (const char *[]){"x/y/dest.mp4", "x/y", "x", "out.mp4"}, 4);
+    remove_all(shm, (const char *[]){"z/dest.mp4", "z"}, 2);
+}
+
 static void test_adapters(void)
 {
     struct omkt_account a = {.adapters = "http, local"};
@@ -120,6 +201,7 @@ int main(void)
 {
     test_parse_ids();
     test_tmp_files();
+    test_publish_copy();
     test_adapters();
     test_names();
     return omkt_test_done();
