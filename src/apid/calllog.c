@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "apid/calllog.h"
 #include "common/alloc.h"
@@ -85,64 +84,46 @@ static void requeue(struct apid_calllog *cl, const struct apid_call *rest,
     pthread_mutex_unlock(&cl->lock);
 }
 
-/* flusher - the thread: wait, swap the queue out, insert it. */
-static void *flusher(void *arg)
+/* flush_tick - the ticker's callback: swap the queue out, insert it. */
+static void flush_tick(void *ctx, bool is_last)
 {
-    struct apid_calllog *cl = arg;
-    struct apid_call *batch = omkt_xcalloc(APID_CALLLOG_MAX, sizeof(*batch));
-    struct omkt_db *db = NULL;
-    bool is_last = false, is_warned = false;
+    struct apid_calllog *cl = ctx;
+    size_t n, done;
 
-    while (!is_last) {
-        struct timespec ts;
-        size_t n, done;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += FLUSH_MS * 1000000L;
-        ts.tv_sec += ts.tv_nsec / 1000000000L;
-        ts.tv_nsec %= 1000000000L;
-        pthread_mutex_lock(&cl->lock);
-        if (!cl->is_stop)
-            (void)pthread_cond_timedwait(&cl->wake, &cl->lock, &ts);
-        is_last = cl->is_stop;
-        n = cl->n;
-        memcpy(batch, cl->q, n * sizeof(*batch));
-        cl->n = 0;
-        pthread_mutex_unlock(&cl->lock);
-        done = n > 0 ? flush(&db, cl->dbconf, batch, n) : 0;
-        if (done < n && !is_last) {
-            if (!is_warned)
-                omkt_log(OMKT_LOG_WARN,
-                         "call log: database unavailable; "
-                         "%zu calls kept for later",
-                         n - done);
-            is_warned = true;
-            requeue(cl, batch + done, n - done);
-        } else if (done < n) {
-            omkt_log(OMKT_LOG_WARN, "call log: %zu calls lost at exit",
+    pthread_mutex_lock(&cl->lock);
+    n = cl->n;
+    memcpy(cl->batch, cl->q, n * sizeof(*cl->batch));
+    cl->n = 0;
+    pthread_mutex_unlock(&cl->lock);
+    done = n > 0 ? flush(&cl->db, cl->dbconf, cl->batch, n) : 0;
+    if (done < n && !is_last) {
+        if (!cl->is_warned)
+            omkt_log(OMKT_LOG_WARN,
+                     "call log: database unavailable; "
+                     "%zu calls kept for later",
                      n - done);
-        } else {
-            is_warned = false;
-        }
+        cl->is_warned = true;
+        requeue(cl, cl->batch + done, n - done);
+    } else if (done < n) {
+        omkt_log(OMKT_LOG_WARN, "call log: %zu calls lost at exit", n - done);
+    } else {
+        cl->is_warned = false;
     }
-    omkt_db_close(db);
-    free(batch);
-    return NULL;
 }
 
 int calllog_start(struct apid_calllog *cl, const struct omkt_db_conf *dbconf)
 {
+    int ret;
+
     cl->q = omkt_xcalloc(APID_CALLLOG_MAX, sizeof(*cl->q));
+    cl->batch = omkt_xcalloc(APID_CALLLOG_MAX, sizeof(*cl->batch));
     cl->n = 0;
     cl->dropped = 0;
-    cl->is_stop = false;
     cl->dbconf = dbconf;
     pthread_mutex_init(&cl->lock, NULL);
-    pthread_cond_init(&cl->wake, NULL);
-    if (pthread_create(&cl->thread, NULL, flusher, cl) != 0)
-        return OMKT_ENOMEM;
-    cl->is_started = true;
-    return OMKT_OK;
+    ret = omkt_ticker_start(&cl->ticker, FLUSH_MS, flush_tick, cl);
+    cl->is_started = ret == OMKT_OK;
+    return ret;
 }
 
 /* copy - bounded copy of a possibly NULL string. */
@@ -169,7 +150,7 @@ void calllog_add(struct apid_calllog *cl, const struct omkt_api_call *c)
     }
     d = &cl->q[cl->n++];
     if (cl->n == APID_CALLLOG_MAX / 2) /* busy: do not wait for the tick */
-        pthread_cond_signal(&cl->wake);
+        omkt_ticker_poke(&cl->ticker);
     d->account_id = c->account_id;
     d->code = c->code;
     d->at_ms = c->at_ms;
@@ -196,13 +177,11 @@ void calllog_stop(struct apid_calllog *cl)
 {
     if (!cl->is_started)
         return;
-    pthread_mutex_lock(&cl->lock);
-    cl->is_stop = true;
-    pthread_cond_signal(&cl->wake);
-    pthread_mutex_unlock(&cl->lock);
-    pthread_join(cl->thread, NULL);
+    omkt_ticker_stop(&cl->ticker); /* its last tick inserts what is left */
     cl->is_started = false;
     pthread_mutex_destroy(&cl->lock);
-    pthread_cond_destroy(&cl->wake);
+    omkt_db_close(cl->db);
+    cl->db = NULL;
     OMKT_FREE(cl->q);
+    OMKT_FREE(cl->batch);
 }

@@ -17,6 +17,7 @@
 
 #include "common/db.h"
 #include "common/db_api.h"
+#include "common/ticker.h"
 
 #define APID_CALLLOG_MAX 8192
 
@@ -31,14 +32,16 @@ struct apid_call {
 };
 
 struct apid_calllog {
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    struct apid_call *q; /* APID_CALLLOG_MAX entries */
+    pthread_mutex_t lock; /* q, n, dropped */
+    struct apid_call *q;  /* APID_CALLLOG_MAX entries */
     size_t n;
     uint64_t dropped;
-    bool is_stop;
     bool is_started;
-    pthread_t thread;
+    struct omkt_ticker ticker;
+    /* the ticker thread's own */
+    struct apid_call *batch; /* APID_CALLLOG_MAX entries */
+    struct omkt_db *db;
+    bool is_warned;
     const struct omkt_db_conf *dbconf; /* borrowed */
 };
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ratesync - the rate limit's flush to api_rate (see ratesync.h). */
 #include <stdlib.h>
-#include <time.h>
 
 #include "apid/ratesync.h"
 #include "common/alloc.h"
@@ -14,7 +13,7 @@
 #define TRIM_LIMIT   10000
 
 /* The thread's state. */
-struct sync {
+struct apid_rs_run {
     struct apid_ratesync *rs;
     struct omkt_db *db;
     struct apid_rl_mark *marks; /* APID_RL_SLOTS */
@@ -25,7 +24,7 @@ struct sync {
 };
 
 /* connect_db - the thread's connection, opened on first use. */
-static int connect_db(struct sync *s, struct omkt_errbuf *eb)
+static int connect_db(struct apid_rs_run *s, struct omkt_errbuf *eb)
 {
     if (s->db == NULL && omkt_db_open(s->rs->dbconf, &s->db, eb) != OMKT_OK) {
         s->db = NULL;
@@ -36,7 +35,7 @@ static int connect_db(struct sync *s, struct omkt_errbuf *eb)
 
 /* rows_of - the rows to add for the @n marks' new calls; returns how
  * many. */
-static size_t rows_of(struct sync *s, size_t n)
+static size_t rows_of(struct apid_rs_run *s, size_t n)
 {
     size_t k = 0;
 
@@ -54,7 +53,7 @@ static size_t rows_of(struct sync *s, size_t n)
 }
 
 /* send_once - one transaction adding the @k rows. */
-static int send_once(struct sync *s, size_t k, struct omkt_errbuf *eb)
+static int send_once(struct apid_rs_run *s, size_t k, struct omkt_errbuf *eb)
 {
     int ret = omkt_db_begin(s->db, eb);
 
@@ -69,7 +68,7 @@ static int send_once(struct sync *s, size_t k, struct omkt_errbuf *eb)
 
 /* send - add the @n marks' new calls; once more when a retry can cure
  * the failure (a connection lost to a server restart, a deadlock). */
-static int send(struct sync *s, size_t n, struct omkt_errbuf *eb)
+static int send(struct apid_rs_run *s, size_t n, struct omkt_errbuf *eb)
 {
     size_t k = rows_of(s, n);
     int ret;
@@ -94,7 +93,7 @@ static int by_account(const void *a, const void *b)
 
 /* read_back - the cluster totals of the @n marked accounts, from
  * @minute - 1 on, into their marks. */
-static int read_back(struct sync *s, size_t n, int64_t minute,
+static int read_back(struct apid_rs_run *s, size_t n, int64_t minute,
                      struct omkt_errbuf *eb)
 {
     struct omkt_rate_rows rows;
@@ -120,7 +119,7 @@ static int read_back(struct sync *s, size_t n, int64_t minute,
 
 /* trim - once a minute, delete rows no window needs any more.  Every apid
  * does it: whichever comes first deletes them. */
-static void trim(struct sync *s, int64_t minute)
+static void trim(struct apid_rs_run *s, int64_t minute)
 {
     struct omkt_errbuf eb = {0};
 
@@ -133,7 +132,7 @@ static void trim(struct sync *s, int64_t minute)
 }
 
 /* report - log the database going away and coming back, once each. */
-static void report(struct sync *s, int ret, const struct omkt_errbuf *eb)
+static void report(struct apid_rs_run *s, int ret, const struct omkt_errbuf *eb)
 {
     if (ret != OMKT_OK && !s->is_down)
         omkt_log(OMKT_LOG_WARN,
@@ -148,7 +147,7 @@ static void report(struct sync *s, int ret, const struct omkt_errbuf *eb)
 
 /* tick - one pass: mark, send, read back.  @is_last: send only, and not
  * at all when the database is known away (do not delay the exit). */
-static void tick(struct sync *s, bool is_last)
+static void tick(struct apid_rs_run *s, bool is_last)
 {
     int64_t minute = omkt_ratewin_minute(omkt_wall_ms());
     size_t n = ratelimit_mark(s->rs->rl, minute, s->marks);
@@ -171,71 +170,48 @@ static void tick(struct sync *s, bool is_last)
     report(s, ret, &eb);
 }
 
-/* wait_tick - sleep FLUSH_MS or until told to stop; true when stopping. */
-static bool wait_tick(struct apid_ratesync *rs)
+/* run_free - the thread's state, once it is gone. */
+static void run_free(struct apid_ratesync *rs)
 {
-    struct timespec ts;
-    bool is_stop;
+    struct apid_rs_run *s = rs->run;
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += FLUSH_MS * 1000000L;
-    ts.tv_sec += ts.tv_nsec / 1000000000L;
-    ts.tv_nsec %= 1000000000L;
-    pthread_mutex_lock(&rs->lock);
-    if (!rs->is_stop)
-        (void)pthread_cond_timedwait(&rs->wake, &rs->lock, &ts);
-    is_stop = rs->is_stop;
-    pthread_mutex_unlock(&rs->lock);
-    return is_stop;
+    if (s == NULL)
+        return;
+    omkt_db_close(s->db);
+    free(s->ids);
+    free(s->rows);
+    free(s->marks);
+    free(s);
+    rs->run = NULL;
 }
 
-/* syncer - the thread. */
-static void *syncer(void *arg)
+/* on_tick - the ticker's callback. */
+static void on_tick(void *ctx, bool is_last)
 {
-    struct sync s = {.rs = arg};
-    bool is_last = false;
-
-    s.marks = omkt_xcalloc(APID_RL_SLOTS, sizeof(*s.marks));
-    s.rows = omkt_xcalloc(2 * APID_RL_SLOTS, sizeof(*s.rows));
-    s.ids = omkt_xcalloc(APID_RL_SLOTS, sizeof(*s.ids));
-    while (!is_last) {
-        is_last = wait_tick(s.rs);
-        tick(&s, is_last);
-    }
-    omkt_db_close(s.db);
-    free(s.ids);
-    free(s.rows);
-    free(s.marks);
-    return NULL;
+    tick(ctx, is_last);
 }
 
 int ratesync_start(struct apid_ratesync *rs, struct apid_ratelimit *rl,
                    const struct omkt_db_conf *dbconf)
 {
+    struct apid_rs_run *s = omkt_xcalloc(1, sizeof(*s));
+    int ret;
+
     rs->rl = rl;
     rs->dbconf = dbconf;
-    rs->is_stop = false;
-    pthread_mutex_init(&rs->lock, NULL);
-    pthread_cond_init(&rs->wake, NULL);
-    if (pthread_create(&rs->thread, NULL, syncer, rs) != 0) {
-        pthread_mutex_destroy(&rs->lock);
-        pthread_cond_destroy(&rs->wake);
-        return OMKT_ENOMEM;
-    }
-    rs->is_started = true;
-    return OMKT_OK;
+    s->rs = rs;
+    s->marks = omkt_xcalloc(APID_RL_SLOTS, sizeof(*s->marks));
+    s->rows = omkt_xcalloc(2 * APID_RL_SLOTS, sizeof(*s->rows));
+    s->ids = omkt_xcalloc(APID_RL_SLOTS, sizeof(*s->ids));
+    rs->run = s;
+    ret = omkt_ticker_start(&rs->ticker, FLUSH_MS, on_tick, s);
+    if (ret != OMKT_OK)
+        run_free(rs);
+    return ret;
 }
 
 void ratesync_stop(struct apid_ratesync *rs)
 {
-    if (!rs->is_started)
-        return;
-    pthread_mutex_lock(&rs->lock);
-    rs->is_stop = true;
-    pthread_cond_signal(&rs->wake);
-    pthread_mutex_unlock(&rs->lock);
-    pthread_join(rs->thread, NULL);
-    rs->is_started = false;
-    pthread_mutex_destroy(&rs->lock);
-    pthread_cond_destroy(&rs->wake);
+    omkt_ticker_stop(&rs->ticker); /* its last tick writes what is left */
+    run_free(rs);
 }

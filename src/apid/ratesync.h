@@ -12,18 +12,17 @@
 #ifndef OMKT_APID_RATESYNC_H
 #define OMKT_APID_RATESYNC_H
 
-#include <pthread.h>
 #include <stdbool.h>
 
 #include "apid/ratelimit.h"
 #include "common/db.h"
+#include "common/ticker.h"
+
+struct apid_rs_run; /* the thread's own state (ratesync.c) */
 
 struct apid_ratesync {
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    bool is_stop;
-    bool is_started;
-    pthread_t thread;
+    struct omkt_ticker ticker;
+    struct apid_rs_run *run;
     struct apid_ratelimit *rl;         /* borrowed */
     const struct omkt_db_conf *dbconf; /* borrowed */
 };

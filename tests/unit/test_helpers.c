@@ -5,7 +5,9 @@
  * level names, error names.
  */
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@
 #include "common/fsops.h"
 #include "common/log.h"
 #include "common/pipeline.h"
+#include "common/ticker.h"
 #include "omkt_test.h"
 
 static void test_parse_ids(void)
@@ -167,6 +170,46 @@ static void test_publish_copy(void)
     remove_all(shm, (const char *[]){"z/dest.mp4", "z"}, 2);
 }
 
+struct ticks {
+    atomic_int n;
+    atomic_int n_last;
+};
+
+static void count_tick(void *ctx, bool is_last)
+{
+    struct ticks *k = ctx;
+
+    atomic_fetch_add(&k->n, 1);
+    if (is_last)
+        atomic_fetch_add(&k->n_last, 1);
+}
+
+/* test_ticker - periodic ticks, a poke ticks at once, one last tick. */
+static void test_ticker(void)
+{
+    struct omkt_ticker t = {0};
+    struct ticks k = {0};
+    struct timespec d = {0, 20 * 1000000L};
+
+    OMKT_CHECK_INT(omkt_ticker_start(&t, 60000, count_tick, &k), OMKT_OK,
+                   "started");
+    for (int i = 0; i < 100 && atomic_load(&k.n) < 1; i++) {
+        omkt_ticker_poke(&t);
+        nanosleep(&d, NULL);
+    }
+    OMKT_CHECK(atomic_load(&k.n) >= 1, "a poke ticks before the period");
+    omkt_ticker_stop(&t);
+    OMKT_CHECK_INT(atomic_load(&k.n_last), 1, "one last tick at stop");
+    omkt_ticker_stop(&t); /* idempotent */
+    k.n = 0;
+    OMKT_CHECK_INT(omkt_ticker_start(&t, 10, count_tick, &k), OMKT_OK,
+                   "started again");
+    for (int i = 0; i < 100 && atomic_load(&k.n) < 3; i++)
+        nanosleep(&d, NULL);
+    OMKT_CHECK(atomic_load(&k.n) >= 3, "ticks every period");
+    omkt_ticker_stop(&t);
+}
+
 static void test_adapters(void)
 {
     struct omkt_account a = {.adapters = "http, local"};
@@ -202,6 +245,7 @@ int main(void)
     test_parse_ids();
     test_tmp_files();
     test_publish_copy();
+    test_ticker();
     test_adapters();
     test_names();
     return omkt_test_done();
