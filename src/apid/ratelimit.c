@@ -82,28 +82,29 @@ size_t ratelimit_mark(struct apid_ratelimit *rl, int64_t minute,
     return n;
 }
 
-void ratelimit_sent(struct apid_ratelimit *rl, const struct apid_rl_mark *m,
-                    size_t n)
+/* apply - @fn on the window of each marked account still known. */
+static void
+apply(struct apid_ratelimit *rl, const struct apid_rl_mark *m, size_t n,
+      void (*fn)(struct omkt_ratewin *, const struct omkt_ratewin_mark *))
 {
     pthread_mutex_lock(&rl->lock);
     for (size_t i = 0; i < n; i++) {
         struct apid_rl_slot *s = slot(rl, m[i].account_id, false);
 
         if (s != NULL)
-            omkt_ratewin_sent(&s->w, &m[i].m);
+            fn(&s->w, &m[i].m);
     }
     pthread_mutex_unlock(&rl->lock);
+}
+
+void ratelimit_sent(struct apid_ratelimit *rl, const struct apid_rl_mark *m,
+                    size_t n)
+{
+    apply(rl, m, n, omkt_ratewin_sent);
 }
 
 void ratelimit_seen(struct apid_ratelimit *rl, const struct apid_rl_mark *m,
                     size_t n)
 {
-    pthread_mutex_lock(&rl->lock);
-    for (size_t i = 0; i < n; i++) {
-        struct apid_rl_slot *s = slot(rl, m[i].account_id, false);
-
-        if (s != NULL)
-            omkt_ratewin_seen(&s->w, &m[i].m);
-    }
-    pthread_mutex_unlock(&rl->lock);
+    apply(rl, m, n, omkt_ratewin_seen);
 }
