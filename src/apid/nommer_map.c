@@ -14,9 +14,9 @@
 /* The options of the last pass, validated. */
 struct nopts {
     const char *vcodec, *acodec, *f, *vf, *af, *preset, *profile;
-    const char *movflags, *b, *ab, *r, *s;
-    long ar, ac;
-    bool an, vn;
+    const char *movflags, *b, *ab, *r, *s, *bufsize, *maxrate;
+    long ar, ac, g, keyint_min, async;
+    bool an, vn, is_faststart;
     char store[24][32]; /* numbers given as JSON numbers, as text */
     size_t nstore;
 };
@@ -175,6 +175,12 @@ static bool take_opt(struct nopts *o, const char *k, const char *v, char *msg,
         ok = take_str(&o->profile, v, in_list(vv, profiles));
     else if (strcmp(k, "movflags") == 0)
         ok = take_str(&o->movflags, v, only(vv, "_+-", 64));
+    else if (strcmp(k, "bufsize") == 0 || strcmp(k, "maxrate") == 0)
+        ok = take_str(k[0] == 'b' ? &o->bufsize : &o->maxrate, v, is_rate(vv));
+    else if (strcmp(k, "g") == 0 || strcmp(k, "keyint_min") == 0)
+        ok = take_int(k[0] == 'g' ? &o->g : &o->keyint_min, vv, 1, 10000);
+    else if (strcmp(k, "async") == 0) /* as ffmpeg: aresample=async=N */
+        ok = take_int(&o->async, vv, 1, 1000000);
     else if (strcmp(k, "pass") == 0)
         ok = int_in(vv, 1, 2) > 0; /* one decode feeds every output */
     else if (strcmp(k, "threads") == 0)
@@ -247,6 +253,7 @@ static bool take_pass(struct nopts *o, json_t *pass, char *msg, size_t size)
                  "not supported");
         return false;
     }
+    o->is_faststart = json_is_true(json_object_get(pass, "move_atom_to_front"));
     if (json_is_object(out))
         return take_object(o, out, msg, size);
     if (json_is_array(out))
@@ -329,17 +336,25 @@ static const char *canon(const char *c)
 /* video_json - the "video" member, or NULL when there is nothing. */
 static json_t *video_json(const struct nopts *o)
 {
-    char opts[96] = "";
+    char opts[160] = "";
+    size_t n = 0;
 
-    if (o->preset && o->profile)
-        snprintf(opts, sizeof(opts), "preset=%s:profile=%s", o->preset,
-                 o->profile);
-    else if (o->preset || o->profile)
-        snprintf(opts, sizeof(opts), "%s=%s", o->preset ? "preset" : "profile",
-                 o->preset ? o->preset : o->profile);
-    return json_pack("{s:s*, s:s*, s:s*, s:s*, s:s*}", "codec",
-                     canon(o->vcodec), "bitrate", o->b, "options",
-                     opts[0] ? opts : NULL, "filter", o->vf, "fps", o->r);
+    /* each part is short and checked: the buffer cannot overflow */
+    if (o->preset)
+        n += (size_t)snprintf(opts + n, sizeof(opts) - n, ":preset=%s",
+                              o->preset);
+    if (o->profile)
+        n += (size_t)snprintf(opts + n, sizeof(opts) - n, ":profile=%s",
+                              o->profile);
+    if (o->g > 0)
+        n += (size_t)snprintf(opts + n, sizeof(opts) - n, ":g=%ld", o->g);
+    if (o->keyint_min > 0)
+        (void)snprintf(opts + n, sizeof(opts) - n, ":keyint_min=%ld",
+                       o->keyint_min);
+    return json_pack("{s:s*, s:s*, s:s*, s:s*, s:s*, s:s*, s:s*}", "codec",
+                     canon(o->vcodec), "bitrate", o->b, "maxrate", o->maxrate,
+                     "bufsize", o->bufsize, "options",
+                     opts[0] ? opts + 1 : NULL, "filter", o->vf, "fps", o->r);
 }
 
 /* container - extension and MIME type of muxer @f (NULL: keep the base's). */
@@ -374,8 +389,14 @@ static json_t *setting_json(const struct nopts *o, int base)
 {
     char fopts[96] = "";
     const char *ext, *mime;
-    json_t *audio = json_pack("{s:s*, s:s*, s:s*}", "codec", canon(o->acodec),
-                              "bitrate", o->ab, "filter", o->af);
+    char af[600];
+    json_t *audio;
+
+    if (o->async > 0)
+        snprintf(af, sizeof(af), "aresample=async=%ld%s%s", o->async,
+                 o->af ? "," : "", o->af ? o->af : "");
+    audio = json_pack("{s:s*, s:s*, s:s*}", "codec", canon(o->acodec),
+                      "bitrate", o->ab, "filter", o->async > 0 ? af : o->af);
 
     if (o->ar > 0)
         json_object_set_new(audio, "samplerate", json_integer(o->ar));
@@ -383,6 +404,8 @@ static json_t *setting_json(const struct nopts *o, int base)
         json_object_set_new(audio, "channels", json_integer(o->ac));
     if (o->movflags)
         snprintf(fopts, sizeof(fopts), "movflags=%s", o->movflags);
+    else if (o->is_faststart) /* qt-faststart, done by the muxer */
+        snprintf(fopts, sizeof(fopts), "movflags=+faststart");
     if (o->an) {
         json_decref(audio);
         audio = json_null();

@@ -38,6 +38,20 @@ check_eq "mapped: audio of the last pass" "$(jo "$ID" audio.codec) $(jo "$ID" au
 check_eq "mapped: format, dest" "$(jo "$ID" format) $(jo "$ID" dest_path)" "mp4 out/a.mp4"
 check_eq "REST sees the job" "$(curl -s -o /dev/null -w '%{http_code}' -H "X-API-Key: $K" "$API/v1/media/$ID")" 200
 
+# The client library's android_low and cb_medium presets, as it sends them:
+# -bufsize, -g, -keyint_min, -async and move_atom_to_front map too.
+ANDROID='{"nommer":"media_nommer.ec2nommerd.nommers.ffmpeg.FFmpegNommer","options":[{"outfile_options":[["vcodec","libx264"],["preset","medium"],["vprofile","baseline"],["b","300k"],["r","30"],["vf","yadif,scale='"'"'640:trunc(ow/a/2)*2'"'"'"],["pass","1"],["f","mp4"],["an",null]]},{"outfile_options":[["vcodec","libx264"],["preset","medium"],["vprofile","baseline"],["b","300k"],["r","30"],["vf","yadif,scale='"'"'640:trunc(ow/a/2)*2'"'"'"],["pass","2"],["acodec","libfaac"],["ab","128k"],["ar","48000"],["async","480"],["ac","2"],["f","mp4"]],"move_atom_to_front":true}]}'
+CB='{"nommer":"media_nommer.ec2nommerd.nommers.ffmpeg.FFmpegNommer","options":[{"outfile_options":[["vcodec","libx264"],["preset","medium"],["vprofile","baseline"],["b","921k"],["bufsize","921k"],["vf","yadif,scale='"'"'640:trunc(ow/a/2)*2'"'"'"],["pass","1"],["f","mp4"],["keyint_min","60"],["g","120"],["an",null]]},{"outfile_options":[["vcodec","libx264"],["preset","medium"],["vprofile","baseline"],["b","921k"],["bufsize","921k"],["vf","yadif,scale='"'"'640:trunc(ow/a/2)*2'"'"'"],["pass","2"],["acodec","libfaac"],["ab","125k"],["async","480"],["keyint_min","60"],["g","120"],["f","mp4"]],"move_atom_to_front":true}]}'
+for preset in "$ANDROID" "$CB"; do
+    body=$(python3 -c 'import json,sys; print(json.dumps({"source_path":"http://x/p.mov","dest_path":"out/p.mp4","job_options":sys.argv[1]}))' "$preset")
+    check_eq "library preset accepted" "$(nom "$body"; echo " $(f success)")" "200 True"
+done
+P=$(f job_id)
+check_eq "cb_medium: options, bufsize" "$(jo "$P" video.options) $(jo "$P" video.bufsize)" \
+    "preset=medium:profile=baseline:g=120:keyint_min=60 921k"
+check_eq "cb_medium: -async as aresample" "$(jo "$P" audio.filter)" "aresample=async=480"
+check_eq "cb_medium: move_atom_to_front" "$(jo "$P" format_options)" "movflags=+faststart"
+
 # job_options as an object, pairs as an object too; other mappings
 check_eq "webm 720p" "$(nom '{"source_path":"https://cms.example/b.mov","dest_path":"out/b.webm","job_options":{"options":[{"outfile_options":{"vcodec":"libvpx","s":"1280x720","b":"2M","r":"25","movflags":"+faststart"}}]}}'; echo " $(f success)")" "200 True"
 check_eq "webm 720p: base 24" "$(sql "SELECT want_settings FROM media WHERE id = $(f job_id)")" 24

@@ -103,6 +103,17 @@ check_eq "c: mp3 only" "$(probe "$T/docroot/music/a.mp3" stream=codec_name)" "mp
 check "c: about 96 kb/s" python3 -c 'import sys; sys.exit(not 90000 <= int(sys.argv[1]) <= 100000)' \
     "$(ffprobe -v error -show_entries format=bit_rate -of csv=p=0 "$T/docroot/music/a.mp3")"
 
+# 3b. The client library's cb_low preset as it sends it (two passes,
+#     yadif + quoted scale, -bufsize, -g, -keyint_min, -async 480).
+CB='[{"outfile_options":[["vcodec","libx264"],["preset","medium"],["vprofile","baseline"],["b","230k"],["bufsize","230k"],["vf","yadif,scale='"'"'400:trunc(ow/a/2)*2'"'"'"],["pass","1"],["f","mp4"],["keyint_min","60"],["g","120"],["an",null]]},{"outfile_options":[["vcodec","libx264"],["preset","medium"],["vprofile","baseline"],["b","230k"],["bufsize","230k"],["vf","yadif,scale='"'"'400:trunc(ow/a/2)*2'"'"'"],["pass","2"],["acodec","libfaac"],["ab","96k"],["async","480"],["keyint_min","60"],["g","120"],["f","mp4"]],"move_atom_to_front":true}]'
+r=$(nom "$(python3 -c 'import json,sys; print(json.dumps({"source_path":sys.argv[2],"dest_path":"out/cb.mp4","notify_url":sys.argv[3],"job_options":json.loads(sys.argv[1])}))' \
+    "$CB" "http://127.0.0.1:$CMS_PORT/f/a.mp4" "$HOOK?n=cb")")
+check_eq "cb_low submitted" "${r% *}" True
+check "notify_url told (cb)" wait_for 120 hooked cb
+check_eq "cb: FINISHED" "$(hook cb job_state)" FINISHED
+check_eq "cb: 400x300 h264 + aac, as the preset's scale says" \
+    "$(probe "$T/docroot/out/cb.mp4" stream=codec_name,width,height)" "h264,400,300 aac "
+
 # 4. A source that cannot be fetched: job_state ERROR with the reason.
 r=$(nom "{\"source_path\":\"http://127.0.0.1:$CMS_PORT/f/missing.mp4\",
   \"dest_path\":\"out/x.mp4\",\"notify_url\":\"$HOOK?n=d\",\"job_options\":[{}]}")
