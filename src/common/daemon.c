@@ -246,7 +246,8 @@ static void beat(struct omkt_daemon *d, struct omkt_db *db)
                                   "exiting");
 }
 
-/* on_reaped - remove a dead job's temp files; record a final failure. */
+/* on_reaped - remove a dead job's temp files (and its partials once it
+ * failed for good: no attempt will resume them); record a final failure. */
 static int on_reaped(void *ctx, struct omkt_db *db, const struct omkt_reaped *r)
 {
     struct omkt_daemon *d = ctx;
@@ -256,7 +257,7 @@ static int on_reaped(void *ctx, struct omkt_db *db, const struct omkt_reaped *r)
     if (r->tmp_dir[0] != '\0' && strstr(r->tmp_dir, "..") == NULL &&
         snprintf(dir, sizeof(dir), "%s/%s", d->common.docroot, r->tmp_dir) <
             (int)sizeof(dir) &&
-        omkt_fs_remove_job_tmp(dir, r->id, &n) == OMKT_OK && n > 0)
+        omkt_fs_remove_job_tmp(dir, r->id, r->is_final, &n) == OMKT_OK && n > 0)
         omkt_log(OMKT_LOG_INFO, "job=%lld removed %u temp file(s) in %s",
                  (long long)r->id, n, dir);
     return r->is_final ? omkt_pipeline_job_died(db, r, NULL) : OMKT_OK;

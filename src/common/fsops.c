@@ -172,15 +172,30 @@ fail:
     return errno == ENOSPC ? OMKT_ENOSPC : OMKT_EIO;
 }
 
-/* is_job_tmp - ".NAME.tmp-JOBID-..." for @job_id? */
-static int is_job_tmp(const char *name, const char *marker)
+int omkt_fs_partname(char *buf, size_t size, const char *dir, const char *name,
+                     int64_t job_id)
 {
-    return name[0] == '.' && strstr(name, marker) != NULL;
+    int n = snprintf(buf, size, "%s/.%s.part-%" PRId64, dir, name, job_id);
+
+    return (n < 0 || (size_t)n >= size) ? OMKT_ETOOBIG : OMKT_OK;
 }
 
-int omkt_fs_remove_job_tmp(const char *dir, int64_t job_id, unsigned *n)
+/* is_job_file - a temp file of the job (".NAME.tmp-JOBID-HOST-PID"), or
+ * with @part set, one of its partials (".NAME.part-JOBID"). */
+static bool is_job_file(const char *name, const char *tmp, const char *part)
 {
-    char marker[48];
+    size_t len = strlen(name), plen = part ? strlen(part) : 0;
+
+    if (name[0] != '.')
+        return false;
+    return strstr(name, tmp) != NULL ||
+           (part != NULL && len > plen && strcmp(name + len - plen, part) == 0);
+}
+
+int omkt_fs_remove_job_tmp(const char *dir, int64_t job_id, bool with_partials,
+                           unsigned *n)
+{
+    char tmp[48], part[48];
     char path[OMKT_PATH_MAX];
     struct dirent *de;
     DIR *dp = opendir(dir);
@@ -188,9 +203,10 @@ int omkt_fs_remove_job_tmp(const char *dir, int64_t job_id, unsigned *n)
     *n = 0;
     if (dp == NULL)
         return errno == ENOENT ? OMKT_OK : OMKT_EIO;
-    snprintf(marker, sizeof(marker), ".tmp-%" PRId64 "-", job_id);
+    snprintf(tmp, sizeof(tmp), ".tmp-%" PRId64 "-", job_id);
+    snprintf(part, sizeof(part), ".part-%" PRId64, job_id);
     for (de = readdir(dp); de != NULL; de = readdir(dp)) {
-        if (!is_job_tmp(de->d_name, marker))
+        if (!is_job_file(de->d_name, tmp, with_partials ? part : NULL))
             continue;
         if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
             (int)sizeof(path))

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "err.h"
 
 #define OMKT_PATH_MAX 4096
@@ -46,11 +48,19 @@ int omkt_fs_fsync_dir(const char *dir, struct omkt_errbuf *eb);
 /* omkt_fs_mkdirs - mkdir -p with @mode. */
 int omkt_fs_mkdirs(const char *path, unsigned mode, struct omkt_errbuf *eb);
 
+/* omkt_fs_partname - "dir/.name.part-JOBID": a resumable partial file of
+ * @job_id, kept across attempts (unlike temp names). */
+int omkt_fs_partname(char *buf, size_t size, const char *dir, const char *name,
+                     int64_t job_id);
+
 /*
  * omkt_fs_remove_job_tmp - unlink every temp file of @job_id in @dir
- * (absolute).  *n counts removals.  A missing directory is not an error.
+ * (absolute), and its partial files too when @with_partials (the job
+ * failed for good).  *n counts removals.  A missing directory is not an
+ * error.
  */
-int omkt_fs_remove_job_tmp(const char *dir, int64_t job_id, unsigned *n);
+int omkt_fs_remove_job_tmp(const char *dir, int64_t job_id, bool with_partials,
+                           unsigned *n);
 
 /* omkt_fs_hostname - this host's name as used in owners and temp tags. */
 const char *omkt_fs_hostname(void);

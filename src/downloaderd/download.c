@@ -75,8 +75,8 @@ static int prepare(struct omkt_jobctx *ctx, struct dl_job *j)
                        j->media.id) != OMKT_OK ||
         snprintf(j->abs_dir, sizeof(j->abs_dir), "%s/%s", root, j->rel_dir) >=
             (int)sizeof(j->abs_dir) ||
-        snprintf(j->part, sizeof(j->part), "%s/.original.part-%" PRId64,
-                 j->abs_dir, ctx->job.id) >= (int)sizeof(j->part) ||
+        omkt_fs_partname(j->part, sizeof(j->part), j->abs_dir, "original",
+                         ctx->job.id) != OMKT_OK ||
         snprintf(j->final, sizeof(j->final), "%s/original", j->abs_dir) >=
             (int)sizeof(j->final)) {
         omkt_errf(&ctx->eb, "path too long under %s", root);

@@ -63,3 +63,20 @@ check "D finishes it" wait_for 30 job_done download "$m"
 check_eq "done on attempt 1" "$(job_state download "$m")" "done 1"
 check "identical" cmp -s "$T/docroot/media/$acc/$m/original" "$CMS_ROOT/big2.bin"
 check "D resumed with a Range" grep -q '"range": "bytes=' "$CMS_LOG"
+kill -TERM "$LAST_PID"; wait_exit "$LAST_PID" 10
+
+# 3. SIGKILL on the last attempt: whoever reaps the job fails it for good
+#    and removes the partial (no attempt will resume it), and says so.
+mkfile big3.bin 6000000
+m=$(media_add "$acc" 3 "$base/slow/big3.bin" http 0)
+sql "UPDATE jobs SET max_attempts = 1 WHERE media_id = $m"
+start e "$OMKT_BIN/downloaderd" -c "$CONF"
+e=$LAST_PID
+check "E is writing the partial" wait_for 20 has_part "$m"
+kill -KILL "$e"
+wait_exit "$e" 5
+start f "$OMKT_BIN/downloaderd" -c "$CONF"
+check "F reaps it: failed for good" wait_for 30 job_done download "$m"
+check_eq "failed after its one attempt" "$(job_state download "$m")" "failed 1"
+check_eq "the partial is gone" "$(partsize "$m")" 0
+check "the reaper said so" grep -q "removed 1 temp file" "$LAST_LOG"

@@ -76,14 +76,29 @@ static void test_tmp_files(void)
     touch(dir, ".101_01.jpg.tmp-42-hostB-7");
     touch(dir, ".11.mp4.tmp-420-hostA-1"); /* job 420, not 42 */
     touch(dir, "11.mp4");                  /* a published output */
-    OMKT_CHECK_INT(omkt_fs_remove_job_tmp(dir, 42, &n), OMKT_OK, "remove");
+    touch(dir, ".original.part-42");       /* job 42's resumable partial */
+    touch(dir, ".original.part-420");
+    OMKT_CHECK_INT(omkt_fs_remove_job_tmp(dir, 42, false, &n), OMKT_OK,
+                   "remove");
     OMKT_CHECK_INT(n, 2, "only job 42's temp files removed");
+    snprintf(path, sizeof(path), "%s/.original.part-42", dir);
+    OMKT_CHECK(access(path, F_OK) == 0, "partial kept for the next attempt");
+    OMKT_CHECK_INT(omkt_fs_remove_job_tmp(dir, 42, true, &n), OMKT_OK,
+                   "remove, failed for good");
+    OMKT_CHECK(n == 1 && access(path, F_OK) != 0, "then its partial goes");
+    OMKT_CHECK_INT(omkt_fs_partname(path, sizeof(path), dir, "original", 42),
+                   OMKT_OK, "partname");
+    snprintf(buf, sizeof(buf), "%s/.original.part-42", dir);
+    OMKT_CHECK_STR(path, buf, "partname shape");
+    snprintf(path, sizeof(path), "%s/.original.part-420", dir);
+    OMKT_CHECK(access(path, F_OK) == 0, "job 420's partial kept");
+    unlink(path);
     snprintf(path, sizeof(path), "%s/11.mp4", dir);
     OMKT_CHECK(access(path, F_OK) == 0, "output kept");
     snprintf(path, sizeof(path), "%s/.11.mp4.tmp-420-hostA-1", dir);
     OMKT_CHECK(access(path, F_OK) == 0, "other job's temp kept");
-    OMKT_CHECK_INT(omkt_fs_remove_job_tmp("/nonexistent/x", 1, &n), OMKT_OK,
-                   "missing dir is fine");
+    OMKT_CHECK_INT(omkt_fs_remove_job_tmp("/nonexistent/x", 1, true, &n),
+                   OMKT_OK, "missing dir is fine");
     unlink(path);
     snprintf(path, sizeof(path), "%s/11.mp4", dir);
     unlink(path);
