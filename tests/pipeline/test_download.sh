@@ -145,8 +145,14 @@ check "local: import file kept" test -f "$IMPORT/clip.bin"
 m=$(media_add "$acc" 112 "$IMPORT/clip.bin" local)
 check "local absolute finishes" wait_for 20 job_done download "$m"
 check_eq "local absolute: done" "$(job_state download "$m")" "done 1"
-for name in "$T/outside/secret.bin" "../outside/secret.bin" "link.bin"; do
-    rid=$((rid = ${rid:-112} + 1))
+ln -s clip.bin "$IMPORT/inlink.bin"          # a link that stays inside
+m=$(media_add "$acc" 120 "inlink.bin" local)
+check "local link inside finishes" wait_for 20 job_done download "$m"
+check_eq "local link inside: done" "$(job_state download "$m")" "done 1"
+ln -s "$T/outside" "$IMPORT/sub"               # a directory leading out
+for name in "$T/outside/secret.bin" "../outside/secret.bin" "link.bin" \
+    "sub/secret.bin" "$IMPORT/sub/secret.bin" "$IMPORT/../outside/secret.bin"; do
+    rid=$((rid = ${rid:-120} + 1))
     m=$(media_add "$acc" "$rid" "$name" local)
     check "local $name finishes" wait_for 20 job_done download "$m"
     check_eq "local $name: refused at once" "$(job_state download "$m")" "failed 1"
