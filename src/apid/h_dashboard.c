@@ -15,7 +15,7 @@
 #include "apid/apid.h"
 #include "apid/sbuf.h"
 #include "common/alloc.h"
-#include "common/db_api.h"
+#include "common/db_jobstats.h"
 #include "common/db_jobs.h"
 #include "common/db_procs.h"
 #include "common/version.h"
@@ -61,7 +61,7 @@ static void s_queue(struct omkt_db *db, struct sbuf *b)
     for (size_t s = 0; s < OMKT_ARRAY_LEN(states); s++)
         sbuf_printf(b, "<th>%s", states[s]);
     sbuf_printf(b, "</tr>");
-    if (omkt_api_job_counts(db, &res, NULL) == OMKT_OK) {
+    if (omkt_jobstats_counts(db, &res, NULL) == OMKT_OK) {
         for (int t = OMKT_TASK_DOWNLOAD; t <= OMKT_TASK_TEST; t++) {
             const char *task = omkt_task_name((enum omkt_task)t);
 
@@ -87,7 +87,7 @@ static void s_running(struct omkt_db *db, struct sbuf *b)
     sbuf_printf(b, "<section id=running><h2>Running jobs</h2><table><tr>"
                    "<th>job<th>task<th>media<th>worker<th>for<th>progress"
                    "</tr>");
-    if (omkt_api_running_jobs(db, &res, NULL) == OMKT_OK) {
+    if (omkt_jobstats_running(db, &res, NULL) == OMKT_OK) {
         for (size_t i = 0; i < res->nrows; i++) {
             int64_t pct = omkt_dbres_i64(res, i, 3, 0);
 
@@ -144,7 +144,7 @@ static void s_failures(struct omkt_db *db, struct sbuf *b)
     sbuf_printf(b, "<section id=failures><h2>Recent failures</h2><table><tr>"
                    "<th>job<th>task<th>media<th>tries<th>when<th>reason"
                    "</tr>");
-    if (omkt_api_recent_failures(db, &res, NULL) == OMKT_OK) {
+    if (omkt_jobstats_failures(db, &res, NULL) == OMKT_OK) {
         for (size_t i = 0; i < res->nrows; i++) {
             sbuf_printf(b,
                         "<tr><td>%s<td>%s<td>%s<td class=n>%s<td>%.19s"
@@ -189,7 +189,7 @@ static void s_throughput(struct omkt_db *db, struct sbuf *b)
     int64_t bucket[12] = {0}, total = 0;
 
     sbuf_printf(b, "<section id=throughput><h2>Throughput, last hour</h2>");
-    if (omkt_api_throughput(db, &res, NULL) == OMKT_OK) {
+    if (omkt_jobstats_throughput(db, &res, NULL) == OMKT_OK) {
         for (size_t i = 0; i < res->nrows; i++) {
             int64_t k = omkt_dbres_i64(res, i, 1, 0);
             int64_t n = omkt_dbres_i64(res, i, 2, 0);

@@ -12,7 +12,8 @@
 #include "apid/apid.h"
 #include "apid/sbuf.h"
 #include "common/alloc.h"
-#include "common/db_api.h"
+#include "common/db_jobstats.h"
+#include "common/db_procs.h"
 #include "common/db_jobs.h"
 #include "common/db_schema.h"
 #include "common/version.h"
@@ -71,7 +72,7 @@ static const char *const job_states[] = {"queued", "delayed", "running",
 static int m_jobs(struct omkt_db *db, struct sbuf *b)
 {
     struct omkt_dbres *res = NULL;
-    int ret = omkt_api_job_counts(db, &res, NULL);
+    int ret = omkt_jobstats_counts(db, &res, NULL);
 
     if (ret != OMKT_OK)
         return ret;
@@ -100,7 +101,7 @@ static int m_durations(struct omkt_db *db, struct sbuf *b)
 {
     static const char *const le[] = {"1", "5", "30", "60", "300", "1800"};
     struct omkt_dbres *res = NULL;
-    int ret = omkt_api_durations(db, &res, NULL);
+    int ret = omkt_jobstats_durations(db, &res, NULL);
 
     if (ret != OMKT_OK)
         return ret;
@@ -133,7 +134,7 @@ static int m_durations(struct omkt_db *db, struct sbuf *b)
 static int m_workers(struct omkt_db *db, struct sbuf *b)
 {
     struct omkt_dbres *res = NULL;
-    int ret = omkt_api_workers_alive(db, &res, NULL);
+    int ret = omkt_proc_count_alive(db, &res, NULL);
 
     if (ret != OMKT_OK)
         return ret;

@@ -19,7 +19,6 @@
 #include "apid/files.h"
 #include "apid/rest.h"
 #include "common/alloc.h"
-#include "common/db_api.h"
 #include "common/db_jobs.h"
 #include "common/db_media.h"
 #include "common/db_transcodes.h"

@@ -13,7 +13,6 @@
 #include "apid/files.h"
 #include "apid/rest.h"
 #include "common/alloc.h"
-#include "common/db_api.h"
 #include "common/db_jobs.h"
 #include "common/db_media.h"
 #include "common/pipeline.h"
@@ -75,7 +74,7 @@ int rest_create(struct omkt_db *db, int64_t account_id,
                 const struct rest_submission *s, int64_t *id, bool *is_replay,
                 struct omkt_errbuf *eb)
 {
-    struct omkt_api_submit as = {
+    struct omkt_media_submit as = {
         .account_id = account_id,
         .url = s->url ? s->url : s->local_path,
         .adapter = s->local_path ? "local" : "http",
@@ -90,7 +89,7 @@ int rest_create(struct omkt_db *db, int64_t account_id,
 
     *is_replay = false;
     if (ret == OMKT_OK)
-        ret = omkt_api_media_add(db, &as, id, eb);
+        ret = omkt_media_submit(db, &as, id, eb);
     if (ret == OMKT_EEXIST) {
         omkt_db_rollback(db);
         *is_replay = true;
@@ -348,11 +347,11 @@ json_t *rest_media_json(struct apid_req *r, int64_t account_id, int64_t id,
     struct omkt_dbres *m = NULL, *c = NULL;
     json_t *o = NULL;
 
-    *rc = omkt_api_media_view(r->db, account_id, id, &m, NULL);
+    *rc = omkt_media_view(r->db, account_id, id, &m, NULL);
     if (*rc == OMKT_OK && m->nrows == 0)
         *rc = OMKT_ENOTFOUND; /* absent, or someone else's */
     if (*rc == OMKT_OK)
-        *rc = omkt_api_media_children(r->db, id, &c, NULL);
+        *rc = omkt_media_children(r->db, id, &c, NULL);
     if (*rc == OMKT_OK)
         o = media_object(r, m, c);
     omkt_dbres_free(c);
@@ -374,7 +373,7 @@ enum MHD_Result rest_get(struct rest *x, int64_t id)
 
 /* list_filter - query parameters of GET /v1/media; NULL or why not. */
 static const char *list_filter(const struct apid_params *p,
-                               struct omkt_api_media_filter *f)
+                               struct omkt_media_filter *f)
 {
     static const char *const states[] = {"remote",          "local",
                                          "metadata_ok",     "metadata_failed",
@@ -402,7 +401,7 @@ static const char *list_filter(const struct apid_params *p,
 
 enum MHD_Result rest_list(struct rest *x)
 {
-    struct omkt_api_media_filter f = {.account_id = x->acc.id};
+    struct omkt_media_filter f = {.account_id = x->acc.id};
     struct omkt_dbres *res = NULL;
     const char *bad = list_filter(&x->r->params, &f);
     json_t *items;
@@ -410,7 +409,7 @@ enum MHD_Result rest_list(struct rest *x)
 
     if (bad != NULL)
         return apid_reply_error(x->r, 400, "invalid_request", bad);
-    if (omkt_api_media_list(x->r->db, &f, &res, NULL) != OMKT_OK)
+    if (omkt_media_list(x->r->db, &f, &res, NULL) != OMKT_OK)
         return db_down(x->r);
     items = json_array();
     for (size_t i = 0; i < res->nrows; i++)
@@ -445,7 +444,7 @@ static int job_verb(struct rest *x, int64_t id, bool is_cancel, unsigned *n)
     if (ret == OMKT_OK && m.account_id != x->acc.id)
         ret = OMKT_ENOTFOUND;
     if (ret == OMKT_OK)
-        ret = omkt_api_media_jobs(x->r->db, id, &j, NULL);
+        ret = omkt_job_list_media(x->r->db, id, &j, NULL);
     for (size_t i = 0; ret == OMKT_OK && i < j->nrows; i++) {
         const char *st = omkt_dbres_str(j, i, 2);
         int64_t jid = omkt_dbres_i64(j, i, 0, 0);

@@ -558,6 +558,17 @@ int omkt_job_list(struct omkt_db *db, const struct omkt_job_filter *f,
     return omkt_db_query(db, sql, v, OMKT_ARRAY_LEN(v), res, eb);
 }
 
+int omkt_job_list_media(struct omkt_db *db, int64_t media_id,
+                        struct omkt_dbres **res, struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT id, task, state, progress, error FROM"
+                              " jobs WHERE media_id = ? AND task <> 'notify'"
+                              " ORDER BY id";
+    struct omkt_dbv v[] = {OMKT_DBV_I(media_id)};
+
+    return omkt_db_query(db, sql, v, 1, res, eb);
+}
+
 int omkt_job_show(struct omkt_db *db, int64_t id, struct omkt_dbres **res,
                   struct omkt_errbuf *eb)
 {

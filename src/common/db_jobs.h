@@ -167,6 +167,11 @@ struct omkt_job_filter {
 int omkt_job_list(struct omkt_db *db, const struct omkt_job_filter *f,
                   struct omkt_dbres **res, struct omkt_errbuf *eb);
 
+/* omkt_job_list_media - id, task, state, progress, error of a media's
+ * jobs, notify jobs excepted (oldest first).  *res is new. */
+int omkt_job_list_media(struct omkt_db *db, int64_t media_id,
+                        struct omkt_dbres **res, struct omkt_errbuf *eb);
+
 /* omkt_job_show - one job, every column (see the SQL); OMKT_ENOTFOUND. */
 int omkt_job_show(struct omkt_db *db, int64_t id, struct omkt_dbres **res,
                   struct omkt_errbuf *eb);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* db_media - rows of `media` and the media directory layout. */
+/* db_media - rows of `media` and the media directory layout (see db_media.h).
+ */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +153,113 @@ int omkt_media_reopen(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
     struct omkt_dbv v[] = {OMKT_DBV_I(id)};
 
     return omkt_db_exec(db, sql, v, 1, NULL, NULL, eb);
+}
+
+int omkt_media_by_key(struct omkt_db *db, int64_t account_id, const char *key,
+                      int64_t *id, struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT id FROM media WHERE account_id = ?"
+                              " AND idempotency_key = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(account_id), OMKT_DBV_S(key)};
+    struct omkt_dbres *res = NULL;
+    int ret = omkt_db_query(db, sql, v, OMKT_ARRAY_LEN(v), &res, eb);
+
+    *id = 0;
+    if (ret == OMKT_OK && res->nrows == 0)
+        ret = OMKT_ENOTFOUND;
+    if (ret == OMKT_OK)
+        *id = omkt_dbres_i64(res, 0, 0, 0);
+    omkt_dbres_free(res);
+    return ret;
+}
+
+/* media_insert - the row, with a placeholder remote_id. */
+static int media_insert(struct omkt_db *db, const struct omkt_media_submit *s,
+                        uint64_t *id, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "INSERT INTO media (account_id, remote_id, url, adapter, state, path,"
+        " want_settings, notify_url, idempotency_key, priority, job_options)"
+        " VALUES"
+        " (?, -CAST(UUID_SHORT() DIV 2 AS SIGNED), ?, ?,"
+        " IF(? IS NULL, 'remote', 'local'),"
+        " ?, ?, ?, ?, ?, ?)";
+    struct omkt_dbv v[] = {
+        OMKT_DBV_I(s->account_id), OMKT_DBV_S(s->url),
+        OMKT_DBV_S(s->adapter),    OMKT_DBV_S(s->local_path),
+        OMKT_DBV_S(s->local_path), OMKT_DBV_S(s->want_settings),
+        OMKT_DBV_S(s->notify_url), OMKT_DBV_S(s->idempotency_key),
+        OMKT_DBV_I(s->priority),   OMKT_DBV_S(s->job_options),
+    };
+
+    return omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, id, eb);
+}
+
+int omkt_media_submit(struct omkt_db *db, const struct omkt_media_submit *s,
+                      int64_t *id, struct omkt_errbuf *eb)
+{
+    static const char sql[] = "UPDATE media SET remote_id = -id WHERE id = ?";
+    struct omkt_errbuf local = {0};
+    uint64_t new_id = 0;
+    struct omkt_dbv v[1];
+    int ret = media_insert(db, s, &new_id, &local);
+
+    *id = 0;
+    if (ret == OMKT_EDB && omkt_db_is_duplicate(db) &&
+        s->idempotency_key != NULL) {
+        ret = omkt_media_by_key(db, s->account_id, s->idempotency_key, id, eb);
+        return ret == OMKT_OK ? OMKT_EEXIST : ret;
+    }
+    if (ret != OMKT_OK) {
+        omkt_errf(eb, "%s", local.msg);
+        return ret;
+    }
+    v[0] = OMKT_DBV_I((int64_t)new_id);
+    ret = omkt_db_exec(db, sql, v, 1, NULL, NULL, eb);
+    if (ret == OMKT_OK)
+        *id = (int64_t)new_id;
+    return ret;
+}
+
+int omkt_media_view(struct omkt_db *db, int64_t account_id, int64_t id,
+                    struct omkt_dbres **res, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT id, state, url, created, error, metadata, want_settings,"
+        " notify_url, idempotency_key, priority FROM media WHERE id = ?"
+        " AND account_id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id), OMKT_DBV_I(account_id)};
+
+    return omkt_db_query(db, sql, v, OMKT_ARRAY_LEN(v), res, eb);
+}
+
+int omkt_media_children(struct omkt_db *db, int64_t id, struct omkt_dbres **res,
+                        struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT 't', setting_id, state, '', progress, cardinality, error"
+        " FROM transcodes WHERE media_id = ? UNION ALL SELECT 'j', id, task,"
+        " state, progress, 0, error FROM jobs WHERE media_id = ? AND"
+        " task <> 'notify' ORDER BY 1 DESC, 2";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id), OMKT_DBV_I(id)};
+
+    return omkt_db_query(db, sql, v, OMKT_ARRAY_LEN(v), res, eb);
+}
+
+int omkt_media_list(struct omkt_db *db, const struct omkt_media_filter *f,
+                    struct omkt_dbres **res, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT id, remote_id, state, url, created, error, want_settings,"
+        " priority FROM media WHERE account_id = ? AND (? IS NULL OR"
+        " state = ?) AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?";
+    struct omkt_dbv v[] = {
+        OMKT_DBV_I(f->account_id), OMKT_DBV_S(f->state),
+        OMKT_DBV_S(f->state),      OMKT_DBV_I(f->after_id),
+        OMKT_DBV_I(f->after_id),   OMKT_DBV_I(f->limit > 0 ? f->limit : 50),
+    };
+
+    return omkt_db_query(db, sql, v, OMKT_ARRAY_LEN(v), res, eb);
 }
 
 int omkt_media_dir(char *buf, size_t size, int64_t account_id, int64_t media_id)

@@ -4,6 +4,8 @@
  * account and is known to it by the CMS's own id (remote_id).  Its life:
  * remote -> local -> metadata_ok | metadata_failed -> expired, or
  * remote -> download_failed.  Paths are relative to the document root.
+ * Media submitted through REST or media-nommer also carry the columns of
+ * migration 0002 (want_settings, notify_url, idempotency_key, priority).
  */
 #ifndef OMKT_COMMON_DB_MEDIA_H
 #define OMKT_COMMON_DB_MEDIA_H
@@ -45,6 +47,31 @@ struct omkt_media_new {
 int omkt_media_add(struct omkt_db *db, const struct omkt_media_new *mn,
                    int64_t *id, struct omkt_errbuf *eb);
 
+/* A media submitted through REST or media-nommer.  Strings borrowed. */
+struct omkt_media_submit {
+    int64_t account_id;
+    const char *url;
+    const char *adapter;         /* "http" or "local" */
+    const char *local_path;      /* non-NULL: already local (relative) */
+    const char *want_settings;   /* "11,15" or NULL */
+    const char *notify_url;      /* or NULL */
+    const char *idempotency_key; /* or NULL */
+    const char *job_options;     /* media-nommer mapping (JSON) or NULL */
+    int priority;
+};
+
+/*
+ * omkt_media_submit - insert the media row (remote_id = -id).  OMKT_EEXIST
+ * when the account already used the idempotency key (*id is then the
+ * existing media).  Call inside a transaction with the job enqueue.
+ */
+int omkt_media_submit(struct omkt_db *db, const struct omkt_media_submit *s,
+                      int64_t *id, struct omkt_errbuf *eb);
+
+/* omkt_media_by_key - the media of an idempotency key, ENOTFOUND. */
+int omkt_media_by_key(struct omkt_db *db, int64_t account_id, const char *key,
+                      int64_t *id, struct omkt_errbuf *eb);
+
 /* omkt_media_get / find - OMKT_ENOTFOUND when absent.  *out is new
  * (omkt_media_clear).  find is scoped to the account. */
 int omkt_media_get(struct omkt_db *db, int64_t id, struct omkt_media *out,
@@ -80,6 +107,42 @@ int omkt_media_expire(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
  * remote, metadata_failed -> local.  Other states are left alone.
  */
 int omkt_media_reopen(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
+
+/*
+ * omkt_media_view - one media of @account_id for the REST API: id,
+ * state, url, created, error, metadata, want_settings, notify_url,
+ * idempotency_key, priority.  *res is new (no row: not the account's).
+ */
+int omkt_media_view(struct omkt_db *db, int64_t account_id, int64_t id,
+                    struct omkt_dbres **res, struct omkt_errbuf *eb);
+
+/*
+ * omkt_media_children - the media's transcodes then jobs (notify jobs
+ * excepted) in one result: kind ('t' or 'j'), then for 't': setting_id,
+ * state, progress, cardinality, error; for 'j': id, task, state,
+ * progress, error.  *res is new.
+ *
+ * XXX: reads `transcodes` and `jobs`, not `media`: one UNION keeps both
+ * lists in one snapshot for the REST view of a media, so it lives with the
+ * media it describes rather than split between db_transcodes and db_jobs.
+ */
+int omkt_media_children(struct omkt_db *db, int64_t id, struct omkt_dbres **res,
+                        struct omkt_errbuf *eb);
+
+/* Filters of omkt_media_list.  NULL/0: any. */
+struct omkt_media_filter {
+    int64_t account_id; /* required */
+    const char *state;
+    int64_t after_id; /* paging: ids below this (newest first); 0: start */
+    int64_t limit;
+};
+
+/*
+ * omkt_media_list - newest first: id, remote_id, state, url, created,
+ * error, want_settings, priority.  *res is new.
+ */
+int omkt_media_list(struct omkt_db *db, const struct omkt_media_filter *f,
+                    struct omkt_dbres **res, struct omkt_errbuf *eb);
 
 /* omkt_media_dir - "media/ACCOUNT/MEDIA", the media's directory. */
 int omkt_media_dir(char *buf, size_t size, int64_t account_id,

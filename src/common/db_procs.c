@@ -107,3 +107,13 @@ int omkt_proc_list(struct omkt_db *db, bool is_all, struct omkt_dbres **res,
 
     return omkt_db_query(db, sql, v, 1, res, eb);
 }
+
+int omkt_proc_count_alive(struct omkt_db *db, struct omkt_dbres **res,
+                          struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT role, COUNT(*) FROM processes WHERE"
+                              " state IN ('running', 'draining')"
+                              " GROUP BY role ORDER BY role";
+
+    return omkt_db_query(db, sql, NULL, 0, res, eb);
+}

@@ -45,4 +45,8 @@ int omkt_host_drain(struct omkt_db *db, const char *host, bool is_drain,
 int omkt_proc_list(struct omkt_db *db, bool is_all, struct omkt_dbres **res,
                    struct omkt_errbuf *eb);
 
+/* omkt_proc_count_alive - role, count of running/draining processes. */
+int omkt_proc_count_alive(struct omkt_db *db, struct omkt_dbres **res,
+                          struct omkt_errbuf *eb);
+
 #endif
