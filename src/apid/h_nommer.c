@@ -20,6 +20,7 @@
 #include "apid/rest.h"
 #include "media/settings.h"
 #include "common/alloc.h"
+#include "common/db_media.h"
 #include "common/log.h"
 
 /* One submission being checked. */
@@ -96,6 +97,44 @@ static bool under_root(struct nom *n, const char *abs, char *rel, size_t size,
     return (size_t)snprintf(rel, size, "%s", p + len + 1) < size;
 }
 
+/* is_foreign - @rel (relative to the docroot) lies in another account's
+ * part of the trees the transcoder manages (media/, export/). */
+static bool is_foreign(const struct nom *n, const char *rel)
+{
+    static const char *const trees[] = {"media/", "export/"};
+    char own[64];
+
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(trees); i++) {
+        size_t len = strlen(trees[i]);
+
+        if (strncmp(rel, trees[i], len) != 0)
+            continue;
+        snprintf(own, sizeof(own), "%s%" PRId64 "/", trees[i], n->acc.id);
+        return strncmp(rel, own, strlen(own)) != 0;
+    }
+    return false;
+}
+
+/* dest_of - dest_path as a docroot-relative path in n->dest, inside the
+ * account's export directory; false when it is elsewhere. */
+static bool dest_of(struct nom *n, const char *dst)
+{
+    char area[64];
+    size_t len;
+
+    if (omkt_export_dir(area, sizeof(area), n->acc.id) != OMKT_OK)
+        return false;
+    len = strlen(area);
+    if (strncmp(dst, "file://", 7) == 0)
+        return under_root(n, dst + 7, n->dest, sizeof(n->dest), false) &&
+               strncmp(n->dest, area, len) == 0 && n->dest[len] == '/' &&
+               n->dest[strlen(n->dest) - 1] != '/';
+    return dst[0] != '/' && dst[0] != '\0' && strstr(dst, "..") == NULL &&
+           strstr(dst, "://") == NULL && dst[strlen(dst) - 1] != '/' &&
+           (size_t)snprintf(n->dest, sizeof(n->dest), "%s/%s", area, dst) <
+               sizeof(n->dest);
+}
+
 /* paths - check source_path and dest_path; NULL or why not. */
 static const char *paths(struct nom *n, const char **url, bool *is_local)
 {
@@ -107,21 +146,19 @@ static const char *paths(struct nom *n, const char **url, bool *is_local)
     *is_local = src != NULL && strncmp(src, "file://", 7) == 0;
     if (src == NULL || dst == NULL)
         return "source_path and dest_path are required";
-    if (*is_local && !under_root(n, src + 7, n->local, sizeof(n->local), true))
+    if (*is_local &&
+        (!under_root(n, src + 7, n->local, sizeof(n->local), true) ||
+         is_foreign(n, n->local)))
         return "source_path: no such file inside the document root";
     if (!*is_local &&
         (strlen(src) > 2048 ||
          (strncmp(src, "http://", 7) != 0 && strncmp(src, "https://", 8) != 0)))
         return "source_path: http://, https:// or file:// (inside the "
                "document root)";
-    if (strncmp(dst, "file://", 7) == 0
-            ? !under_root(n, dst + 7, n->dest, sizeof(n->dest), false)
-            : (dst[0] == '/' || strstr(dst, "..") != NULL || dst[0] == '\0' ||
-               strstr(dst, "://") != NULL ||
-               (size_t)snprintf(n->dest, sizeof(n->dest), "%s", dst) >=
-                   sizeof(n->dest)))
-        return "dest_path: a file:// path inside the document root, or a "
-               "path relative to it";
+    if (!dest_of(n, dst))
+        return "dest_path: a file path relative to the account's export "
+               "directory (export/<account id>/ in the document root), or "
+               "a file:// path inside it";
     return NULL;
 }
 

@@ -262,6 +262,13 @@ int omkt_media_list(struct omkt_db *db, const struct omkt_media_filter *f,
     return omkt_db_query(db, sql, v, OMKT_ARRAY_LEN(v), res, eb);
 }
 
+int omkt_export_dir(char *buf, size_t size, int64_t account_id)
+{
+    int n = snprintf(buf, size, "export/%" PRId64, account_id);
+
+    return (n < 0 || (size_t)n >= size) ? OMKT_ETOOBIG : OMKT_OK;
+}
+
 int omkt_media_dir(char *buf, size_t size, int64_t account_id, int64_t media_id)
 {
     int n =

@@ -144,6 +144,10 @@ struct omkt_media_filter {
 int omkt_media_list(struct omkt_db *db, const struct omkt_media_filter *f,
                     struct omkt_dbres **res, struct omkt_errbuf *eb);
 
+/* omkt_export_dir - "export/ACCOUNT", where an account's media-nommer
+ * jobs may publish (dest_path): never inside another account's files. */
+int omkt_export_dir(char *buf, size_t size, int64_t account_id);
+
 /* omkt_media_dir - "media/ACCOUNT/MEDIA", the media's directory. */
 int omkt_media_dir(char *buf, size_t size, int64_t account_id,
                    int64_t media_id);

@@ -77,11 +77,18 @@ static int take_row(struct omkt_jobctx *ctx, struct tjob_state *ts, int64_t tid)
     return OMKT_OK;
 }
 
-/* is_safe_rel - a relative path that stays inside the docroot. */
-static bool is_safe_rel(const char *p)
+/* is_own_dest - a file path in the account's export directory (apid
+ * checked it; checked again, since nothing else may be overwritten). */
+static bool is_own_dest(const char *p, int64_t account_id)
 {
-    return p[0] != '\0' && p[0] != '/' && strstr(p, "..") == NULL &&
-           p[strlen(p) - 1] != '/';
+    char area[64];
+    size_t len;
+
+    if (omkt_export_dir(area, sizeof(area), account_id) != OMKT_OK)
+        return false;
+    len = strlen(area);
+    return strncmp(p, area, len) == 0 && p[len] == '/' && p[len + 1] != '\0' &&
+           strstr(p, "..") == NULL && p[strlen(p) - 1] != '/';
 }
 
 /*
@@ -96,7 +103,8 @@ static int own_settings(struct omkt_jobctx *ctx, struct tjob_state *ts)
     const char *dest = json_string_value(json_object_get(o, "dest_path"));
     int ret = OMKT_OK;
 
-    if (!json_is_object(o) || (dest != NULL && !is_safe_rel(dest))) {
+    if (!json_is_object(o) ||
+        (dest != NULL && !is_own_dest(dest, ts->media.account_id))) {
         omkt_errf(&ctx->eb, "media %" PRId64 ": bad job_options", ts->media.id);
         ret = OMKT_EINVAL;
     }

@@ -35,7 +35,7 @@ check_eq "download job" "$(sql "SELECT CONCAT_WS(',', task, state) FROM jobs WHE
 check_eq "mapped: codec, bitrate, options" "$(jo "$ID" video.codec) $(jo "$ID" video.bitrate) $(jo "$ID" video.options)" "libx264 400k preset=medium:profile=baseline"
 check_eq "mapped: filter" "$(jo "$ID" video.filter)" "yadif,scale=640:trunc(ow/a/2)*2"
 check_eq "mapped: audio of the last pass" "$(jo "$ID" audio.codec) $(jo "$ID" audio.bitrate) $(jo "$ID" audio.samplerate) $(jo "$ID" audio.channels)" "aac 128k 48000 2"
-check_eq "mapped: format, dest" "$(jo "$ID" format) $(jo "$ID" dest_path)" "mp4 out/a.mp4"
+check_eq "mapped: format, dest" "$(jo "$ID" format) $(jo "$ID" dest_path)" "mp4 export/1/out/a.mp4"
 check_eq "REST sees the job" "$(curl -s -o /dev/null -w '%{http_code}' -H "X-API-Key: $K" "$API/v1/media/$ID")" 200
 
 # The client library's android_low and cb_medium presets, as it sends them:
@@ -94,8 +94,28 @@ check_eq "no key: 401" "$(curl -s -H 'Content-Type: application/json' --data-bin
 
 # file:// inside the docroot: already local, metadata next
 mkdir -p "$T/docroot/import"; head -c 1000 /dev/urandom > "$T/docroot/import/in.mp4"
-check_eq "local file: success" "$(nom "{\"source_path\":\"file://$T/docroot/import/in.mp4\",\"dest_path\":\"file://$T/docroot/out/in.mp4\",\"job_options\":[{\"outfile_options\":[[\"vcodec\",\"libx264\"]]}]}" >/dev/null; f success)" True
+check_eq "local file: success" "$(nom "{\"source_path\":\"file://$T/docroot/import/in.mp4\",\"dest_path\":\"file://$T/docroot/export/1/out/in.mp4\",\"job_options\":[{\"outfile_options\":[[\"vcodec\",\"libx264\"]]}]}" >/dev/null; f success)" True
 LID=$(f job_id)
 check_eq "local file: row" "$(sql "SELECT CONCAT_WS(',', adapter, state, path) FROM media WHERE id = $LID")" "local,local,import/in.mp4"
 check_eq "local file: metadata job" "$(sql "SELECT task FROM jobs WHERE media_id = $LID")" metadata
-check_eq "local dest made relative" "$(jo "$LID" dest_path)" out/in.mp4
+check_eq "local dest made relative" "$(jo "$LID" dest_path)" export/1/out/in.mp4
+
+# Accounts stay apart: no source from, and no destination in, another
+# account's media or export directories (the transcoder's own trees).
+K2=$(new_account other@example.com)
+mkdir -p "$T/docroot/media/1/$LID"; head -c 1000 /dev/urandom > "$T/docroot/media/1/$LID/original"
+mkdir -p "$T/docroot/export/1"; head -c 1000 /dev/urandom > "$T/docroot/export/1/mine.mp4"
+n0=$(sql "SELECT COUNT(*) FROM media")
+other() { curl -s -o "$T/body" -H "X-API-Key: $K2" -H 'Content-Type: application/json' --data-binary "$1" "$API/job/submit/"; }
+for src in "media/1/$LID/original" "export/1/mine.mp4"; do
+    other "{\"source_path\":\"file://$T/docroot/$src\",\"dest_path\":\"x.mp4\",\"job_options\":[{}]}"
+    check "another account's $src: refused" grep -q '"success": *false' "$T/body"
+done
+for dst in "file://$T/docroot/media/1/$LID/original" "file://$T/docroot/export/1/mine.mp4" \
+    "file://$T/docroot/out/x.mp4" "file://$T/docroot/export/2/"; do
+    other "{\"source_path\":\"http://x/a\",\"dest_path\":\"$dst\",\"job_options\":[{}]}"
+    check "dest $dst: refused" grep -q 'export directory' "$T/body"
+done
+check_eq "nothing recorded for them" "$(sql "SELECT COUNT(*) FROM media")" "$n0"
+other "{\"source_path\":\"http://x/a\",\"dest_path\":\"file://$T/docroot/export/2/ok.mp4\",\"job_options\":[{}]}"
+check "its own export directory: accepted" grep -q '"success": *true' "$T/body"
