@@ -368,6 +368,18 @@ int omkt_db_exec(struct omkt_db *db, const char *sql,
     return OMKT_OK;
 }
 
+int omkt_db_exec_count(struct omkt_db *db, const char *sql,
+                       const struct omkt_dbv *params, size_t n, unsigned *count,
+                       struct omkt_errbuf *eb)
+{
+    uint64_t affected = 0;
+    int ret = omkt_db_exec(db, sql, params, n, &affected, NULL, eb);
+
+    if (count != NULL)
+        *count = (unsigned)affected;
+    return ret;
+}
+
 /*
  * fetch_cell - copy column @col of the current row into a new string: from
  * the inline buffer when it fitted, else by fetching it again at its size.

@@ -90,6 +90,14 @@ int omkt_db_exec(struct omkt_db *db, const char *sql,
                  const struct omkt_dbv *params, size_t n, uint64_t *affected,
                  uint64_t *insert_id, struct omkt_errbuf *eb);
 
+/*
+ * omkt_db_exec_count - omkt_db_exec for the batch verbs (trim, promote,
+ * mark dead): *count (optional) gets the rows changed, 0 on failure.
+ */
+int omkt_db_exec_count(struct omkt_db *db, const char *sql,
+                       const struct omkt_dbv *params, size_t n, unsigned *count,
+                       struct omkt_errbuf *eb);
+
 /* omkt_db_query - run a SELECT; *res is new (omkt_dbres_free). */
 int omkt_db_query(struct omkt_db *db, const char *sql,
                   const struct omkt_dbv *params, size_t n,

@@ -60,10 +60,6 @@ int omkt_api_calls_trim(struct omkt_db *db, int64_t age_s, int64_t limit,
                               " WHERE created < NOW(3) - INTERVAL ? SECOND"
                               " LIMIT ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(age_s), OMKT_DBV_I(limit)};
-    uint64_t affected = 0;
-    int ret = omkt_db_exec(db, sql, v, 2, &affected, NULL, eb);
 
-    if (n != NULL)
-        *n = (unsigned)affected;
-    return ret;
+    return omkt_db_exec_count(db, sql, v, 2, n, eb);
 }

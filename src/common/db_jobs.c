@@ -324,12 +324,8 @@ int omkt_job_promote(struct omkt_db *db, unsigned *n, struct omkt_errbuf *eb)
     static const char sql[] =
         "UPDATE jobs SET state = 'queued'"
         " WHERE state = 'delayed' AND run_after <= NOW(3) LIMIT 1000";
-    uint64_t affected = 0;
-    int ret = omkt_db_exec(db, sql, NULL, 0, &affected, NULL, eb);
 
-    if (n != NULL)
-        *n = (unsigned)affected;
-    return ret;
+    return omkt_db_exec_count(db, sql, NULL, 0, n, eb);
 }
 
 /* reap_one - take back one expired job; *taken says whether we did. */
@@ -490,12 +486,8 @@ int omkt_job_trim(struct omkt_db *db, int64_t age_s, int64_t limit, unsigned *n,
         "DELETE FROM jobs WHERE finished < NOW(3) - INTERVAL ? SECOND"
         " AND state IN ('done', 'failed', 'cancelled') LIMIT ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(age_s), OMKT_DBV_I(limit)};
-    uint64_t affected = 0;
-    int ret = omkt_db_exec(db, sql, v, 2, &affected, NULL, eb);
 
-    if (n != NULL)
-        *n = (unsigned)affected;
-    return ret;
+    return omkt_db_exec_count(db, sql, v, 2, n, eb);
 }
 
 int omkt_job_is_running(struct omkt_db *db, int64_t id, bool *is_running,

@@ -65,12 +65,8 @@ int omkt_proc_mark_dead(struct omkt_db *db, unsigned silence_s, unsigned *n,
                               " WHERE state IN ('running', 'draining')"
                               " AND heartbeat < NOW(3) - INTERVAL ? SECOND";
     struct omkt_dbv v[] = {OMKT_DBV_I(silence_s)};
-    uint64_t affected = 0;
-    int ret = omkt_db_exec(db, sql, v, 1, &affected, NULL, eb);
 
-    if (n != NULL)
-        *n = (unsigned)affected;
-    return ret;
+    return omkt_db_exec_count(db, sql, v, 1, n, eb);
 }
 
 int omkt_host_drain(struct omkt_db *db, const char *host, bool is_drain,

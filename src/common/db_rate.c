@@ -120,10 +120,6 @@ int omkt_rate_trim(struct omkt_db *db, int64_t before, int64_t limit,
 {
     static const char sql[] = "DELETE FROM api_rate WHERE minute < ? LIMIT ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(before), OMKT_DBV_I(limit)};
-    uint64_t affected = 0;
-    int ret = omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), &affected, NULL, eb);
 
-    if (n != NULL)
-        *n = (unsigned)affected;
-    return ret;
+    return omkt_db_exec_count(db, sql, v, OMKT_ARRAY_LEN(v), n, eb);
 }
