@@ -46,3 +46,24 @@ for k in sys.argv[2].split("."):
     d = d[int(k)] if isinstance(d, list) else d[k]
 print(json.dumps(d) if isinstance(d,(dict,list)) else d)' "$1" "$2" 2>/dev/null
 }
+
+# n STATE - test jobs in STATE.
+n() { sql "SELECT COUNT(*) FROM jobs WHERE task = 'test' AND state = '$1'"; }
+
+# job_mix DONE FAILED SLEEPING - real test jobs for the operator pages:
+# DONE that succeed, FAILED that fail for good, SLEEPING that run for
+# minutes, worked by two qworkers; checks they settle (2 running, the
+# other sleepers queued).
+job_mix() {
+    local i
+    for ((i = 0; i < $1; i++)); do ctl jobs enqueue test >/dev/null; done
+    ctl jobs enqueue test --payload fail --max-attempts 1 --count "$2" >/dev/null
+    ctl jobs enqueue test --payload sleep_ms=120000 --count "$3" >/dev/null
+    start qworker "$OMKT_BIN/tests/qworker" -c "$CONF"
+    start qworker "$OMKT_BIN/tests/qworker" -c "$CONF"
+    check "workers settle: $1 done, $2 failed, 2 running, $(($3 - 2)) queued" \
+        wait_for 30 mix_settled "$1" "$2"
+}
+
+# mix_settled DONE FAILED - the job mix has settled.
+mix_settled() { [ "$(n "done")" = "$1" ] && [ "$(n failed)" = "$2" ] && [ "$(n running)" = 2 ]; }

@@ -16,14 +16,7 @@ fi
 omkt_setup api_dashboard
 ctl db init >/dev/null || exit 1
 start_apid "admin_key = s3cret-operator"
-for _ in 1 2 3 4 5 6; do ctl jobs enqueue test >/dev/null; done
-ctl jobs enqueue test --payload fail --max-attempts 1 --count 3 >/dev/null
-ctl jobs enqueue test --payload sleep_ms=120000 --count 4 >/dev/null
-start qworker "$OMKT_BIN/tests/qworker" -c "$CONF"
-start qworker "$OMKT_BIN/tests/qworker" -c "$CONF"
-n() { sql "SELECT COUNT(*) FROM jobs WHERE task = 'test' AND state = '$1'"; }
-settled() { [ "$(n "done")" = 6 ] && [ "$(n failed)" = 3 ] && [ "$(n running)" = 2 ]; }
-check "workers settle: 6 done, 3 failed, 2 running, 2 queued" wait_for 30 settled
+job_mix 6 3 4
 sleep 2 # some progress on the bars
 
 timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --hide-scrollbars \

@@ -26,14 +26,7 @@ check_eq "health: says so" "$(jget "${out% *}" status)" schema_mismatch
 sql "DELETE FROM schema_migrations WHERE version = 9999"
 
 # --- real jobs: 5 done, 2 failed, 2 running, 3 queued
-for _ in 1 2 3 4 5; do ctl jobs enqueue test >/dev/null; done
-ctl jobs enqueue test --payload fail --max-attempts 1 --count 2 >/dev/null
-ctl jobs enqueue test --payload sleep_ms=120000 --count 5 >/dev/null
-start qworker "$OMKT_BIN/tests/qworker" -c "$CONF"
-start qworker "$OMKT_BIN/tests/qworker" -c "$CONF"
-n() { sql "SELECT COUNT(*) FROM jobs WHERE task = 'test' AND state = '$1'"; }
-settled() { [ "$(n "done")" = 5 ] && [ "$(n failed)" = 2 ] && [ "$(n running)" = 2 ]; }
-check "workers settle: 5 done, 2 failed, 2 running" wait_for 30 settled
+job_mix 5 2 5
 curl -s -o /dev/null "$API/api/?action=app_get_settings"
 sleep 1.2 # a beat of progress
 
