@@ -147,8 +147,9 @@ static void report(struct apid_rs_run *s, int ret, const struct omkt_errbuf *eb)
 
 /* tick - one pass: mark, send, read back.  @is_last: send only, and not
  * at all when the database is known away (do not delay the exit). */
-static void tick(struct apid_rs_run *s, bool is_last)
+static void tick(void *ctx, bool is_last)
 {
+    struct apid_rs_run *s = ctx;
     int64_t minute = omkt_ratewin_minute(omkt_wall_ms());
     size_t n = ratelimit_mark(s->rs->rl, minute, s->marks);
     struct omkt_errbuf eb = {0};
@@ -185,12 +186,6 @@ static void run_free(struct apid_ratesync *rs)
     rs->run = NULL;
 }
 
-/* on_tick - the ticker's callback. */
-static void on_tick(void *ctx, bool is_last)
-{
-    tick(ctx, is_last);
-}
-
 int ratesync_start(struct apid_ratesync *rs, struct apid_ratelimit *rl,
                    const struct omkt_db_conf *dbconf)
 {
@@ -204,7 +199,7 @@ int ratesync_start(struct apid_ratesync *rs, struct apid_ratelimit *rl,
     s->rows = omkt_xcalloc(2 * APID_RL_SLOTS, sizeof(*s->rows));
     s->ids = omkt_xcalloc(APID_RL_SLOTS, sizeof(*s->ids));
     rs->run = s;
-    ret = omkt_ticker_start(&rs->ticker, FLUSH_MS, on_tick, s);
+    ret = omkt_ticker_start(&rs->ticker, FLUSH_MS, tick, s);
     if (ret != OMKT_OK)
         run_free(rs);
     return ret;
