@@ -16,8 +16,9 @@ S3_BUCKET=omkt-test
 s3rver_install() {
     [ -f "$OMKT_NPM_CACHE/node_modules/@20minutes/s3rver/package.json" ] &&
         return 0
-    command -v node >/dev/null && command -v npm >/dev/null || {
-        echo "# SKIP node/npm not installed"; return 77; }
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        echo "# SKIP node/npm not installed"; return 77
+    fi
     mkdir -p "$OMKT_NPM_CACHE"
     # s3rver 5 declares node >= 24 but runs on Debian's node 20
     if ! npm install --prefix "$OMKT_NPM_CACHE" --no-audit --no-fund \
@@ -29,14 +30,14 @@ s3rver_install() {
 
 # s3rver_start DATA_DIR [PORT] - sets S3_PID, S3_PORT, S3_ENDPOINT.
 s3rver_start() {
-    local data=$1 port=${2:-0} out=$1.log i
+    local data=$1 port=${2:-0} out=$1.log
     mkdir -p "$data"
     # s3rver encrypts continuation tokens with DES: OpenSSL 3 keeps it in
     # the legacy provider
     node --openssl-legacy-provider "$S3_TOP/tests/s3/s3rver.js" "$OMKT_NPM_CACHE" "$data" "$port" \
         "$S3_BUCKET" > "$out" 2>&1 &
     S3_PID=$!
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         S3_PORT=$(awk '/^PORT /{print $2}' "$out")
         [ -n "$S3_PORT" ] && break
         kill -0 "$S3_PID" 2>/dev/null || break
@@ -45,7 +46,7 @@ s3rver_start() {
     if [ -z "$S3_PORT" ]; then
         echo "not ok - s3rver did not start"; cat "$out"; return 1
     fi
-    S3_ENDPOINT=http://127.0.0.1:$S3_PORT
+    export S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 }
 
 # s3rver_stop - stop the server this script started.

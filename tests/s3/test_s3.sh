@@ -5,6 +5,7 @@
 # test_s3_ops cases, then the server SIGKILLed in the middle of a
 # multipart upload and restarted on the same data: no partial object.
 set -u
+# shellcheck source=tests/s3/lib.sh
 . "$(dirname "$0")/lib.sh"
 OMKT_BIN=${OMKT_BIN:-$S3_TOP/build/sanitize/bin}
 case $OMKT_BIN in /*) ;; *) OMKT_BIN=$S3_TOP/$OMKT_BIN ;; esac
