@@ -69,7 +69,8 @@ struct s3req {
     const char *range;    /* "bytes=N-" */
     const char *if_match; /* ETag without quotes */
     int fd;               /* 2xx GET body sink, -1: memory */
-    int64_t fd_max;
+    int64_t fd_max;       /* bytes expected: the rest of the object */
+    int64_t fd_max_full;  /* the whole object, when Range is ignored */
     /* results */
     long status;
     struct resp out;
@@ -299,6 +300,8 @@ static size_t cb_write(char *data, size_t sz, size_t nm, void *arg)
             r->is_fd_failed = true;
             return 0;
         }
+        if (r->fd_written == 0 && st == 200 && r->range)
+            r->fd_max = r->fd_max_full;
         if (r->fd_max >= 0 && r->fd_written + (int64_t)n > r->fd_max) {
             r->is_over_cap = true;
             return 0;
@@ -887,6 +890,7 @@ static int fetch_once(struct omkt_s3 *s3, struct s3req *r, int fd,
     (void)snprintf(range, sizeof(range), "bytes=%" PRId64 "-", (int64_t)have);
     r->range = have > 0 ? range : NULL;
     r->fd_max = o->size - (int64_t)have;
+    r->fd_max_full = o->size;
     rc = perform_once(s3, r, eb);
     r->range = NULL; /* @range dies with this frame */
     if (rc == OMKT_OK && r->status == 206 && r->range_start != have) {
@@ -1064,44 +1068,58 @@ static int mp_part(struct omkt_s3 *s3, struct mp_upload *u, int n,
     return rc;
 }
 
-/* mp_complete - CompleteMultipartUpload with every part's ETag. */
+/* complete_body - the CompleteMultipartUpload XML (new). */
+static char *complete_body(const struct mp_upload *u, size_t *len)
+{
+    size_t cap = 64 + (size_t)u->nparts * (64 + OMKT_S3_ETAG_MAX);
+    char *body = omkt_xmalloc(cap);
+    size_t n = (size_t)snprintf(body, cap, "<CompleteMultipartUpload>");
+
+    for (int i = 0; i < u->nparts; i++)
+        n += (size_t)snprintf(body + n, cap - n,
+                              "<Part><PartNumber>%d</PartNumber>"
+                              "<ETag>\"%s\"</ETag></Part>",
+                              i + 1, u->etags[i]);
+    n += (size_t)snprintf(body + n, cap - n, "</CompleteMultipartUpload>");
+    *len = n;
+    return body;
+}
+
+/* mp_complete - CompleteMultipartUpload with every part's ETag.  S3 may
+ * fail a completion inside a 200 answer: that is retried too. */
 static int mp_complete(struct omkt_s3 *s3, struct mp_upload *u,
                        struct omkt_errbuf *eb)
 {
     char *q = omkt_xasprintf("uploadId=%s", u->id_enc);
-    size_t cap = 64 + (size_t)u->nparts * (64 + OMKT_S3_ETAG_MAX);
-    char *body = omkt_xmalloc(cap);
-    size_t len = (size_t)snprintf(body, cap, "<CompleteMultipartUpload>");
     struct s3req r = {.method = "POST",
                       .bucket = u->bucket,
                       .key = u->key,
                       .query = q,
                       .content_type = "application/xml",
                       .fd = -1};
-    int rc;
+    char code[64] = "";
+    int rc = OMKT_OK;
 
-    for (int i = 0; i < u->nparts; i++)
-        len += (size_t)snprintf(body + len, cap - len,
-                                "<Part><PartNumber>%d</PartNumber>"
-                                "<ETag>\"%s\"</ETag></Part>",
-                                i + 1, u->etags[i]);
-    len +=
-        (size_t)snprintf(body + len, cap - len, "</CompleteMultipartUpload>");
-    r.body = body;
-    r.body_len = len;
-    rc = perform(s3, &r, eb);
-    if (rc == OMKT_OK && r.out.p && memmem(r.out.p, r.out.len, "<Error>", 7)) {
-        /* S3 may fail a completion inside a 200 answer */
-        char code[64];
-
+    r.body = complete_body(u, &r.body_len);
+    for (int a = 1; a <= s3->max_attempts; a++) {
+        rc = perform(s3, &r, eb);
+        if (rc != OMKT_OK || r.out.p == NULL ||
+            memmem(r.out.p, r.out.len, "<Error>", 7) == NULL)
+            break;
         (void)omkt_s3_xml_text(r.out.p, r.out.len, "Code", code, sizeof(code));
+        rc = OMKT_EHTTP;
+        if (a < s3->max_attempts && !backoff(s3, a)) {
+            rc = OMKT_ESHUTDOWN;
+            break;
+        }
+    }
+    if (rc == OMKT_EHTTP && code[0]) {
         omkt_errf(eb, "s3 POST %s/%s?uploadId: %s", u->bucket, u->key, code);
         if (eb)
             eb->retryable = true;
-        rc = OMKT_EHTTP;
     }
     free(r.out.p);
-    free(body);
+    free((void *)r.body);
     free(q);
     return rc;
 }
