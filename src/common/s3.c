@@ -843,6 +843,7 @@ static int verify(int fd, const char *what, const struct omkt_s3_object *o,
 {
     struct stat st;
     char md5[33];
+    bool is_cut;
 
     if (fstat(fd, &st) != 0 || st.st_size != o->size) {
         omkt_errf(eb, "s3 GET %s: got %" PRId64 " bytes, want %" PRId64, what,
@@ -858,9 +859,10 @@ static int verify(int fd, const char *what, const struct omkt_s3_object *o,
     if (strcasecmp(md5, o->etag) != 0) {
         omkt_errf(eb, "s3 GET %s: MD5 %s does not match ETag %s", what, md5,
                   o->etag);
+        /* emptied, the retry starts over; else retrying cannot help */
+        is_cut = ftruncate(fd, 0) == 0;
         if (eb)
-            eb->retryable = true;
-        (void)ftruncate(fd, 0); /* best effort: the retry starts over */
+            eb->retryable = is_cut;
         return OMKT_EIO;
     }
     return OMKT_OK;
@@ -872,6 +874,7 @@ static int fetch_once(struct omkt_s3 *s3, struct s3req *r, int fd,
 {
     char range[48];
     off_t have = lseek(fd, 0, SEEK_END);
+    bool is_cut;
     int rc;
 
     if (have < 0) {
@@ -896,14 +899,16 @@ static int fetch_once(struct omkt_s3 *s3, struct s3req *r, int fd,
     if (rc == OMKT_OK && r->status == 206 && r->range_start != have) {
         omkt_errf(eb, "s3 GET %s/%s: asked from %" PRId64 ", got from %" PRId64,
                   r->bucket, r->key, (int64_t)have, r->range_start);
-        (void)ftruncate(fd, have); /* best effort; verify catches the rest */
+        is_cut = ftruncate(fd, have) == 0; /* back to what we had */
+        if (eb)
+            eb->retryable = is_cut;
         return OMKT_EIO;
     }
     if (rc != OMKT_OK && r->status == 412) {
         /* the object changed since HEAD: what we hold is stale */
-        (void)ftruncate(fd, 0);
+        is_cut = ftruncate(fd, 0) == 0;
         if (eb)
-            eb->retryable = true;
+            eb->retryable = is_cut;
     }
     return rc;
 }
