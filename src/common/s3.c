@@ -65,6 +65,7 @@ struct s3req {
     const void *body;  /* upload body (PUT, POST) */
     size_t body_len;
     const char *content_md5; /* base64, NULL when none */
+    const char *payload_sha; /* hex SHA-256 of body; NULL: computed */
     const char *content_type;
     const char *range;    /* "bytes=N-" */
     const char *if_match; /* ETag without quotes */
@@ -453,15 +454,39 @@ static void target(const struct omkt_s3 *s3, const struct s3req *r, char **host,
     free(key);
 }
 
-/* md5_b64 - base64 MD5 of @len bytes (Content-MD5). */
-static void md5_b64(const void *buf, size_t len, char out[MD5_B64_LEN + 1])
+/* body_sums - Content-MD5 (base64) and SHA-256 (hex) of @len bytes in
+ * one pass (blocks stay in cache for the second digest); all zero when
+ * OpenSSL fails, which the server then refuses. */
+static void body_sums(const void *buf, size_t len, char md5[MD5_B64_LEN + 1],
+                      char sha[OMKT_SHA256_HEX_LEN + 1])
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
+    static const char hex[] = "0123456789abcdef";
+    EVP_MD_CTX *m = EVP_MD_CTX_new(), *h = EVP_MD_CTX_new();
+    unsigned char dm[EVP_MAX_MD_SIZE], dh[EVP_MAX_MD_SIZE];
+    unsigned int nm = 0, nh = 0;
+    bool ok = m && h && EVP_DigestInit_ex(m, EVP_md5(), NULL) == 1 &&
+              EVP_DigestInit_ex(h, EVP_sha256(), NULL) == 1;
 
-    if (EVP_Digest(buf, len, md, &n, EVP_md5(), NULL) != 1 || n != 16)
-        memset(md, 0, 16); /* the server then refuses the upload */
-    (void)EVP_EncodeBlock((unsigned char *)out, md, 16);
+    for (size_t off = 0; ok && off < len; off += 256 * 1024) {
+        size_t n = len - off < 256 * 1024 ? len - off : 256 * 1024;
+
+        ok = EVP_DigestUpdate(m, (const char *)buf + off, n) == 1 &&
+             EVP_DigestUpdate(h, (const char *)buf + off, n) == 1;
+    }
+    ok = ok && EVP_DigestFinal_ex(m, dm, &nm) == 1 && nm == 16 &&
+         EVP_DigestFinal_ex(h, dh, &nh) == 1 && nh == 32;
+    if (!ok) {
+        memset(dm, 0, 16);
+        memset(dh, 0, 32);
+    }
+    (void)EVP_EncodeBlock((unsigned char *)md5, dm, 16);
+    for (size_t i = 0; i < 32; i++) {
+        sha[2 * i] = hex[dh[i] >> 4];
+        sha[2 * i + 1] = hex[dh[i] & 15];
+    }
+    sha[OMKT_SHA256_HEX_LEN] = '\0';
+    EVP_MD_CTX_free(m);
+    EVP_MD_CTX_free(h);
 }
 
 /* add_hdr - append "name: value" to @l and to the signed set @h. */
@@ -497,7 +522,11 @@ static struct curl_slist *headers(struct omkt_s3 *s3, const struct s3req *r,
     char *authz = NULL, *line;
 
     amz_now(date);
-    omkt_sha256_hex(r->body ? r->body : "", r->body ? r->body_len : 0, hash);
+    if (r->payload_sha)
+        (void)snprintf(hash, sizeof(hash), "%s", r->payload_sha);
+    else
+        omkt_sha256_hex(r->body ? r->body : "", r->body ? r->body_len : 0,
+                        hash);
     if (l)
         l = add_hdr(l, h, &nh, "Host", host);
     if (l)
@@ -670,6 +699,9 @@ static int perform_once(struct omkt_s3 *s3, struct s3req *r,
         cc = curl_easy_setopt(s3->h, CURLOPT_XFERINFODATA, &x);
     if (cc == CURLE_OK)
         cc = setup_method(s3, r);
+    if (cc == CURLE_OK && r->fd >= 0)
+        cc = curl_easy_setopt(s3->h, CURLOPT_MAXFILESIZE_LARGE,
+                              (curl_off_t)r->fd_max_full);
     if (cc == CURLE_OK) {
         s3->st.requests++;
         cc = curl_easy_perform(s3->h);
@@ -766,17 +798,18 @@ int omkt_s3_delete(struct omkt_s3 *s3, const char *bucket, const char *key,
 int omkt_s3_put_buf(struct omkt_s3 *s3, const char *bucket, const char *key,
                     const void *buf, size_t len, struct omkt_errbuf *eb)
 {
-    char md5[MD5_B64_LEN + 1];
+    char md5[MD5_B64_LEN + 1], sha[OMKT_SHA256_HEX_LEN + 1];
     struct s3req r = {.method = "PUT",
                       .bucket = bucket,
                       .key = key,
                       .body = buf,
                       .body_len = len,
                       .content_md5 = md5,
+                      .payload_sha = sha,
                       .fd = -1};
     int rc;
 
-    md5_b64(buf, len, md5);
+    body_sums(buf, len, md5, sha);
     rc = perform(s3, &r, eb);
     free(r.out.p);
     return rc;
@@ -1047,7 +1080,7 @@ static int mp_initiate(struct omkt_s3 *s3, struct mp_upload *u,
 static int mp_part(struct omkt_s3 *s3, struct mp_upload *u, int n,
                    const void *buf, size_t len, struct omkt_errbuf *eb)
 {
-    char md5[MD5_B64_LEN + 1];
+    char md5[MD5_B64_LEN + 1], sha[OMKT_SHA256_HEX_LEN + 1];
     char *q = omkt_xasprintf("partNumber=%d&uploadId=%s", n, u->id_enc);
     struct s3req r = {.method = "PUT",
                       .bucket = u->bucket,
@@ -1056,10 +1089,11 @@ static int mp_part(struct omkt_s3 *s3, struct mp_upload *u, int n,
                       .body = buf,
                       .body_len = len,
                       .content_md5 = md5,
+                      .payload_sha = sha,
                       .fd = -1};
     int rc;
 
-    md5_b64(buf, len, md5);
+    body_sums(buf, len, md5, sha);
     rc = perform(s3, &r, eb);
     if (rc == OMKT_OK && r.etag[0] == '\0') {
         omkt_errf(eb, "s3 PUT %s/%s part %d: no ETag in the answer", u->bucket,
