@@ -295,7 +295,7 @@ int main(void)
     have_suite = test_suite();
     if (!have_suite && omkt_test_n > 0 && omkt_test_failed == 0) {
         printf("# SKIP AWS vectors: " SUITE_PKG " missing and npm "
-               "unreachable\n");
+               "could not install it (registry unreachable?)\n");
         omkt_test_done();
         return 77;
     }
