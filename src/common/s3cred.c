@@ -412,12 +412,13 @@ static void finish_profiles(struct omkt_s3_conf *c, struct pstate *ps)
 int omkt_s3_conf_load(const char *path, struct omkt_s3_conf *out,
                       struct omkt_errbuf *eb)
 {
-    struct loader l = {path, 0, out, NULL, -1};
+    struct loader l = {path, 0, NULL, NULL, -1};
     char raw[LINE_MAX_LEN];
     FILE *f;
     int rc = OMKT_OK;
 
     memset(out, 0, sizeof(*out));
+    l.c = out;
     out->v = omkt_xcalloc(1, sizeof(*out->v));
     out->v[0].name = omkt_xstrdup("");
     out->n = 1;
