@@ -30,6 +30,7 @@
 #define RESP_MAX    (4 << 20)
 #define DEF_PART    (16 << 20)
 #define MD5_B64_LEN 24
+#define LABEL_MAX   320
 
 struct omkt_s3 {
     CURL *h;
@@ -283,6 +284,25 @@ bool omkt_s3_xml_text(const char *xml, size_t len, const char *tag, char *out,
         return false;
     xml_decode(p, n, out, size);
     return true;
+}
+
+/* clean - @s made safe for an error text in place: control bytes '?'. */
+static void clean(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '?';
+}
+
+/* label - "bucket/key" for error texts: valid UTF-8, no control bytes,
+ * bounded (keys are client text). */
+static void label(char *out, size_t size, const char *bucket, const char *key)
+{
+    char *raw = omkt_xasprintf("%s/%s", bucket, key ? key : "");
+
+    (void)omkt_text_copy(out, size, raw); /* cut is fine: a label */
+    clean(out);
+    free(raw);
 }
 
 /* ---- one exchange ---- */
@@ -601,7 +621,7 @@ static CURLcode setup_method(struct omkt_s3 *s3, struct s3req *r)
 /* status_err - the error for a non-2xx status, text from S3's XML. */
 static int status_err(const struct s3req *r, struct omkt_errbuf *eb)
 {
-    char code[64], msg[256];
+    char code[64], msg[256], what[LABEL_MAX];
     int ret = OMKT_EHTTP;
     bool retry = r->status >= 500 || r->status == 429 || r->status == 408;
 
@@ -610,12 +630,15 @@ static int status_err(const struct s3req *r, struct omkt_errbuf *eb)
                        r->status == 404 ? "NotFound" : "-");
     if (!omkt_s3_xml_text(r->out.p, r->out.len, "Message", msg, sizeof(msg)))
         msg[0] = '\0';
+    clean(code);
+    clean(msg);
+    label(what, sizeof(what), r->bucket, r->key);
     if (r->status == 404)
         ret = OMKT_ENOTFOUND;
     else if (r->status == 403)
         ret = OMKT_EPERM;
-    omkt_errf(eb, "s3 %s %s/%s: HTTP %ld %s%s%s", r->method, r->bucket,
-              r->key ? r->key : "", r->status, code, msg[0] ? ": " : "", msg);
+    omkt_errf(eb, "s3 %s %s: HTTP %ld %s%s%s", r->method, what, r->status, code,
+              msg[0] ? ": " : "", msg);
     if (eb && retry)
         eb->retryable = true;
     return ret;
@@ -625,26 +648,26 @@ static int status_err(const struct s3req *r, struct omkt_errbuf *eb)
 static int finish(struct omkt_s3 *s3, struct s3req *r, CURLcode cc,
                   const struct xfer_ctx *x, struct omkt_errbuf *eb)
 {
-    const char *what = s3->errbuf[0] ? s3->errbuf : curl_easy_strerror(cc);
+    const char *why = s3->errbuf[0] ? s3->errbuf : curl_easy_strerror(cc);
+    char what[LABEL_MAX];
 
+    label(what, sizeof(what), r->bucket, r->key);
     if (x->is_stopped) {
-        omkt_errf(eb, "s3 %s %s/%s: interrupted", r->method, r->bucket,
-                  r->key ? r->key : "");
+        omkt_errf(eb, "s3 %s %s: interrupted", r->method, what);
         return OMKT_ESHUTDOWN;
     }
     if (r->is_fd_failed) {
-        omkt_errf(eb, "s3 %s %s/%s: write: %s", r->method, r->bucket,
-                  r->key ? r->key : "", omkt_errno_str(r->fd_errno));
+        omkt_errf(eb, "s3 %s %s: write: %s", r->method, what,
+                  omkt_errno_str(r->fd_errno));
         return OMKT_EIO;
     }
     if (r->is_over_cap) {
-        omkt_errf(eb, "s3 %s %s/%s: response larger than expected", r->method,
-                  r->bucket, r->key ? r->key : "");
+        omkt_errf(eb, "s3 %s %s: response larger than expected", r->method,
+                  what);
         return OMKT_ETOOBIG;
     }
     if (cc != CURLE_OK) {
-        omkt_errf(eb, "s3 %s %s/%s: %s", r->method, r->bucket,
-                  r->key ? r->key : "", what);
+        omkt_errf(eb, "s3 %s %s: %s", r->method, what, why);
         if (eb)
             eb->retryable = true;
         return OMKT_ENET;
@@ -930,8 +953,11 @@ static int fetch_once(struct omkt_s3 *s3, struct s3req *r, int fd,
     rc = perform_once(s3, r, eb);
     r->range = NULL; /* @range dies with this frame */
     if (rc == OMKT_OK && r->status == 206 && r->range_start != have) {
-        omkt_errf(eb, "s3 GET %s/%s: asked from %" PRId64 ", got from %" PRId64,
-                  r->bucket, r->key, (int64_t)have, r->range_start);
+        char what[LABEL_MAX];
+
+        label(what, sizeof(what), r->bucket, r->key);
+        omkt_errf(eb, "s3 GET %s: asked from %" PRId64 ", got from %" PRId64,
+                  what, (int64_t)have, r->range_start);
         is_cut = ftruncate(fd, have) == 0; /* back to what we had */
         if (eb)
             eb->retryable = is_cut;
@@ -995,7 +1021,7 @@ int omkt_s3_get_file(struct omkt_s3 *s3, const char *bucket, const char *key,
 
     if (obj)
         memset(obj, 0, sizeof(*obj));
-    (void)snprintf(what, sizeof(what), "%s/%s", bucket, key);
+    label(what, sizeof(what), bucket, key);
     ret = omkt_s3_head(s3, bucket, key, &o, eb);
     if (ret != OMKT_OK)
         return ret;
@@ -1046,6 +1072,7 @@ static int read_at(int fd, void *buf, size_t len, off_t off)
 /* mp_upload - a multipart upload in progress. */
 struct mp_upload {
     const char *bucket, *key;
+    char what[LABEL_MAX]; /* bucket/key for error texts */
     char id[512];
     char *id_enc;
     char (*etags)[OMKT_S3_ETAG_MAX];
@@ -1066,8 +1093,7 @@ static int mp_initiate(struct omkt_s3 *s3, struct mp_upload *u,
     if (rc == OMKT_OK && (!omkt_s3_xml_text(r.out.p, r.out.len, "UploadId",
                                             u->id, sizeof(u->id)) ||
                           u->id[0] == '\0')) {
-        omkt_errf(eb, "s3 POST %s/%s?uploads: no UploadId in the answer",
-                  u->bucket, u->key);
+        omkt_errf(eb, "s3 POST %s?uploads: no UploadId in the answer", u->what);
         rc = OMKT_EHTTP;
     }
     if (rc == OMKT_OK)
@@ -1096,8 +1122,7 @@ static int mp_part(struct omkt_s3 *s3, struct mp_upload *u, int n,
     body_sums(buf, len, md5, sha);
     rc = perform(s3, &r, eb);
     if (rc == OMKT_OK && r.etag[0] == '\0') {
-        omkt_errf(eb, "s3 PUT %s/%s part %d: no ETag in the answer", u->bucket,
-                  u->key, n);
+        omkt_errf(eb, "s3 PUT %s part %d: no ETag in the answer", u->what, n);
         rc = OMKT_EHTTP;
     }
     if (rc == OMKT_OK)
@@ -1153,7 +1178,7 @@ static int mp_complete(struct omkt_s3 *s3, struct mp_upload *u,
         }
     }
     if (rc == OMKT_EHTTP && code[0]) {
-        omkt_errf(eb, "s3 POST %s/%s?uploadId: %s", u->bucket, u->key, code);
+        omkt_errf(eb, "s3 POST %s?uploadId: %s", u->what, code);
         if (eb)
             eb->retryable = true;
     }
@@ -1175,12 +1200,16 @@ static void mp_abort(struct omkt_s3 *s3, struct mp_upload *u)
                       .query = q,
                       .fd = -1};
 
+    char id[sizeof(u->id)];
+
+    (void)snprintf(id, sizeof(id), "%s", u->id);
+    clean(id);
     s3->hooks.stop = NULL; /* abort even while shutting down */
     if (perform(s3, &r, &e) != OMKT_OK && r.status != 404)
         omkt_log(OMKT_LOG_WARN,
-                 "s3 multipart upload %s of %s/%s not aborted (%s): "
+                 "s3 multipart upload %s of %s not aborted (%s): "
                  "a bucket lifecycle rule must reclaim it",
-                 u->id, u->bucket, u->key, e.msg);
+                 id, u->what, e.msg);
     s3->hooks = saved;
     free(r.out.p);
     free(q);
@@ -1219,6 +1248,7 @@ static int multipart(struct omkt_s3 *s3, const char *bucket, const char *key,
     int64_t ps = s3->part_size;
     int rc;
 
+    label(u.what, sizeof(u.what), bucket, key);
     if ((size + ps - 1) / ps > OMKT_S3_MAX_PARTS)
         ps = (size + OMKT_S3_MAX_PARTS - 1) / OMKT_S3_MAX_PARTS;
     u.nparts = (int)((size + ps - 1) / ps);

@@ -321,6 +321,14 @@ static void test_retry_status(struct omkt_s3 *s3)
     OMKT_CHECK(strstr(eb.msg, "InvalidArgument: bad & wrong") != NULL,
                "S3's code and message, entities decoded: %s", eb.msg);
     reset();
+    F.status_400 = 1;
+    omkt_errbuf_clear(&eb);
+    OMKT_CHECK_INT(omkt_s3_delete(s3, "bkt", "evil\nkey\x1b[2J", &eb),
+                   OMKT_EHTTP, "a key with control bytes");
+    OMKT_CHECK(strstr(eb.msg, "bkt/evil?key?[2J") != NULL &&
+                   strchr(eb.msg, '\n') == NULL,
+               "control bytes of a key never reach an error text: %s", eb.msg);
+    reset();
     F.huge_error = true;
     omkt_errbuf_clear(&eb);
     OMKT_CHECK_INT(omkt_s3_delete(s3, "bkt", "k", &eb), OMKT_ETOOBIG,
