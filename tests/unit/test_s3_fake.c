@@ -394,6 +394,38 @@ static void test_addressing(void)
     omkt_s3_free(p);
 }
 
+/* test_xml - the minimal XML reader: first element, entities, bounds. */
+static void test_xml(void)
+{
+    static const struct {
+        const char *xml, *tag;
+        size_t size;
+        bool found;
+        const char *want;
+    } c[] = {
+        {"<a><Key>x&amp;y&lt;&gt;&quot;&apos;</Key></a>", "Key", 64, true,
+         "x&y<>\"'"},
+        {"<Key>one</Key><Key>two</Key>", "Key", 64, true, "one"},
+        {"<KeyCount>3</KeyCount><Key>k</Key>", "Key", 64, true, "k"},
+        {"<Key>unterminated", "Key", 64, false, ""},
+        {"</Key>x<Key>", "Key", 64, false, ""},
+        {"<Key>&bogus;</Key>", "Key", 64, true, "&bogus;"},
+        {"<Key>abcdef</Key>", "Key", 4, true, "abc"},
+        {"<Key>\xc3\xa9\xc3\xa9</Key>", "Key", 4, true, "\xc3\xa9"},
+        {"<Key>\xff</Key>", "Key", 8, true, "\xef\xbf\xbd"},
+        {"", "Key", 8, false, ""},
+    };
+    char out[64];
+
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {
+        bool f = omkt_s3_xml_text(c[i].xml, strlen(c[i].xml), c[i].tag, out,
+                                  c[i].size);
+
+        OMKT_CHECK_INT(f, c[i].found, "xml case %zu found", i);
+        OMKT_CHECK_STR(out, c[i].want, "xml case %zu text", i);
+    }
+}
+
 int main(void)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET};
@@ -402,6 +434,7 @@ int main(void)
     struct omkt_s3 *s3;
     char *src;
 
+    test_xml();
     F.obj = "0123456789abcdefghij";
     F.obj_len = strlen(F.obj);
     curl_global_init(CURL_GLOBAL_DEFAULT);
