@@ -6,18 +6,19 @@
  *
  * DESIGN: one client = one easy handle (omkt_http_setup options) + a copy
  * of the configuration and credentials; not thread-safe, make one per
- * thread.  Requests whose answer is transient (network, 5xx, 429, 408)
- * are retried up to max_attempts with capped, jittered backoff; uploads of
- * more than part_size bytes are multipart, each part retried on its own,
- * and any failure aborts the upload (AbortMultipartUpload) so no orphan is
- * left.  Uploads carry Content-MD5 and the payload's SHA-256; downloads of
- * single-part objects are checked against the ETag (MD5) and the size.
- * Errors: OMKT_ENOTFOUND (404: permanent), OMKT_EPERM (403: bad key,
- * bad signature, access denied), OMKT_ENET (network; eb->retryable),
- * OMKT_EHTTP (other status; retryable when 5xx), OMKT_EIO (local file or
- * checksum), OMKT_ETOOBIG, OMKT_ESHUTDOWN (stop hook).  Error texts name
- * the method, bucket, key, status and S3's Code and Message; never a
- * secret.
+ * thread (after curl_global_init in main).  Credentials are fixed for the
+ * client's life: resolve them (s3cred) per transfer, so temporary ones
+ * (IMDS, session tokens) are fresh.  Requests whose answer is transient
+ * (network, 5xx, 429, 408) are retried up to max_attempts with capped, jittered
+ * backoff; uploads of more than part_size bytes are multipart, each part
+ * retried on its own, and any failure aborts the upload (AbortMultipartUpload)
+ * so no orphan is left.  Uploads carry Content-MD5 and the payload's SHA-256;
+ * downloads of single-part objects are checked against the ETag (MD5) and the
+ * size. Errors: OMKT_ENOTFOUND (404: permanent), OMKT_EPERM (403: bad key, bad
+ * signature, access denied), OMKT_ENET (network; eb->retryable), OMKT_EHTTP
+ * (other status; retryable when 5xx), OMKT_EIO (local file or checksum),
+ * OMKT_ETOOBIG, OMKT_ESHUTDOWN (stop hook).  Error texts name the method,
+ * bucket, key, status and S3's Code and Message; never a secret.
  */
 #ifndef OMKT_COMMON_S3_H
 #define OMKT_COMMON_S3_H
