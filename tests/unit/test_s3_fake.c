@@ -296,6 +296,36 @@ static void test_abort(struct omkt_s3 *s3, const char *src)
     OMKT_CHECK_INT(count("DELETE"), 1, "aborted after a failed completion");
 }
 
+static bool is_stopping;
+static bool stop_hook(void *arg)
+{
+    (void)arg;
+    return is_stopping;
+}
+static void part_hook(void *arg, int part)
+{
+    (void)arg;
+    is_stopping = part >= 1;
+}
+
+/* test_stop_aborts - a stop (SIGTERM) after part 1: the upload is
+ * aborted even though the stop hook now says stop. */
+static void test_stop_aborts(struct omkt_s3 *s3, const char *src)
+{
+    struct omkt_s3_hooks h = {stop_hook, part_hook, NULL}, none = {0};
+    struct omkt_errbuf eb = {0};
+
+    reset();
+    is_stopping = false;
+    omkt_s3_set_hooks(s3, &h);
+    OMKT_CHECK_INT(omkt_s3_put_file(s3, "bkt", "k", src, &eb), OMKT_ESHUTDOWN,
+                   "stopped after part 1: %s", eb.msg);
+    omkt_s3_set_hooks(s3, &none);
+    OMKT_CHECK_INT(count("part=2"), 0, "no part after the stop");
+    OMKT_CHECK_INT(count("DELETE"), 1, "the upload is aborted");
+    OMKT_CHECK_INT(count2("POST", "up="), 0, "and never completed");
+}
+
 /* test_retry_status - 503 retried; 400 not, with S3's text decoded. */
 static void test_retry_status(struct omkt_s3 *s3)
 {
@@ -452,6 +482,7 @@ int main(void)
     src = src_file(2 * PART + 10);
     test_part_retry(s3, src);
     test_abort(s3, src);
+    test_stop_aborts(s3, src);
     test_retry_status(s3);
     test_range_ignored(s3);
     test_addressing();
