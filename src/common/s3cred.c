@@ -270,9 +270,15 @@ static int set_num(struct omkt_s3_profile *p, struct pstate *ps, const char *k,
 static int set_key(struct omkt_s3_profile *p, struct pstate *ps, const char *k,
                    const char *v)
 {
-    if (strcmp(k, "endpoint") == 0)
+    if (strcmp(k, "endpoint") == 0) {
+        size_t auth = strcspn(v + strcspn(v, ":") + 3, "/?#@");
+
+        /* scheme://host[:port], nothing else: the client builds paths */
+        if ((strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) ||
+            auth == 0 || v[strcspn(v, ":") + 3 + auth] != '\0')
+            return OMKT_ECONF;
         set_str(&p->endpoint, v);
-    else if (strcmp(k, "region") == 0)
+    } else if (strcmp(k, "region") == 0)
         set_str(&p->region, v);
     else if (strcmp(k, "access_key") == 0)
         set_str(&p->access_key, v);

@@ -162,6 +162,10 @@ static void test_conf(const char *dir)
         {"[s3]\naddressing = dns\n", "2: bad value"},
         {"[s3.bad name]\n", "1: bad s3 profile name"},
         {"[s3]\nnovalue\n", "2: expected"},
+        {"[s3]\nendpoint = ftp://h\n", "2: bad value for 'endpoint'"},
+        {"[s3]\nendpoint = http://h/x\n", "2: bad value for 'endpoint'"},
+        {"[s3]\nendpoint = http://u@h\n", "2: bad value for 'endpoint'"},
+        {"[s3]\nendpoint = https://\n", "2: bad value for 'endpoint'"},
     };
     for (size_t i = 0; i < OMKT_ARRAY_LEN(bad); i++) {
         omkt_errbuf_clear(&eb);
