@@ -1251,6 +1251,11 @@ static int multipart(struct omkt_s3 *s3, const char *bucket, const char *key,
     label(u.what, sizeof(u.what), bucket, key);
     if ((size + ps - 1) / ps > OMKT_S3_MAX_PARTS)
         ps = (size + OMKT_S3_MAX_PARTS - 1) / OMKT_S3_MAX_PARTS;
+    if (ps > OMKT_S3_MAX_PART) {
+        omkt_errf(eb, "s3 upload %s: %" PRId64 " bytes is over S3's limit",
+                  u.what, size);
+        return OMKT_ETOOBIG;
+    }
     u.nparts = (int)((size + ps - 1) / ps);
     u.etags = omkt_xcalloc((size_t)u.nparts, sizeof(*u.etags));
     rc = mp_initiate(s3, &u, eb);

@@ -32,6 +32,7 @@
 
 #define OMKT_S3_MIN_PART  (5 * 1024 * 1024)
 #define OMKT_S3_MAX_PARTS 10000
+#define OMKT_S3_MAX_PART  ((int64_t)5 << 30) /* 5 GiB per part */
 #define OMKT_S3_ETAG_MAX  128
 
 /* Credentials (strings new; omkt_s3_creds_clear wipes and frees). */
