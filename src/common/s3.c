@@ -1050,6 +1050,48 @@ int omkt_s3_get_file(struct omkt_s3 *s3, const char *bucket, const char *key,
     return ret;
 }
 
+int omkt_s3_get_range(struct omkt_s3 *s3, const char *bucket, const char *key,
+                      int64_t off, void *buf, size_t len, size_t *got,
+                      struct omkt_errbuf *eb)
+{
+    char range[64];
+    struct s3req r = {.method = "GET",
+                      .bucket = bucket,
+                      .key = key,
+                      .range = range,
+                      .fd = -1};
+    struct omkt_errbuf e = {0};
+    size_t skip = 0;
+    int rc;
+
+    *got = 0;
+    if (off < 0 || len == 0 || len > RESP_MAX) {
+        omkt_errf(eb, "s3 GET range: bad offset or length");
+        return OMKT_EINVAL;
+    }
+    (void)snprintf(range, sizeof(range), "bytes=%" PRId64 "-%" PRId64, off,
+                   off + (int64_t)len - 1);
+    rc = perform(s3, &r, &e);
+    if (rc != OMKT_OK && r.status == 416) {
+        rc = OMKT_OK; /* at or past the end: nothing to read */
+        r.out.len = 0;
+    } else if (rc != OMKT_OK) {
+        omkt_errf(eb, "%s", e.msg);
+        if (eb)
+            eb->retryable = e.retryable;
+    } else if (r.status == 200) {
+        /* Range ignored: the object from its start came; take our part */
+        skip = (size_t)off < r.out.len ? (size_t)off : r.out.len;
+    }
+    if (rc == OMKT_OK) {
+        *got = r.out.len - skip < len ? r.out.len - skip : len;
+        if (*got > 0)
+            memcpy(buf, r.out.p + skip, *got);
+    }
+    free(r.out.p);
+    return rc;
+}
+
 /* ---- upload ---- */
 
 /* read_at - exactly @len bytes of @fd at @off into @buf. */

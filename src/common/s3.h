@@ -132,6 +132,15 @@ int omkt_s3_get_file(struct omkt_s3 *s3, const char *bucket, const char *key,
                      struct omkt_errbuf *eb);
 
 /*
+ * omkt_s3_get_range - up to @len bytes of bucket/key from offset @off into
+ * @buf (Range: bytes=off-off+len-1); *got is how many came (fewer at the
+ * end of the object; 0 when @off is at or past it).
+ */
+int omkt_s3_get_range(struct omkt_s3 *s3, const char *bucket, const char *key,
+                      int64_t off, void *buf, size_t len, size_t *got,
+                      struct omkt_errbuf *eb);
+
+/*
  * omkt_s3_put_file - upload @path as bucket/key: one PUT up to part_size
  * bytes, else a multipart upload that is complete or aborted.
  */

@@ -390,6 +390,15 @@ static void test_range_ignored(struct omkt_s3 *s3)
         fclose(f);
     }
     OMKT_CHECK_STR(got, F.obj, "the whole object, once");
+    {
+        char part[8] = "";
+        size_t n = 0;
+
+        OMKT_CHECK_INT(omkt_s3_get_range(s3, "bkt", "k", 10, part, 4, &n, &eb),
+                       OMKT_OK, "ranged get, Range ignored");
+        OMKT_CHECK(n == 4 && memcmp(part, "abcd", 4) == 0,
+                   "the asked bytes out of the whole object");
+    }
     reset();
     fd = open(path, O_WRONLY | O_TRUNC);
     if (fd < 0 || write(fd, "0123", 4) != 4)

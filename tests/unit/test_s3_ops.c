@@ -175,6 +175,25 @@ static void test_resume(struct omkt_s3 *s3)
     OMKT_CHECK(down >= (int64_t)(n - have) && down < (int64_t)(n - have) + 4096,
                "only the missing %zu bytes were fetched (got %lld)", n - have,
                (long long)down);
+    {
+        char part[100];
+        size_t got = 0;
+
+        OMKT_CHECK_INT(omkt_s3_get_range(s3, bucket, "resume/obj", 12345, part,
+                                         sizeof(part), &got, &eb),
+                       OMKT_OK, "ranged get: %s", eb.msg);
+        OMKT_CHECK(got == sizeof(part) && memcmp(part, data + 12345, got) == 0,
+                   "bytes 12345..12444");
+        OMKT_CHECK_INT(omkt_s3_get_range(s3, bucket, "resume/obj", n - 10, part,
+                                         sizeof(part), &got, &eb),
+                       OMKT_OK, "ranged get over the end");
+        OMKT_CHECK(got == 10 && memcmp(part, data + n - 10, 10) == 0,
+                   "the last 10 bytes");
+        OMKT_CHECK_INT(omkt_s3_get_range(s3, bucket, "resume/obj", n, part,
+                                         sizeof(part), &got, &eb),
+                       OMKT_OK, "ranged get at the end: %s", eb.msg);
+        OMKT_CHECK_INT(got, 0, "nothing past the end");
+    }
     data[10] ^= 1; /* a local prefix that is not the object's */
     write_all(path, data, have);
     data[10] ^= 1;
