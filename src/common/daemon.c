@@ -18,7 +18,7 @@
 #include "db_schema.h"
 #include "fsops.h"
 #include "log.h"
-#include "pipeline.h"
+#include "jobflow.h"
 #include "version.h"
 
 #define DEFAULT_CONF     "/etc/omkt/omkt.conf"
@@ -260,7 +260,7 @@ static int on_reaped(void *ctx, struct omkt_db *db, const struct omkt_reaped *r)
         omkt_fs_remove_job_tmp(dir, r->id, r->is_final, &n) == OMKT_OK && n > 0)
         omkt_log(OMKT_LOG_INFO, "job=%lld removed %u temp file(s) in %s",
                  (long long)r->id, n, dir);
-    return r->is_final ? omkt_pipeline_job_died(db, r, NULL) : OMKT_OK;
+    return r->is_final ? omkt_jobflow_job_died(db, r, NULL) : OMKT_OK;
 }
 
 /* housekeep - promote due jobs, mark silent processes dead, reap. */

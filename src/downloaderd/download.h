@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "common/worker.h"
+#include "common/jobworker.h"
 
 /* The [downloaderd] section. */
 struct dl_conf {

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "common/httpc.h"
-#include "common/worker.h"
+#include "common/jobworker.h"
 
 struct fetch_req {
     const char *url;       /* with app_key already added */

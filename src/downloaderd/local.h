@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "common/worker.h"
+#include "common/jobworker.h"
 
 struct local_req {
     const char *import_dir; /* configured; NULL or "": adapter off */

@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "common/daemon.h"
-#include "common/worker.h"
+#include "common/jobworker.h"
 #include "download.h"
 
 static struct dl_conf dc;

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "common/httpc.h"
-#include "common/worker.h"
+#include "common/jobworker.h"
 
 /* The [notifierd] section. */
 struct nt_conf {

@@ -9,7 +9,7 @@
 
 #include "callback.h"
 #include "common/daemon.h"
-#include "common/worker.h"
+#include "common/jobworker.h"
 #include "cron.h"
 
 static struct nt_conf nc;

@@ -20,7 +20,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "common/parse.h"
-#include "common/worker.h"
+#include "common/jobworker.h"
 
 struct qconf {
     int64_t workers;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * worker - the claim loop (see worker.h).
+ * jobworker - the claim loop (see jobworker.h).
  *
  * DESIGN: each thread owns one slot of the daemon; the heartbeat thread
  * reads the slot to renew the lease and sets slot->is_lost when the job
@@ -14,7 +14,7 @@
 
 #include "alloc.h"
 #include "log.h"
-#include "worker.h"
+#include "jobworker.h"
 
 #define TX_RETRIES 5
 
