@@ -2,12 +2,19 @@
 /*
  * db_jobs - the queue on the `jobs` table.
  *
- * DESIGN: the claim is one short READ COMMITTED transaction: a locking
- * read of the first queued row of one task in index order with SKIP LOCKED
- * (so concurrent claimers pass each other instead of queueing), then a
- * guarded UPDATE to running.  It never spans work.  The claim index is
- * (task, state, priority DESC, id): done, failed and delayed rows live in
- * other ranges of it and cost the claim nothing.  Delayed rows are
+ * DESIGN: the claim is one short READ COMMITTED transaction: two
+ * non-locking reads choose the account to serve (fairness, below), a
+ * locking read of that account's first queued row of the task in index
+ * order with SKIP LOCKED (so concurrent claimers pass each other instead
+ * of queueing), then a guarded UPDATE to running.  It never spans work.
+ * Fairness: the best queued priority goes first; among equals, the
+ * account with the fewest running jobs of the task, so one account's
+ * hundred queued downloads do not hold every worker while another's one
+ * waits.  The claim indexes are (task, state, priority DESC, id) and
+ * k_jobs_fair (task, state, account_id, priority, id): done, failed
+ * and delayed rows live in other ranges of them and cost the claim
+ * nothing, running rows are one per busy worker, and the queued accounts
+ * are read one index dive each (loose scan).  Delayed rows are
  * promoted by whoever polls (k_jobs_due), expired leases are reaped by
  * whoever polls (k_jobs_lease).  All later transitions are guarded by
  * (id, state, worker_id) and count matched rows (CLIENT_FOUND_ROWS).
@@ -118,28 +125,127 @@ static void fill_job(const struct omkt_dbres *r, enum omkt_task task,
     job->payload = payload ? omkt_xstrdup(payload) : NULL;
 }
 
+/* The columns fill_job reads, and the guarded UPDATE of a claim. */
+#define CLAIM_COLS                                                             \
+    "SELECT id, priority, attempts, max_attempts, account_id, media_id,"       \
+    " transcode_id, payload FROM jobs WHERE task = ? AND state = 'queued'"
+
+/* A fairness candidate: an account with queued jobs of the task. */
+struct fair_pick {
+    bool is_set;
+    bool is_null; /* jobs without an account */
+    int64_t account_id;
+    int64_t priority; /* its best queued priority */
+    int64_t running;  /* its running jobs of the task */
+};
+
+/* running_of - the running count of @account (NULL when @is_null) in
+ * the (account_id, count) rows of @r. */
+static int64_t running_of(const struct omkt_dbres *r, bool is_null,
+                          int64_t account)
+{
+    for (size_t i = 0; i < r->nrows; i++) {
+        bool is_row_null = omkt_dbres_str(r, i, 0) == NULL;
+
+        if (is_row_null == is_null &&
+            (is_null || omkt_dbres_i64(r, i, 0, 0) == account))
+            return omkt_dbres_i64(r, i, 1, 0);
+    }
+    return 0;
+}
+
+/*
+ * fair_account - the account whose queued job goes next: the best queued
+ * priority first, then the fewest running jobs of the task, then the
+ * lowest account id.  Two non-locking reads, both index-only: the running
+ * rows (few: one per busy worker) and one row per account with queued
+ * jobs (a loose index scan of k_jobs_fair: "GROUP BY task, state,
+ * account_id" is what lets MariaDB see it).
+ */
+static int fair_account(struct omkt_db *db, enum omkt_task task,
+                        struct fair_pick *best, struct omkt_errbuf *eb)
+{
+    static const char running_sql[] =
+        "SELECT account_id, COUNT(*) FROM jobs WHERE task = ?"
+        " AND state = 'running' GROUP BY account_id";
+    static const char queued_sql[] =
+        "SELECT account_id, MAX(priority) FROM jobs WHERE task = ?"
+        " AND state = 'queued' GROUP BY task, state, account_id";
+    struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task))};
+    struct omkt_dbres *run = NULL, *q = NULL;
+    int ret = omkt_db_query(db, running_sql, v, 1, &run, eb);
+
+    memset(best, 0, sizeof(*best));
+    if (ret == OMKT_OK)
+        ret = omkt_db_query(db, queued_sql, v, 1, &q, eb);
+    for (size_t i = 0; ret == OMKT_OK && i < q->nrows; i++) {
+        struct fair_pick c = {.is_set = true};
+
+        c.is_null = omkt_dbres_str(q, i, 0) == NULL;
+        c.account_id = omkt_dbres_i64(q, i, 0, 0);
+        c.priority = omkt_dbres_i64(q, i, 1, 0);
+        c.running = running_of(run, c.is_null, c.account_id);
+        if (!best->is_set || c.priority > best->priority ||
+            (c.priority == best->priority && c.running < best->running))
+            *best = c;
+    }
+    omkt_dbres_free(q);
+    omkt_dbres_free(run);
+    return ret;
+}
+
+/* claim_select - lock the next queued row: the oldest of @pick's account
+ * at its best priority when set (k_jobs_fair), else (or when other
+ * claimers hold all of those) the first in claim order (k_jobs_claim);
+ * *r has 0 or 1 row. */
+static int claim_select(struct omkt_db *db, enum omkt_task task,
+                        const struct fair_pick *pick, struct omkt_dbres **r,
+                        struct omkt_errbuf *eb)
+{
+    static const char of_none[] =
+        CLAIM_COLS " AND account_id IS NULL AND priority = ? ORDER BY id"
+                   " LIMIT 1 FOR UPDATE SKIP LOCKED";
+    static const char of_account[] =
+        CLAIM_COLS " AND priority = ? AND account_id = ? ORDER BY id"
+                   " LIMIT 1 FOR UPDATE SKIP LOCKED";
+    static const char any[] =
+        CLAIM_COLS " ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED";
+    struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task)),
+                           OMKT_DBV_I(pick->priority),
+                           OMKT_DBV_I(pick->account_id)};
+    int ret = OMKT_OK;
+
+    *r = NULL;
+    if (pick->is_set)
+        ret = omkt_db_query(db, pick->is_null ? of_none : of_account, v,
+                            pick->is_null ? 2 : 3, r, eb);
+    if (ret != OMKT_OK || (*r != NULL && (*r)->nrows > 0))
+        return ret;
+    omkt_dbres_free(*r);
+    *r = NULL;
+    return omkt_db_query(db, any, v, 1, r, eb);
+}
+
 /* claim_once - one attempt at the claim transaction. */
 static int claim_once(struct omkt_db *db, enum omkt_task task,
                       int64_t worker_id, unsigned lease_s, struct omkt_job *job,
                       struct omkt_errbuf *eb)
 {
-    static const char claim_select[] =
-        "SELECT id, priority, attempts, max_attempts, account_id, media_id,"
-        " transcode_id, payload FROM jobs WHERE task = ? AND state = 'queued'"
-        " ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED";
     static const char claim_update[] =
         "UPDATE jobs SET state = 'running', worker_id = ?,"
         " attempts = attempts + 1, progress = 0, started = NOW(3),"
         " lease_until = NOW(3) + INTERVAL ? SECOND"
         " WHERE id = ? AND state = 'queued'";
-    struct omkt_dbv sv[] = {OMKT_DBV_S(omkt_task_name(task))};
+    struct fair_pick pick;
     struct omkt_dbres *r = NULL;
     uint64_t affected = 0;
     int ret = omkt_db_begin(db, eb);
 
     if (ret != OMKT_OK)
         return ret;
-    ret = omkt_db_query(db, claim_select, sv, 1, &r, eb);
+    ret = fair_account(db, task, &pick, eb);
+    if (ret == OMKT_OK)
+        ret = claim_select(db, task, &pick, &r, eb);
     if (ret == OMKT_OK && r->nrows == 0)
         ret = OMKT_ENOTFOUND;
     if (ret == OMKT_OK) {

@@ -2,9 +2,9 @@
 /*
  * test_queue - the queue state machine against a real MariaDB: claim,
  * extend, complete, fail with backoff, release, promote, reap, cancel,
- * retry, priorities and not-before times.  Needs $OMKT_TEST_CONF (a
- * config whose [db] names an initialised, empty-queue database); skips
- * (77) without it.
+ * retry, priorities, not-before times and per-account fairness.  Needs
+ * $OMKT_TEST_CONF (a config whose [db] names an initialised, empty-queue
+ * database); skips (77) without it.
  */
 #include <mysql.h>
 #include <stdlib.h>
@@ -189,6 +189,48 @@ static void test_order(void)
     omkt_job_clear(&job);
 }
 
+static int64_t enqueue_for(int64_t account, int prio)
+{
+    struct omkt_job_new jn = {.task = OMKT_TASK_TEST,
+                              .priority = prio,
+                              .account_id = account,
+                              .max_attempts = 3};
+    int64_t id = 0;
+
+    OMKT_CHECK_INT(omkt_job_enqueue(db, &jn, &id, NULL), OMKT_OK, "enqueue");
+    return id;
+}
+
+/* test_fair - among equal priorities, the account with the fewest running
+ * jobs of the task goes next: account A's many queued jobs do not hold
+ * every worker while B's one waits; priority still comes first. */
+static void test_fair(void)
+{
+    struct omkt_job job = {0};
+    int64_t a[4], b, urgent;
+
+    (void)omkt_db_exec(db, "DELETE FROM jobs WHERE task = 'test'", NULL, 0,
+                       NULL, NULL, NULL);
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(a); i++)
+        a[i] = enqueue_for(101, 0);
+    b = enqueue_for(102, 0);
+    OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim 1");
+    OMKT_CHECK_INT(job.id, a[0], "A's oldest first (nobody runs anything)");
+    OMKT_CHECK_INT(claim(8, 30, &job), OMKT_OK, "claim 2");
+    OMKT_CHECK_INT(job.id, b, "B's one job before A's second");
+    OMKT_CHECK_INT(claim(9, 30, &job), OMKT_OK, "claim 3");
+    OMKT_CHECK_INT(job.id, a[1], "then A's second (B has nothing queued)");
+    urgent = enqueue_for(101, 5);
+    (void)enqueue_for(102, 0);
+    OMKT_CHECK_INT(claim(10, 30, &job), OMKT_OK, "claim 4");
+    OMKT_CHECK_INT(job.id, urgent, "a higher priority beats fairness");
+    OMKT_CHECK_INT(claim(11, 30, &job), OMKT_OK, "claim 5");
+    OMKT_CHECK(job.account_id == 102, "B (1 running) before A (3 running)");
+    omkt_job_clear(&job);
+    (void)omkt_db_exec(db, "DELETE FROM jobs WHERE task = 'test'", NULL, 0,
+                       NULL, NULL, NULL);
+}
+
 int main(void)
 {
     int rc = omkt_test_db_open(&db);
@@ -202,6 +244,7 @@ int main(void)
     test_release_cancel();
     test_reap();
     test_order();
+    test_fair();
     omkt_test_db_close(db);
     return omkt_test_done();
 }
