@@ -26,6 +26,7 @@
 #include "db_jobs.h"
 #include "log.h"
 #include "parse.h"
+#include "text.h"
 
 #define CONFLICT_RETRIES 5
 #define REAP_BATCH       100
@@ -397,16 +398,20 @@ int omkt_job_fail(struct omkt_db *db, const struct omkt_job *job, int code,
         " lease_until = NULL, error_code = ?, error = LEFT(?, 1024)"
         " WHERE id = ? AND state = 'running' AND worker_id = ?";
     bool final = !is_retryable || job->attempts >= job->max_attempts;
+    /* Cleaned: a reason MariaDB refuses would leave the job running. */
+    char *text =
+        omkt_text_dup(reason ? reason : omkt_strerror(code), OMKT_DB_ERROR_MAX);
     struct omkt_dbv v[] = {
         OMKT_DBV_I(is_retryable ? 1 : 0),
         OMKT_DBV_I(backoff_us(bo, job->attempts)),
         OMKT_DBV_I(code),
-        OMKT_DBV_S(reason ? reason : omkt_strerror(code)),
+        OMKT_DBV_S(text),
         OMKT_DBV_I(job->id),
         OMKT_DBV_I(job->worker_id),
     };
     int ret = guarded(db, sql, v, OMKT_ARRAY_LEN(v), "fail", job, eb);
 
+    free(text);
     if (is_final != NULL)
         *is_final = final;
     return ret;

@@ -19,6 +19,7 @@
 #include "common/alloc.h"
 #include "common/db_accounts.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "sign.h"
 
 #define REPLY_MAX (64 * 1024)
@@ -169,7 +170,7 @@ static bool result_code(const char *text, long *code, char *msg, size_t size)
         *code = strtol(json_string_value(c), &end, 10);
         ok = end != json_string_value(c) && *end == '\0';
     }
-    snprintf(msg, size, "%s", m ? m : "");
+    (void)omkt_text_copy(msg, size, m ? m : ""); /* cut: fine */
     json_decref(root);
     return ok;
 }

@@ -13,6 +13,7 @@
 #include "common/alloc.h"
 #include "common/conf.h"
 #include "common/db_jobs.h"
+#include "common/text.h"
 #include "omkt_test.h"
 #include "omkt_test_db.h"
 
@@ -231,6 +232,62 @@ static void test_fair(void)
                        NULL, NULL, NULL);
 }
 
+static const char *error_of(int64_t id)
+{
+    static const char sql[] = "SELECT error FROM jobs WHERE id = ?";
+    static char buf[2048];
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+    struct omkt_dbres *r = NULL;
+
+    buf[0] = '\0';
+    if (omkt_db_query(db, sql, v, 1, &r, NULL) == OMKT_OK && r->nrows == 1)
+        snprintf(buf, sizeof(buf), "%s", omkt_dbres_str(r, 0, 0));
+    omkt_dbres_free(r);
+    return buf;
+}
+
+/* test_fail_text - a failure's reason is stored whatever its bytes: cut
+ * inside a UTF-8 character or holding invalid bytes, MariaDB refused the
+ * row and the job stayed running until its lease expired. */
+static void test_fail_text(void)
+{
+    char cut[1100], bad[] = "bad \xff\xfe bytes \xc3";
+    struct omkt_errbuf eb = {0};
+    struct omkt_job job = {0};
+    const struct {
+        const char *what;
+        const char *reason;
+    } c[] = {{"a character across byte 1024", cut},
+             {"invalid bytes", bad},
+             {"omkt_errf cut inside a character", eb.msg}};
+    int64_t ids[3];
+
+    memset(cut, 'a', 1023);
+    strcpy(cut + 1023, "\xc3\xa9\xc3\xa9");
+    /* 510 ASCII bytes, then 2-byte characters across the 511-byte cut. */
+    omkt_errf(&eb, "%.510s%s", cut, "\xc3\xa9\xc3\xa9\xc3\xa9");
+    OMKT_CHECK(omkt_utf8_valid(eb.msg, strlen(eb.msg)),
+               "omkt_errf leaves valid UTF-8 (%zu bytes)", strlen(eb.msg));
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {
+        int64_t id = enqueue("text", 0, 0, 3);
+        bool is_final = false;
+
+        ids[i] = id;
+        OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim");
+        OMKT_CHECK_INT(job.id, id, "claimed it");
+        OMKT_CHECK_INT(omkt_job_fail(db, &job, OMKT_EMEDIA, c[i].reason, false,
+                                     &bo, &is_final, NULL),
+                       OMKT_OK, "%s: the failure is recorded", c[i].what);
+        OMKT_CHECK_STR(state_of(id), "failed", "%s: failed", c[i].what);
+        OMKT_CHECK(omkt_utf8_valid(error_of(id), strlen(error_of(id))) &&
+                       strlen(error_of(id)) > 10,
+                   "%s: reason kept, valid UTF-8", c[i].what);
+    }
+    OMKT_CHECK(strstr(error_of(ids[1]), "bad \xef\xbf\xbd\xef\xbf\xbd bytes"),
+               "invalid bytes became U+FFFD");
+    omkt_job_clear(&job);
+}
+
 int main(void)
 {
     int rc = omkt_test_db_open(&db);
@@ -245,6 +302,7 @@ int main(void)
     test_reap();
     test_order();
     test_fair();
+    test_fail_text();
     omkt_test_db_close(db);
     return omkt_test_done();
 }
