@@ -283,14 +283,20 @@ int omkt_worker_start(struct omkt_daemon *d,
     }
     for (unsigned i = 0; i < n; i++) {
         struct omkt_slot *s = &d->slots[d->nslots++];
+        int rc;
 
         pthread_mutex_init(&s->lock, NULL);
         s->progress = -1;
         args[nthreads] = (struct thread_arg){d, spec, s};
         atomic_fetch_add(&live, 1);
-        if (pthread_create(&threads[nthreads], NULL, thread_main,
-                           &args[nthreads]) != 0) {
-            omkt_errf(eb, "cannot start worker thread");
+        rc = pthread_create(&threads[nthreads], NULL, thread_main,
+                            &args[nthreads]);
+        if (rc != 0) {
+            atomic_fetch_sub(&live, 1); /* it never ran: not to wait for */
+            d->nslots--;
+            pthread_mutex_destroy(&s->lock);
+            omkt_errf(eb, "cannot start worker thread %u of %u: %s", i + 1, n,
+                      omkt_errno_str(rc));
             return OMKT_ENOMEM;
         }
         nthreads++;
