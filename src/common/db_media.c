@@ -109,8 +109,8 @@ int omkt_media_set_metadata(struct omkt_db *db, int64_t id, const char *json,
         " WHERE id = ? AND state IN ('local', 'metadata_ok',"
         " 'metadata_failed')";
     char *text = error ? omkt_text_dup(error, OMKT_DB_ERROR_MAX) : NULL;
-    struct omkt_dbv v[] = {OMKT_DBV_S(json), OMKT_DBV_S(json),
-                           OMKT_DBV_S(text), OMKT_DBV_I(id)};
+    struct omkt_dbv v[] = {OMKT_DBV_S(json), OMKT_DBV_S(json), OMKT_DBV_S(text),
+                           OMKT_DBV_I(id)};
     int ret = omkt_db_exec_guarded(db, sql, v, 4, "media", id, eb);
 
     free(text);

@@ -98,7 +98,7 @@ static int request_wanted(struct omkt_jobctx *ctx, const struct omkt_media *m)
     if (n <= 0)
         return OMKT_OK; /* apid validated it; nothing sane to ask */
     return omkt_jobflow_request(ctx->db, m, ids, (size_t)n, NULL, &queued,
-                                 &ctx->eb);
+                                &ctx->eb);
 }
 
 /* notify_metadata - transcoder_send_metadata for OMKT media. */
