@@ -109,10 +109,10 @@ CREATE TABLE jobs (
   finished      DATETIME(3) NULL,
   PRIMARY KEY (id),
   KEY k_jobs_claim (task, state, priority DESC, id),
-  KEY k_jobs_fair (task, state, account_id, priority, id),
   KEY k_jobs_due (state, run_after),
   KEY k_jobs_media (media_id),
-  KEY k_jobs_finished (finished)
+  KEY k_jobs_finished (finished),
+  KEY k_jobs_fair (task, state, account_id, priority, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE api_calls (
