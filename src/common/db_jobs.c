@@ -2,8 +2,8 @@
 /*
  * db_jobs - the queue on the `jobs` table.
  *
- * DESIGN: the claim is one short READ COMMITTED transaction: two
- * non-locking reads choose the account to serve (fairness, below), a
+ * DESIGN: the claim is one short READ COMMITTED transaction: a
+ * non-locking read chooses the account to serve (fairness, below), a
  * locking read of that account's first queued row of the task in index
  * order with SKIP LOCKED (so concurrent claimers pass each other instead
  * of queueing), then a guarded UPDATE to running.  It never spans work.
@@ -137,61 +137,39 @@ struct fair_pick {
     bool is_null; /* jobs without an account */
     int64_t account_id;
     int64_t priority; /* its best queued priority */
-    int64_t running;  /* its running jobs of the task */
 };
-
-/* running_of - the running count of @account (NULL when @is_null) in
- * the (account_id, count) rows of @r. */
-static int64_t running_of(const struct omkt_dbres *r, bool is_null,
-                          int64_t account)
-{
-    for (size_t i = 0; i < r->nrows; i++) {
-        bool is_row_null = omkt_dbres_str(r, i, 0) == NULL;
-
-        if (is_row_null == is_null &&
-            (is_null || omkt_dbres_i64(r, i, 0, 0) == account))
-            return omkt_dbres_i64(r, i, 1, 0);
-    }
-    return 0;
-}
 
 /*
  * fair_account - the account whose queued job goes next: the best queued
  * priority first, then the fewest running jobs of the task, then the
- * lowest account id.  Two non-locking reads, both index-only: the running
- * rows (few: one per busy worker) and one row per account with queued
- * jobs (a loose index scan of k_jobs_fair: "GROUP BY task, state,
- * account_id" is what lets MariaDB see it).
+ * lowest account id.  One non-locking, index-only read: one row per
+ * account with queued jobs (a loose index scan of k_jobs_fair; "GROUP BY
+ * task, state, account_id" is what lets MariaDB see it), each with its
+ * running count (an index range of k_jobs_fair, one row per busy worker).
  */
 static int fair_account(struct omkt_db *db, enum omkt_task task,
                         struct fair_pick *best, struct omkt_errbuf *eb)
 {
-    static const char running_sql[] =
-        "SELECT account_id, COUNT(*) FROM jobs WHERE task = ?"
-        " AND state = 'running' GROUP BY account_id";
-    static const char queued_sql[] =
-        "SELECT account_id, MAX(priority) FROM jobs WHERE task = ?"
-        " AND state = 'queued' GROUP BY task, state, account_id";
+    static const char sql[] =
+        "SELECT q.account_id, q.prio, (SELECT COUNT(*) FROM jobs r"
+        " WHERE r.task = q.task AND r.state = 'running'"
+        " AND r.account_id <=> q.account_id) AS nrun"
+        " FROM (SELECT task, account_id, MAX(priority) AS prio FROM jobs"
+        " WHERE task = ? AND state = 'queued'"
+        " GROUP BY task, state, account_id) q"
+        " ORDER BY q.prio DESC, nrun, q.account_id LIMIT 1";
     struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task))};
-    struct omkt_dbres *run = NULL, *q = NULL;
-    int ret = omkt_db_query(db, running_sql, v, 1, &run, eb);
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query(db, sql, v, 1, &r, eb);
 
     memset(best, 0, sizeof(*best));
-    if (ret == OMKT_OK)
-        ret = omkt_db_query(db, queued_sql, v, 1, &q, eb);
-    for (size_t i = 0; ret == OMKT_OK && i < q->nrows; i++) {
-        struct fair_pick c = {.is_set = true};
-
-        c.is_null = omkt_dbres_str(q, i, 0) == NULL;
-        c.account_id = omkt_dbres_i64(q, i, 0, 0);
-        c.priority = omkt_dbres_i64(q, i, 1, 0);
-        c.running = running_of(run, c.is_null, c.account_id);
-        if (!best->is_set || c.priority > best->priority ||
-            (c.priority == best->priority && c.running < best->running))
-            *best = c;
+    if (ret == OMKT_OK && r->nrows == 1) {
+        best->is_set = true;
+        best->is_null = omkt_dbres_str(r, 0, 0) == NULL;
+        best->account_id = omkt_dbres_i64(r, 0, 0, 0);
+        best->priority = omkt_dbres_i64(r, 0, 1, 0);
     }
-    omkt_dbres_free(q);
-    omkt_dbres_free(run);
+    omkt_dbres_free(r);
     return ret;
 }
 
