@@ -59,8 +59,9 @@ int callback_send(CURL *h, const struct cb_req *rq,
 
 /*
  * cb_xfer_new - the same delivery as callback_send, prepared on @h but not
- * run, for a caller driving several at once (curl multi: cron.c).  @rq,
- * @lim and @st are borrowed until cb_xfer_free.  *out is new.
+ * run, for a caller driving several at once (curl multi: cron.c).  @rq
+ * and @st are borrowed until cb_xfer_free, @lim for the call only.  *out
+ * is new (cb_xfer_free).
  * cb_xfer_judge - its outcome once @h ended with @rc (as callback_send's).
  */
 struct cb_xfer;
