@@ -2,19 +2,20 @@
 /*
  * db_jobs - the queue on the `jobs` table.
  *
- * DESIGN: the claim is one short READ COMMITTED transaction: a
- * non-locking read chooses the account to serve (fairness, below), a
- * locking read of that account's first queued row of the task in index
- * order with SKIP LOCKED (so concurrent claimers pass each other instead
- * of queueing), then a guarded UPDATE to running.  It never spans work.
- * Fairness: the best queued priority goes first; among equals, the
- * account with the fewest running jobs of the task, so one account's
- * hundred queued downloads do not hold every worker while another's one
- * waits.  The claim indexes are (task, state, priority DESC, id) and
- * k_jobs_fair (task, state, account_id, priority, id): done, failed
- * and delayed rows live in other ranges of them and cost the claim
- * nothing, running rows are one per busy worker, and the queued accounts
- * are read one index dive each (loose scan).  Delayed rows are
+ * DESIGN: the claim is one short READ COMMITTED transaction: a locking
+ * read of the first queued row of one task in index order with SKIP
+ * LOCKED (so concurrent claimers pass each other instead of queueing),
+ * then a guarded UPDATE to running.  It never spans work.  The claim
+ * index is (task, state, priority DESC, id): done, failed and delayed
+ * rows live in other ranges of it and cost the claim nothing.
+ * Fairness: when the head row's account already runs jobs of the task,
+ * the oldest queued row of the same priority whose account runs fewer is
+ * taken instead, so one account's hundred queued downloads do not hold
+ * every worker while another's one waits.  The running counts are index
+ * ranges of k_jobs_fair (task, state, account_id, ...), one entry per
+ * running job; the search for a fairer row is only made when the head's
+ * account is busy, so a queue of one account (or of jobs without one)
+ * claims as fast as before.  Delayed rows are
  * promoted by whoever polls (k_jobs_due), expired leases are reaped by
  * whoever polls (k_jobs_lease).  All later transitions are guarded by
  * (id, state, worker_id) and count matched rows (CLIENT_FOUND_ROWS).
@@ -131,78 +132,81 @@ static void fill_job(const struct omkt_dbres *r, enum omkt_task task,
     "SELECT id, priority, attempts, max_attempts, account_id, media_id,"       \
     " transcode_id, payload FROM jobs WHERE task = ? AND state = 'queued'"
 
-/* A fairness candidate: an account with queued jobs of the task. */
-struct fair_pick {
-    bool is_set;
-    bool is_null; /* jobs without an account */
-    int64_t account_id;
-    int64_t priority; /* its best queued priority */
-};
-
-/*
- * fair_account - the account whose queued job goes next: the best queued
- * priority first, then the fewest running jobs of the task, then the
- * lowest account id.  One non-locking, index-only read: one row per
- * account with queued jobs (a loose index scan of k_jobs_fair; "GROUP BY
- * task, state, account_id" is what lets MariaDB see it), each with its
- * running count (an index range of k_jobs_fair, one row per busy worker).
- */
-static int fair_account(struct omkt_db *db, enum omkt_task task,
-                        struct fair_pick *best, struct omkt_errbuf *eb)
+/* lock_head - lock the first queued row of @task in claim order
+ * (k_jobs_claim); *r has 0 or 1 row. */
+static int lock_head(struct omkt_db *db, enum omkt_task task,
+                     struct omkt_dbres **r, struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "SELECT q.account_id, q.prio, (SELECT COUNT(*) FROM jobs r"
-        " WHERE r.task = q.task AND r.state = 'running'"
-        " AND r.account_id <=> q.account_id) AS nrun"
-        " FROM (SELECT task, account_id, MAX(priority) AS prio FROM jobs"
-        " WHERE task = ? AND state = 'queued'"
-        " GROUP BY task, state, account_id) q"
-        " ORDER BY q.prio DESC, nrun, q.account_id LIMIT 1";
+        CLAIM_COLS " ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED";
     struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task))};
-    struct omkt_dbres *r = NULL;
-    int ret = omkt_db_query(db, sql, v, 1, &r, eb);
 
-    memset(best, 0, sizeof(*best));
-    if (ret == OMKT_OK && r->nrows == 1) {
-        best->is_set = true;
-        best->is_null = omkt_dbres_str(r, 0, 0) == NULL;
-        best->account_id = omkt_dbres_i64(r, 0, 0, 0);
-        best->priority = omkt_dbres_i64(r, 0, 1, 0);
-    }
+    return omkt_db_query(db, sql, v, 1, r, eb);
+}
+
+/* running_of - how many jobs of @task account @account runs
+ * (k_jobs_fair: one index entry per running job). */
+static int running_of(struct omkt_db *db, enum omkt_task task, int64_t account,
+                      int64_t *n, struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT COUNT(*) FROM jobs WHERE task = ?"
+                              " AND state = 'running' AND account_id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task)),
+                           OMKT_DBV_I(account)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query(db, sql, v, 2, &r, eb);
+
+    *n = ret == OMKT_OK ? omkt_dbres_i64(r, 0, 0, 0) : 0;
     omkt_dbres_free(r);
     return ret;
 }
 
-/* claim_select - lock the next queued row: the oldest of @pick's account
- * at its best priority when set (k_jobs_fair), else (or when other
- * claimers hold all of those) the first in claim order (k_jobs_claim);
- * *r has 0 or 1 row. */
-static int claim_select(struct omkt_db *db, enum omkt_task task,
-                        const struct fair_pick *pick, struct omkt_dbres **r,
-                        struct omkt_errbuf *eb)
+/* lock_fairer - lock the oldest queued row of the head's priority whose
+ * account runs fewer jobs of @task than the head's (@running); *r has 0
+ * or 1 row.  Reads only when the head's account is busy. */
+static int lock_fairer(struct omkt_db *db, enum omkt_task task,
+                       const struct omkt_dbres *head, int64_t running,
+                       struct omkt_dbres **r, struct omkt_errbuf *eb)
 {
-    static const char of_none[] =
-        CLAIM_COLS " AND account_id IS NULL AND priority = ? ORDER BY id"
-                   " LIMIT 1 FOR UPDATE SKIP LOCKED";
-    static const char of_account[] =
-        CLAIM_COLS " AND priority = ? AND account_id = ? ORDER BY id"
-                   " LIMIT 1 FOR UPDATE SKIP LOCKED";
-    static const char any[] =
-        CLAIM_COLS " ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED";
+    static const char sql[] =
+        CLAIM_COLS " AND priority = ? AND account_id <> ?"
+                   " AND (SELECT COUNT(*) FROM jobs b WHERE b.task = jobs.task"
+                   " AND b.state = 'running' AND b.account_id ="
+                   " jobs.account_id) < ?"
+                   " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
     struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task)),
-                           OMKT_DBV_I(pick->priority),
-                           OMKT_DBV_I(pick->account_id)};
-    int ret = OMKT_OK;
+                           OMKT_DBV_I(omkt_dbres_i64(head, 0, 1, 0)),
+                           OMKT_DBV_I(omkt_dbres_i64(head, 0, 4, 0)),
+                           OMKT_DBV_I(running)};
 
-    *r = NULL;
-    if (pick->is_set)
-        ret = omkt_db_query(db, pick->is_null ? of_none : of_account, v,
-                            pick->is_null ? 2 : 3, r, eb);
-    if (ret != OMKT_OK || (*r != NULL && (*r)->nrows > 0))
+    return omkt_db_query(db, sql, v, OMKT_ARRAY_LEN(v), r, eb);
+}
+
+/*
+ * claim_select - the row to claim, locked: the head of the queue unless
+ * its account already runs jobs of the task and another account at the
+ * same priority runs fewer (then that one's oldest).  Jobs without an
+ * account (maintenance, tests) take the fast path only.  *r: 0 or 1 row.
+ */
+static int claim_select(struct omkt_db *db, enum omkt_task task,
+                        struct omkt_dbres **r, struct omkt_errbuf *eb)
+{
+    struct omkt_dbres *alt = NULL;
+    int64_t running = 0;
+    int ret = lock_head(db, task, r, eb);
+
+    if (ret != OMKT_OK || (*r)->nrows == 0 || omkt_dbres_str(*r, 0, 4) == NULL)
         return ret;
-    omkt_dbres_free(*r);
-    *r = NULL;
-    return omkt_db_query(db, any, v, 1, r, eb);
+    ret = running_of(db, task, omkt_dbres_i64(*r, 0, 4, 0), &running, eb);
+    if (ret == OMKT_OK && running > 0)
+        ret = lock_fairer(db, task, *r, running, &alt, eb);
+    if (ret == OMKT_OK && alt != NULL && alt->nrows == 1) {
+        omkt_dbres_free(*r); /* its lock goes with the commit */
+        *r = alt;
+        alt = NULL;
+    }
+    omkt_dbres_free(alt);
+    return ret;
 }
 
 /* claim_once - one attempt at the claim transaction. */
@@ -215,16 +219,13 @@ static int claim_once(struct omkt_db *db, enum omkt_task task,
         " attempts = attempts + 1, progress = 0, started = NOW(3),"
         " lease_until = NOW(3) + INTERVAL ? SECOND"
         " WHERE id = ? AND state = 'queued'";
-    struct fair_pick pick;
     struct omkt_dbres *r = NULL;
     uint64_t affected = 0;
     int ret = omkt_db_begin(db, eb);
 
     if (ret != OMKT_OK)
         return ret;
-    ret = fair_account(db, task, &pick, eb);
-    if (ret == OMKT_OK)
-        ret = claim_select(db, task, &pick, &r, eb);
+    ret = claim_select(db, task, &r, eb);
     if (ret == OMKT_OK && r->nrows == 0)
         ret = OMKT_ENOTFOUND;
     if (ret == OMKT_OK) {
