@@ -42,7 +42,8 @@ struct omkt_s3 {
     int64_t part_size;
     int max_attempts;
     int64_t backoff_ms, backoff_max_ms, max_object_bytes;
-    struct omkt_http_limits lim;
+    struct omkt_http_limits lim; /* lim.allow_private: loopback/LAN stores */
+    struct omkt_http_peer peer;  /* the address policy's verdict */
     char *connect_to;
     struct curl_slist *connect_list;
     struct omkt_s3_creds cr;
@@ -649,6 +650,7 @@ static int finish(struct omkt_s3 *s3, struct s3req *r, CURLcode cc,
                   const struct xfer_ctx *x, struct omkt_errbuf *eb)
 {
     const char *why = s3->errbuf[0] ? s3->errbuf : curl_easy_strerror(cc);
+    struct omkt_errbuf refused = {0};
     char what[LABEL_MAX];
 
     label(what, sizeof(what), r->bucket, r->key);
@@ -665,6 +667,11 @@ static int finish(struct omkt_s3 *s3, struct s3req *r, CURLcode cc,
         omkt_errf(eb, "s3 %s %s: response larger than expected", r->method,
                   what);
         return OMKT_ETOOBIG;
+    }
+    if (cc != CURLE_OK &&
+        omkt_http_refused(&s3->peer, cc, &refused) != OMKT_OK) {
+        omkt_errf(eb, "s3 %s %s: %s", r->method, what, refused.msg);
+        return OMKT_EPERM; /* configuration, not transient */
     }
     if (cc != CURLE_OK) {
         omkt_errf(eb, "s3 %s %s: %s", r->method, what, why);
@@ -702,7 +709,7 @@ static int perform_once(struct omkt_s3 *s3, struct s3req *r,
     int ret;
 
     reset_results(r);
-    ret = omkt_http_setup(s3->h, s3->errbuf, &s3->lim, eb);
+    ret = omkt_http_setup(s3->h, s3->errbuf, &s3->lim, &s3->peer, eb);
     if (ret != OMKT_OK)
         return ret;
     target(s3, r, &host, &path, &url);

@@ -195,7 +195,7 @@ void omkt_s3_uri_clear(struct omkt_s3_uri *u)
 
 /* profile_state - a profile being read, with which keys were given. */
 struct pstate {
-    bool has_addressing, has_part, has_attempts, has_imds;
+    bool has_addressing, has_part, has_attempts, has_imds, has_private;
 };
 
 /* section_name - the profile name of "[s3]" / "[s3.NAME]", or NULL for
@@ -297,6 +297,11 @@ static int set_key(struct omkt_s3_profile *p, struct pstate *ps, const char *k,
             return OMKT_ECONF;
         p->addressing = v[0] == 'v' ? OMKT_S3_VIRTUAL : OMKT_S3_PATH;
         ps->has_addressing = true;
+    } else if (strcmp(k, "allow_private") == 0) {
+        if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+            return OMKT_ECONF;
+        p->is_allow_private = v[0] == 'y';
+        ps->has_private = true;
     } else if (strcmp(k, "imds") == 0) {
         if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
             return OMKT_ECONF;
@@ -398,6 +403,8 @@ static void inherit(struct omkt_s3_profile *p, const struct pstate *ps,
         p->max_attempts = d->max_attempts;
     if (!ps->has_imds)
         p->is_imds = d->is_imds;
+    if (!ps->has_private)
+        p->is_allow_private = d->is_allow_private;
 }
 
 /* finish_profiles - defaults, inheritance and the "auto" addressing. */
@@ -533,12 +540,15 @@ static size_t body_write(char *d, size_t sz, size_t nm, void *arg)
 static int imds_call(CURL *h, const char *url, const char *method,
                      const char *hdr, struct body *b, struct omkt_errbuf *eb)
 {
-    static const struct omkt_http_limits lim = {2000, 5000};
+    /* link-local by nature: the endpoint is the operator's choice */
+    static const struct omkt_http_limits lim = {
+        .connect_timeout_ms = 2000, .timeout_ms = 5000, .allow_private = true};
+    struct omkt_http_peer peer;
     char errbuf[CURL_ERROR_SIZE];
     struct curl_slist *l = curl_slist_append(NULL, hdr);
     CURLcode cc;
     long st = 0;
-    int rc = omkt_http_setup(h, errbuf, &lim, eb);
+    int rc = omkt_http_setup(h, errbuf, &lim, &peer, eb);
 
     b->len = 0;
     b->buf[0] = '\0';
@@ -693,6 +703,7 @@ int omkt_s3_resolve(const struct omkt_s3_conf *conf, const char *profile,
     cfg->addressing = p ? p->addressing : OMKT_S3_VIRTUAL;
     cfg->part_size = p ? p->part_size : 0;
     cfg->max_attempts = p ? (int)p->max_attempts : 0;
+    cfg->lim.allow_private = p ? p->is_allow_private : false;
     if (uri && uri->creds.access_key && uri->creds.secret_key)
         copy_creds(cr, uri->creds.access_key, uri->creds.secret_key, NULL);
     else if (p && p->access_key && p->secret_key)

@@ -59,6 +59,7 @@ struct omkt_s3_profile {
     int64_t part_size;
     int64_t max_attempts;
     bool is_imds;
+    bool is_allow_private; /* the store is on loopback or a private LAN */
     char *imds_endpoint;
 };
 
@@ -73,7 +74,8 @@ struct omkt_s3_conf {
  * (other sections are skipped; conf.c checks them).  Keys: endpoint,
  * region, addressing (virtual|path), access_key, secret_key,
  * secret_key_file (a 0600 file), session_token, part_size (5M..5G),
- * max_attempts (1..20), imds (yes|no), imds_endpoint.  Profiles inherit
+ * max_attempts (1..20), allow_private (yes|no), imds (yes|no),
+ * imds_endpoint.  Profiles inherit
  * what they leave unset from [s3].  OMKT_ECONF with "file:line: reason".
  */
 int omkt_s3_conf_load(const char *path, struct omkt_s3_conf *out,

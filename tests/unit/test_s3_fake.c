@@ -200,7 +200,8 @@ static struct omkt_s3 *client(bool is_vhost)
                                  .max_attempts = 3,
                                  .backoff_ms = 10,
                                  .backoff_max_ms = 40,
-                                 .connect_to = is_vhost ? ct : NULL};
+                                 .connect_to = is_vhost ? ct : NULL,
+                                 .lim.allow_private = true};
     struct omkt_s3_creds cr = {"AK", "SK", NULL};
     struct omkt_s3 *s3 = NULL;
 
@@ -412,6 +413,26 @@ static void test_range_ignored(struct omkt_s3 *s3)
     free(path);
 }
 
+/* test_policy - a store on loopback needs allow_private: refused, with
+ * the address named, and not retried. */
+static void test_policy(void)
+{
+    char ep[64];
+    struct omkt_s3_config cfg = {.endpoint = ep, .addressing = OMKT_S3_PATH};
+    struct omkt_s3_creds cr = {"AK", "SK", NULL};
+    struct omkt_s3 *s3 = NULL;
+    struct omkt_errbuf eb = {0};
+
+    (void)snprintf(ep, sizeof(ep), "http://127.0.0.1:%u", port);
+    (void)omkt_s3_new(&cfg, &cr, &s3, NULL);
+    reset();
+    OMKT_CHECK_INT(omkt_s3_put_buf(s3, "bkt", "k", "x", 1, &eb), OMKT_EPERM,
+                   "loopback store without allow_private: %s", eb.msg);
+    OMKT_CHECK(strstr(eb.msg, "127.0.0.1") && !eb.retryable && F.n == 0,
+               "refused before connecting, not retried");
+    omkt_s3_free(s3);
+}
+
 /* test_addressing - request target and Host of both styles. */
 static void test_addressing(void)
 {
@@ -495,6 +516,7 @@ int main(void)
     test_retry_status(s3);
     test_range_ignored(s3);
     test_addressing();
+    test_policy();
     (void)unlink(src);
     free(src);
     omkt_s3_free(s3);

@@ -39,7 +39,8 @@ static struct omkt_s3 *client(const char *secret, int attempts)
                                  .part_size = PART,
                                  .max_attempts = attempts,
                                  .backoff_ms = 20,
-                                 .backoff_max_ms = 100};
+                                 .backoff_max_ms = 100,
+                                 .lim.allow_private = true};
     struct omkt_s3_creds cr = {"S3RVER", (char *)secret, NULL};
     struct omkt_s3 *s3 = NULL;
     struct omkt_errbuf eb = {0};
@@ -326,6 +327,7 @@ static void test_uri_creds(void)
                    "resolve");
     cfg.endpoint = endpoint;
     cfg.addressing = OMKT_S3_PATH;
+    cfg.lim.allow_private = true;
     OMKT_CHECK_INT(omkt_s3_new(&cfg, &cr, &s3, &eb), OMKT_OK, "client");
     if (s3)
         OMKT_CHECK_INT(omkt_s3_put_buf(s3, u.bucket, u.key, "abc", 3, &eb),
@@ -405,7 +407,8 @@ static int mode_bench(const char *path)
     struct omkt_s3_config cfg = {.endpoint = endpoint,
                                  .addressing = OMKT_S3_PATH,
                                  .part_size = 0,
-                                 .max_attempts = 1};
+                                 .max_attempts = 1,
+                                 .lim.allow_private = true};
     struct omkt_s3_creds cr = {"S3RVER", "S3RVER", NULL};
     struct omkt_s3 *s3 = NULL;
     char *out = tmp("bench.out");

@@ -114,6 +114,7 @@ static void test_conf(const char *dir)
         "secret_key = SK0\npart_size = 8M\n"
         "[s3.minio]\nendpoint = http://127.0.0.1:9000\n"
         "access_key = AK1\nsecret_key_file = %s\nmax_attempts = 2\n"
+        "allow_private = yes\n"
         "[s3.aws]\nregion = us-west-2\n",
         sec);
     struct omkt_s3_conf c;
@@ -136,6 +137,7 @@ static void test_conf(const char *dir)
         OMKT_CHECK_INT(p->part_size, 8 << 20, "part size inherited");
         OMKT_CHECK_INT(p->max_attempts, 2, "own max_attempts");
         OMKT_CHECK_INT(p->addressing, OMKT_S3_PATH, "endpoint: path-style");
+        OMKT_CHECK(p->is_allow_private, "allow_private");
     }
     p = omkt_s3_conf_profile(&c, "aws");
     OMKT_CHECK(p && p->addressing == OMKT_S3_VIRTUAL &&
