@@ -251,10 +251,9 @@ static void body_chunk(struct apid_req *r, const char *data, size_t len)
         r->is_too_big = true;
         return;
     }
-    if (r->is_multipart) { /* parsed as it comes; only counted here */
+    if (r->is_multipart) { /* kept by the parser, parsed at the end */
         r->body_len += len;
-        if (!multipart_feed(&r->mp, data, len))
-            r->mp.is_bad = true;
+        (void)multipart_feed(&r->mp, data, len); /* bad: said at the end */
         return;
     }
     r->body = omkt_xrealloc(r->body, r->body_len + len + 1);
@@ -279,7 +278,8 @@ static enum MHD_Result first_call(struct apid *a, struct MHD_Connection *conn,
     r->is_head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     r->action = "other";
     *req_cls = r;
-    r->is_multipart = multipart_start(&r->mp, conn);
+    r->is_multipart =
+        multipart_start(&r->mp, apid_header(r, MHD_HTTP_HEADER_CONTENT_TYPE));
     cl = apid_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL && omkt_parse_i64(cl, &len) == OMKT_OK &&
         len > a->conf.max_body) {
