@@ -95,7 +95,8 @@ struct omkt_db *apid_db(struct apid_req *r);
 struct omkt_db *apid_db_get(struct apid *a);
 void apid_db_put(struct apid *a, struct omkt_db *db);
 
-/* apid_reply_json - send @body (stolen) with @status. */
+/* apid_reply_json - send @body (stolen) with @status; a NULL @body or
+ * one that cannot be sent becomes a logged 500 with a JSON body. */
 enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
                                 json_t *body);
 
@@ -103,7 +104,8 @@ enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
 enum MHD_Result apid_reply_error(struct apid_req *r, unsigned status,
                                  const char *code, const char *msg);
 
-/* apid_queue - queue @resp (destroyed here) with @status. */
+/* apid_queue - queue @resp (destroyed here) with @status; a NULL @resp
+ * (it could not be built) becomes a logged 500 with a JSON body. */
 enum MHD_Result apid_queue(struct apid_req *r, unsigned status,
                            struct MHD_Response *resp);
 

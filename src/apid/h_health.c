@@ -52,7 +52,7 @@ static enum MHD_Result need_admin(struct apid_req *r)
     resp = MHD_create_response_from_buffer(
         strlen(text), (void *)(uintptr_t)text, MHD_RESPMEM_PERSISTENT);
     if (resp == NULL)
-        return MHD_NO;
+        return apid_queue(r, 401, NULL); /* a logged 500 */
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             "application/json");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
@@ -194,7 +194,7 @@ enum MHD_Result h_metrics(struct apid_req *r)
                                            MHD_RESPMEM_MUST_FREE);
     if (resp == NULL) {
         free(text);
-        return MHD_NO;
+        return apid_queue(r, 200, NULL); /* a logged 500 */
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             "text/plain; version=0.0.4");

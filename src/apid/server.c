@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,20 +72,57 @@ struct omkt_db *apid_db(struct apid_req *r)
     return r->db;
 }
 
-enum MHD_Result apid_queue(struct apid_req *r, unsigned status,
-                           struct MHD_Response *resp)
+/* queue - queue @resp (destroyed here) with @status. */
+static enum MHD_Result queue(struct apid_req *r, unsigned status,
+                             struct MHD_Response *resp)
 {
     enum MHD_Result ret;
 
-    if (resp == NULL)
-        return MHD_NO;
     r->status = status;
     if (r->content_range[0] != '\0')
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE,
                                 r->content_range);
     ret = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
+    if (ret != MHD_YES)
+        omkt_log(OMKT_LOG_ERR, "%s %s: cannot queue the %u reply", r->method,
+                 r->url, status);
     return ret;
+}
+
+/*
+ * unbuilt - the reply of status @status could not be built (@what):
+ * log it and answer 500 with a fixed body, never an empty reply.  Only
+ * when even that cannot be made does MHD close the connection.
+ */
+static enum MHD_Result unbuilt(struct apid_req *r, unsigned status,
+                               const char *what)
+{
+    static const char text[] = "{\"error\":{\"code\":\"internal\","
+                               "\"message\":\"the reply could not be "
+                               "built\"}}";
+    struct MHD_Response *resp;
+
+    omkt_log(OMKT_LOG_ERR, "%s %s: %s for a %u reply: answering 500", r->method,
+             r->url, what, status);
+    r->action = "unbuilt";
+    r->content_range[0] = '\0';
+    resp = MHD_create_response_from_buffer(
+        sizeof(text) - 1, (void *)(uintptr_t)text, MHD_RESPMEM_PERSISTENT);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return queue(r, 500, resp);
+}
+
+enum MHD_Result apid_queue(struct apid_req *r, unsigned status,
+                           struct MHD_Response *resp)
+{
+    if (resp == NULL)
+        return unbuilt(r, status, "no response object");
+    return queue(r, status, resp);
 }
 
 enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
@@ -92,21 +130,22 @@ enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
 {
     char *text =
         body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    bool is_body = body != NULL;
     struct MHD_Response *resp;
 
     json_decref(body);
-    if (text == NULL)
-        return MHD_NO;
+    if (text == NULL) /* no body: json_pack refused a value (not UTF-8?) */
+        return unbuilt(r, status, is_body ? "json_dumps failed" : "no body");
     resp = MHD_create_response_from_buffer(strlen(text), text,
                                            MHD_RESPMEM_MUST_FREE);
     if (resp == NULL) {
         free(text);
-        return MHD_NO;
+        return unbuilt(r, status, "no response object");
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             "application/json");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    return apid_queue(r, status, resp);
+    return queue(r, status, resp);
 }
 
 enum MHD_Result apid_reply_error(struct apid_req *r, unsigned status,
