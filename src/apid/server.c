@@ -263,6 +263,19 @@ static enum MHD_Result too_big(struct apid_req *r)
     return apid_reply_error(r, 413, "too_large", "request body too large");
 }
 
+/* busy - 503 on a connection admitted over the limits (connguard.h). */
+static enum MHD_Result busy(struct apid_req *r)
+{
+    r->action = "busy";
+    if (is_omkt_path(r->url))
+        return apid_reply_json(r, 503,
+                               json_pack("{s:{s:i, s:s}}", "result", "code",
+                                         503, "message",
+                                         "too many connections, retry later"));
+    return apid_reply_error(r, 503, "busy",
+                            "too many connections, retry later");
+}
+
 /* add_arg - MHD iterator: copy each query argument. */
 static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind,
                                const char *key, const char *value)
@@ -317,6 +330,9 @@ static enum MHD_Result first_call(struct apid *a, struct MHD_Connection *conn,
     r->is_head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     r->action = "other";
     *req_cls = r;
+    connguard_phase(conn, CONNGUARD_BODY);
+    if (connguard_is_reserve(conn) && strcmp(url, "/health") != 0)
+        return busy(r);
     r->is_multipart =
         multipart_start(&r->mp, apid_header(r, MHD_HTTP_HEADER_CONTENT_TYPE));
     cl = apid_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -348,6 +364,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         *upload_data_size = 0;
         return MHD_YES;
     }
+    connguard_phase(conn, CONNGUARD_REPLY);
     if (r->is_too_big)
         return too_big(r);
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &r->params);
@@ -365,8 +382,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     struct apid *a = cls;
     struct apid_req *r = *req_cls;
 
-    (void)conn;
     (void)toe;
+    connguard_phase(conn, CONNGUARD_HEAD); /* kept alive: the next one */
     if (r == NULL)
         return;
     if (r->status != 0)
@@ -430,6 +447,38 @@ static int bind_addr(const struct apid *a, struct sockaddr_storage *ss,
     return OMKT_ECONF;
 }
 
+/* limits - the guard's limits from [apid]. */
+static struct connguard_limits limits(const struct apid *a)
+{
+    return (struct connguard_limits){
+        .header_timeout_ms = a->conf.header_timeout_ms,
+        .body_timeout_ms = a->conf.body_timeout_ms,
+        .max_connections = (size_t)a->conf.max_connections,
+        .per_ip_connections = (size_t)a->conf.per_ip_connections,
+    };
+}
+
+/* start_mhd - the MHD daemon on @ss; NULL when it cannot listen.  MHD's
+ * own limits sit CONNGUARD_RESERVE above ours (see connguard.h). */
+static struct MHD_Daemon *start_mhd(struct apid *a, unsigned flags,
+                                    const struct sockaddr_storage *ss)
+{
+    unsigned idle_s = (unsigned)(a->conf.connection_timeout_ms / 1000);
+
+    return MHD_start_daemon(
+        flags, (uint16_t)a->conf.port, NULL, NULL, on_request, a,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, a, MHD_OPTION_SOCK_ADDR,
+        (const struct sockaddr *)ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)a->conf.threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)a->conf.max_connections + CONNGUARD_RESERVE,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)a->conf.per_ip_connections + CONNGUARD_RESERVE,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)a->conf.max_header,
+        MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_NOTIFY_CONNECTION,
+        connguard_notify, &a->guard, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        a, MHD_OPTION_END);
+}
+
 int server_start(struct apid *a, struct omkt_errbuf *eb)
 {
     struct sockaddr_storage ss;
@@ -437,6 +486,7 @@ int server_start(struct apid *a, struct omkt_errbuf *eb)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     const union MHD_DaemonInfo *info;
+    struct connguard_limits lim = limits(a);
     char host[64];
     int ret = bind_addr(a, &ss, &is_v6, eb);
 
@@ -444,14 +494,12 @@ int server_start(struct apid *a, struct omkt_errbuf *eb)
         return ret;
     if (is_v6)
         flags |= MHD_USE_IPv6;
-    a->mhd = MHD_start_daemon(
-        flags, (uint16_t)a->conf.port, NULL, NULL, on_request, a,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, a, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)a->conf.threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)a->conf.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)(a->conf.connection_timeout_ms / 1000),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, a, MHD_OPTION_END);
+    ret = connguard_start(&a->guard, &lim);
+    if (ret != OMKT_OK) {
+        omkt_errf(eb, "cannot start the connection guard's thread");
+        return ret;
+    }
+    a->mhd = start_mhd(a, flags, &ss);
     if (a->mhd == NULL) {
         omkt_errf(eb, "cannot listen on %s:%lld", a->conf.listen,
                   (long long)a->conf.port);
@@ -478,6 +526,7 @@ void server_quiesce(struct apid *a)
 void server_stop(struct apid *a)
 {
     if (a->mhd != NULL)
-        MHD_stop_daemon(a->mhd);
+        MHD_stop_daemon(a->mhd); /* closes every connection */
     a->mhd = NULL;
+    connguard_stop(&a->guard);
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test_slowclient - slow and greedy clients cannot take apid down
+# (connguard.h): hundreds of connections trickling one header line at a
+# time from 200 loopback addresses, plus more than per_ip_connections
+# from 127.0.0.1 itself, while /health is probed from 127.0.0.1: every
+# probe answers 200 in under a second, and every trickler is closed by
+# header_timeout.  Then a body trickling past body_timeout is cut, and
+# oversized request heads get a 4xx from MHD.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/api_lib.sh"
+omkt_setup api_slowclient
+ctl db init >/dev/null || exit 1
+start_apid "max_connections = 256
+per_ip_connections = 4
+header_timeout = 3s
+body_timeout = 3s
+max_header = 16K"
+PORT=${API##*:}
+
+# --- 400 tricklers from 127.0.0.2-201 and 10 from 127.0.0.1
+python3 "$TOP/tests/tools/slowclient.py" --port "$PORT" --spread 400 \
+    --local 10 --watch 8 > "$T/slow.json"
+# the verdicts, as shell assignments
+eval "$(python3 - "$T/slow.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+lives, srcs = d["lives"], d["srcs"]
+local = [l for l, s in zip(lives, srcs) if s == "127.0.0.1"]
+print("probes=%d not200=%d probe_ms=%d still_open=%d late=%d local_early=%d" % (
+    len(d["probes"]), sum(1 for p in d["probes"] if p != 200),
+    int((d["probe_max_s"] or 99) * 1000),
+    sum(1 for l in lives if l is None),
+    sum(1 for l in lives if l is not None and l > 3 + 1.5),
+    sum(1 for l in local if l is not None and l < 1.5)))
+PY
+)"
+check "probes ran throughout ($probes)" [ "$probes" -ge 20 ]
+check_eq "every /health probe answered 200" "$not200" 0
+check "slowest /health under 1 s ($probe_ms ms)" [ "$probe_ms" -lt 1000 ]
+check_eq "no trickler left open" "$still_open" 0
+check_eq "none lived past header_timeout (+1.5 s)" "$late" 0
+check "127.0.0.1 beyond per_ip_connections closed at once ($local_early)" \
+    [ "$local_early" -ge 6 ]
+
+# --- a body sent a byte at a time is cut at body_timeout
+python3 - "$PORT" > "$T/body.txt" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /api/ HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+          b"Content-Type: application/x-www-form-urlencoded\r\n\r\n")
+t0 = time.monotonic()
+s.settimeout(0.5)
+got = b""
+while time.monotonic() - t0 < 10:
+    try:
+        s.send(b"a")
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    except socket.timeout:
+        continue
+    except OSError:
+        break
+print("%.1f %d" % (time.monotonic() - t0, len(got)))
+PY
+read -r secs got < "$T/body.txt"
+check "slow body cut after body_timeout ($secs s)" \
+    python3 -c "import sys; sys.exit(not 2.5 <= $secs <= 5)"
+
+# --- request heads over max_header: MHD answers 431 / 414
+big=$(head -c 20000 /dev/zero | tr '\0' a)
+check_eq "header over max_header: 431" \
+    "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "$API/health")" 431
+check_eq "URL over max_header: 414" \
+    "$(curl -s -o /dev/null -w '%{http_code}' "$API/health?x=$big")" 414
+check_eq "still healthy" "$(curl -s -o /dev/null -w '%{http_code}' "$API/health")" 200
+check "apid still running" kill -0 "$APID_PID"
