@@ -21,20 +21,20 @@ PORT=${API##*:}
 # --- 400 tricklers from 127.0.0.2-201 and 10 from 127.0.0.1
 python3 "$TOP/tests/tools/slowclient.py" --port "$PORT" --spread 400 \
     --local 10 --watch 8 > "$T/slow.json"
-# the verdicts, as shell assignments
-eval "$(python3 - "$T/slow.json" <<'PY'
+# the verdicts
+read -r probes not200 probe_ms still_open late local_early < <(python3 - "$T/slow.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 lives, srcs = d["lives"], d["srcs"]
 local = [l for l, s in zip(lives, srcs) if s == "127.0.0.1"]
-print("probes=%d not200=%d probe_ms=%d still_open=%d late=%d local_early=%d" % (
+print("%d %d %d %d %d %d" % (
     len(d["probes"]), sum(1 for p in d["probes"] if p != 200),
     int((d["probe_max_s"] or 99) * 1000),
     sum(1 for l in lives if l is None),
     sum(1 for l in lives if l is not None and l > 3 + 1.5),
     sum(1 for l in local if l is not None and l < 1.5)))
 PY
-)"
+)
 check "probes ran throughout ($probes)" [ "$probes" -ge 20 ]
 check_eq "every /health probe answered 200" "$not200" 0
 check "slowest /health under 1 s ($probe_ms ms)" [ "$probe_ms" -lt 1000 ]
@@ -65,7 +65,7 @@ while time.monotonic() - t0 < 10:
         break
 print("%.1f %d" % (time.monotonic() - t0, len(got)))
 PY
-read -r secs got < "$T/body.txt"
+read -r secs _ < "$T/body.txt"
 check "slow body cut after body_timeout ($secs s)" \
     python3 -c "import sys; sys.exit(not 2.5 <= $secs <= 5)"
 
