@@ -72,10 +72,15 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
     ratelimit_init(&app.rl);
     stats_init(&app.stats);
     ret = calllog_start(&app.calls, &d->db);
-    if (ret == OMKT_OK)
-        ret = ratesync_start(&app.ratesync, &app.rl, &d->db);
-    if (ret != OMKT_OK)
+    if (ret != OMKT_OK) {
+        omkt_errf(eb, "cannot start the call log's thread");
         return ret;
+    }
+    ret = ratesync_start(&app.ratesync, &app.rl, &d->db);
+    if (ret != OMKT_OK) {
+        omkt_errf(eb, "cannot start the rate limit's sync thread");
+        return ret;
+    }
     return server_start(&app, eb);
 }
 

@@ -5,8 +5,9 @@
 # time from 200 loopback addresses, plus more than per_ip_connections
 # from 127.0.0.1 itself, while /health is probed from 127.0.0.1: every
 # probe answers 200 in under a second, and every trickler is closed by
-# header_timeout.  Then a body trickling past body_timeout is cut, and
-# oversized request heads get a 4xx from MHD.
+# header_timeout.  Then a body trickling past body_timeout is cut, a
+# client whose connections are all busy gets 503 on one more (but /health
+# answers), and oversized request heads get a 4xx from MHD.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/api_lib.sh"
 omkt_setup api_slowclient
@@ -15,7 +16,8 @@ start_apid "max_connections = 256
 per_ip_connections = 4
 header_timeout = 3s
 body_timeout = 3s
-max_header = 16K"
+max_header = 16K
+admin_key = op-key"
 PORT=${API##*:}
 
 # --- 400 tricklers from 127.0.0.2-201 and 10 from 127.0.0.1
@@ -69,11 +71,47 @@ read -r secs _ < "$T/body.txt"
 check "slow body cut after body_timeout ($secs s)" \
     python3 -c "import sys; sys.exit(not 2.5 <= $secs <= 5)"
 
+# --- per_ip_connections busy reading bodies (nothing to close): a fifth
+# connection from that address is admitted in the reserve, for /health
+python3 - "$PORT" > "$T/reserve.txt" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+def ask(path):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    data = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data[9:12].decode() if data.startswith(b"HTTP/1.1 ") else "none"
+busy = []
+for _ in range(4):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"POST /api/ HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\na")
+    busy.append(s)
+time.sleep(0.5)  # their heads are read: now in the body phase
+print(ask(b"/api/?action=app_get_settings"), ask(b"/health"))
+PY
+read -r api health < "$T/reserve.txt"
+check_eq "over per_ip_connections with all busy: API call 503" "$api" 503
+check_eq "over per_ip_connections with all busy: /health 200" "$health" 200
+
 # --- request heads over max_header: MHD answers 431 / 414
 big=$(head -c 20000 /dev/zero | tr '\0' a)
 check_eq "header over max_header: 431" \
     "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "$API/health")" 431
 check_eq "URL over max_header: 414" \
     "$(curl -s -o /dev/null -w '%{http_code}' "$API/health?x=$big")" 414
+curl -s -H 'Authorization: Bearer op-key' "$API/metrics" > "$T/metrics"
+metric() { sed -n "s/^omkt_api_connections_$1 //p" "$T/metrics"; }
+check "metrics: closed for header_timeout ($(metric 'closed_total{reason="header_timeout"}'))" \
+    [ "$(metric 'closed_total{reason="header_timeout"}')" -gt 0 ]
+check "metrics: closed to make room ($(metric 'closed_total{reason="make_room"}'))" \
+    [ "$(metric 'closed_total{reason="make_room"}')" -gt 0 ]
+check "metrics: body_timeout ($(metric 'closed_total{reason="body_timeout"}'))" \
+    [ "$(metric 'closed_total{reason="body_timeout"}')" -gt 0 ]
+check "metrics: reserve ($(metric reserve_total))" [ "$(metric reserve_total)" -gt 0 ]
 check_eq "still healthy" "$(curl -s -o /dev/null -w '%{http_code}' "$API/health")" 200
 check "apid still running" kill -0 "$APID_PID"
