@@ -25,6 +25,7 @@
 #include "common/alloc.h"
 #include "common/log.h"
 #include "common/parse.h"
+#include "common/text.h"
 
 struct omkt_db *apid_db_get(struct apid *a)
 {
@@ -72,6 +73,17 @@ struct omkt_db *apid_db(struct apid_req *r)
     return r->db;
 }
 
+/* log_req - an error about the request's @status reply: its method and
+ * URL are client text, cleaned and cut (text.h) before they are logged. */
+static void log_req(const struct apid_req *r, const char *what, unsigned status)
+{
+    char method[24], url[200];
+
+    (void)omkt_text_copy(method, sizeof(method), r->method); /* cut: fine */
+    (void)omkt_text_copy(url, sizeof(url), r->url);
+    omkt_log(OMKT_LOG_ERR, "%s %s: %s (a %u reply)", method, url, what, status);
+}
+
 /* queue - queue @resp (destroyed here) with @status. */
 static enum MHD_Result queue(struct apid_req *r, unsigned status,
                              struct MHD_Response *resp)
@@ -85,14 +97,13 @@ static enum MHD_Result queue(struct apid_req *r, unsigned status,
     ret = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     if (ret != MHD_YES)
-        omkt_log(OMKT_LOG_ERR, "%s %s: cannot queue the %u reply", r->method,
-                 r->url, status);
+        log_req(r, "cannot queue the reply", status);
     return ret;
 }
 
 /*
  * unbuilt - the reply of status @status could not be built (@what):
- * log it and answer 500 with a fixed body, never an empty reply.  Only
+ * log it and answer 500 instead with a fixed body, never an empty reply.  Only
  * when even that cannot be made does MHD close the connection.
  */
 static enum MHD_Result unbuilt(struct apid_req *r, unsigned status,
@@ -103,8 +114,7 @@ static enum MHD_Result unbuilt(struct apid_req *r, unsigned status,
                                "built\"}}";
     struct MHD_Response *resp;
 
-    omkt_log(OMKT_LOG_ERR, "%s %s: %s for a %u reply: answering 500", r->method,
-             r->url, what, status);
+    log_req(r, what, status);
     r->action = "unbuilt";
     r->content_range[0] = '\0';
     resp = MHD_create_response_from_buffer(
@@ -121,7 +131,7 @@ enum MHD_Result apid_queue(struct apid_req *r, unsigned status,
                            struct MHD_Response *resp)
 {
     if (resp == NULL)
-        return unbuilt(r, status, "no response object");
+        return unbuilt(r, status, "no response object: answering 500");
     return queue(r, status, resp);
 }
 
@@ -135,12 +145,14 @@ enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
 
     json_decref(body);
     if (text == NULL) /* no body: json_pack refused a value (not UTF-8?) */
-        return unbuilt(r, status, is_body ? "json_dumps failed" : "no body");
+        return unbuilt(r, status,
+                       is_body ? "json_dumps failed: answering 500"
+                               : "no JSON body: answering 500");
     resp = MHD_create_response_from_buffer(strlen(text), text,
                                            MHD_RESPMEM_MUST_FREE);
     if (resp == NULL) {
         free(text);
-        return unbuilt(r, status, "no response object");
+        return unbuilt(r, status, "no response object: answering 500");
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             "application/json");
@@ -403,7 +415,7 @@ mhd_log(void *cls, const char *fmt, va_list ap)
     static _Atomic int64_t second;
     static _Atomic int count;
     int64_t now = omkt_now_ms() / 1000;
-    char buf[512];
+    char raw[512], buf[512];
     size_t n;
 
     (void)cls;
@@ -413,7 +425,8 @@ mhd_log(void *cls, const char *fmt, va_list ap)
     }
     if (count++ >= 10)
         return;
-    vsnprintf(buf, sizeof(buf), fmt, ap);
+    vsnprintf(raw, sizeof(raw), fmt, ap); /* may quote client bytes */
+    (void)omkt_text_copy(buf, sizeof(buf), raw);
     n = strlen(buf);
     while (n > 0 && buf[n - 1] == '\n')
         buf[--n] = '\0';
