@@ -17,7 +17,8 @@
  *    still waiting for its request head is closed.  MHD itself admits
  *    CONNGUARD_RESERVE more (and per address), so a health probe still
  *    gets in while max_connections are busy; a request arriving on such
- *    a reserve connection is answered 503 unless it is GET /health.
+ *    a reserve connection is answered 503 (an OMKT 500 on /api/) unless
+ *    it is GET /health.
  *
  * Closing is shutdown(fd, SHUT_RDWR): MHD's own thread then sees the
  * connection end and cleans it up; the client gets no reply (its request

@@ -275,17 +275,18 @@ static enum MHD_Result too_big(struct apid_req *r)
     return apid_reply_error(r, 413, "too_large", "request body too large");
 }
 
-/* busy - 503 on a connection admitted over the limits (connguard.h). */
+/* busy - 503 on a connection admitted over the limits (connguard.h).
+ * On /api/ an OMKT 500: the protocol's 503 means "account disabled". */
 static enum MHD_Result busy(struct apid_req *r)
 {
     r->action = "busy";
     if (is_omkt_path(r->url))
-        return apid_reply_json(r, 503,
-                               json_pack("{s:{s:i, s:s}}", "result", "code",
-                                         503, "message",
-                                         "too many connections, retry later"));
+        return apid_reply_json(
+            r, 500,
+            json_pack("{s:{s:i, s:s}}", "result", "code", 500, "message",
+                      "server busy (too many connections), retry later"));
     return apid_reply_error(r, 503, "busy",
-                            "too many connections, retry later");
+                            "server busy (too many connections), retry later");
 }
 
 /* add_arg - MHD iterator: copy each query argument. */
