@@ -8,7 +8,8 @@ bodies can be malformed at will) and prints one TAP line per request:
 "not ok - NAME (why)".  Expectations:
   client     a non-empty HTTP reply, 4xx (on /api/ also the OMKT
              protocol's client codes 501-505, 507, 508 with the same
-             result.code)
+             result.code, and code 13 "url refused by the adapter",
+             which the protocol sends with HTTP 200)
   nommer     media-nommer's HTTP 200 {"success":false,"error_code":4xx}
   sane       a non-empty HTTP reply that is not a server error (any
              status below 500, or an OMKT client code)
@@ -378,7 +379,8 @@ def judge(expect, path_is_omkt, status, body):
     if expect == "junk":
         return None if 400 <= status < 500 else "status %d" % status
     is_client = 400 <= status < 500 or (
-        path_is_omkt and status in OMKT_CLIENT and code == status)
+        path_is_omkt and status in OMKT_CLIENT and code == status) or (
+        path_is_omkt and status == 200 and code == 13)  # url refused
     if expect == "client" and not is_client:
         return "status %d, %r" % (status, body[:120])
     if expect == "sane" and not (status < 500 or is_client) or \
