@@ -289,12 +289,22 @@ static enum MHD_Result busy(struct apid_req *r)
                             "server busy (too many connections), retry later");
 }
 
-/* add_arg - MHD iterator: copy each query argument. */
+/* add_arg - MHD iterator: copy each query argument.  A %00 would cut
+ * the key or value short without a word: refused as not UTF-8, as in
+ * form and multipart bodies. */
 static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind,
-                               const char *key, const char *value)
+                               const char *key, size_t key_size,
+                               const char *value, size_t value_size)
 {
+    struct apid_params *p = cls;
+
     (void)kind;
-    params_add(cls, key, value);
+    if (strlen(key) != key_size ||
+        (value != NULL && strlen(value) != value_size)) {
+        p->is_bad_utf8 = true;
+        return MHD_YES;
+    }
+    params_add(p, key, value);
     return MHD_YES;
 }
 
@@ -380,7 +390,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     connguard_phase(conn, CONNGUARD_REPLY);
     if (r->is_too_big)
         return too_big(r);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &r->params);
+    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, add_arg,
+                                &r->params);
     if (r->body != NULL && is_form(r))
         params_parse_form(&r->params, r->body);
     if (r->is_multipart)

@@ -169,7 +169,13 @@ def cases(key, media):
         ("OMKT: transcoder_key=%FF", "client",
          req("GET", "/api/?action=app_new_media&transcoder_key=%FF"
              "&application=a&version=1&id=5&url=http://x/a")),
-        ("OMKT: NUL in a value", "client",
+        ("OMKT: NUL in a query value", "client",
+         req("GET", "/api/?action=app_new_media&transcoder_key=%s"
+             "&application=h&version=1&id=8&url=http://x/%%00a" % key)),
+        ("OMKT: NUL in a query key", "client",
+         req("GET", "/api/?action=app_new_media&transcoder_key=%s"
+             "&application=h&version=1&id=8&url=http://x/a&u%%00rl=1" % key)),
+        ("OMKT: NUL in a form value", "client",
          req("POST", "/api/", [FORM], form(new + [("id", "8"),
                                                   ("url", b"http://x/%00a")]))),
         # --- OMKT: sizes and ids
