@@ -8,7 +8,11 @@
  * state (we allocate struct apid_req), then once per body chunk, then
  * once with no more data (we parse and dispatch).  A body over max_body
  * is answered 413 without being read into memory.  on_completed returns
- * the pooled connection and frees the request.
+ * the pooled connection and frees the request.  Each of these steps
+ * tells the connection guard (connguard.h) the request's phase: head
+ * until the first call, body until the last, reply until completed, then
+ * head again for the next request on a kept-alive connection.  A reply
+ * that cannot be built is a logged 500 with a fixed JSON body.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
