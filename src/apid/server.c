@@ -98,6 +98,8 @@ static enum MHD_Result queue(struct apid_req *r, unsigned status,
     if (r->content_range[0] != '\0')
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE,
                                 r->content_range);
+    if (connguard_is_reserve(r->conn)) /* free the reserve slot at once */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     ret = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     if (ret != MHD_YES)
