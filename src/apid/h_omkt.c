@@ -14,12 +14,15 @@
 #include <time.h>
 
 #include "apid/apid.h"
+#include "apid/catalogue.h"
 #include "apid/files.h"
+#include "apid/limits.h"
 #include "common/alloc.h"
 #include "common/db_jobs.h"
 #include "common/db_media.h"
 #include "common/db_transcodes.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "media/settings.h"
 
 /* One OMKT call. */
@@ -58,6 +61,17 @@ static enum MHD_Result missing(struct call *c, const char *name, int rc)
 
     snprintf(msg, sizeof(msg), "%s parameter: %s",
              rc == OMKT_ENOTFOUND ? "missing" : "invalid", name);
+    return reply(c, 505, msg);
+}
+
+/* too_many_ids - 505: the request names more settings than allowed. */
+static enum MHD_Result too_many_ids(struct call *c)
+{
+    char msg[120];
+
+    snprintf(msg, sizeof(msg),
+             "invalid parameter: settings_id_list: at most %d ids per request",
+             APID_LIST_MAX);
     return reply(c, 505, msg);
 }
 
@@ -129,24 +143,33 @@ static enum MHD_Result a_subscribe(struct call *c)
     omkt_log(OMKT_LOG_NOTICE, "account=%" PRId64 " subscribed (%s)", id,
              an.email);
     return reply_json(c, json_pack("{s:s, s:o}", "apikey", key, "settings",
-                                   omkt_settings_catalogue_json()));
+                                   catalogue_json()));
 }
 
-/* adapter_check - 0 when @adapter/@url are acceptable, else the code. */
+/* adapter_check - 0 when @adapter/@url are acceptable, else the code
+ * with *why (static text) for code 13. */
 static int adapter_check(const struct omkt_account *acc, const char *adapter,
-                         const char *url)
+                         const char *url, const char **why)
 {
-    if (strcmp(adapter, "http") != 0 && strcmp(adapter, "local") != 0)
+    bool is_http = strcmp(adapter, "http") == 0;
+
+    *why = "url refused by the adapter";
+    if (!is_http && strcmp(adapter, "local") != 0)
         return 400;
     if (!omkt_account_allows(acc, adapter))
         return 405;
-    if (strcmp(adapter, "http") == 0)
+    if (strlen(url) > APID_URL_MAX) {
+        *why = "url refused by the adapter: too long (at most "
+               "2048 bytes)";
+        return 13;
+    }
+    if (is_http)
         return strncmp(url, "http://", 7) == 0 ||
                        strncmp(url, "https://", 8) == 0
                    ? 0
                    : 13;
     /* local: a relative path under the import directory */
-    return url[0] == '/' || strstr(url, "..") != NULL ? 13 : 0;
+    return omkt_path_is_rel(url) ? 0 : 13;
 }
 
 /* new_media_rows - media row and download job, in one transaction. */
@@ -184,6 +207,7 @@ static enum MHD_Result a_new_media(struct call *c)
     struct omkt_media_new mn = {.account_id = c->acc.id};
     struct omkt_errbuf eb = {0};
     const char *adapter = params_get(p, "adapter");
+    const char *why = NULL;
     int rc = params_id(p, "id", &mn.remote_id);
     int code = 0;
 
@@ -194,13 +218,13 @@ static enum MHD_Result a_new_media(struct call *c)
     mn.url = params_get(p, "url");
     mn.adapter = adapter && adapter[0] ? adapter : "http";
     mn.do_metadata = params_bool(p, "dometadata", true);
-    code = adapter_check(&c->acc, mn.adapter, mn.url);
+    code = adapter_check(&c->acc, mn.adapter, mn.url, &why);
     if (code == 400)
         return reply(c, 400, "unknown adapter");
     if (code == 405)
         return reply(c, 405, "adapter not allowed for this account");
     if (code == 13)
-        return reply(c, 13, "url refused by the adapter");
+        return reply(c, 13, why);
     if (apid_db(c->r) == NULL)
         return db_down(c);
     if (new_media_rows(c->r->db, &mn, &code, &eb) == OMKT_OK)
@@ -360,6 +384,8 @@ static enum MHD_Result a_request_format(struct call *c)
     if (rc != OMKT_OK)
         return missing(c, "id", rc);
     rc = params_list(p, "settings_id_list", ids, APID_LIST_MAX, &n);
+    if (rc == OMKT_ETOOBIG)
+        return too_many_ids(c);
     if (rc != OMKT_OK)
         return missing(c, "settings_id_list", rc);
     if (!fmt_media(c, remote_id, &m, &res))

@@ -178,47 +178,77 @@ int params_id(const struct apid_params *p, const char *key, int64_t *out)
     *out = 0;
     if (v == NULL || v[0] == '\0')
         return OMKT_ENOTFOUND;
-    if (lenient_i64(v, &x) != OMKT_OK || x < 0)
+    if (lenient_i64(v, &x) != OMKT_OK || x <= 0)
         return OMKT_EINVAL;
     *out = x;
     return OMKT_OK;
 }
 
-/* list_from_text - "[11,15]" (JSON) or "11,15" or "11". */
+/* push - append @v to ids[0..*n); OMKT_ETOOBIG when @max are there. */
+static int push(int64_t *ids, size_t max, size_t *n, int64_t v)
+{
+    if (*n >= max)
+        return OMKT_ETOOBIG;
+    ids[(*n)++] = v;
+    return OMKT_OK;
+}
+
+/* push_text - append the lenient integer @s. */
+static int push_text(int64_t *ids, size_t max, size_t *n, const char *s)
+{
+    int64_t v = 0;
+
+    if (lenient_i64(s, &v) != OMKT_OK)
+        return OMKT_EINVAL;
+    return push(ids, max, n, v);
+}
+
+/* list_from_json - the items of a JSON array @arr (numbers or numeric
+ * strings). */
+static int list_from_json(const json_t *arr, int64_t *ids, size_t max,
+                          size_t *n)
+{
+    size_t i;
+    json_t *it;
+    int ret = OMKT_OK;
+
+    json_array_foreach(arr, i, it)
+    {
+        if (json_is_integer(it))
+            ret = push(ids, max, n, json_integer_value(it));
+        else if (json_is_string(it))
+            ret = push_text(ids, max, n, json_string_value(it));
+        else
+            ret = OMKT_EINVAL;
+        if (ret != OMKT_OK)
+            break;
+    }
+    return ret;
+}
+
+/* list_from_text - "[11,15]" (JSON) or "11,15" or "11", appended to
+ * ids[0..*n) without ever writing past ids[@max - 1]. */
 static int list_from_text(const char *text, int64_t *ids, size_t max, size_t *n)
 {
     json_t *arr = NULL;
-    size_t i;
-    json_t *it;
+    size_t before = *n;
     int ret = OMKT_EINVAL;
 
     if (text[0] != '[') {
         const char *q = text;
 
         while (*q != '\0') {
-            if (*n == max || lenient_i64(q, &ids[*n]) != OMKT_OK)
-                return OMKT_EINVAL;
-            (*n)++;
+            ret = push_text(ids, max, n, q);
+            if (ret != OMKT_OK)
+                return ret;
             q = strchr(q, ',');
             q = q ? q + 1 : "";
         }
-        return *n > 0 ? OMKT_OK : OMKT_EINVAL;
+        return *n > before ? OMKT_OK : OMKT_EINVAL;
     }
     arr = json_loads(text, JSON_DECODE_ANY, NULL);
-    if (arr == NULL || !json_is_array(arr) || json_array_size(arr) > max)
-        goto out;
-    json_array_foreach(arr, i, it)
-    {
-        if (json_is_integer(it))
-            ids[(*n)++] = json_integer_value(it);
-        else if (json_is_string(it) &&
-                 lenient_i64(json_string_value(it), &ids[*n]) == OMKT_OK)
-            (*n)++;
-        else
-            goto out;
-    }
-    ret = OMKT_OK;
-out:
+    if (json_is_array(arr))
+        ret = list_from_json(arr, ids, max, n);
     json_decref(arr);
     return ret;
 }
@@ -237,6 +267,7 @@ int params_list(const struct apid_params *p, const char *key, int64_t *ids,
 {
     size_t klen = strlen(key);
     bool is_found = false;
+    int rc = OMKT_OK;
 
     *n = 0;
     for (size_t i = 0; i < p->n; i++) {
@@ -244,14 +275,13 @@ int params_list(const struct apid_params *p, const char *key, int64_t *ids,
 
         if (strcmp(k, key) == 0) {
             is_found = true;
-            if (list_from_text(p->v[i].val, ids, max, n) != OMKT_OK)
-                return OMKT_EINVAL;
+            rc = list_from_text(p->v[i].val, ids, max, n);
         } else if (is_list_key(k, key, klen)) {
             is_found = true;
-            if (*n == max || lenient_i64(p->v[i].val, &ids[*n]) != OMKT_OK)
-                return OMKT_EINVAL;
-            (*n)++;
+            rc = push_text(ids, max, n, p->v[i].val);
         }
+        if (rc != OMKT_OK)
+            return rc;
     }
     return is_found ? OMKT_OK : OMKT_ENOTFOUND;
 }
