@@ -36,6 +36,23 @@ for p in /api /api/index.php; do
 done
 out=$(omkt_post -d action=app_get_settings)
 check_eq "settings by POST" "$(status_of "$out")" 200
+# The reference's catalogue, field for field and in its order: the golden
+# file holds the data of omk-server's modules/api/libs/settings.php (ids,
+# type, slug, name, technical, extension, recommend, size_43, size_169,
+# cardinality; never a command line).
+check "settings: the reference's catalogue, field for field" python3 - "$T/body" "$(dirname "$0")/omkt_catalogue.json" <<'PY'
+import json, sys, collections
+got = json.load(open(sys.argv[1]), object_pairs_hook=collections.OrderedDict)
+want = json.load(open(sys.argv[2]), object_pairs_hook=collections.OrderedDict)
+assert list(got) == list(want), (list(got), list(want))
+for k, w in want.items():
+    g = got[k]
+    assert list(g) == list(w), (k, list(g), list(w))
+    for f, v in w.items():
+        assert g[f] == v, (k, f, g[f], v)
+assert all(e["type"] == "video" for e in got.values())
+assert [k for k, e in got.items() if e.get("recommend") == "1"] == ["11", "14", "15", "101"]
+PY
 
 # --- unknown / missing action: a real 404 JSON error
 expect "unknown action" "$(omkt -d action=app_frobnicate "${AUTH[@]}")" 404 404
@@ -77,8 +94,21 @@ expect "lenient id 15abc" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=15a
 check_eq "lenient id stored as 15, dometadata 0" "$(sql "SELECT do_metadata FROM media WHERE account_id = 1 AND remote_id = 15")" 0
 expect "padded id ' 16 '" "$(omkt -d action=app_new_media "${AUTH[@]}" --data-urlencode 'id= 16 ' --data-urlencode 'url= http://x/16 ')" 200 200
 check_eq "strings trimmed" "$(sql "SELECT url FROM media WHERE account_id = 1 AND remote_id = 16")" "http://x/16"
-long=$(head -c 3000 /dev/zero | tr '\0' a)
-expect "cannot record (url too long)" "$(omkt_post -d action=app_new_media "${AUTH[@]}" -d id=17 -d "url=http://x/$long")" 506 506
+# Client errors are client codes, never server errors (506/5xx): a url
+# over the documented 2048 bytes is refused by the adapter (13), an id of
+# 0 is a bad parameter (505) like a negative one.
+long=$(head -c 2125 /dev/zero | tr '\0' a)
+expect "url of 2,133 bytes refused" "$(omkt_post -d action=app_new_media "${AUTH[@]}" -d id=17 -d "url=http://x/$long")" 200 13
+check "url refused: says too long" grep -q 'too long' "$T/body"
+expect "url of 2,048 bytes accepted" "$(omkt_post -d action=app_new_media "${AUTH[@]}" -d id=17 -d "url=http://x/${long:0:2039}")" 200 200
+expect "local url too long refused" "$(omkt_post -d action=app_new_media -d transcoder_key="$KL" -d application=a -d version=1 -d id=3 -d adapter=local -d "url=in/$long")" 200 13
+expect "local url with a . component" "$(omkt -d action=app_new_media -d transcoder_key="$KL" -d application=a -d version=1 -d id=4 -d url=in/./a.mp4 -d adapter=local)" 200 13
+expect "local absolute url" "$(omkt -d action=app_new_media -d transcoder_key="$KL" -d application=a -d version=1 -d id=4 -d url=/etc/passwd -d adapter=local)" 200 13
+expect "id 0" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=0 -d url=http://x/0)" 505 505
+expect "id 0abc" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=0abc -d url=http://x/0)" 505 505
+expect "format: id 0" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=0 -d 'settings_id_list[]=11')" 505 505
+expect "get_media: id 0" "$(omkt -d action=app_get_media "${AUTH[@]}" -d id=0 -d settings_id=11)" 505 505
+expect "get_media: settings_id 0" "$(omkt -d action=app_get_media "${AUTH[@]}" -d id=12 -d settings_id=0)" 505 505
 expect "invalid UTF-8" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=18 --data-urlencode "url=http://x/$(printf '\xff\xfe')")" 505 505
 many=$(for i in $(seq 1 300); do printf 'p%d=1&' "$i"; done)
 expect "300 parameters" "$(omkt_post --data "${many}action=app_new_media")" 505 505
@@ -105,6 +135,17 @@ check_eq "format [K]: 11 already" "$(jget "${out#* }" 11.code)" 507
 check_eq "format [K]: 13 queued" "$(jget "${out#* }" 13.code)" 200
 check_eq "format [K]: 101 queued" "$(jget "${out#* }" 101.code)" 200
 expect "format: all already requested" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=12 -d 'settings_id_list=[11,13]')" 507 507
+# At most 64 ids per request, in every form together (documented in
+# docs/api.md, "Limits"): more is a 505 naming the limit, never a crash
+# (40 copies of a 64-id JSON list overflowed a stack buffer).
+ids64=$(seq -s, 1 64)
+args=(); for i in $(seq 1 40); do args+=(--data-urlencode "settings_id_list=[$ids64]"); done
+expect "format: 40 x 64 ids (JSON)" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 "${args[@]}")" 505 505
+check "format: the 505 names the limit" grep -q 'at most 64 ids per request' "$T/body"
+expect "format: 65 ids in one JSON list" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 --data-urlencode "settings_id_list=[$ids64,65]")" 505 505
+expect "format: 64 [] then 1 JSON" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 $(for i in $(seq 1 64); do printf -- '-d settings_id_list[]=%d ' "$i"; done) --data-urlencode 'settings_id_list=[1]')" 505 505
+expect "format: 40 x 64 ids (comma list)" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 $(for i in $(seq 1 40); do printf -- '-d settings_id_list=%s ' "$ids64"; done))" 505 505
+check "apid survived the long lists" kill -0 "$APID_PID"
 out=$(omkt -d action=app_request_format "${AUTH[@]}" -d id=15 --data-urlencode 'settings_id_list=[11,"12",21]')
 check_eq "format JSON array" "$(jget "${out#* }" 21.code),$(jget "${out#* }" 12.code)" "200,200"
 check_eq "format: transcode rows" "$(sql "SELECT GROUP_CONCAT(setting_id ORDER BY setting_id) FROM transcodes t JOIN media m ON m.id = t.media_id WHERE m.remote_id = 12 AND m.account_id = 1")" "11,13,101"
@@ -142,6 +183,11 @@ check_eq "subscribe: 200" "${out##* }" 200
 NK=$(jget "${out% *}" apikey)
 check "subscribe: key" grep -qE '^[0-9a-f]{32}$' <<<"$NK"
 check_eq "subscribe: catalogue" "$(jget "${out% *}" settings.13.extension)" mp4
+check "subscribe: the same catalogue as app_get_settings" python3 -c '
+import json, sys
+a = json.loads(sys.argv[1])["settings"]
+b = json.loads(sys.argv[2])
+assert a == b and len(a) == 28' "${out% *}" "$(curl -s "$PUB/api/?action=app_get_settings")"
 check_eq "subscribe: account row" "$(sql "SELECT CONCAT_WS(',', email, url, client_key) FROM accounts WHERE api_key = '$NK'")" "new@cms.example,http://cms.example/cb,secret1"
 out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_new_media -d transcoder_key="$NK" -d application=a -d version=1 -d id=1 -d url=http://x/1)
 check_eq "subscribed key works" "${out##* }" 200
