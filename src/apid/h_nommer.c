@@ -22,6 +22,7 @@
 #include "common/alloc.h"
 #include "common/db_media.h"
 #include "common/log.h"
+#include "common/text.h"
 
 /* One submission being checked. */
 struct nom {
@@ -54,7 +55,7 @@ static json_t *body_of(struct apid_req *r)
     for (size_t i = 0; i < OMKT_ARRAY_LEN(keys); i++) {
         const char *v = params_get(&r->params, keys[i]);
 
-        if (v != NULL && utf8_valid(v, strlen(v)))
+        if (v != NULL && omkt_utf8_valid(v, strlen(v)))
             json_object_set_new(o, keys[i], json_string(v));
     }
     return o;

@@ -23,6 +23,7 @@
 #include "common/db_transcodes.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "common/text.h"
 #include "media/settings.h"
 
 /* One OMKT call. */
@@ -506,17 +507,27 @@ static bool auth(struct call *c, const struct action *a, enum MHD_Result *res)
     return true;
 }
 
+/* text_or_dash - @s cleaned into @buf (valid UTF-8, cut), "-" when
+ * absent: client text goes into the log only this way. */
+static const char *text_or_dash(char *buf, size_t size, const char *s)
+{
+    (void)omkt_text_copy(buf, size, s ? s : "-"); /* cut: fine for a log */
+    return buf;
+}
+
 /* log_call - the per-call log: api_calls row and a log line. */
 static void log_call(struct call *c, const char *action)
 {
     const struct apid_params *p = &c->r->params;
-    char addr[64];
+    const char *app = params_get(p, "application");
+    const char *ver = params_get(p, "version");
+    char addr[64], app_text[128], ver_text[64];
     struct timespec ts;
     struct omkt_api_call ac = {
         .account_id = c->acc.id,
         .action = action,
-        .application = params_get(p, "application"),
-        .version = params_get(p, "version"),
+        .application = app,
+        .version = ver,
         .code = c->code,
         .remote_addr = addr,
     };
@@ -524,12 +535,12 @@ static void log_call(struct call *c, const char *action)
     clock_gettime(CLOCK_REALTIME, &ts);
     ac.at_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     apid_remote_addr(c->r, addr, sizeof(addr));
-    calllog_add(&c->r->a->calls, &ac);
+    calllog_add(&c->r->a->calls, &ac); /* cleans the strings itself */
     omkt_log(OMKT_LOG_INFO,
              "call action=%s account=%" PRId64
              " application=%s version=%s code=%d addr=%s",
-             action, c->acc.id, ac.application ? ac.application : "-",
-             ac.version ? ac.version : "-", c->code, addr);
+             action, c->acc.id, text_or_dash(app_text, sizeof(app_text), app),
+             text_or_dash(ver_text, sizeof(ver_text), ver), c->code, addr);
 }
 
 /* find_action - the table entry of @name, or NULL. */

@@ -9,47 +9,7 @@
 #include "common/alloc.h"
 #include "common/err.h"
 #include "common/parse.h"
-
-bool utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned c = u[i];
-        size_t n;
-        unsigned cp;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + n >= len)
-            return false;
-        for (size_t k = 1; k <= n; k++) {
-            if ((u[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (u[i + k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += n + 1;
-    }
-    return true;
-}
+#include "common/text.h"
 
 void params_add(struct apid_params *p, const char *key, const char *val)
 {
@@ -65,7 +25,8 @@ void params_add(struct apid_params *p, const char *key, const char *val)
     }
     if (val == NULL)
         val = "";
-    if (!utf8_valid(key, strlen(key)) || !utf8_valid(val, strlen(val)))
+    if (!omkt_utf8_valid(key, strlen(key)) ||
+        !omkt_utf8_valid(val, strlen(val)))
         p->is_bad_utf8 = true;
     v = omkt_xstrdup(val);
     p->v[p->n].key = omkt_xstrdup(key);

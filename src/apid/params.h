@@ -14,7 +14,7 @@
 
 #define APID_PARAMS_MAX 256
 /* Ids per list parameter in one request (docs/api.md, "Limits"). */
-#define APID_LIST_MAX   64
+#define APID_LIST_MAX 64
 
 struct apid_param {
     char *key;
@@ -69,9 +69,6 @@ int lenient_i64(const char *s, int64_t *out);
  */
 int params_list(const struct apid_params *p, const char *key, int64_t *ids,
                 size_t max, size_t *n);
-
-/* utf8_valid - @s[0..@len) is well-formed UTF-8. */
-bool utf8_valid(const char *s, size_t len);
 
 void params_free(struct apid_params *p);
 

@@ -18,6 +18,7 @@
 #include "common/pipeline.h"
 #include "common/db_transcodes.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "common/parse.h"
 #include "media/settings.h"
 
@@ -167,7 +168,7 @@ static const char *submit_parse(json_t *b, const char *hdr_key,
                                        strlen(s->idempotency_key) > IDEM_MAX))
         return "idempotency key: 1 to 64 characters";
     if (s->idempotency_key != NULL &&
-        !utf8_valid(s->idempotency_key, strlen(s->idempotency_key)))
+        !omkt_utf8_valid(s->idempotency_key, strlen(s->idempotency_key)))
         return "idempotency key: not UTF-8";
     s->settings = set;
     return settings_text(json_object_get(b, "settings"), set, size);

@@ -172,6 +172,34 @@ check_eq "call log: not the public catalogue" "$(sql "SELECT COUNT(*) FROM api_c
 check_eq "call log: failed authentications too" "$(sql "SELECT GROUP_CONCAT(DISTINCT code ORDER BY code) FROM api_calls WHERE code IN (501, 502, 503, 504)")" "501,502,503,504"
 check "log line names application and version" grep -q "action=app_new_media account=1 application=cms version=1.2 code=200" "$APID_LOG"
 
+# --- no row can stop the call log.  Invalid UTF-8 (unauthenticated, so
+# anyone can send it) used to fail every later batch until a restart:
+# client text is cleaned on the way in (U+FFFD), and a batch the database
+# still refuses is written row by row, the refused rows dropped and logged.
+logged() { sql "SELECT COUNT(*) FROM api_calls WHERE application = '$1'"; }
+is_logged() { [ "$(logged "$1")" = 1 ]; }
+expect "unauthenticated application=%FF" "$(omkt -d action=app_new_media -d application=%FF -d version=%C3)" 505 505
+curl -s -o /dev/null "$API/api/?action=app_new_media&application=%FF&version=%C3&transcoder_key=$K"
+curl -s -o /dev/null "$API/api/?action=app_new_media&application=after-ff&version=1&transcoder_key=$K"
+check "a call after invalid UTF-8 is logged" wait_for 10 is_logged after-ff
+check "invalid UTF-8 stored as U+FFFD" test "$(sql "SELECT COUNT(*) FROM api_calls WHERE HEX(application) = 'EFBFBD' AND HEX(version) = 'EFBFBD'")" -ge 2
+cut=$(printf 'x%.0s' $(seq 1 126))$(printf '\xc3\xa9')
+curl -s -o /dev/null -G "$API/api/" -d action=app_new_media --data-urlencode "application=$cut" -d version=1 -d transcoder_key="$K"
+curl -s -o /dev/null "$API/api/?action=app_new_media&application=after-cut&version=1&transcoder_key=$K"
+check "a call after a 2-byte char at the column's edge is logged" wait_for 10 is_logged after-cut
+# shellcheck disable=SC2016 # backquotes are SQL identifier quotes
+printf 'USE `%s`;\nDELIMITER //\nCREATE TRIGGER refuse_calls BEFORE INSERT ON api_calls FOR EACH ROW IF NEW.application = '"'poison'"' THEN SIGNAL SQLSTATE '"'45000'"' SET MESSAGE_TEXT = '"'poisoned row'"'; END IF//\nDELIMITER ;\n' "$DBNAME" |
+    mariadb --no-defaults -uroot -S "$OMKT_DBDIR/mysqld.sock"
+for a in before-poison poison after-poison; do
+    curl -s -o /dev/null "$API/api/?action=app_new_media&application=$a&version=1&transcoder_key=$K"
+done
+check "a refused row does not hold back the others" wait_for 10 is_logged after-poison
+check_eq "the calls beside it are kept" "$(logged before-poison),$(logged poison)" 1,0
+check "the refused row is logged" grep -q "call log: row refused, dropped.*poisoned row" "$APID_LOG"
+curl -s -o /dev/null "$API/api/?action=app_new_media&application=later&version=1&transcoder_key=$K"
+check "and the log goes on" wait_for 10 is_logged later
+sql "DROP TRIGGER refuse_calls"
+
 # --- app_subscribe on a public server
 cp "$CONF" "$T/public.conf"
 sed -i 's/^port = 0$/port = 0\npublic = yes/' "$T/public.conf"
