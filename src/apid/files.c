@@ -15,6 +15,7 @@
 #include "common/alloc.h"
 #include "common/fsops.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "media/settings.h"
 #include "media/zip.h"
 
@@ -98,23 +99,21 @@ int files_parse_content_range(const char *s, int64_t size,
     return OMKT_OK;
 }
 
-/* resolve - docroot/@rel, @rel inside the media's own directory. */
+/* resolve - docroot/@rel, @rel inside the media's own directory (through
+ * the path layer: clean, and no symlink out of the document root). */
 static int resolve(const struct apid_req *r, const struct omkt_media *m,
                    const char *rel, char *out, size_t size)
 {
     char dir[256];
     size_t n;
 
-    if (rel == NULL || rel[0] == '/' || strstr(rel, "..") != NULL ||
+    if (rel == NULL ||
         omkt_media_dir(dir, sizeof(dir), m->account_id, m->id) != OMKT_OK)
         return OMKT_EPERM;
     n = strlen(dir);
     if (strncmp(rel, dir, n) != 0 || (rel[n] != '/' && rel[n] != '\0'))
         return OMKT_EPERM;
-    if ((size_t)snprintf(out, size, "%s/%s", r->a->d->common.docroot, rel) >=
-        size)
-        return OMKT_ETOOBIG;
-    return OMKT_OK;
+    return omkt_path_under(r->a->d->common.docroot, rel, out, size);
 }
 
 /* mime_of - the output's "mime" (new string) or the setting's. */

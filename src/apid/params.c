@@ -64,9 +64,10 @@ static void url_decode(char *s)
     *w = '\0';
 }
 
-void params_parse_form(struct apid_params *p, char *body)
+void params_parse_form(struct apid_params *p, const char *body)
 {
-    char *pair = body;
+    char *copy = omkt_xstrdup(body); /* the raw body stays for the handler */
+    char *pair = copy;
 
     while (pair != NULL) {
         char *amp = strchr(pair, '&');
@@ -84,6 +85,7 @@ void params_parse_form(struct apid_params *p, char *body)
             params_add(p, pair, eq ? eq + 1 : "");
         pair = amp ? amp + 1 : NULL;
     }
+    free(copy);
 }
 
 const char *params_get(const struct apid_params *p, const char *key)

@@ -33,8 +33,9 @@ struct apid_params {
 void params_add(struct apid_params *p, const char *key, const char *val);
 
 /* params_parse_form - add every pair of an x-www-form-urlencoded @body
- * (modified in place). */
-void params_parse_form(struct apid_params *p, char *body);
+ * (left untouched: a handler may still read it raw, e.g. a JSON body
+ * sent with the form content type). */
+void params_parse_form(struct apid_params *p, const char *body);
 
 /* params_get - the first value of @key (borrowed), or NULL. */
 const char *params_get(const struct apid_params *p, const char *key);
