@@ -25,6 +25,7 @@
 #include "common/db_accounts.h"
 #include "common/err.h"
 #include "apid/acache.h"
+#include "apid/auth.h"
 #include "apid/calllog.h"
 #include "apid/multipart.h"
 #include "apid/params.h"
@@ -113,28 +114,8 @@ const char *apid_header(struct apid_req *r, const char *name);
 /* apid_remote_addr - the peer address as text into @buf. */
 void apid_remote_addr(struct apid_req *r, char *buf, size_t size);
 
-/*
- * apid_is_admin - the request carries the admin credential:
- * "Authorization: Bearer KEY" (or Basic with KEY as password, or ?key=)
- * where KEY is [apid] admin_key or the API key of an admin account.
- */
-bool apid_is_admin(struct apid_req *r);
-
 /* apid_need_admin - 401 asking for the operator credential. */
 enum MHD_Result apid_need_admin(struct apid_req *r);
-
-/* apid_rest_auth - the account of an API key (REST): X-API-Key or
- * Authorization: Bearer.  Replies itself and returns false on failure. */
-bool apid_rest_auth(struct apid_req *r, struct omkt_account *acc,
-                    enum MHD_Result *res);
-
-/* apid_account - the account of API key @key through the cache (new
- * strings in @out).  OMKT_ENOTFOUND, or OMKT_EDB when unreachable. */
-int apid_account(struct apid_req *r, const char *key, struct omkt_account *out);
-
-/* apid_effective_rate - calls per minute allowed to @acc. */
-int64_t apid_effective_rate(const struct apid *a,
-                            const struct omkt_account *acc);
 
 /* Handlers (router.c dispatches). */
 enum MHD_Result h_omkt(struct apid_req *r);

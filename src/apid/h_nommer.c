@@ -83,14 +83,12 @@ static json_t *body_of(struct apid_req *r)
     return o;
 }
 
-/* key_of - the API key of the request (borrowed), or NULL. */
-static const char *key_of(struct nom *n)
+/* key_of - the API key of the request (in @buf or borrowed from the
+ * body), or NULL: the headers (auth.h), else an "api_key" field. */
+static const char *key_of(struct nom *n, char *buf, size_t size)
 {
-    const char *k = apid_header(n->r, "X-API-Key");
-    const char *auth = apid_header(n->r, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *k = auth_header_key(n->r, buf, size);
 
-    if (k == NULL && auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0)
-        k = auth + 7;
     if (k == NULL)
         k = json_string_value(json_object_get(n->body, "api_key"));
     return k;
@@ -197,34 +195,32 @@ static const char *paths(struct nom *n, const char **url, bool *is_local)
     return NULL;
 }
 
-/* auth - the account of the key; false with the answer in *res. */
+/* auth - the door's verdict as a media-nommer answer; true when the call
+ * may go on. */
 static bool auth(struct nom *n, enum MHD_Result *res)
 {
-    const char *key = key_of(n);
-    int rc;
+    char buf[APID_AUTH_KEY_MAX];
 
-    if (key == NULL || key[0] == '\0') {
+    switch (auth_check(n->r, key_of(n, buf, sizeof(buf)), true, &n->acc)) {
+    case APID_AUTH_OK:
+        return true;
+    case APID_AUTH_NO_KEY:
         *res = fail(n, 401, "an API key is required (X-API-Key)");
-        return false;
-    }
-    rc = apid_account(n->r, key, &n->acc);
-    if (rc != OMKT_OK || !n->acc.is_enabled) {
-        *res = rc == OMKT_OK          ? fail(n, 403, "this account is disabled")
-               : rc == OMKT_ENOTFOUND ? fail(n, 401, "unknown API key")
-                                      : fail(n, 503, "database unavailable");
-        return false;
-    }
-    if (apid_db(n->r) == NULL) {
+        break;
+    case APID_AUTH_UNKNOWN:
+        *res = fail(n, 401, "unknown API key");
+        break;
+    case APID_AUTH_DISABLED:
+        *res = fail(n, 403, "this account is disabled");
+        break;
+    case APID_AUTH_DB_DOWN:
         *res = fail(n, 503, "database unavailable, retry later");
-        return false;
-    }
-    if (!ratelimit_take(&n->r->a->rl, n->acc.id,
-                        apid_effective_rate(n->r->a, &n->acc),
-                        omkt_wall_ms())) {
+        break;
+    case APID_AUTH_LIMITED:
         *res = fail(n, 429, "too many calls per minute, slow down");
-        return false;
+        break;
     }
-    return true;
+    return false;
 }
 
 /* check_setting - can the engine make @setting?  NULL or why not. */

@@ -470,11 +470,11 @@ static const struct action actions[] = {
     {"app_get_media", false, false, a_get_media},
 };
 
-/* auth - 501/502/503/504; true when the call may go on. */
+/* auth - the door's verdict as OMKT codes 501/502/503/504 (and 500 when
+ * the database is away); true when the call may go on. */
 static bool auth(struct call *c, const struct action *a, enum MHD_Result *res)
 {
     const struct apid_params *p = &c->r->params;
-    int rc;
 
     if (!params_has(p, "transcoder_key") || !params_has(p, "application") ||
         !params_has(p, "version")) {
@@ -483,28 +483,25 @@ static bool auth(struct call *c, const struct action *a, enum MHD_Result *res)
                      "mandatory");
         return false;
     }
-    if (apid_db(c->r) == NULL) {
-        *res = db_down(c);
-        return false;
-    }
-    rc = omkt_account_by_key(c->r->db, params_get(p, "transcoder_key"), &c->acc,
-                             NULL);
-    if (rc != OMKT_OK) {
-        *res = rc == OMKT_ENOTFOUND ? reply(c, 502, "unknown transcoder_key")
-                                    : db_down(c);
-        return false;
-    }
-    if (!c->acc.is_enabled) {
+    switch (auth_check(c->r, params_get(p, "transcoder_key"), a->is_limited,
+                       &c->acc)) {
+    case APID_AUTH_OK:
+        return true;
+    case APID_AUTH_NO_KEY:
+    case APID_AUTH_UNKNOWN:
+        *res = reply(c, 502, "unknown transcoder_key");
+        break;
+    case APID_AUTH_DISABLED:
         *res = reply(c, 503, "this account is disabled");
-        return false;
-    }
-    if (a->is_limited && !ratelimit_take(&c->r->a->rl, c->acc.id,
-                                         apid_effective_rate(c->r->a, &c->acc),
-                                         omkt_wall_ms())) {
+        break;
+    case APID_AUTH_DB_DOWN:
+        *res = db_down(c);
+        break;
+    case APID_AUTH_LIMITED:
         *res = reply(c, 504, "too many calls per minute, slow down");
-        return false;
+        break;
     }
-    return true;
+    return false;
 }
 
 /* text_or_dash - @s cleaned into @buf (valid UTF-8, cut), "-" when
