@@ -22,6 +22,7 @@
 #include "common/db_media.h"
 #include "common/db_transcodes.h"
 #include "common/log.h"
+#include "common/pipeline.h"
 #include "common/path.h"
 #include "common/text.h"
 #include "media/settings.h"
@@ -105,9 +106,11 @@ static const char *subscribe_check(const struct apid_params *p)
     for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
         if (!params_has(p, need[i]))
             return need[i];
-    if (strchr(params_get(p, "email"), '@') == NULL)
+    if (strchr(params_get(p, "email"), '@') == NULL ||
+        strlen(params_get(p, "email")) > APID_EMAIL_MAX)
         return "email";
-    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+    if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) ||
+        strlen(url) > APID_ACCOUNT_URL_MAX)
         return "url";
     if (strlen(params_get(p, "app_key")) > 32)
         return "app_key";
@@ -268,62 +271,58 @@ static void fmt_classify(struct fmt *f, const int64_t *ids, size_t n)
     }
 }
 
-/* enqueue_transcode - the job, payload {"transcodes":@ids}. */
-static int enqueue_transcode(struct omkt_db *db, struct omkt_job_new *jn,
-                             const char *ids, struct omkt_errbuf *eb)
-{
-    char *payload = omkt_xasprintf("{\"transcodes\":%s}", ids);
-    int ret;
+/* STATUS_UNSEEN - a status omkt_pipeline_request has not written. */
+#define STATUS_UNSEEN 1
 
-    jn->payload = payload;
-    ret = omkt_job_enqueue(db, jn, NULL, eb);
-    jn->payload = NULL;
-    free(payload);
-    return ret;
+/* fmt_failed_code - why omkt_pipeline_request failed: 15 when every row
+ * was recorded (so queuing the job failed), else 506. */
+static int fmt_failed_code(const int *status, size_t k)
+{
+    for (size_t j = 0; j < k; j++)
+        if (status[j] != OMKT_OK && status[j] != OMKT_EEXIST)
+            return 506;
+    return 15;
 }
 
-/* fmt_rows - transcodes and one transcode job; *code 200, 507, 506, 15. */
+/* fmt_rows - the known settings of @f asked through the one transcode
+ * request (common/pipeline.c), in one transaction; ids asked before are
+ * marked 507.  *code 200, 507, 506 or 15. */
 static int fmt_rows(struct omkt_db *db, const struct omkt_media *m,
                     struct fmt *f, int *code, struct omkt_errbuf *eb)
 {
-    json_t *tids = json_array();
-    struct omkt_job_new jn = {.task = OMKT_TASK_TRANSCODE,
-                              .account_id = m->account_id,
-                              .media_id = m->id};
-    char *payload = NULL;
-    int ret = omkt_db_begin(db, eb);
+    int ids[APID_LIST_MAX], status[APID_LIST_MAX];
+    size_t at[APID_LIST_MAX], k = 0;
+    unsigned queued = 0;
+    int ret;
 
-    *code = 506;
-    for (size_t i = 0; ret == OMKT_OK && i < f->n; i++) {
-        int64_t tid = 0;
-
+    for (size_t i = 0; i < f->n; i++) {
         if (f->codes[i] != 200)
             continue;
-        ret = omkt_transcode_add(db, m->id, (int)f->ids[i], &tid, eb);
-        if (ret == OMKT_EEXIST) {
-            f->codes[i] = 507;
-            ret = OMKT_OK;
-        } else if (ret == OMKT_OK) {
-            json_array_append_new(tids, json_integer(tid));
-        }
+        at[k] = i;
+        status[k] = STATUS_UNSEEN;
+        ids[k++] = (int)f->ids[i]; /* known settings fit an int */
     }
-    if (ret == OMKT_OK && json_array_size(tids) == 0) {
+    *code = 506;
+    ret = omkt_db_begin(db, eb);
+    if (ret == OMKT_OK)
+        ret = omkt_pipeline_request(db, m, ids, k, status, &queued, eb);
+    if (ret != OMKT_OK)
+        *code = fmt_failed_code(status, k);
+    for (size_t j = 0; ret == OMKT_OK && j < k; j++)
+        if (status[j] == OMKT_EEXIST)
+            f->codes[at[j]] = 507;
+    if (ret == OMKT_OK && queued == 0) {
         *code = 507;
         ret = OMKT_EEXIST;
     }
-    if (ret != OMKT_OK)
-        goto out;
-    payload = json_dumps(tids, JSON_COMPACT);
-    *code = 15;
-    ret = payload ? enqueue_transcode(db, &jn, payload, eb) : OMKT_ENOMEM;
-    if (ret == OMKT_OK)
+    if (ret == OMKT_OK) {
+        *code = 15;
         ret = omkt_db_commit(db, eb);
-    *code = ret == OMKT_OK ? 200 : *code;
-out:
-    if (ret != OMKT_OK)
+    }
+    if (ret == OMKT_OK)
+        *code = 200;
+    else
         omkt_db_rollback(db);
-    free(payload);
-    json_decref(tids);
     return ret;
 }
 

@@ -13,6 +13,11 @@
  * VARCHAR(2048)). */
 #define APID_URL_MAX 2048
 
+/* app_subscribe's email and callback url (accounts.email VARCHAR(255),
+ * accounts.url VARCHAR(1024)). */
+#define APID_EMAIL_MAX       255
+#define APID_ACCOUNT_URL_MAX 1024
+
 /* A media-nommer dest_path, in bytes, relative to the export area. */
 #define APID_DEST_MAX 1024
 

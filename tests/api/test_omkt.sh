@@ -223,6 +223,10 @@ out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_subscribe -d email=n2
 check_eq "subscribe: app_key over 32 chars" "${out##* }" 505
 out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_subscribe -d url=http://cms.example/cb -d app_key=k -d application=cms -d version=2)
 check_eq "subscribe: missing email" "${out##* }" 505
+out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_subscribe -d email=n3@cms.example -d "url=http://cms.example/${long:0:1010}" -d app_key=k -d application=cms -d version=2)
+check_eq "subscribe: url over 1024 bytes is 505, not 506" "${out##* }" 505
+out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_subscribe -d "email=${long:0:250}@cms.example" -d url=http://cms.example/cb -d app_key=k -d application=cms -d version=2)
+check_eq "subscribe: email over 255 bytes is 505, not 506" "${out##* }" 505
 
 # --- could not queue: 15, and nothing half-recorded (a trigger refuses
 # the job's INSERT, as a full disk or a lost table would)
