@@ -113,19 +113,27 @@ static const char *docroot_rel(const char *root, const char *abs)
 
 /* under_root - absolute @abs inside the docroot (through the path layer:
  * clean, no symlink out): its relative part into @rel.  With
- * @is_existing it must be a regular file. */
+ * @is_existing it must be a regular file, and @rel is where it really
+ * is (symlinks inside the docroot resolved), so that is_foreign() judges
+ * the file read, not the link's name. */
 static bool under_root(struct nom *n, const char *abs, char *rel, size_t size,
                        bool is_existing)
 {
     const char *root = n->r->a->d->common.docroot;
     const char *r = docroot_rel(root, abs);
-    char full[PATH_MAX];
+    char full[PATH_MAX], real[PATH_MAX];
     struct stat st;
 
-    if (r == NULL || omkt_path_under(root, r, full, sizeof(full)) != OMKT_OK ||
-        omkt_text_copy(rel, size, r) != OMKT_OK)
+    if (r == NULL || omkt_path_under(root, r, full, sizeof(full)) != OMKT_OK)
         return false;
-    return !is_existing || (stat(full, &st) == 0 && S_ISREG(st.st_mode));
+    if (!is_existing)
+        return omkt_text_copy(rel, size, r) == OMKT_OK;
+    if (realpath(full, real) == NULL || stat(real, &st) != 0 ||
+        !S_ISREG(st.st_mode))
+        return false;
+    r = docroot_rel(root, real);
+    return r != NULL && omkt_path_is_rel(r) &&
+           omkt_text_copy(rel, size, r) == OMKT_OK;
 }
 
 /* is_foreign - @rel (relative to the docroot) lies in another account's

@@ -150,6 +150,9 @@ for src in "media/1/$LID/original" "export/1/mine.mp4"; do
     other "{\"source_path\":\"file://$T/docroot/$src\",\"dest_path\":\"x.mp4\",\"job_options\":[{}]}"
     check "another account's $src: refused" grep -q '"success": *false' "$T/body"
 done
+mkdir -p "$T/docroot/export/2"; ln -s "$T/docroot/media/1/$LID/original" "$T/docroot/export/2/link.mp4"
+other "{\"source_path\":\"file://$T/docroot/export/2/link.mp4\",\"dest_path\":\"x.mp4\",\"job_options\":[{}]}"
+check "a link in its own directory to another account's file: refused" grep -q '"success": *false' "$T/body"
 for dst in "file://$T/docroot/media/1/$LID/original" "file://$T/docroot/export/1/mine.mp4" \
     "file://$T/docroot/out/x.mp4" "file://$T/docroot/export/2/"; do
     other "{\"source_path\":\"http://x/a\",\"dest_path\":\"$dst\",\"job_options\":[{}]}"
