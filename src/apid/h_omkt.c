@@ -237,6 +237,8 @@ static enum MHD_Result a_new_media(struct call *c)
         return reply(c, 507, "this media id was already added");
     omkt_log(OMKT_LOG_ERR, "account=%" PRId64 " app_new_media: %s", c->acc.id,
              eb.msg);
+    if (eb.retryable) /* the database went away: not the client's fault */
+        return db_down(c);
     return reply(c, code,
                  code == 15 ? "could not queue the download"
                             : "could not record the media");
@@ -399,6 +401,8 @@ static enum MHD_Result a_request_format(struct call *c)
         res = reply_json(c, fmt_body(&f));
     else if (code == 507)
         res = reply(c, 507, "every setting was already requested");
+    else if (eb.retryable) /* the database went away */
+        res = db_down(c);
     else
         res = reply(c, code,
                     code == 15 ? "could not queue the transcode"
