@@ -14,6 +14,7 @@
 
 #include "apid/apid.h"
 #include "apid/auth.h"
+#include "apid/server.h"
 #include "common/daemon.h"
 #include "common/parse.h"
 

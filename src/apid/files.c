@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "apid/files.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/fsops.h"
 #include "common/log.h"

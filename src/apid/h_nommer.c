@@ -16,15 +16,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "apid/auth.h"
+#include "apid/h_nommer.h"
 #include "apid/limits.h"
 #include "apid/nommer_map.h"
 #include "apid/rest.h"
-#include "media/settings.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/db_media.h"
 #include "common/log.h"
 #include "common/path.h"
 #include "common/text.h"
+#include "media/settings.h"
 
 /* One submission being checked. */
 struct nom {
@@ -209,6 +212,7 @@ static bool auth(struct nom *n, enum MHD_Result *res)
 {
     char buf[APID_AUTH_KEY_MAX];
 
+    *res = MHD_NO; /* every verdict below answers */
     switch (auth_check(n->r, key_of(n, buf, sizeof(buf)), true, &n->acc)) {
     case APID_AUTH_OK:
         return true;

@@ -14,16 +14,19 @@
 #include <time.h>
 
 #include "apid/apid.h"
+#include "apid/auth.h"
 #include "apid/catalogue.h"
 #include "apid/files.h"
+#include "apid/h_omkt.h"
 #include "apid/limits.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/db_jobs.h"
 #include "common/db_media.h"
 #include "common/db_transcodes.h"
 #include "common/log.h"
-#include "common/pipeline.h"
 #include "common/path.h"
+#include "common/pipeline.h"
 #include "common/text.h"
 #include "media/settings.h"
 
@@ -486,6 +489,7 @@ static bool auth(struct call *c, const struct action *a, enum MHD_Result *res)
                      "mandatory");
         return false;
     }
+    *res = MHD_NO; /* every verdict below answers */
     switch (auth_check(c->r, params_get(p, "transcoder_key"), a->is_limited,
                        &c->acc)) {
     case APID_AUTH_OK:

@@ -16,8 +16,11 @@
 #include <string.h>
 
 #include "apid/apid.h"
+#include "apid/auth.h"
 #include "apid/files.h"
+#include "apid/h_rest.h"
 #include "apid/rest.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/db_jobs.h"
 #include "common/db_media.h"
@@ -35,6 +38,7 @@ static bool auth(struct rest *x, bool is_limited, enum MHD_Result *res)
     char buf[APID_AUTH_KEY_MAX];
     const char *key = auth_header_key(r, buf, sizeof(buf));
 
+    *res = MHD_NO; /* every verdict below answers */
     switch (auth_check(r, key, is_limited, &x->acc)) {
     case APID_AUTH_OK:
         return true;

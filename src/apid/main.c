@@ -12,6 +12,7 @@
 
 #include "apid/apid.h"
 #include "apid/catalogue.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/log.h"
 #include "media/settings.h"

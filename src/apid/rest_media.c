@@ -12,14 +12,15 @@
 
 #include "apid/files.h"
 #include "apid/rest.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/db_jobs.h"
 #include "common/db_media.h"
-#include "common/pipeline.h"
 #include "common/db_transcodes.h"
 #include "common/log.h"
-#include "common/text.h"
 #include "common/parse.h"
+#include "common/pipeline.h"
+#include "common/text.h"
 #include "media/settings.h"
 
 #define IDEM_MAX 64

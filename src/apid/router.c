@@ -6,6 +6,13 @@
 #include <string.h>
 
 #include "apid/apid.h"
+#include "apid/h_dashboard.h"
+#include "apid/h_health.h"
+#include "apid/h_nommer.h"
+#include "apid/h_omkt.h"
+#include "apid/h_rest.h"
+#include "apid/router.h"
+#include "apid/server.h"
 
 struct route {
     const char *path;

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "apid/apid.h"
+#include "apid/router.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/log.h"
 #include "common/parse.h"
