@@ -143,8 +143,10 @@ args=(); for i in $(seq 1 40); do args+=(--data-urlencode "settings_id_list=[$id
 expect "format: 40 x 64 ids (JSON)" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 "${args[@]}")" 505 505
 check "format: the 505 names the limit" grep -q 'at most 64 ids per request' "$T/body"
 expect "format: 65 ids in one JSON list" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 --data-urlencode "settings_id_list=[$ids64,65]")" 505 505
-expect "format: 64 [] then 1 JSON" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 $(for i in $(seq 1 64); do printf -- '-d settings_id_list[]=%d ' "$i"; done) --data-urlencode 'settings_id_list=[1]')" 505 505
-expect "format: 40 x 64 ids (comma list)" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 $(for i in $(seq 1 40); do printf -- '-d settings_id_list=%s ' "$ids64"; done))" 505 505
+brackets=(); for i in $(seq 1 64); do brackets+=(-d "settings_id_list[]=$i"); done
+expect "format: 64 [] then 1 JSON" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 "${brackets[@]}" --data-urlencode 'settings_id_list=[1]')" 505 505
+commas=(); for i in $(seq 1 40); do commas+=(-d "settings_id_list=$ids64"); done
+expect "format: 40 x 64 ids (comma list)" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 "${commas[@]}")" 505 505
 check "apid survived the long lists" kill -0 "$APID_PID"
 out=$(omkt -d action=app_request_format "${AUTH[@]}" -d id=15 --data-urlencode 'settings_id_list=[11,"12",21]')
 check_eq "format JSON array" "$(jget "${out#* }" 21.code),$(jget "${out#* }" 12.code)" "200,200"
