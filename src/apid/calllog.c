@@ -39,17 +39,19 @@ static int write_batch(struct omkt_db *db, const struct omkt_api_call *c,
  * its own: a refused row is dropped and logged, so one bad row never
  * holds back the calls after it.  Returns how many are dealt with (all
  * of them, unless the database went away meanwhile). */
-static size_t one_by_one(struct omkt_db *db, const struct omkt_api_call *c,
-                         size_t k, uint64_t *refused)
+static size_t one_by_one(struct apid_calllog *cl, const struct omkt_api_call *c,
+                         size_t k)
 {
     struct omkt_errbuf eb = {0};
 
     for (size_t i = 0; i < k; i++) {
-        if (write_batch(db, &c[i], 1, &eb) == OMKT_OK)
+        if (write_batch(cl->db, &c[i], 1, &eb) == OMKT_OK)
             continue;
         if (eb.retryable)
             return i;
-        (*refused)++;
+        pthread_mutex_lock(&cl->lock);
+        cl->dropped++; /* counted with the calls a full queue drops */
+        pthread_mutex_unlock(&cl->lock);
         omkt_log(OMKT_LOG_WARN,
                  "call log: row refused, dropped (action=%s account=%" PRId64
                  " code=%d): %s",
@@ -86,7 +88,7 @@ static size_t flush(struct apid_calllog *cl, const struct apid_call *q,
         else if (eb.retryable)
             break; /* the database is away: keep them for later */
         else
-            done = one_by_one(cl->db, c, k, &cl->refused);
+            done = one_by_one(cl, c, k);
         i += done;
         if (done < k)
             break;

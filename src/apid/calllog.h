@@ -43,7 +43,6 @@ struct apid_calllog {
     struct omkt_ticker ticker;
     /* the ticker thread's own */
     struct apid_call *batch; /* APID_CALLLOG_MAX entries */
-    uint64_t refused;        /* rows the database refused, dropped */
     struct omkt_db *db;
     bool is_warned;
     const struct omkt_db_conf *dbconf; /* borrowed */
@@ -55,7 +54,8 @@ int calllog_start(struct apid_calllog *cl, const struct omkt_db_conf *dbconf);
 /* calllog_add - queue one call (strings are copied, cleaned, cut). */
 void calllog_add(struct apid_calllog *cl, const struct omkt_api_call *c);
 
-/* calllog_dropped - calls dropped so far (queue full). */
+/* calllog_dropped - calls not written so far: dropped from a full queue
+ * or refused by the database. */
 uint64_t calllog_dropped(struct apid_calllog *cl);
 
 /* calllog_stop - flush what is queued and stop the thread. */

@@ -14,7 +14,7 @@ KL=$(new_account l@example.com --adapters http,local)
 KR=$(new_account r@example.com --rate 3)
 KD=$(new_account d@example.com)
 ctl account disable 4 2>/dev/null
-start_apid
+start_apid "admin_key = test-admin-key"
 AUTH=(-d transcoder_key="$K" -d application=cms -d version=1.2)
 code_of() { jget "${1#* }" result.code; }
 status_of() { echo "${1%% *}"; }
@@ -198,6 +198,7 @@ done
 check "a refused row does not hold back the others" wait_for 10 is_logged after-poison
 check_eq "the calls beside it are kept" "$(logged before-poison),$(logged poison)" 1,0
 check "the refused row is logged" grep -q "call log: row refused, dropped.*poisoned row" "$APID_LOG"
+check "the refused row is counted in /metrics" bash -c "curl -s -H 'Authorization: Bearer test-admin-key' '$API/metrics' | grep -qE '^omkt_api_calls_dropped_total [1-9]'"
 curl -s -o /dev/null "$API/api/?action=app_new_media&application=later&version=1&transcoder_key=$K"
 check "and the log goes on" wait_for 10 is_logged later
 sql "DROP TRIGGER refuse_calls"
