@@ -24,9 +24,9 @@
 #include "common/db_jobs.h"
 #include "common/db_media.h"
 #include "common/db_transcodes.h"
+#include "common/jobflow.h"
 #include "common/log.h"
 #include "common/path.h"
-#include "common/pipeline.h"
 #include "common/text.h"
 #include "media/settings.h"
 
@@ -276,10 +276,10 @@ static void fmt_classify(struct fmt *f, const int64_t *ids, size_t n)
     }
 }
 
-/* STATUS_UNSEEN - a status omkt_pipeline_request has not written. */
+/* STATUS_UNSEEN - a status omkt_jobflow_request has not written. */
 #define STATUS_UNSEEN 1
 
-/* fmt_failed_code - why omkt_pipeline_request failed: 15 when every row
+/* fmt_failed_code - why omkt_jobflow_request failed: 15 when every row
  * was recorded (so queuing the job failed), else 506. */
 static int fmt_failed_code(const int *status, size_t k)
 {
@@ -290,7 +290,7 @@ static int fmt_failed_code(const int *status, size_t k)
 }
 
 /* fmt_rows - the known settings of @f asked through the one transcode
- * request (common/pipeline.c), in one transaction; ids asked before are
+ * request (common/jobflow.c), in one transaction; ids asked before are
  * marked 507.  *code 200, 507, 506 or 15. */
 static int fmt_rows(struct omkt_db *db, const struct omkt_media *m,
                     struct fmt *f, int *code, struct omkt_errbuf *eb)
@@ -310,7 +310,7 @@ static int fmt_rows(struct omkt_db *db, const struct omkt_media *m,
     *code = 506;
     ret = omkt_db_begin(db, eb);
     if (ret == OMKT_OK)
-        ret = omkt_pipeline_request(db, m, ids, k, status, &queued, eb);
+        ret = omkt_jobflow_request(db, m, ids, k, status, &queued, eb);
     if (ret != OMKT_OK)
         *code = fmt_failed_code(status, k);
     for (size_t j = 0; ret == OMKT_OK && j < k; j++)
