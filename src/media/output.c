@@ -25,7 +25,7 @@
 #include "media/input.h"
 #include "media/output.h"
 #include "media/thumbs.h"
-#include "media/tmpfile.h"
+#include "common/fsops.h"
 
 #define MAX_OUT_FPS 60
 
@@ -45,7 +45,7 @@ struct omkt_out {
     struct omkt_thumbs *thumbs; /* thumbnails output, else NULL */
     AVFormatContext *mux;
     bool has_header;
-    struct omkt_tmpfile file;
+    struct omkt_fs_tmpfile file;
     const char *names[1];
     bool is_published;
     struct ostream v, a;
@@ -279,8 +279,8 @@ static int open_mux(struct omkt_out *o)
     int ret;
 
     snprintf(name, sizeof(name), "%d.%s", o->set->id, o->set->extension);
-    ret = omkt_tmpfile_create(&o->file, o->src->outdir, name, o->src->tag,
-                              &o->eb);
+    ret = omkt_fs_tmpfile_create(&o->file, o->src->outdir, name, o->src->tag,
+                                 &o->eb);
     if (ret != OMKT_OK)
         return ret;
     o->names[0] = o->file.name;
@@ -551,7 +551,7 @@ int omkt_out_publish(struct omkt_out *o)
     if (o->status != OMKT_OK)
         return o->status;
     ret = o->thumbs != NULL ? omkt_thumbs_publish(o->thumbs, &o->eb)
-                            : omkt_tmpfile_commit(&o->file, &o->eb);
+                            : omkt_fs_tmpfile_commit(&o->file, &o->eb);
     o->is_published = ret == OMKT_OK;
     return fail(o, ret);
 }
@@ -581,7 +581,7 @@ void omkt_out_free(struct omkt_out *o)
             avio_closep(&o->mux->pb);
         avformat_free_context(o->mux);
     }
-    omkt_tmpfile_discard(&o->file);
+    omkt_fs_tmpfile_discard(&o->file);
     av_channel_layout_uninit(&o->layout);
     av_packet_free(&o->pkt);
     av_frame_free(&o->filt);

@@ -28,7 +28,7 @@
 #include "media/probe.h"
 #include "media/transcode.h"
 #include "media/worker.h"
-#include "media/tmpfile.h"
+#include "common/fsops.h"
 
 #define PROGRESS_EVERY_US 250000
 #define WANT_VIDEO        1
@@ -382,7 +382,7 @@ static void finish_all(struct pipeline *p, const char *outdir)
         if (p->outs[i] != NULL && omkt_out_publish(p->outs[i]) == OMKT_OK)
             is_any = true;
     if (is_any)
-        (void)omkt_dir_fsync(outdir, NULL); /* XXX: rename is done anyway */
+        (void)omkt_fs_fsync_dir(outdir, NULL); /* XXX: rename is done anyway */
 }
 
 /* output_metadata - probe of the first file plus "cardinality". */

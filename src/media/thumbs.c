@@ -19,7 +19,7 @@
 #include "media/graph.h"
 #include "media/input.h"
 #include "media/thumbs.h"
-#include "media/tmpfile.h"
+#include "common/fsops.h"
 
 #define JPEG_QSCALE 3 /* as "-q:v 3" */
 
@@ -36,7 +36,7 @@ struct omkt_thumbs {
     int next;                           /* next target index */
     int picked;
     struct size_chain full, small;
-    struct omkt_tmpfile files[2 * OMKT_THUMBS_MAX];
+    struct omkt_fs_tmpfile files[2 * OMKT_THUMBS_MAX];
     const char *names[2 * OMKT_THUMBS_MAX];
     size_t n_files;
     AVFrame *last;     /* most recent frame, for a pick at the end */
@@ -118,27 +118,28 @@ static int open_chains(struct omkt_thumbs *t, const AVFrame *f,
 static int write_file(struct omkt_thumbs *t, const char *name,
                       const AVPacket *pkt, struct omkt_errbuf *eb)
 {
-    struct omkt_tmpfile *tf = &t->files[t->n_files];
-    int fd;
-    ssize_t n;
-    int ret = omkt_tmpfile_create(tf, t->src->outdir, name, t->src->tag, eb);
+    struct omkt_fs_tmpfile *tf = &t->files[t->n_files];
+    const uint8_t *p = pkt->data;
+    size_t left = (size_t)pkt->size;
+    int ret = omkt_fs_tmpfile_create(tf, t->src->outdir, name, t->src->tag, eb);
 
     if (ret != OMKT_OK)
         return ret;
     t->names[t->n_files++] = tf->name;
-    fd = open(tf->tmp, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        omkt_errf(eb, "open %s: %s", tf->tmp, omkt_errno_str(errno));
-        return omkt_errno_to_err(errno);
+    while (left > 0) {
+        ssize_t n = write(tf->fd, p, left);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            omkt_errf(eb, "write %s: %s", tf->tmp,
+                      n < 0 ? omkt_errno_str(errno) : "short write");
+            return n < 0 ? omkt_fs_errno_err(errno) : OMKT_ENOSPC;
+        }
+        p += n;
+        left -= (size_t)n;
     }
-    n = write(fd, pkt->data, (size_t)pkt->size);
-    if (n != pkt->size) {
-        omkt_errf(eb, "write %s: %s", tf->tmp,
-                  n < 0 ? omkt_errno_str(errno) : "short write");
-        ret = n < 0 ? omkt_errno_to_err(errno) : OMKT_ENOSPC;
-    }
-    close(fd);
-    return ret;
+    return OMKT_OK;
 }
 
 /* encode_one - @f through chain @c into the file @name. */
@@ -238,7 +239,7 @@ int omkt_thumbs_publish(struct omkt_thumbs *t, struct omkt_errbuf *eb)
     int ret = OMKT_OK;
 
     for (size_t i = 0; i < t->n_files && ret == OMKT_OK; i++)
-        ret = omkt_tmpfile_commit(&t->files[i], eb);
+        ret = omkt_fs_tmpfile_commit(&t->files[i], eb);
     return ret;
 }
 
@@ -259,7 +260,7 @@ void omkt_thumbs_free(struct omkt_thumbs *t)
     if (t == NULL)
         return;
     for (size_t i = 0; i < t->n_files; i++)
-        omkt_tmpfile_discard(&t->files[i]);
+        omkt_fs_tmpfile_discard(&t->files[i]);
     chain_free(&t->full);
     chain_free(&t->small);
     av_frame_free(&t->last);
