@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pipeline - omkt_transcode(): demux and decode a source once and feed
+ * transcode - omkt_transcode(): demux and decode a source once and feed
  * every requested output (output.c), with progress and interruption.
  *
  * DESIGN: one struct pipeline per call holds all state (no file-scope
@@ -27,7 +27,7 @@
 #include "media/output.h"
 #include "media/probe.h"
 #include "media/transcode.h"
-#include "media/worker.h"
+#include "media/outworker.h"
 #include "common/fsops.h"
 
 #define PROGRESS_EVERY_US 250000
