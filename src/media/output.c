@@ -82,6 +82,24 @@ static AVRational out_rate(const AVCodec *codec, AVRational r)
     return r;
 }
 
+/*
+ * leftover - an option of @opts that the codec or muxer did not take: a
+ * typo or an option of another encoder would else be silently ignored.
+ * Returns OMKT_EINVAL with the option named in @eb, or OMKT_OK.
+ */
+static int leftover(struct omkt_out *o, const AVDictionary *opts,
+                    const char *what)
+{
+    const AVDictionaryEntry *e =
+        av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX);
+
+    if (e == NULL)
+        return OMKT_OK;
+    omkt_errf(&o->eb, "unknown %s option '%s' (= '%s')", what, e->key,
+              e->value);
+    return OMKT_EINVAL;
+}
+
 /* open_encoder - avcodec_open2 with @opts_str and threads; adds a stream. */
 static int open_encoder(struct omkt_out *o, struct ostream *os,
                         const char *opts_str, const char *what)
@@ -89,6 +107,7 @@ static int open_encoder(struct omkt_out *o, struct ostream *os,
     AVDictionary *opts = NULL;
     char buf[64];
     int rc = 0;
+    int ret;
 
     if (opts_str != NULL)
         rc = av_dict_parse_string(&opts, opts_str, "=", ":", 0);
@@ -100,11 +119,15 @@ static int open_encoder(struct omkt_out *o, struct ostream *os,
         os->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if (rc >= 0)
         rc = avcodec_open2(os->enc, os->enc->codec, &opts);
+    snprintf(buf, sizeof(buf), "%s encoder", what);
+    ret = rc < 0 ? OMKT_OK : leftover(o, opts, buf);
     av_dict_free(&opts);
     if (rc < 0) {
         snprintf(buf, sizeof(buf), "opening %s encoder", what);
         return omkt_av_err(rc, &o->eb, buf);
     }
+    if (ret != OMKT_OK)
+        return ret;
     os->st = avformat_new_stream(o->mux, NULL);
     if (os->st == NULL)
         return OMKT_ENOMEM;
@@ -299,16 +322,18 @@ static int write_header(struct omkt_out *o)
 {
     AVDictionary *opts = NULL;
     int rc = 0;
+    int ret;
 
     if (o->set->mux_opts != NULL)
         rc = av_dict_parse_string(&opts, o->set->mux_opts, "=", ":", 0);
     if (rc >= 0)
         rc = avformat_write_header(o->mux, &opts);
+    ret = rc < 0 ? OMKT_OK : leftover(o, opts, "muxer");
     av_dict_free(&opts);
     if (rc < 0)
         return omkt_av_err(rc, &o->eb, "writing header");
     o->has_header = true;
-    return OMKT_OK;
+    return ret;
 }
 
 /* open_single - a single-file output: check the source, open everything. */

@@ -223,6 +223,45 @@ out:
     omkt_setting_free(s[1]);
 }
 
+/* An option no encoder or muxer takes is an error, not silently ignored. */
+static void test_unknown_options(const char *src)
+{
+    static const struct {
+        const char *json;
+        const char *what;
+    } c[] = {
+        {"{\"based_on\":11,\"video\":{\"options\":\"nosuchopt=1\"}}",
+         "video encoder option 'nosuchopt'"},
+        {"{\"based_on\":12,\"video\":{\"options\":\"preset=veryfast:"
+         "bogus=3\"}}",
+         "video encoder option 'bogus'"},
+        {"{\"based_on\":11,\"format_options\":\"movflags=+faststart:"
+         "nosuchmux=2\"}",
+         "muxer option 'nosuchmux'"},
+    };
+    char out[600];
+
+    snprintf(out, sizeof(out), "%s/opts", tmpdir);
+    mkdir(out, 0750);
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {
+        struct omkt_setting *s = job_setting(c[i].json, 11);
+        struct omkt_transcode_result res;
+        struct omkt_errbuf eb = {0};
+
+        if (s == NULL)
+            continue;
+        OMKT_CHECK_INT(omkt_transcode_with(src, out,
+                                           (const struct omkt_setting **)&s, 1,
+                                           NULL, &res, &eb),
+                       OMKT_EINVAL, "case %zu fails: %s", i, eb.msg);
+        OMKT_CHECK(strstr(res.outputs[0].message, c[i].what) != NULL,
+                   "case %zu names it: %s", i, res.outputs[0].message);
+        OMKT_CHECK_INT(count_files(out), 0, "case %zu: no file left", i);
+        omkt_transcode_result_clear(&res);
+        omkt_setting_free(s);
+    }
+}
+
 int main(void)
 {
     const char *base = getenv("OMKT_TMP");
@@ -239,5 +278,6 @@ int main(void)
     test_ok_and_partial_failure(src);
     test_cancel(src);
     test_job_settings(src);
+    test_unknown_options(src);
     return omkt_test_done();
 }
