@@ -31,6 +31,8 @@
 
 struct ostream {
     AVCodecContext *enc;
+    AVRational in_tb;  /* of the source frames fed */
+    int64_t in_end_us; /* end of the furthest source frame fed */
     AVStream *st;
     struct omkt_graph g;
     int64_t next_pts; /* audio: next sample count; -1 before the first */
@@ -178,6 +180,56 @@ static int source_geom(struct omkt_out *o, struct omkt_geom_src *g)
     return ret;
 }
 
+/*
+ * check_pixel_rate - the output's pixels per second within the limits
+ * (struct omkt_out_limits): a size or frame rate no source justifies.
+ */
+static int check_pixel_rate(struct omkt_out *o, const AVCodecContext *e)
+{
+    const struct omkt_out_limits *l = &o->src->limits;
+    const AVCodecParameters *p = o->src->vst->codecpar;
+    AVRational in_fps = o->src->vrate.num > 0 && o->src->vrate.den > 0
+                            ? o->src->vrate
+                            : (AVRational){25, 1};
+    double in = (double)p->width * p->height * av_q2d(in_fps);
+    double out = (double)e->width * e->height * av_q2d(e->framerate);
+    double max = in * (double)l->pixel_rate_pct / 100.0;
+
+    if (max < (double)l->pixel_rate_max)
+        max = (double)l->pixel_rate_max;
+    if (out <= max)
+        return OMKT_OK;
+    omkt_errf(&o->eb,
+              "output of %.0f pixels/s (%dx%d at %.2f fps) over the limit "
+              "of %.0f for this source",
+              out, e->width, e->height, av_q2d(e->framerate), max);
+    return OMKT_ETOOBIG;
+}
+
+/*
+ * check_duration - an output of @out_us so far within the limits for the
+ * source time decoded so far (struct omkt_out_limits): a filter that
+ * stretches time is stopped while encoding, not after writing an hour.
+ */
+static int check_duration(struct omkt_out *o, const struct ostream *os,
+                          int64_t out_us)
+{
+    const struct omkt_out_limits *l = &o->src->limits;
+    int64_t in_us = os->in_end_us > 0 ? os->in_end_us : 0;
+    int64_t max = in_us / 100 * l->duration_pct;
+
+    if (max < in_us + l->duration_slack_ms * 1000)
+        max = in_us + l->duration_slack_ms * 1000;
+    if (out_us <= max)
+        return OMKT_OK;
+    omkt_errf(&o->eb,
+              "output longer than allowed: %.2f s from %.2f s of source "
+              "(limit: %" PRId64 "%% or +%" PRId64 " s)",
+              (double)out_us / 1e6, (double)in_us / 1e6, l->duration_pct,
+              l->duration_slack_ms / 1000);
+    return OMKT_ETOOBIG;
+}
+
 /* video_rate - the setting's frame rate, else the source's (capped). */
 static AVRational video_rate(const struct omkt_out *o, const AVCodec *c)
 {
@@ -228,7 +280,9 @@ static int open_video(struct omkt_out *o)
     o->vargs.out_h = e->height;
     o->vargs.out_fmt = e->pix_fmt;
     o->vargs.out_fps = e->framerate;
-    return open_encoder(o, &o->v, s->vopts, "video");
+    o->v.in_tb = o->src->vst->time_base;
+    ret = check_pixel_rate(o, e);
+    return ret == OMKT_OK ? open_encoder(o, &o->v, s->vopts, "video") : ret;
 }
 
 /* pick_sample_fmt - @want if the encoder takes it, else its first. */
@@ -282,6 +336,7 @@ static int open_audio(struct omkt_out *o)
     if (ret != OMKT_OK)
         return ret;
     o->a.next_pts = -1;
+    o->a.in_tb = o->src->ast->time_base;
     o->aargs = (struct omkt_agraph_args){
         .in_tb = o->src->ast->time_base,
         .out_rate = e->sample_rate,
@@ -429,10 +484,25 @@ static int write_packets(struct omkt_out *o, struct ostream *os)
     }
 }
 
+/* out_end_us - where filtered frame @f (encoder time base) ends. */
+static int64_t out_end_us(const struct ostream *os, const AVFrame *f)
+{
+    int64_t len = os->enc->codec_type == AVMEDIA_TYPE_AUDIO ? f->nb_samples : 1;
+
+    if (f->pts == AV_NOPTS_VALUE)
+        return 0;
+    return av_rescale_q(f->pts + len, os->enc->time_base, AV_TIME_BASE_Q);
+}
+
 /* encode - one filtered frame (or NULL to flush) into @os. */
 static int encode(struct omkt_out *o, struct ostream *os, AVFrame *f)
 {
-    int rc = avcodec_send_frame(os->enc, f);
+    int rc;
+    int ret = f != NULL ? check_duration(o, os, out_end_us(os, f)) : OMKT_OK;
+
+    if (ret != OMKT_OK)
+        return ret;
+    rc = avcodec_send_frame(os->enc, f);
 
     if (rc < 0 && rc != AVERROR_EOF)
         return omkt_av_err(rc, &o->eb, "encoding");
@@ -482,6 +552,22 @@ static int drain(struct omkt_out *o, struct ostream *os, bool is_audio)
     return ret;
 }
 
+/* note_input - how far in the source @f (stream time base) reaches. */
+static void note_input(struct ostream *os, const AVFrame *f, bool is_audio)
+{
+    int64_t end;
+
+    if (f->pts == AV_NOPTS_VALUE)
+        return;
+    end = av_rescale_q(f->pts, os->in_tb, AV_TIME_BASE_Q);
+    if (is_audio && f->sample_rate > 0)
+        end += (int64_t)f->nb_samples * 1000000 / f->sample_rate;
+    else if (f->pkt_duration > 0)
+        end += av_rescale_q(f->pkt_duration, os->in_tb, AV_TIME_BASE_Q);
+    if (end > os->in_end_us)
+        os->in_end_us = end;
+}
+
 /* feed - push @f (NULL: end of stream) through @os's chain to the muxer. */
 static int feed(struct omkt_out *o, struct ostream *os, const AVFrame *f,
                 bool is_audio)
@@ -489,6 +575,8 @@ static int feed(struct omkt_out *o, struct ostream *os, const AVFrame *f,
     int rc;
     int ret = OMKT_OK;
 
+    if (f != NULL)
+        note_input(os, f, is_audio);
     if (f != NULL && !omkt_graph_matches(&os->g, f)) {
         omkt_graph_free(&os->g); /* XXX: frames held by the old chain drop */
         ret = is_audio ? omkt_graph_audio(&os->g, f, &o->aargs, &o->eb)

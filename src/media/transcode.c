@@ -491,6 +491,9 @@ static void pipeline_init(struct pipeline *p, const char *outdir, size_t n,
     p->src.outdir = outdir;
     p->src.tag = p->tag;
     p->src.threads = opts ? opts->threads : 0;
+    p->src.limits = opts != NULL && opts->limits != NULL
+                        ? *opts->limits
+                        : (struct omkt_out_limits)OMKT_OUT_LIMITS_DEFAULT;
     p->src.intr = (AVIOInterruptCB){omkt_intr_cb, &p->intr};
     p->vidx = -1;
     p->aidx = -1;

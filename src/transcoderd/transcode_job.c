@@ -210,6 +210,7 @@ static int run_engine(struct tjob_state *ts, const char *src,
         .stop_ctx = ts,
         .tmp_tag = tag,
         .threads = (int)conf->threads,
+        .limits = &conf->limits,
     };
 
     if (conf->is_batch || ts->n == 1)

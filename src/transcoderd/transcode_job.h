@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/worker.h"
+#include "media/transcode.h"
 
 struct tjob_conf {
     int64_t workers;
@@ -20,7 +21,8 @@ struct tjob_conf {
                     * engine pass (and decode) per setting */
     int64_t min_free;
     int64_t threads;
-    const char *docroot; /* borrowed from the daemon's config */
+    struct omkt_out_limits limits; /* output duration and pixel rate */
+    const char *docroot;           /* borrowed from the daemon's config */
 };
 
 void tjob_init(const struct tjob_conf *tc);

@@ -262,6 +262,69 @@ static void test_unknown_options(const char *src)
     }
 }
 
+/* run_one - setting @json (id 11) of @src into a fresh @sub dir. */
+static int run_one(const char *src, const char *json, const char *sub,
+                   const struct omkt_out_limits *lim, char *msg, size_t size)
+{
+    struct omkt_setting *s = job_setting(json, 11);
+    struct omkt_transcode_opts o = {.limits = lim};
+    struct omkt_transcode_result res;
+    struct omkt_errbuf eb = {0};
+    char out[600];
+    int rc;
+
+    snprintf(out, sizeof(out), "%s/%s", tmpdir, sub);
+    mkdir(out, 0750);
+    if (s == NULL)
+        return -1000;
+    rc = omkt_transcode_with(src, out, (const struct omkt_setting **)&s, 1, &o,
+                             &res, &eb);
+    snprintf(msg, size, "%s", res.outputs[0].message);
+    OMKT_CHECK_INT(count_files(out), rc == OMKT_OK ? 1 : 0,
+                   "%s: files left as expected", sub);
+    omkt_transcode_result_clear(&res);
+    omkt_setting_free(s);
+    return rc;
+}
+
+/* Output duration and pixel rate are bounded relative to the source, and
+ * an output stretched by a filter is stopped early. */
+static void test_limits(const char *src)
+{
+    struct omkt_out_limits px = {200, 10000, 400, 0};
+    char msg[OMKT_ERRBUF_LEN + 64];
+    const char *from;
+    double out_s = 0, in_s = 99;
+
+    OMKT_CHECK_INT(run_one(src,
+                           "{\"based_on\":11,\"audio\":null,\"video\":"
+                           "{\"filter\":\"setpts=20*PTS\"}}",
+                           "lim1", NULL, msg, sizeof(msg)),
+                   OMKT_ETOOBIG, "2 s stretched to 40 s fails: %s", msg);
+    from = strstr(msg, "longer than allowed: ");
+    OMKT_CHECK(from != NULL && sscanf(from,
+                                      "longer than allowed: %lf s from "
+                                      "%lf s",
+                                      &out_s, &in_s) == 2,
+               "says how long: %s", msg);
+    OMKT_CHECK(in_s < 1.0 && out_s < 12.0,
+               "stopped early: %.2f s out of %.2f s read", out_s, in_s);
+    OMKT_CHECK_INT(run_one(src,
+                           "{\"based_on\":11,\"audio\":null,\"video\":"
+                           "{\"filter\":\"setpts=1.5*PTS\"}}",
+                           "lim2", NULL, msg, sizeof(msg)),
+                   OMKT_OK, "1.5 times as long is fine: %s", msg);
+    OMKT_CHECK_INT(run_one(src, "{\"based_on\":11,\"audio\":null}", "lim3", &px,
+                           msg, sizeof(msg)),
+                   OMKT_ETOOBIG, "64x48 to 320x240 over 4x the pixel rate: %s",
+                   msg);
+    OMKT_CHECK(strstr(msg, "pixels/s") != NULL, "says why: %s", msg);
+    px.pixel_rate_max = 320 * 240 * 25;
+    OMKT_CHECK_INT(run_one(src, "{\"based_on\":11,\"audio\":null}", "lim4", &px,
+                           msg, sizeof(msg)),
+                   OMKT_OK, "within the absolute cap: %s", msg);
+}
+
 int main(void)
 {
     const char *base = getenv("OMKT_TMP");
@@ -279,5 +342,6 @@ int main(void)
     test_cancel(src);
     test_job_settings(src);
     test_unknown_options(src);
+    test_limits(src);
     return omkt_test_done();
 }
