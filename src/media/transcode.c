@@ -27,6 +27,7 @@
 #include "media/output.h"
 #include "media/probe.h"
 #include "media/transcode.h"
+#include "media/zip.h"
 #include "media/outworker.h"
 #include "common/fsops.h"
 
@@ -385,17 +386,43 @@ static void finish_all(struct pipeline *p, const char *outdir)
         (void)omkt_fs_fsync_dir(outdir, NULL); /* XXX: rename is done anyway */
 }
 
-/* output_metadata - probe of the first file plus "cardinality". */
-static json_t *output_metadata(const char *outdir, const char *name,
+/*
+ * zip_meta - a multi-file output is sent by app_get_media as one stored
+ * zip of its files (media/zip.h, in the order listed): its metadata
+ * gives that zip's size and type, as the reference's adapter does.
+ */
+static void zip_meta(json_t *meta, const char *outdir, const char *const *names,
+                     size_t n)
+{
+    void *buf = NULL;
+    size_t len = 0;
+    struct omkt_errbuf eb = {0};
+
+    if (omkt_zip_files_mem(outdir, names, n, &buf, &len, &eb) != OMKT_OK) {
+        omkt_log(OMKT_LOG_WARN, "zip of %s: %s", outdir, eb.msg);
+        json_object_del(meta, "file_size");
+    } else {
+        json_object_set_new(meta, "file_size", json_integer((json_int_t)len));
+    }
+    free(buf);
+    json_object_set_new(meta, "mime", json_string("application/zip"));
+    json_object_set_new(meta, "box", json_string("zip"));
+}
+
+/* output_metadata - probe of the first file plus "cardinality"; for
+ * several files, the zip's size and type. */
+static json_t *output_metadata(const char *outdir, const char *const *names,
                                size_t n_files)
 {
-    char path[PATH_MAX];
+    char path[OMKT_PATH_MAX];
     json_t *meta = NULL;
-    int n = snprintf(path, sizeof(path), "%s/%s", outdir, name);
+    int n = snprintf(path, sizeof(path), "%s/%s", outdir, names[0]);
 
     if (n < 0 || (size_t)n >= sizeof(path) ||
         omkt_probe_file(path, NULL, &meta, NULL) != OMKT_OK)
         meta = json_object();
+    if (n_files > 1)
+        zip_meta(meta, outdir, names, n_files);
     json_object_set_new(meta, "cardinality", json_integer((json_int_t)n_files));
     return meta;
 }
@@ -420,7 +447,7 @@ static void fill_result(struct omkt_output_result *r, int id,
         r->files[k] = omkt_xstrdup(names[k]);
     r->n_files = n;
     if (n > 0)
-        r->metadata = output_metadata(outdir, names[0], n);
+        r->metadata = output_metadata(outdir, names, n);
 }
 
 /* collect - fill @res; the first failure becomes the return value. */

@@ -42,6 +42,6 @@ case_ok vfr "$(clip vfr 1 320x240)" 13 640 480
 o=$OMKT_TMP/aspect-thumbs
 rm -rf "$o"
 "$CLI" transcode "$(clip movrot 1 320x240)" "$o" 101 > /dev/null
-check "portrait thumbnail is 240x320" check_py output "$o/101_01.jpg" \
+check "portrait thumbnail is 240x320" check_py output "$o/h00.jpg" \
     width=240 height=320
 done_testing
