@@ -13,6 +13,7 @@
 #include "fsops.h"
 #include "log.h"
 #include "parse.h"
+#include "path.h"
 
 static char host_name[256];
 
@@ -83,13 +84,12 @@ int omkt_fs_tmpfile_create(struct omkt_fs_tmpfile *t, const char *dir,
 {
     t->fd = -1;
     t->has_tmp = false;
-    if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
+    if (!omkt_path_is_rel(name) || name[0] == '.' || strchr(name, '/')) {
         omkt_errf(eb, "bad output file name: %s", name);
         return OMKT_EINVAL;
     }
     if (omkt_strlcpy(t->name, name, sizeof(t->name)) != OMKT_OK ||
-        snprintf(t->final, sizeof(t->final), "%s/%s", dir, name) >=
-            (int)sizeof(t->final) ||
+        omkt_path_join(t->final, sizeof(t->final), dir, name) != OMKT_OK ||
         omkt_fs_tmpname(t->tmp, sizeof(t->tmp), dir, name, tag) != OMKT_OK) {
         omkt_errf(eb, "path too long: %s/%s", dir, name);
         return OMKT_ETOOBIG;
