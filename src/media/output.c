@@ -32,7 +32,9 @@
 struct ostream {
     AVCodecContext *enc;
     AVRational in_tb;  /* of the source frames fed */
-    int64_t in_end_us; /* end of the furthest source frame fed */
+    int64_t in_end;    /* end of the furthest source frame fed (in_tb) */
+    int64_t in_end_us; /* the same in microseconds */
+    bool has_input;    /* a frame was fed */
     AVStream *st;
     struct omkt_graph g;
     int64_t next_pts; /* audio: next sample count; -1 before the first */
@@ -134,6 +136,10 @@ static int open_encoder(struct omkt_out *o, struct ostream *os,
     if (os->st == NULL)
         return OMKT_ENOMEM;
     os->st->time_base = os->enc->time_base;
+    /* The constant rate, for the muxer (Matroska's DefaultDuration: the
+     * last frame's length) and players. */
+    if (os->enc->codec_type == AVMEDIA_TYPE_VIDEO)
+        os->st->avg_frame_rate = os->enc->framerate;
     rc = avcodec_parameters_from_context(os->st->codecpar, os->enc);
     return rc < 0 ? omkt_av_err(rc, &o->eb, "stream parameters") : OMKT_OK;
 }
@@ -477,6 +483,12 @@ static int write_packets(struct omkt_out *o, struct ostream *os)
         if (rc < 0)
             return omkt_av_err(rc, &o->eb, "encoding");
         o->pkt->stream_index = os->st->index;
+        /* A video frame lasts one frame at the constant output rate (the
+         * encoder's time base): without it the muxer gives the last
+         * sample no duration and players drop it. */
+        if (o->pkt->duration <= 0 && os->enc->codec_type == AVMEDIA_TYPE_VIDEO)
+            o->pkt->duration = av_rescale_q(1, av_inv_q(os->enc->framerate),
+                                            os->enc->time_base);
         av_packet_rescale_ts(o->pkt, os->enc->time_base, os->st->time_base);
         rc = av_interleaved_write_frame(o->mux, o->pkt);
         if (rc < 0)
@@ -552,20 +564,29 @@ static int drain(struct omkt_out *o, struct ostream *os, bool is_audio)
     return ret;
 }
 
-/* note_input - how far in the source @f (stream time base) reaches. */
-static void note_input(struct ostream *os, const AVFrame *f, bool is_audio)
+/* note_input - how far in the source @f (stream time base) reaches: its
+ * pts plus its duration (the next frame's pts for a constant rate). */
+static void note_input(const struct omkt_out *o, struct ostream *os,
+                       const AVFrame *f, bool is_audio)
 {
+    AVRational rate = o->src->vrate;
     int64_t end;
 
     if (f->pts == AV_NOPTS_VALUE)
         return;
-    end = av_rescale_q(f->pts, os->in_tb, AV_TIME_BASE_Q);
+    end = f->pts;
     if (is_audio && f->sample_rate > 0)
-        end += (int64_t)f->nb_samples * 1000000 / f->sample_rate;
+        end += av_rescale_q(f->nb_samples, (AVRational){1, f->sample_rate},
+                            os->in_tb);
     else if (f->pkt_duration > 0)
-        end += av_rescale_q(f->pkt_duration, os->in_tb, AV_TIME_BASE_Q);
-    if (end > os->in_end_us)
-        os->in_end_us = end;
+        end += f->pkt_duration;
+    else if (rate.num > 0 && rate.den > 0)
+        end += av_rescale_q(1, av_inv_q(rate), os->in_tb);
+    if (!os->has_input || end > os->in_end) {
+        os->in_end = end;
+        os->in_end_us = av_rescale_q(end, os->in_tb, AV_TIME_BASE_Q);
+    }
+    os->has_input = true;
 }
 
 /* feed - push @f (NULL: end of stream) through @os's chain to the muxer. */
@@ -576,7 +597,7 @@ static int feed(struct omkt_out *o, struct ostream *os, const AVFrame *f,
     int ret = OMKT_OK;
 
     if (f != NULL)
-        note_input(os, f, is_audio);
+        note_input(o, os, f, is_audio);
     if (f != NULL && !omkt_graph_matches(&os->g, f)) {
         omkt_graph_free(&os->g); /* XXX: frames held by the old chain drop */
         ret = is_audio ? omkt_graph_audio(&os->g, f, &o->aargs, &o->eb)
@@ -584,9 +605,13 @@ static int feed(struct omkt_out *o, struct ostream *os, const AVFrame *f,
     }
     if (ret != OMKT_OK || os->g.graph == NULL)
         return ret;
+    /* The end of stream is where the last frame ends, not where it
+     * starts (as the ffmpeg CLI says it): else the fps filter drops the
+     * last frame and the output is a frame short. */
     rc = f != NULL ? av_buffersrc_add_frame_flags(os->g.src, (AVFrame *)f,
                                                   AV_BUFFERSRC_FLAG_KEEP_REF)
-                   : av_buffersrc_add_frame(os->g.src, NULL);
+                   : av_buffersrc_close(os->g.src, os->in_end,
+                                        AV_BUFFERSRC_FLAG_PUSH);
     if (rc < 0)
         return omkt_av_err(rc, &o->eb, "filtering");
     return drain(o, os, is_audio);
