@@ -12,6 +12,7 @@
  * timestamps are counted in samples from the first frame's.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,8 +79,11 @@ static AVRational out_rate(const AVCodec *codec, AVRational r)
 {
     if (r.num <= 0 || r.den <= 0)
         r = (AVRational){25, 1};
+    /* Above the cap, the source's rate over the smallest whole number
+     * that brings it under (120 -> 60, 119.88 -> 59.94, 100 -> 50): every
+     * n-th frame, so motion stays regular. */
     if (av_q2d(r) > MAX_OUT_FPS)
-        r = (AVRational){MAX_OUT_FPS / 2, 1};
+        r = av_div_q(r, (AVRational){(int)ceil(av_q2d(r) / MAX_OUT_FPS), 1});
     if (codec->supported_framerates != NULL)
         r = codec->supported_framerates[av_find_nearest_q_idx(
             r, codec->supported_framerates)];

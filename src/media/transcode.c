@@ -36,6 +36,7 @@
 #define WANT_AUDIO        2
 #define SEEK_MIN_GAP_US   (5 * 1000000LL)  /* seek when further than this */
 #define SEEK_MIN_DUR_US   (60 * 1000000LL) /* only for sources this long */
+#define CUT_MIN_US        (1000000LL) /* a shorter source is "cut" beyond */
 
 struct pipeline {
     struct omkt_intr intr;
@@ -53,6 +54,7 @@ struct pipeline {
     AVPacket *pkt;
     AVFrame *frame;
     int64_t pos_us;         /* furthest decoded time */
+    bool is_at_eof;         /* the input was read to its end */
     bool is_seeking;        /* thumbnails only: seek to each pick */
     int64_t seek_target_us; /* the last target sought */
     int64_t last_progress_us;
@@ -353,6 +355,7 @@ static int run(struct pipeline *p)
         if (rc < 0) {
             if (rc != AVERROR_EOF)
                 omkt_log(OMKT_LOG_INFO, "input ends early: read error %d", rc);
+            p->is_at_eof = true;
             break;
         }
         if (p->pkt->stream_index == p->vidx && p->vdec != NULL)
@@ -427,6 +430,34 @@ static json_t *output_metadata(const char *outdir, const char *const *names,
     return meta;
 }
 
+/*
+ * is_cut - a source that decodes to less than its container announces
+ * (a truncated upload) is transcoded as far as it decodes; every
+ * output's metadata says so, so that the CMS learns it from the format
+ * callback: "source_cut": {"time": decoded s, "announced": container s}.
+ */
+static bool is_cut(const struct pipeline *p)
+{
+    return p->is_at_eof && !p->is_seeking && p->src.duration_us > 0 &&
+           p->src.duration_us - p->pos_us > CUT_MIN_US;
+}
+
+/* cut_meta - "source_cut" in @meta when the source is cut (is_cut). */
+static void cut_meta(const struct pipeline *p, json_t *meta)
+{
+    char buf[32];
+    json_t *cut;
+
+    if (!is_cut(p))
+        return;
+    cut = json_object();
+    snprintf(buf, sizeof(buf), "%.2f", (double)p->pos_us / 1e6);
+    json_object_set_new(cut, "time", json_string(buf));
+    snprintf(buf, sizeof(buf), "%.2f", (double)p->src.duration_us / 1e6);
+    json_object_set_new(cut, "announced", json_string(buf));
+    json_object_set_new(meta, "source_cut", cut);
+}
+
 /* fill_result - entry @i of @res from output @o (NULL: unknown id). */
 static void fill_result(struct omkt_output_result *r, int id,
                         const struct omkt_out *o, const char *outdir)
@@ -460,6 +491,8 @@ static int collect(const struct pipeline *p, const int *ids, const char *outdir,
         struct omkt_output_result *r = &res->outputs[i];
 
         fill_result(r, ids[i], p->outs[i], outdir);
+        if (r->metadata != NULL)
+            cut_meta(p, r->metadata);
         if (r->status != OMKT_OK && ret == OMKT_OK) {
             ret = r->status;
             omkt_errf(eb, "%s", r->message);
@@ -560,6 +593,9 @@ static int transcode(const char *src, const char *outdir, const int *ids,
     if (ret != OMKT_OK) /* interrupted: publish nothing */
         goto out;
     finish_all(&p, outdir);
+    if (is_cut(&p))
+        omkt_log(OMKT_LOG_NOTICE, "source cut: decodes to %.2f s of %.2f s",
+                 (double)p.pos_us / 1e6, (double)p.src.duration_us / 1e6);
     progress(&p, true);
     ret = collect(&p, ids, outdir, res, eb);
     is_collected = true;

@@ -6,7 +6,8 @@
 # HEVC, VP9, interlaced MPEG-2 TS, an animated GIF, a one-frame video, a
 # still PNG and a 12 MP JPEG (a still becomes a one-frame video, as
 # ffmpeg makes it).  Frame counts are compared exactly (decoded with
-# ffprobe -count_frames), and so are the outputs' last timestamps.
+# ffprobe -count_frames), and so are the outputs' last timestamps; a
+# 120 fps source comes out at 60 fps.
 # shellcheck source=tests/media/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -72,6 +73,14 @@ for src in h264.mp4 hevc.mp4 vp9.webm mpeg2i.ts anim.gif one.mp4 still.png photo
     same "$W/$src" 12 mp4 -c:v libx264 -profile:v main -pix_fmt yuv420p -s $size -c:a aac
     same "$W/$src" 22 webm -c:v libvpx -pix_fmt yuv420p -s $size -c:a libvorbis
 done
+
+# A 120 fps slow-motion clip: 60 fps (the cap), every other frame, as
+# ffmpeg's fps filter makes it (the CLI's -r adds duplicates at the end).
+ff -f lavfi -i "testsrc2=s=320x240:r=120:d=2" -c:v libx264 -preset ultrafast \
+    -pix_fmt yuv420p "$W/slowmo.mp4"
+same "$W/slowmo.mp4" 12 mp4 -vf fps=60 -c:v libx264 -profile:v main -s 480x360
+check "120 fps -> 60 fps, not 30" test "$(ffprobe -v error -select_streams v \
+    -show_entries stream=r_frame_rate -of csv=p=0 "$W/o/12.mp4")" = 60/1
 
 # A decode-once ladder (outputs on worker threads) drains every output.
 rm -rf "$W/lad"

@@ -325,6 +325,59 @@ static void test_limits(const char *src)
                    OMKT_OK, "within the absolute cap: %s", msg);
 }
 
+/* A source cut short (a truncated upload) is transcoded as far as it
+ * decodes, and every output's metadata says so. */
+static void test_cut(const char *src)
+{
+    struct omkt_transcode_result res;
+    struct omkt_errbuf eb = {0};
+    char out[600], whole[700], cut[700];
+    int ids[] = {11};
+    json_t *sc;
+    FILE *in, *to;
+    long size;
+    char *buf;
+
+    snprintf(out, sizeof(out), "%s/cut", tmpdir);
+    mkdir(out, 0750);
+    OMKT_CHECK_INT(omkt_transcode(src, out, ids, 1, NULL, &res, &eb), OMKT_OK,
+                   "whole: %s", eb.msg);
+    OMKT_CHECK(res.n == 1 && json_object_get(res.outputs[0].metadata,
+                                             "source_cut") == NULL,
+               "a whole source is not cut");
+    omkt_transcode_result_clear(&res);
+    /* its first 30 %: the moov (faststart) says 2 s, the data ~0.6 s */
+    snprintf(whole, sizeof(whole), "%s/11.mp4", out);
+    snprintf(cut, sizeof(cut), "%s/cut.mp4", tmpdir);
+    in = fopen(whole, "rb");
+    to = fopen(cut, "wb");
+    if (in == NULL || to == NULL || fseek(in, 0, SEEK_END) != 0)
+        return;
+    size = ftell(in);
+    rewind(in);
+    buf = omkt_xmalloc((size_t)size);
+    if (fread(buf, 1, (size_t)size, in) == (size_t)size)
+        fwrite(buf, 1, (size_t)(size * 3 / 10), to);
+    free(buf);
+    fclose(in);
+    fclose(to);
+    snprintf(out, sizeof(out), "%s/cut2", tmpdir);
+    mkdir(out, 0750);
+    OMKT_CHECK_INT(omkt_transcode(cut, out, ids, 1, NULL, &res, &eb), OMKT_OK,
+                   "the readable part is transcoded: %s", eb.msg);
+    sc = res.n == 1 ? json_object_get(res.outputs[0].metadata, "source_cut")
+                    : NULL;
+    OMKT_CHECK(json_is_object(sc), "the metadata says the source is cut");
+    OMKT_CHECK(sc != NULL &&
+                   atof(json_string_value(json_object_get(sc, "time"))) < 1.0 &&
+                   strcmp(json_string_value(json_object_get(sc, "announced")),
+                          "2.00") == 0,
+               "decoded %s s of %s s",
+               json_string_value(json_object_get(sc, "time")),
+               json_string_value(json_object_get(sc, "announced")));
+    omkt_transcode_result_clear(&res);
+}
+
 int main(void)
 {
     const char *base = getenv("OMKT_TMP");
@@ -343,5 +396,6 @@ int main(void)
     test_job_settings(src);
     test_unknown_options(src);
     test_limits(src);
+    test_cut(src);
     return omkt_test_done();
 }
