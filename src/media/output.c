@@ -36,6 +36,8 @@ struct ostream {
     int64_t in_end;    /* end of the furthest source frame fed (in_tb) */
     int64_t in_end_us; /* the same in microseconds */
     bool has_input;    /* a frame was fed */
+    int64_t last_pts;  /* video: last pts given to the encoder */
+    bool has_last;
     AVStream *st;
     struct omkt_graph g;
     int64_t next_pts; /* audio: next sample count; -1 before the first */
@@ -59,6 +61,7 @@ struct omkt_out {
     AVChannelLayout layout;
     AVPacket *pkt;
     AVFrame *filt;
+    bool is_vfr; /* video keeps the source's timestamps (keeps_timing) */
 };
 
 /* fail - record @ret as the output's status and drop the codec state. */
@@ -240,6 +243,36 @@ static int check_duration(struct omkt_out *o, const struct ostream *os,
     return OMKT_ETOOBIG;
 }
 
+/*
+ * keeps_timing - pass the source's timestamps through (no frame-rate
+ * conversion): a variable-frame-rate phone clip keeps its timing.  Only
+ * for a source whose average rate differs from its nominal one by more
+ * than 1 %, into containers that store per-frame times (MP4,
+ * WebM/Matroska), when the setting forces no rate and the source's is
+ * within the cap.
+ */
+static bool keeps_timing(const struct omkt_out *o)
+{
+    static const char *const vfr_ok[] = {"mp4", "ipod", "mov", "webm",
+                                         "matroska"};
+    const struct omkt_setting *s = o->set;
+    AVRational r = o->src->vrate;
+    AVRational avg = o->src->vst->avg_frame_rate;
+
+    if (s->fps_num > 0 || r.num <= 0 || r.den <= 0 || av_q2d(r) > MAX_OUT_FPS ||
+        s->muxer == NULL)
+        return false;
+    /* A constant-rate source keeps the regular path (its average rate is
+     * its rate); a variable one averages less than its nominal rate. */
+    if (avg.num <= 0 || avg.den <= 0 ||
+        fabs(av_q2d(avg) - av_q2d(r)) <= 0.01 * av_q2d(r))
+        return false;
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(vfr_ok); i++)
+        if (strcmp(s->muxer, vfr_ok[i]) == 0)
+            return true;
+    return false;
+}
+
 /* video_rate - the setting's frame rate, else the source's (capped). */
 static AVRational video_rate(const struct omkt_out *o, const AVCodec *c)
 {
@@ -283,13 +316,16 @@ static int open_video(struct omkt_out *o)
         e->codec->pix_fmts ? e->codec->pix_fmts[0] : AV_PIX_FMT_YUV420P;
     e->framerate = video_rate(o, e->codec);
     e->time_base = av_inv_q(e->framerate);
+    o->is_vfr = keeps_timing(o);
+    if (o->is_vfr) /* the source's own clock, its times kept exactly */
+        e->time_base = o->src->vst->time_base;
     e->bit_rate = s->vbitrate;
     e->rc_max_rate = s->vmaxrate;
     e->rc_buffer_size = (int)s->vbufsize;
     o->vargs.out_w = e->width;
     o->vargs.out_h = e->height;
     o->vargs.out_fmt = e->pix_fmt;
-    o->vargs.out_fps = e->framerate;
+    o->vargs.out_fps = o->is_vfr ? (AVRational){0, 1} : e->framerate;
     o->v.in_tb = o->src->vst->time_base;
     ret = check_pixel_rate(o, e);
     return ret == OMKT_OK ? open_encoder(o, &o->v, s->vopts, "video") : ret;
@@ -490,7 +526,8 @@ static int write_packets(struct omkt_out *o, struct ostream *os)
         /* A video frame lasts one frame at the constant output rate (the
          * encoder's time base): without it the muxer gives the last
          * sample no duration and players drop it. */
-        if (o->pkt->duration <= 0 && os->enc->codec_type == AVMEDIA_TYPE_VIDEO)
+        if ((o->pkt->duration <= 0 || o->is_vfr) &&
+            os->enc->codec_type == AVMEDIA_TYPE_VIDEO)
             o->pkt->duration = av_rescale_q(1, av_inv_q(os->enc->framerate),
                                             os->enc->time_base);
         av_packet_rescale_ts(o->pkt, os->enc->time_base, os->st->time_base);
@@ -549,6 +586,19 @@ static void restamp(struct ostream *os, AVFrame *f, bool is_audio)
     os->next_pts += f->nb_samples;
 }
 
+/* is_increasing - a video frame after the last one given (timestamps
+ * kept from the source can repeat; the encoder needs them increasing). */
+static bool is_increasing(struct ostream *os, const AVFrame *f)
+{
+    if (f->pts == AV_NOPTS_VALUE)
+        return true;
+    if (os->has_last && f->pts <= os->last_pts)
+        return false;
+    os->last_pts = f->pts;
+    os->has_last = true;
+    return true;
+}
+
 /* drain - pull filtered frames from @os's chain into its encoder. */
 static int drain(struct omkt_out *o, struct ostream *os, bool is_audio)
 {
@@ -562,6 +612,10 @@ static int drain(struct omkt_out *o, struct ostream *os, bool is_audio)
         if (rc < 0)
             return omkt_av_err(rc, &o->eb, "filtering");
         restamp(os, o->filt, is_audio);
+        if (!is_audio && !is_increasing(os, o->filt)) {
+            av_frame_unref(o->filt); /* as ffmpeg's vfr mode drops it */
+            continue;
+        }
         ret = encode(o, os, o->filt);
         av_frame_unref(o->filt);
     }

@@ -7,7 +7,7 @@
 # still PNG and a 12 MP JPEG (a still becomes a one-frame video, as
 # ffmpeg makes it).  Frame counts are compared exactly (decoded with
 # ffprobe -count_frames), and so are the outputs' last timestamps; a
-# 120 fps source comes out at 60 fps.
+# 120 fps source comes out at 60 fps; a VFR source keeps its timing.
 # shellcheck source=tests/media/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -81,6 +81,27 @@ ff -f lavfi -i "testsrc2=s=320x240:r=120:d=2" -c:v libx264 -preset ultrafast \
 same "$W/slowmo.mp4" 12 mp4 -vf fps=60 -c:v libx264 -profile:v main -s 480x360
 check "120 fps -> 60 fps, not 30" test "$(ffprobe -v error -select_streams v \
     -show_entries stream=r_frame_rate -of csv=p=0 "$W/o/12.mp4")" = 60/1
+
+# A variable-frame-rate phone-like clip keeps its timing in MP4 and WebM:
+# the same frames at the same times (from the first) as the ffmpeg CLI
+# keeping them (-fps_mode vfr), not its nominal constant rate.
+vfr=$(clip vfr 2 320x240 30)
+# times FILE - the video frames' times from the first, in ms, one line.
+times() {
+    ffprobe -v error -select_streams v:0 -show_entries \
+        frame=best_effort_timestamp_time -of csv=p=0 "$1" | tr -d , |
+        awk 'NR == 1 { t0 = $1 } { printf "%d ", ($1 - t0) * 1000 + 0.5 }'
+}
+for o in 12:mp4 22:webm; do
+    id=${o%:*} ext=${o#*:}
+    rm -rf "$W/o"
+    cli_rc 0 transcode "$vfr" "$W/o" "$id"
+    ff -i "$vfr" -fps_mode vfr -s 480x360 "$W/ref.$ext"
+    check "VFR -> $id keeps the source's frames and times" \
+        test "$(times "$W/o/$id.$ext")" = "$(times "$W/ref.$ext")"
+    check "VFR -> $id: 40 frames, not 59 at a constant 30 fps" \
+        test "$(frames "$W/o/$id.$ext" | cut -d' ' -f1)" = 40
+done
 
 # A decode-once ladder (outputs on worker threads) drains every output.
 rm -rf "$W/lad"
