@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "common/worker.h"
+#include "common/jobworker.h"
 #include "media/transcode.h"
 
 struct tjob_conf {
