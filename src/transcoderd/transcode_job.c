@@ -29,6 +29,7 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/path.h"
+#include "common/tpayload.h"
 #include "media/settings.h"
 #include "media/transcode.h"
 #include "transcode_job.h"
@@ -121,23 +122,15 @@ static int own_settings(struct omkt_jobctx *ctx, struct tjob_state *ts)
 /* load - the media and the transcodes named by the payload. */
 static int load(struct omkt_jobctx *ctx, struct tjob_state *ts)
 {
-    json_t *root =
-        json_loads(ctx->job.payload ? ctx->job.payload : "", 0, NULL);
-    json_t *arr = json_object_get(root, "transcodes");
-    size_t i;
-    json_t *v;
+    int64_t *tids = NULL;
+    size_t n = 0;
     int ret = omkt_media_get(ctx->db, ctx->job.media_id, &ts->media, &ctx->eb);
 
-    if (ret == OMKT_OK && !json_is_array(arr)) {
-        omkt_errf(&ctx->eb, "job payload has no transcode list");
-        ret = OMKT_EINVAL;
-    }
-    json_array_foreach(arr, i, v)
-    {
-        if (ret == OMKT_OK && json_is_integer(v))
-            ret = take_row(ctx, ts, json_integer_value(v));
-    }
-    json_decref(root);
+    if (ret == OMKT_OK)
+        ret = omkt_tpayload_parse(ctx->job.payload, &tids, &n, &ctx->eb);
+    for (size_t i = 0; ret == OMKT_OK && i < n; i++)
+        ret = take_row(ctx, ts, tids[i]);
+    free(tids);
     if (ret == OMKT_OK)
         ret = omkt_media_dir(ts->dir, sizeof(ts->dir), ts->media.account_id,
                              ts->media.id);
