@@ -140,7 +140,6 @@ fuzzers: $(FUZZ_BINS)
 
 # Long libFuzzer runs: FUZZ_TIME seconds per target (see fuzz/fuzz.mk).
 fuzz:
-	$(MAKE) BUILD=fuzz fuzzers
 	$(MAKE) -f fuzz/fuzz.mk fuzz
 
 sanitize:
