@@ -8,10 +8,12 @@
 #ifndef OMKT_FUZZ_FUZZ_H
 #define OMKT_FUZZ_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* LLVMFuzzerTestOneInput - run one input; always returns 0. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,6 +30,27 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
             abort();                                                           \
         }                                                                      \
     } while (0)
+
+/*
+ * fuzz_skip - the oracle @name is listed in $FUZZ_SKIP (comma-separated):
+ * a known, reported bug that a long run should fuzz past rather than
+ * stop at (e.g. FUZZ_SKIP=calllog-utf8,reason-utf8 make fuzz).
+ */
+static inline bool fuzz_skip(const char *name)
+{
+    const char *list = getenv("FUZZ_SKIP");
+    size_t len = strlen(name);
+
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+
+        if (n == len && strncmp(p, name, len) == 0)
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
 
 /* fuzz_strndup - @data[0..@size) as a new NUL-terminated string. */
 static inline char *fuzz_strndup(const uint8_t *data, size_t size)

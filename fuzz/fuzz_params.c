@@ -14,7 +14,8 @@
  * is_bad_utf8 set exactly when a stored key or value is not UTF-8 (jansson
  * decides); lenient integers agree with strtoll on their digits; every
  * string queued for the api_calls table is valid UTF-8 (MariaDB refuses
- * the row otherwise, and the whole batch with it).
+ * the row otherwise, and the whole batch with it; FUZZ_SKIP name
+ * calllog-utf8).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -132,6 +133,8 @@ static void log_row(const struct apid_params *p)
     calllog_add(&cl, &ac);
     FUZZ_ASSERT(cl.n == 1, "call not queued");
     d = &cl.q[0];
+    if (fuzz_skip("calllog-utf8"))
+        return;
     FUZZ_ASSERT(is_utf8(d->application), "api_calls.application not UTF-8");
     FUZZ_ASSERT(is_utf8(d->version), "api_calls.version not UTF-8");
 }

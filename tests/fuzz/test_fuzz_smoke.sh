@@ -57,7 +57,9 @@ for src in "$TOP"/fuzz/fuzz_*.c; do
     [ -x "$FUZZ_BIN/fuzz_$t" ] || continue
     ran=$((ran + 1))
     mkdir -p "$TMP/$t.new"
-    (cd "$TMP" && "$FUZZ_BIN/fuzz_$t" -seed=1 -max_total_time="$SECS" \
+    dict=()
+    [ -f "$TOP/fuzz/$t.dict" ] && dict=(-dict="$TOP/fuzz/$t.dict")
+    (cd "$TMP" && "$FUZZ_BIN/fuzz_$t" "${dict[@]}" -seed=1 -max_total_time="$SECS" \
         -max_len=16384 -timeout=10 -rss_limit_mb=2048 -error_exitcode=1 \
         -print_final_stats=1 -artifact_prefix="$TMP/$t-" \
         "$TMP/$t.new" "$corpus") > "$TMP/$t.fuzz" 2>&1
