@@ -296,34 +296,6 @@ static void test_list_across_fields(void)
     }
 }
 
-static void test_utf8(void)
-{
-    static const struct {
-        const char *s;
-        bool ok;
-    } c[] = {
-        {"", true},
-        {"ascii", true},
-        {"\xc3\xa9", true},
-        {"\xe2\x82\xac", true},
-        {"\xf0\x9f\x8e\xac", true},
-        {"\xf4\x8f\xbf\xbf", true}, /* U+10FFFF */
-        {"\xc3", false},
-        {"\xc1\xbf", false}, /* overlong */
-        {"\xe0\x9f\xbf", false},
-        {"\xf0\x8f\xbf\xbf", false},
-        {"\xed\xbf\xbf", false}, /* surrogate */
-        {"\xf5\x80\x80\x80", false},
-        {"\x80", false},
-        {"a\xe2\x82", false},
-        {"\xfe", false},
-    };
-
-    for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++)
-        OMKT_CHECK_INT(utf8_valid(c[i].s, strlen(c[i].s)), c[i].ok, "utf8 %zu",
-                       i);
-}
-
 int main(void)
 {
     test_form();
@@ -333,6 +305,5 @@ int main(void)
     test_list();
     test_list_max();
     test_list_across_fields();
-    test_utf8();
     return omkt_test_done();
 }
