@@ -27,7 +27,7 @@ not_ok() { N=$((N + 1)); FAILED=1; echo "not ok $N - $*"; }
 # report LOG - the first lines of a failure, as TAP comments.
 report() {
     grep -E 'invariant|ERROR|SUMMARY|runtime error|#[0-9]+ 0x.* in ' "$1" |
-        grep -vE 'fuzzer::|__sanitizer|libc\.so|nptl|sysdeps|stdlib/' |
+        grep -vE 'fuzzer::|__sanitizer|libc\.so|nptl|sysdeps|stdlib/|csu/| in (main|_start) ' |
         sed 's/ (BuildId: [0-9a-f]*)//' | head -12 | sed 's/^/#   /'
 }
 
