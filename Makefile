@@ -158,6 +158,7 @@ check-heavy:
 	sh tools/ensure-deps.sh
 	$(MAKE) BUILD=sanitize tests
 	$(MAKE) tests
+	$(MAKE) BUILD=fuzz fuzzers
 	OMKT_HEAVY=1 OMKT_BIN=build/sanitize/bin OMKT_RELEASE_BIN=bin bash tests/run.sh
 
 # The multi-host test alone (network namespaces; also part of `make check`).

@@ -4,15 +4,16 @@
 # which tests/media/test_fuzz_smoke.sh covers): its committed corpus
 # fuzz/corpus/<target> replayed under the gcc sanitizer build
 # ($OMKT_BIN/tests/fuzz_replay_<target>), then a short libFuzzer run
-# (OMKT_FUZZ_SMOKE_S seconds, default 3, seed 1) of the clang build
-# build/fuzz/bin/fuzz/fuzz_<target> when `make BUILD=fuzz fuzzers` made
-# it (`make check` does).  Any sanitizer report or broken invariant fails.
+# (OMKT_FUZZ_SMOKE_S seconds, default 3, 60 under OMKT_HEAVY; seed 1) of
+# the clang build build/fuzz/bin/fuzz/fuzz_<target> when `make BUILD=fuzz
+# fuzzers` made it (`make check` does).  Any sanitizer report or broken
+# invariant fails.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 OMKT_BIN=${OMKT_BIN:-$TOP/build/sanitize/bin}
 case $OMKT_BIN in /*) ;; *) OMKT_BIN=$TOP/$OMKT_BIN ;; esac
 FUZZ_BIN=${OMKT_FUZZ_BIN:-$TOP/build/fuzz/bin/fuzz}
-SECS=${OMKT_FUZZ_SMOKE_S:-3}
+SECS=${OMKT_FUZZ_SMOKE_S:-$([ -n "${OMKT_HEAVY:-}" ] && echo 60 || echo 3)}
 TMP=$(mktemp -d "${OMKT_TMP:-/tmp}/fuzz-smoke.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:allocator_may_return_null=1
