@@ -8,8 +8,8 @@
  *
  * Input: the metadata text (what transcoderd stores: the probe's fields
  * plus "cardinality" and "files").  The output directory is a temporary
- * one holding thumbnails as the engine names them (101_NN.jpg,
- * 101_NN_WxH.jpg), made once.
+ * one holding thumbnails as the engine names them (hNN.jpg and lNN.jpg as
+ * the reference does; 101_NN.jpg and 101_NN_WxH.jpg before), made once.
  *
  * Oracles: ASan/UBSan and LeakSanitizer; a list with a name that is not a
  * plain file name ("/", "..") is refused; a refusal has a UTF-8 reason
@@ -52,9 +52,15 @@ static void cleanup(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static const char *const files[] = {"101_01.jpg", "101_02.jpg",
+    static const char *const files[] = {"101_01.jpg",
+                                        "101_02.jpg",
                                         "101_01_166x124.jpg",
-                                        "101_02_166x124.jpg", "x"};
+                                        "101_02_166x124.jpg",
+                                        "h01.jpg",
+                                        "h02.jpg",
+                                        "l01.jpg",
+                                        "l02.jpg",
+                                        "x"};
     char path[128];
 
     (void)argc;
