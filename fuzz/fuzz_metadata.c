@@ -11,10 +11,10 @@
  * one holding thumbnails as the engine names them (hNN.jpg and lNN.jpg as
  * the reference does; 101_NN.jpg and 101_NN_WxH.jpg before), made once.
  *
- * Oracles: ASan/UBSan and LeakSanitizer; a list with a name that is not a
- * plain file name ("/", "..") is refused; a refusal has a UTF-8 reason
- * (it is logged); an archive that is made opens with libzip and holds
- * exactly the named files, stored, under their names.
+ * Oracles: ASan/UBSan and LeakSanitizer; a list with a name that is not
+ * one plain component (a '/', "", "." or "..") is refused; a refusal has a
+ * UTF-8 reason (it is logged); an archive that is made opens with libzip and
+ * holds exactly the named files, stored, under their names.
  */
 #include <dirent.h>
 #include <jansson.h>
@@ -135,8 +135,8 @@ static void zip_list(json_t *md)
         if (!json_is_string(it))
             return;
         names[n++] = json_string_value(it);
-        if (strchr(names[n - 1], '/') != NULL ||
-            strstr(names[n - 1], "..") != NULL)
+        if (strchr(names[n - 1], '/') != NULL || names[n - 1][0] == '\0' ||
+            strcmp(names[n - 1], ".") == 0 || strcmp(names[n - 1], "..") == 0)
             is_plain = false;
     }
     if (omkt_zip_files_mem(dir, names, n, &buf, &len, &eb) != OMKT_OK) {
