@@ -124,6 +124,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #include <string.h>
 
 #include "apid/apid.h"
+#if __has_include("apid/router.h") /* surfaces split out of apid.h */
+#include "apid/h_dashboard.h"
+#include "apid/h_health.h"
+#include "apid/h_nommer.h"
+#include "apid/h_omkt.h"
+#include "apid/h_rest.h"
+#include "apid/router.h"
+#include "apid/server.h"
+#endif
 #include "fuzz.h"
 
 /* What the request led to. */
