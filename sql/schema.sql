@@ -82,6 +82,8 @@ CREATE TABLE transcodes (
 -- 'queued' when due (k_jobs_due).  Reapers scan the few 'running' rows of
 -- k_jobs_due; lease_until has no index of its own, so renewing a lease
 -- (every heartbeat) and claiming touch one secondary index less.
+-- k_jobs_fair lets the claim pick, among equal priorities, the account
+-- with the fewest running jobs of the task (one index dive per account).
 CREATE TABLE jobs (
   id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
   task          ENUM('download','metadata','transcode','notify',
@@ -109,7 +111,8 @@ CREATE TABLE jobs (
   KEY k_jobs_claim (task, state, priority DESC, id),
   KEY k_jobs_due (state, run_after),
   KEY k_jobs_media (media_id),
-  KEY k_jobs_finished (finished)
+  KEY k_jobs_finished (finished),
+  KEY k_jobs_fair (task, state, account_id, priority, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE api_calls (

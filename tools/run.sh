@@ -55,6 +55,10 @@ port = $PORT
 # A local demo serves its originals on loopback; production configs don't.
 allow_private = yes
 import_dir = $VAR/import
+
+[notifierd]
+# ... and its fake CMS takes callbacks on loopback too.
+allow_private = yes
 CONF
 ctl() { bin/omktctl -c "$VAR/omkt.conf" "$@"; }
 if [ "$(ctl db status 2>/dev/null | sed -n 's/^schema version: //p')" = 0 ]; then

@@ -15,7 +15,7 @@
 #include "common/alloc.h"
 #include "common/db_jobs.h"
 #include "common/db_media.h"
-#include "common/pipeline.h"
+#include "common/jobflow.h"
 #include "common/db_transcodes.h"
 #include "common/log.h"
 #include "common/parse.h"
@@ -453,8 +453,8 @@ static int job_verb(struct rest *x, int64_t id, bool is_cancel, unsigned *n)
                                       strcmp(st, "running") == 0
                                 : strcmp(st, "failed") == 0;
         int rc = !is_fit     ? OMKT_ENOTFOUND
-                 : is_cancel ? omkt_pipeline_cancel(x->r->db, jid, NULL)
-                             : omkt_pipeline_retry(x->r->db, jid, NULL);
+                 : is_cancel ? omkt_jobflow_cancel(x->r->db, jid, NULL)
+                             : omkt_jobflow_retry(x->r->db, jid, NULL);
 
         *n += rc == OMKT_OK;
         if (rc != OMKT_OK && rc != OMKT_ENOTFOUND)

@@ -17,8 +17,9 @@
 #include "db_procs.h"
 #include "db_schema.h"
 #include "fsops.h"
+#include "jobflow.h"
 #include "log.h"
-#include "pipeline.h"
+#include "path.h"
 #include "version.h"
 
 #define DEFAULT_CONF     "/etc/omkt/omkt.conf"
@@ -206,14 +207,63 @@ static int load_config(struct omkt_daemon *d, const struct options *o,
     return OMKT_OK;
 }
 
-/* beat - heartbeat the process row and renew every held lease. */
-static void beat(struct omkt_daemon *d, struct omkt_db *db)
+/* One kind of heartbeat-thread failure, logged at most once a minute. */
+struct ratelog {
+    const char *what;
+    int64_t next_ms;
+    unsigned missed;
+};
+
+#define RATELOG_MS 60000
+
+/* hb_warn - log a heartbeat-thread failure unless one of its kind was
+ * logged less than a minute ago (then count it for the next line). */
+static void hb_warn(struct ratelog *rl, const struct omkt_errbuf *eb, int err)
+{
+    int64_t now = omkt_now_ms();
+
+    if (now < rl->next_ms) {
+        rl->missed++;
+        return;
+    }
+    if (rl->missed > 0)
+        omkt_log(OMKT_LOG_WARN,
+                 "heartbeat: %s: %s (%u more since the last "
+                 "report)",
+                 rl->what, omkt_errbuf_str(eb, err), rl->missed);
+    else
+        omkt_log(OMKT_LOG_WARN, "heartbeat: %s: %s", rl->what,
+                 omkt_errbuf_str(eb, err));
+    rl->next_ms = now + RATELOG_MS;
+    rl->missed = 0;
+}
+
+/* The heartbeat thread's failure kinds. */
+struct hb_logs {
+    struct ratelog connect, renew, beat, promote, dead, reap;
+};
+
+/* hb_logs_init - name each kind; none logged yet. */
+static void hb_logs_init(struct hb_logs *l)
+{
+    *l = (struct hb_logs){.connect.what = "database connection",
+                          .renew.what = "lease renewal",
+                          .beat.what = "process heartbeat",
+                          .promote.what = "promoting due jobs",
+                          .dead.what = "marking silent processes",
+                          .reap.what = "reaping expired leases"};
+}
+
+/* renew - extend every held lease; a lost one is flagged to its worker.
+ * Returns the id of a held job (0: none), for the process row. */
+static int64_t renew(struct omkt_daemon *d, struct omkt_db *db,
+                     struct hb_logs *logs)
 {
     int64_t current = 0;
-    bool draining = false;
 
     for (unsigned i = 0; i < d->nslots; i++) {
         struct omkt_slot *s = &d->slots[i];
+        struct omkt_errbuf eb = {0};
         struct omkt_job job = {0};
         int progress;
         int rc;
@@ -226,7 +276,9 @@ static void beat(struct omkt_daemon *d, struct omkt_db *db)
         if (job.id == 0)
             continue;
         current = job.id;
-        rc = omkt_job_extend(db, &job, lease_s(d), progress, NULL);
+        rc = omkt_job_extend(db, &job, lease_s(d), progress, &eb);
+        if (rc != OMKT_OK && rc != OMKT_ELOST)
+            hb_warn(&logs->renew, &eb, rc);
         if (rc != OMKT_ELOST)
             continue;
         pthread_mutex_lock(&s->lock);
@@ -239,9 +291,22 @@ static void beat(struct omkt_daemon *d, struct omkt_db *db)
         }
         pthread_mutex_unlock(&s->lock);
     }
-    if (omkt_proc_heartbeat(db, d->proc_id, omkt_fs_hostname(), current,
-                            &draining, NULL) == OMKT_OK &&
-        draining && !atomic_exchange(&d->is_draining, true))
+    return current;
+}
+
+/* beat - heartbeat the process row and renew every held lease. */
+static void beat(struct omkt_daemon *d, struct omkt_db *db,
+                 struct hb_logs *logs)
+{
+    struct omkt_errbuf eb = {0};
+    int64_t current = renew(d, db, logs);
+    bool draining = false;
+    int rc = omkt_proc_heartbeat(db, d->proc_id, omkt_fs_hostname(), current,
+                                 &draining, &eb);
+
+    if (rc != OMKT_OK)
+        hb_warn(&logs->beat, &eb, rc);
+    if (rc == OMKT_OK && draining && !atomic_exchange(&d->is_draining, true))
         omkt_log(OMKT_LOG_NOTICE, "draining: finishing current work, then "
                                   "exiting");
 }
@@ -254,28 +319,38 @@ static int on_reaped(void *ctx, struct omkt_db *db, const struct omkt_reaped *r)
     char dir[OMKT_PATH_MAX];
     unsigned n = 0;
 
-    if (r->tmp_dir[0] != '\0' && strstr(r->tmp_dir, "..") == NULL &&
-        snprintf(dir, sizeof(dir), "%s/%s", d->common.docroot, r->tmp_dir) <
-            (int)sizeof(dir) &&
+    if (omkt_path_is_rel(r->tmp_dir) &&
+        omkt_path_join(dir, sizeof(dir), d->common.docroot, r->tmp_dir) ==
+            OMKT_OK &&
         omkt_fs_remove_job_tmp(dir, r->id, r->is_final, &n) == OMKT_OK && n > 0)
         omkt_log(OMKT_LOG_INFO, "job=%lld removed %u temp file(s) in %s",
                  (long long)r->id, n, dir);
-    return r->is_final ? omkt_pipeline_job_died(db, r, NULL) : OMKT_OK;
+    return r->is_final ? omkt_jobflow_job_died(db, r, NULL) : OMKT_OK;
 }
 
-/* housekeep - promote due jobs, mark silent processes dead, reap. */
+/* housekeep - promote due jobs, mark silent processes dead, reap; each
+ * is retried next tick, its failures logged (rate-limited). */
 static void housekeep(struct omkt_daemon *d, struct omkt_db *db,
-                      bool is_reap_time)
+                      bool is_reap_time, struct hb_logs *logs)
 {
     unsigned silence_s = (unsigned)((d->common.heartbeat_ms * 3 + 999) / 1000);
+    struct omkt_errbuf eb = {0};
+    int rc = omkt_job_promote(db, NULL, &eb);
 
-    (void)omkt_job_promote(db, NULL, NULL); /* retried next tick */
+    if (rc != OMKT_OK)
+        hb_warn(&logs->promote, &eb, rc);
     if (!is_reap_time)
         return;
     if (silence_s < lease_s(d))
         silence_s = lease_s(d);
-    (void)omkt_proc_mark_dead(db, silence_s, NULL, NULL);
-    (void)omkt_job_reap(db, &d->backoff, on_reaped, d, NULL, NULL);
+    omkt_errbuf_clear(&eb);
+    rc = omkt_proc_mark_dead(db, silence_s, NULL, &eb);
+    if (rc != OMKT_OK)
+        hb_warn(&logs->dead, &eb, rc);
+    omkt_errbuf_clear(&eb);
+    rc = omkt_job_reap(db, &d->backoff, on_reaped, d, NULL, &eb);
+    if (rc != OMKT_OK)
+        hb_warn(&logs->reap, &eb, rc);
 }
 
 struct heart {
@@ -290,19 +365,25 @@ static void *heart_main(void *arg)
     struct heart *h = arg;
     struct omkt_daemon *d = h->d;
     struct omkt_db *db = NULL;
+    struct hb_logs logs;
     int64_t next_beat = 0, next_promote = 0, next_reap = 0;
 
+    hb_logs_init(&logs);
     while (!atomic_load(&h->is_stop)) {
         int64_t now = omkt_now_ms();
+        struct omkt_errbuf eb = {0};
+        int rc = db == NULL ? omkt_db_open(&d->db, &db, &eb) : OMKT_OK;
 
-        if (db == NULL && omkt_db_open(&d->db, &db, NULL) != OMKT_OK)
+        if (rc != OMKT_OK) {
             db = NULL; /* retried next tick; leases may lapse meanwhile */
+            hb_warn(&logs.connect, &eb, rc);
+        }
         if (db != NULL && now >= next_beat) {
-            beat(d, db);
+            beat(d, db, &logs);
             next_beat = now + d->common.heartbeat_ms;
         }
         if (db != NULL && now >= next_promote) {
-            housekeep(d, db, now >= next_reap);
+            housekeep(d, db, now >= next_reap, &logs);
             next_promote = now + PROMOTE_EVERY_MS;
             if (now >= next_reap)
                 next_reap = now + d->common.reap_interval_ms;
@@ -361,8 +442,10 @@ static void wait_for_stop(struct omkt_daemon *d, const sigset_t *set)
 /* ready - connect, check the schema, register.  Dies on fatal errors. */
 static int ready(struct omkt_daemon *d, struct omkt_db **db)
 {
+    struct hb_logs logs;
     struct omkt_errbuf eb = {0};
 
+    hb_logs_init(&logs);
     *db = omkt_daemon_connect(d);
     if (*db == NULL)
         return atomic_load(&d->is_stopping) ? OMKT_ESHUTDOWN : OMKT_EDB;
@@ -374,7 +457,7 @@ static int ready(struct omkt_daemon *d, struct omkt_db **db)
     }
     omkt_log(OMKT_LOG_NOTICE, "started: version %s, process id %lld on %s",
              OMKT_VERSION, (long long)d->proc_id, omkt_fs_hostname());
-    beat(d, *db); /* learn at once whether this host is drained */
+    beat(d, *db, &logs); /* learn at once whether this host is drained */
     return OMKT_OK;
 }
 
@@ -385,13 +468,20 @@ static int serve(struct omkt_daemon *d)
     struct omkt_errbuf eb = {0};
     struct omkt_db *db = NULL;
     sigset_t set;
+    int rc;
     int ret;
 
     block_signals(&set);
     ret = ready(d, &db);
     if (ret != OMKT_OK)
         goto out;
-    pthread_create(&h.thread, NULL, heart_main, &h);
+    rc = pthread_create(&h.thread, NULL, heart_main, &h);
+    if (rc != 0) { /* without it leases lapse: jobs would run twice */
+        omkt_log(OMKT_LOG_ERR, "cannot start the heartbeat thread: %s",
+                 omkt_errno_str(rc));
+        ret = OMKT_ENOMEM;
+        goto out;
+    }
     ret = d->spec->start ? d->spec->start(d, &eb) : OMKT_OK;
     if (ret != OMKT_OK)
         omkt_log(OMKT_LOG_ERR, "start: %s", omkt_errbuf_str(&eb, ret));

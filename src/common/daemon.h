@@ -3,7 +3,7 @@
  * daemon - the skeleton every program of the cluster runs: arguments
  * (-c FILE, -t, -p), configuration, logging, signals, the database
  * connection, the process registry row and its heartbeat thread, then
- * either queue workers (worker.h) or a program-specific service (apid).
+ * either queue workers (jobworker.h) or a program-specific service (apid).
  *
  * DESIGN: signals are blocked before any thread starts; the main thread
  * waits for them with sigtimedwait().  SIGTERM/SIGINT start a graceful

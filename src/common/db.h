@@ -55,6 +55,10 @@ struct omkt_dbv {
 #define OMKT_DBV_D(x) ((struct omkt_dbv){.type = OMKT_DBV_DOUBLE, .d = (x)})
 #define OMKT_DBV_NUL  ((struct omkt_dbv){.type = OMKT_DBV_NULL})
 
+/* Bytes of text an "error" column (VARCHAR(1024)) is given; writers cut
+ * with omkt_text_dup (text.h) so a row is never refused for its text. */
+#define OMKT_DB_ERROR_MAX 1024
+
 /* A query result: nrows x ncols cells, NULL for SQL NULL. */
 struct omkt_dbres {
     size_t nrows;

@@ -7,10 +7,35 @@
 
 #include "alloc.h"
 #include "db_api.h"
+#include "text.h"
 
 #define CALL_ROW "(NULLIF(?, 0), ?, ?, ?, ?, ?, FROM_UNIXTIME(? / 1000))"
-/* db.c binds at most 32 values per statement: 4 rows of 7 */
+/* Rows per multi-row INSERT: one statement of 1 row and one of 4 are
+ * prepared and cached, whatever the batch length. */
 #define CALL_BATCH 4
+
+/* One call's text, cleaned and cut to its column (bytes <= characters):
+ * a value MariaDB refuses would stop the whole batch, and with it the
+ * log, for every account. */
+struct call_text {
+    char action[64 + 1];
+    char application[128 + 1];
+    char version[64 + 1];
+    char remote_addr[64 + 1];
+};
+
+/* clean - @c's strings into @t (cut: fine). */
+static void clean(const struct omkt_api_call *c, struct call_text *t)
+{
+    (void)omkt_text_copy(t->action, sizeof(t->action),
+                         c->action ? c->action : "");
+    (void)omkt_text_copy(t->application, sizeof(t->application),
+                         c->application ? c->application : "");
+    (void)omkt_text_copy(t->version, sizeof(t->version),
+                         c->version ? c->version : "");
+    (void)omkt_text_copy(t->remote_addr, sizeof(t->remote_addr),
+                         c->remote_addr ? c->remote_addr : "");
+}
 #define CALL_INSERT                                                            \
     "INSERT INTO api_calls (account_id, action, application, version, code,"   \
     " remote_addr, created) VALUES "
@@ -23,16 +48,18 @@ static int calls_run(struct omkt_db *db, const struct omkt_api_call *c,
     static const char sqln[] =
         CALL_INSERT CALL_ROW "," CALL_ROW "," CALL_ROW "," CALL_ROW;
     struct omkt_dbv v[CALL_BATCH * 7];
+    struct call_text t[CALL_BATCH];
 
     for (size_t i = 0; i < n; i++) {
         struct omkt_dbv *w = &v[i * 7];
 
+        clean(&c[i], &t[i]);
         w[0] = OMKT_DBV_I(c[i].account_id);
-        w[1] = OMKT_DBV_S(c[i].action ? c[i].action : "");
-        w[2] = OMKT_DBV_S(c[i].application ? c[i].application : "");
-        w[3] = OMKT_DBV_S(c[i].version ? c[i].version : "");
+        w[1] = OMKT_DBV_S(t[i].action);
+        w[2] = OMKT_DBV_S(t[i].application);
+        w[3] = OMKT_DBV_S(t[i].version);
         w[4] = OMKT_DBV_I(c[i].code);
-        w[5] = OMKT_DBV_S(c[i].remote_addr ? c[i].remote_addr : "");
+        w[5] = OMKT_DBV_S(t[i].remote_addr);
         w[6] = OMKT_DBV_I(c[i].at_ms);
     }
     return omkt_db_exec(db, n == 1 ? sql1 : sqln, v, n * 7, NULL, NULL, eb);

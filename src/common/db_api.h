@@ -25,7 +25,8 @@ struct omkt_api_call {
     int64_t at_ms; /* wall clock of the call, ms since the epoch */
 };
 
-/* omkt_api_calls_insert - log @n calls (batched multi-row INSERTs). */
+/* omkt_api_calls_insert - log @n calls (batched multi-row INSERTs).  Any
+ * bytes are fine: text is cleaned and cut to its column (text.h). */
 int omkt_api_calls_insert(struct omkt_db *db, const struct omkt_api_call *c,
                           size_t n, struct omkt_errbuf *eb);
 

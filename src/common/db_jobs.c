@@ -3,11 +3,19 @@
  * db_jobs - the queue on the `jobs` table.
  *
  * DESIGN: the claim is one short READ COMMITTED transaction: a locking
- * read of the first queued row of one task in index order with SKIP LOCKED
- * (so concurrent claimers pass each other instead of queueing), then a
- * guarded UPDATE to running.  It never spans work.  The claim index is
- * (task, state, priority DESC, id): done, failed and delayed rows live in
- * other ranges of it and cost the claim nothing.  Delayed rows are
+ * read of the first queued row of one task in index order with SKIP
+ * LOCKED (so concurrent claimers pass each other instead of queueing),
+ * then a guarded UPDATE to running.  It never spans work.  The claim
+ * index is (task, state, priority DESC, id): done, failed and delayed
+ * rows live in other ranges of it and cost the claim nothing.
+ * Fairness: when the head row's account already runs jobs of the task,
+ * the oldest queued row of the same priority whose account runs fewer is
+ * taken instead, so one account's hundred queued downloads do not hold
+ * every worker while another's one waits.  The running counts are index
+ * ranges of k_jobs_fair (task, state, account_id, ...), one entry per
+ * running job; the search for a fairer row is only made when the head's
+ * account is busy, so a queue of one account (or of jobs without one)
+ * claims as fast as before.  Delayed rows are
  * promoted by whoever polls (k_jobs_due), expired leases are reaped by
  * whoever polls (k_jobs_lease).  All later transitions are guarded by
  * (id, state, worker_id) and count matched rows (CLIENT_FOUND_ROWS).
@@ -19,6 +27,7 @@
 #include "db_jobs.h"
 #include "log.h"
 #include "parse.h"
+#include "text.h"
 
 #define CONFLICT_RETRIES 5
 #define REAP_BATCH       100
@@ -118,28 +127,105 @@ static void fill_job(const struct omkt_dbres *r, enum omkt_task task,
     job->payload = payload ? omkt_xstrdup(payload) : NULL;
 }
 
+/* The columns fill_job reads, and the guarded UPDATE of a claim. */
+#define CLAIM_COLS                                                             \
+    "SELECT id, priority, attempts, max_attempts, account_id, media_id,"       \
+    " transcode_id, payload FROM jobs WHERE task = ? AND state = 'queued'"
+
+/* lock_head - lock the first queued row of @task in claim order
+ * (k_jobs_claim); *r has 0 or 1 row. */
+static int lock_head(struct omkt_db *db, enum omkt_task task,
+                     struct omkt_dbres **r, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        CLAIM_COLS " ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED";
+    struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task))};
+
+    return omkt_db_query(db, sql, v, 1, r, eb);
+}
+
+/* running_of - how many jobs of @task account @account runs
+ * (k_jobs_fair: one index entry per running job). */
+static int running_of(struct omkt_db *db, enum omkt_task task, int64_t account,
+                      int64_t *n, struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT COUNT(*) FROM jobs WHERE task = ?"
+                              " AND state = 'running' AND account_id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task)),
+                           OMKT_DBV_I(account)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query(db, sql, v, 2, &r, eb);
+
+    *n = ret == OMKT_OK ? omkt_dbres_i64(r, 0, 0, 0) : 0;
+    omkt_dbres_free(r);
+    return ret;
+}
+
+/* lock_fairer - lock the oldest queued row of the head's priority whose
+ * account runs fewer jobs of @task than the head's (@running); *r has 0
+ * or 1 row.  Reads only when the head's account is busy. */
+static int lock_fairer(struct omkt_db *db, enum omkt_task task,
+                       const struct omkt_dbres *head, int64_t running,
+                       struct omkt_dbres **r, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        CLAIM_COLS " AND priority = ? AND account_id <> ?"
+                   " AND (SELECT COUNT(*) FROM jobs b WHERE b.task = jobs.task"
+                   " AND b.state = 'running' AND b.account_id ="
+                   " jobs.account_id) < ?"
+                   " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
+    struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task)),
+                           OMKT_DBV_I(omkt_dbres_i64(head, 0, 1, 0)),
+                           OMKT_DBV_I(omkt_dbres_i64(head, 0, 4, 0)),
+                           OMKT_DBV_I(running)};
+
+    return omkt_db_query(db, sql, v, OMKT_ARRAY_LEN(v), r, eb);
+}
+
+/*
+ * claim_select - the row to claim, locked: the head of the queue unless
+ * its account already runs jobs of the task and another account at the
+ * same priority runs fewer (then that one's oldest).  Jobs without an
+ * account (maintenance, tests) take the fast path only.  *r: 0 or 1 row.
+ */
+static int claim_select(struct omkt_db *db, enum omkt_task task,
+                        struct omkt_dbres **r, struct omkt_errbuf *eb)
+{
+    struct omkt_dbres *alt = NULL;
+    int64_t running = 0;
+    int ret = lock_head(db, task, r, eb);
+
+    if (ret != OMKT_OK || (*r)->nrows == 0 || omkt_dbres_str(*r, 0, 4) == NULL)
+        return ret;
+    ret = running_of(db, task, omkt_dbres_i64(*r, 0, 4, 0), &running, eb);
+    if (ret == OMKT_OK && running > 0)
+        ret = lock_fairer(db, task, *r, running, &alt, eb);
+    if (ret == OMKT_OK && alt != NULL && alt->nrows == 1) {
+        omkt_dbres_free(*r); /* its lock goes with the commit */
+        *r = alt;
+        alt = NULL;
+    }
+    omkt_dbres_free(alt);
+    return ret;
+}
+
 /* claim_once - one attempt at the claim transaction. */
 static int claim_once(struct omkt_db *db, enum omkt_task task,
                       int64_t worker_id, unsigned lease_s, struct omkt_job *job,
                       struct omkt_errbuf *eb)
 {
-    static const char claim_select[] =
-        "SELECT id, priority, attempts, max_attempts, account_id, media_id,"
-        " transcode_id, payload FROM jobs WHERE task = ? AND state = 'queued'"
-        " ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED";
     static const char claim_update[] =
         "UPDATE jobs SET state = 'running', worker_id = ?,"
         " attempts = attempts + 1, progress = 0, started = NOW(3),"
         " lease_until = NOW(3) + INTERVAL ? SECOND"
         " WHERE id = ? AND state = 'queued'";
-    struct omkt_dbv sv[] = {OMKT_DBV_S(omkt_task_name(task))};
     struct omkt_dbres *r = NULL;
     uint64_t affected = 0;
     int ret = omkt_db_begin(db, eb);
 
     if (ret != OMKT_OK)
         return ret;
-    ret = omkt_db_query(db, claim_select, sv, 1, &r, eb);
+    ret = claim_select(db, task, &r, eb);
     if (ret == OMKT_OK && r->nrows == 0)
         ret = OMKT_ENOTFOUND;
     if (ret == OMKT_OK) {
@@ -291,16 +377,20 @@ int omkt_job_fail(struct omkt_db *db, const struct omkt_job *job, int code,
         " lease_until = NULL, error_code = ?, error = LEFT(?, 1024)"
         " WHERE id = ? AND state = 'running' AND worker_id = ?";
     bool final = !is_retryable || job->attempts >= job->max_attempts;
+    /* Cleaned: a reason MariaDB refuses would leave the job running. */
+    char *text =
+        omkt_text_dup(reason ? reason : omkt_strerror(code), OMKT_DB_ERROR_MAX);
     struct omkt_dbv v[] = {
         OMKT_DBV_I(is_retryable ? 1 : 0),
         OMKT_DBV_I(backoff_us(bo, job->attempts)),
         OMKT_DBV_I(code),
-        OMKT_DBV_S(reason ? reason : omkt_strerror(code)),
+        OMKT_DBV_S(text),
         OMKT_DBV_I(job->id),
         OMKT_DBV_I(job->worker_id),
     };
     int ret = guarded(db, sql, v, OMKT_ARRAY_LEN(v), "fail", job, eb);
 
+    free(text);
     if (is_final != NULL)
         *is_final = final;
     return ret;

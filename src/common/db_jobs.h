@@ -101,7 +101,8 @@ int omkt_job_complete(struct omkt_db *db, const struct omkt_job *job,
 /*
  * omkt_job_fail - running -> delayed (retry after backoff) when
  * @is_retryable and attempts remain, else failed.  @code is an omkt_err,
- * @reason is stored for people.  *is_final (may be NULL) says which.
+ * @reason is stored for people (cleaned and cut by omkt_text_dup: any
+ * bytes are fine).  *is_final (may be NULL) says which.
  */
 int omkt_job_fail(struct omkt_db *db, const struct omkt_job *job, int code,
                   const char *reason, bool is_retryable,

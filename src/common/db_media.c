@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "db_media.h"
+#include "text.h"
 
 int omkt_media_add(struct omkt_db *db, const struct omkt_media_new *mn,
                    int64_t *id, struct omkt_errbuf *eb)
@@ -107,10 +108,13 @@ int omkt_media_set_metadata(struct omkt_db *db, int64_t id, const char *json,
         " 'metadata_ok'), metadata = ?, error = LEFT(?, 1024)"
         " WHERE id = ? AND state IN ('local', 'metadata_ok',"
         " 'metadata_failed')";
-    struct omkt_dbv v[] = {OMKT_DBV_S(json), OMKT_DBV_S(json),
-                           OMKT_DBV_S(error), OMKT_DBV_I(id)};
+    char *text = error ? omkt_text_dup(error, OMKT_DB_ERROR_MAX) : NULL;
+    struct omkt_dbv v[] = {OMKT_DBV_S(json), OMKT_DBV_S(json), OMKT_DBV_S(text),
+                           OMKT_DBV_I(id)};
+    int ret = omkt_db_exec_guarded(db, sql, v, 4, "media", id, eb);
 
-    return omkt_db_exec_guarded(db, sql, v, 4, "media", id, eb);
+    free(text);
+    return ret;
 }
 
 int omkt_media_set_download_failed(struct omkt_db *db, int64_t id,
@@ -119,9 +123,12 @@ int omkt_media_set_download_failed(struct omkt_db *db, int64_t id,
     static const char sql[] =
         "UPDATE media SET state = 'download_failed', error = LEFT(?, 1024)"
         " WHERE id = ? AND state = 'remote'";
-    struct omkt_dbv v[] = {OMKT_DBV_S(error), OMKT_DBV_I(id)};
+    char *text = omkt_text_dup(error ? error : "", OMKT_DB_ERROR_MAX);
+    struct omkt_dbv v[] = {OMKT_DBV_S(text), OMKT_DBV_I(id)};
+    int ret = omkt_db_exec_guarded(db, sql, v, 2, "media", id, eb);
 
-    return omkt_db_exec_guarded(db, sql, v, 2, "media", id, eb);
+    free(text);
+    return ret;
 }
 
 int omkt_media_list_old(struct omkt_db *db, int64_t age_s, int64_t limit,

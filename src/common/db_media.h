@@ -34,6 +34,17 @@ struct omkt_media {
     char *job_options; /* media-nommer: the job's own setting (JSON) */
 };
 
+/*
+ * omkt_media_is_omkt - @m came through the OMKT protocol (app_new_media):
+ * its remote_id is the CMS's media id (> 0).  REST and media-nommer media
+ * have remote_id = -id.  Only OMKT media get the reference's OMKT
+ * behaviour (app_key on the download URL, transcoder_send_* callbacks).
+ */
+static inline bool omkt_media_is_omkt(const struct omkt_media *m)
+{
+    return m->remote_id > 0;
+}
+
 struct omkt_media_new {
     int64_t account_id;
     int64_t remote_id;

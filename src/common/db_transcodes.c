@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "db_transcodes.h"
+#include "text.h"
 
 int omkt_transcode_add(struct omkt_db *db, int64_t media_id, int setting_id,
                        int64_t *id, struct omkt_errbuf *eb)
@@ -113,9 +114,12 @@ int omkt_transcode_failed(struct omkt_db *db, int64_t id, const char *error,
     static const char sql[] =
         "UPDATE transcodes SET state = 'error', error = LEFT(?, 1024)"
         " WHERE id = ? AND state IN ('asked', 'running')";
-    struct omkt_dbv v[] = {OMKT_DBV_S(error), OMKT_DBV_I(id)};
+    char *text = omkt_text_dup(error ? error : "", OMKT_DB_ERROR_MAX);
+    struct omkt_dbv v[] = {OMKT_DBV_S(text), OMKT_DBV_I(id)};
+    int ret = omkt_db_exec_guarded(db, sql, v, 2, "transcode", id, eb);
 
-    return omkt_db_exec_guarded(db, sql, v, 2, "transcode", id, eb);
+    free(text);
+    return ret;
 }
 
 int omkt_transcode_expire_media(struct omkt_db *db, int64_t media_id,

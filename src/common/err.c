@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "text.h"
 
 const char *omkt_strerror(int err)
 {
@@ -53,13 +54,17 @@ const char *omkt_strerror(int err)
 
 void omkt_errf(struct omkt_errbuf *eb, const char *fmt, ...)
 {
+    char raw[2 * OMKT_ERRBUF_LEN];
     va_list ap;
 
     if (eb == NULL || eb->is_set)
         return;
     va_start(ap, fmt);
-    vsnprintf(eb->msg, sizeof(eb->msg), fmt, ap);
+    vsnprintf(raw, sizeof(raw), fmt, ap);
     va_end(ap);
+    /* The reason is stored, logged and sent: valid UTF-8, never cut
+     * inside a character (MariaDB refuses such a row). */
+    (void)omkt_text_copy(eb->msg, sizeof(eb->msg), raw); /* cut: fine */
     eb->is_set = true;
 }
 

@@ -48,7 +48,9 @@ const char *omkt_strerror(int err);
 
 /*
  * omkt_errf - record a printf-style reason in @eb unless one is already
- * recorded (first writer wins).  @eb may be NULL.
+ * recorded (first writer wins).  @eb may be NULL.  The text is cleaned
+ * and cut by omkt_text_copy (text.h): valid UTF-8, whatever the
+ * arguments held.
  */
 void omkt_errf(struct omkt_errbuf *eb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -29,7 +29,7 @@
 #include "fsops.h"
 #include "housekeep.h"
 #include "log.h"
-#include "worker.h"
+#include "jobworker.h"
 
 #define BATCH        200
 #define ORPHAN_AGE_S 600

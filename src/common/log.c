@@ -16,6 +16,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "text.h"
 
 int omkt_log_threshold = OMKT_LOG_INFO;
 
@@ -44,30 +45,29 @@ const char *omkt_log_prog(void)
 
 void omkt_log_write(enum omkt_log_level level, const char *fmt, ...)
 {
-    char line[2048];
-    int head;
-    int body;
+    char raw[4096], line[2048];
+    size_t head, body;
     va_list ap;
 
     if ((int)level < 0 || level > OMKT_LOG_DEBUG)
         level = OMKT_LOG_ERR;
     va_start(ap, fmt);
+    vsnprintf(raw, sizeof(raw), fmt, ap);
+    va_end(ap);
     if (use_syslog) {
-        vsnprintf(line, sizeof(line), fmt, ap);
-        va_end(ap);
+        (void)omkt_text_copy(line, sizeof(line), raw); /* cut: fine */
         syslog(syslog_prio[level], "%s: %s", level_names[level], line);
         return;
     }
-    head = snprintf(line, sizeof(line), "%s[%ld]: %s: ", prog_name,
-                    (long)getpid(), level_names[level]);
-    body = vsnprintf(line + head, sizeof(line) - (size_t)head - 1, fmt, ap);
-    va_end(ap);
-    if (body < 0)
-        body = 0;
-    if ((size_t)(head + body) > sizeof(line) - 2)
-        body = (int)sizeof(line) - 2 - head;
+    head = (size_t)snprintf(line, sizeof(line), "%s[%ld]: %s: ", prog_name,
+                            (long)getpid(), level_names[level]);
+    if (head > sizeof(line) / 2)
+        head = sizeof(line) / 2;
+    /* Valid UTF-8 cut at a character boundary, room left for the '\n'. */
+    (void)omkt_text_copy(line + head, sizeof(line) - head - 1, raw);
+    body = strlen(line + head);
     line[head + body] = '\n';
-    (void)!write(log_fd, line, (size_t)(head + body + 1)); /* best effort */
+    (void)!write(log_fd, line, head + body + 1); /* best effort */
 }
 
 int omkt_log_open(const char *prog, const char *target)

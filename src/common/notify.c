@@ -7,6 +7,7 @@
 #include "db_jobs.h"
 #include "db_media.h"
 #include "notify.h"
+#include "text.h"
 
 /* enqueue - a notify job with @payload (borrowed). */
 static int enqueue(struct omkt_db *db, int64_t account_id, int64_t media_id,
@@ -48,13 +49,16 @@ int omkt_notify_alert(struct omkt_db *db, int64_t account_id, int64_t media_id,
                       int64_t remote_id, const char *message,
                       struct omkt_errbuf *eb)
 {
+    char *text = omkt_text_dup(message ? message : "error", OMKT_DB_ERROR_MAX);
     char id[32];
     json_t *params;
     int ret;
 
     snprintf(id, sizeof(id), "%" PRId64, remote_id);
-    params = json_pack("{s:s, s:s, s:s}", "id", id, "status", "1", "message",
-                       message ? message : "error");
+    /* Cleaned: jansson refuses invalid UTF-8 (the alert would be lost). */
+    params =
+        json_pack("{s:s, s:s, s:s}", "id", id, "status", "1", "message", text);
+    free(text);
     if (params == NULL)
         return OMKT_ENOMEM;
     ret = omkt_notify_omkt(db, account_id, media_id, "transcoder_send_alert",
@@ -107,15 +111,21 @@ static int post(struct omkt_db *db, const struct omkt_media *m, json_t *body,
 int omkt_notify_media_error(struct omkt_db *db, const struct omkt_media *m,
                             const char *message, struct omkt_errbuf *eb)
 {
-    if (m->remote_id > 0)
+    char *text = NULL;
+    int ret;
+
+    if (omkt_media_is_omkt(m))
         return omkt_notify_alert(db, m->account_id, m->id, m->remote_id,
                                  message, eb);
     if (m->notify_url == NULL || *m->notify_url == '\0')
         return OMKT_OK; /* nobody to tell; the API shows the error */
-    return post(db, m,
-                json_pack("{s:I, s:s, s:s}", "media_id", (json_int_t)m->id,
-                          "status", "error", "message", message ? message : ""),
-                "ERROR", message ? message : "", eb);
+    text = omkt_text_dup(message ? message : "", OMKT_DB_ERROR_MAX);
+    ret = post(db, m,
+               json_pack("{s:I, s:s, s:s}", "media_id", (json_int_t)m->id,
+                         "status", "error", "message", text),
+               "ERROR", text, eb);
+    free(text);
+    return ret;
 }
 
 int omkt_notify_media_done(struct omkt_db *db, const struct omkt_media *m,

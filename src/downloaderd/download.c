@@ -90,14 +90,24 @@ static int prepare(struct omkt_jobctx *ctx, struct dl_job *j)
     return ret;
 }
 
-/* http_url - the media URL with app_key=<client key> added; new. */
+/*
+ * http_url - the URL to fetch; new.  The reference's contract adds
+ * app_key=<client key> to an OMKT media's URL (the CMS checks it); a REST
+ * or media-nommer URL is fetched as given: a query parameter added to a
+ * pre-signed URL breaks its signature and hands the key to a third party.
+ */
 static int http_url(struct omkt_jobctx *ctx, const struct dl_job *j, char **url)
 {
     struct omkt_account a = {0};
     char *key = NULL, *q = NULL;
-    int ret = omkt_account_by_id(ctx->db, j->media.account_id, &a, &ctx->eb);
+    int ret = OMKT_OK;
 
     *url = NULL;
+    if (!omkt_media_is_omkt(&j->media)) {
+        *url = omkt_xstrdup(j->media.url);
+        return OMKT_OK;
+    }
+    ret = omkt_account_by_id(ctx->db, j->media.account_id, &a, &ctx->eb);
     if (ret == OMKT_OK) {
         key = omkt_http_escape(a.client_key);
         q = omkt_xasprintf("app_key=%s", key);
@@ -115,8 +125,11 @@ static int do_http(struct omkt_jobctx *ctx, struct dl_job *j)
     struct fetch_req rq = {
         .part_path = j->part,
         .max_size = conf->max_size,
-        .lim = {conf->connect_timeout_ms, conf->timeout_ms},
-        .allow_private = conf->allow_private,
+        .lim = {.connect_timeout_ms = conf->connect_timeout_ms,
+                .timeout_ms = conf->timeout_ms,
+                .low_speed_bps = conf->min_speed,
+                .low_speed_time_ms = conf->min_speed_time_ms,
+                .allow_private = conf->allow_private},
         .ctx = ctx,
     };
     struct fetch_res res;

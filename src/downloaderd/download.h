@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "common/worker.h"
+#include "common/jobworker.h"
 
 /* The [downloaderd] section. */
 struct dl_conf {
@@ -20,6 +20,8 @@ struct dl_conf {
     int64_t max_size;
     int64_t timeout_ms;
     int64_t connect_timeout_ms;
+    int64_t min_speed;         /* bytes/s; 0: no minimum */
+    int64_t min_speed_time_ms; /* under min_speed this long: cut */
     bool allow_private;
     char *import_dir; /* NULL or "": the local adapter is off */
 };
@@ -27,7 +29,7 @@ struct dl_conf {
 /* download_init - use @conf (borrowed for the process's life). */
 void download_init(const struct dl_conf *conf);
 
-/* The worker hooks (see worker.h). */
+/* The worker hooks (see common/jobworker.h). */
 int download_handle(struct omkt_jobctx *ctx);
 int download_on_done(struct omkt_jobctx *ctx);
 int download_on_failed(struct omkt_jobctx *ctx, int code, const char *reason,

@@ -10,8 +10,10 @@
  * the server ignored the range, so the file is truncated and the body
  * written from the start.  A 416 (the partial is no prefix the server
  * recognises) restarts once without a range.  The size cap counts the
- * bytes already there; the address check is in on_opensocket, so it sees
- * the address actually connected on every hop.
+ * bytes already there.  The address policy and the minimum speed are
+ * omkt_http_setup's (common/httpc.h): the address actually connected is
+ * checked on every hop, and an origin trickling under the minimum speed
+ * for its window is cut (retried later, resuming).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +25,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "addrpol.h"
 #include "common/log.h"
 #include "fetch.h"
 
@@ -38,11 +39,10 @@ struct xfer {
     long status;
     bool is_decided; /* append or restart chosen */
     bool is_too_big;
-    bool is_refused;
     bool is_stopped;
     bool is_bad_range;
     int io_err;
-    char refused[128];
+    struct omkt_http_peer peer;
 };
 
 /* write_all - write(2) until done; errno on failure. */
@@ -146,25 +146,6 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
     return 0;
 }
 
-/* on_opensocket - CURLOPT_OPENSOCKETFUNCTION: the address policy. */
-static curl_socket_t on_opensocket(void *arg, curlsocktype purpose,
-                                   struct curl_sockaddr *a)
-{
-    struct xfer *x = arg;
-    const char *what = NULL;
-    char ip[64];
-
-    (void)purpose;
-    if (!x->rq->allow_private &&
-        addrpol_is_refused(&a->addr, a->addrlen, &what)) {
-        addrpol_format(&a->addr, ip, sizeof(ip));
-        snprintf(x->refused, sizeof(x->refused), "%s address %s", what, ip);
-        x->is_refused = true;
-        return CURL_SOCKET_BAD;
-    }
-    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
-}
-
 /* set_callbacks - the options that point at @x. */
 static CURLcode set_callbacks(CURL *h, struct xfer *x)
 {
@@ -178,10 +159,6 @@ static CURLcode set_callbacks(CURL *h, struct xfer *x)
         rc = curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
     if (rc == CURLE_OK)
         rc = curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_opensocket);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, x);
     return rc;
 }
 
@@ -190,7 +167,7 @@ static int setup(CURL *h, struct xfer *x, char *errbuf, struct omkt_errbuf *eb)
 {
     char range[32];
     CURLcode rc;
-    int ret = omkt_http_setup(h, errbuf, &x->rq->lim, eb);
+    int ret = omkt_http_setup(h, errbuf, &x->rq->lim, &x->peer, eb);
 
     if (ret != OMKT_OK)
         return ret;
@@ -242,15 +219,12 @@ static int classify(struct xfer *x, CURLcode rc, const char *errbuf,
                     struct omkt_errbuf *eb)
 {
     const char *detail = *errbuf ? errbuf : curl_easy_strerror(rc);
+    const struct omkt_http_limits *lim = &x->rq->lim;
 
     if (x->is_stopped)
         return OMKT_ESHUTDOWN;
-    /* A refused address may be one of several tried: only a failed
-     * connect makes it the reason. */
-    if (x->is_refused && rc == CURLE_COULDNT_CONNECT) {
-        omkt_errf(eb, "refused %s (allow_private is off)", x->refused);
+    if (omkt_http_refused(&x->peer, rc, eb) != OMKT_OK)
         return OMKT_EPERM;
-    }
     if (x->is_too_big || rc == CURLE_FILESIZE_EXCEEDED) {
         omkt_errf(eb, "larger than max_size (%" PRId64 " bytes)",
                   x->rq->max_size);
@@ -263,6 +237,15 @@ static int classify(struct xfer *x, CURLcode rc, const char *errbuf,
         return transient(OMKT_EHTTP, "resume", "bad Content-Range", eb);
     if (rc == CURLE_HTTP_RETURNED_ERROR)
         return http_error(x->status, eb);
+    if (omkt_http_is_too_slow(x->h, lim, rc)) {
+        omkt_errf(eb,
+                  "too slow: under %" PRId64 " bytes/s for %" PRId64
+                  " s (min_speed)",
+                  lim->low_speed_bps, (lim->low_speed_time_ms + 999) / 1000);
+        if (eb != NULL)
+            eb->retryable = true; /* the next attempt resumes */
+        return OMKT_ETIMEOUT;
+    }
     if (rc == CURLE_OPERATION_TIMEDOUT)
         return transient(OMKT_ETIMEOUT, "timed out", detail, eb);
     if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT ||

@@ -2,15 +2,16 @@
 /*
  * downloaderd - fetches the originals CMSs submit into the document root:
  * queue workers of task 'download' on the daemon skeleton.  The policy is
- * in download.c (job and hooks), fetch.c (libcurl), addrpol.c (which
- * addresses may be reached) and local.c (the "local" adapter).
+ * in download.c (job and hooks), fetch.c (libcurl; which addresses may
+ * be reached is common/addrpol.c's, applied by common/httpc.c) and local.c
+ * (the "local" adapter).
  */
 #include <curl/curl.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "common/daemon.h"
-#include "common/worker.h"
+#include "common/jobworker.h"
 #include "download.h"
 
 static struct dl_conf dc;
@@ -27,6 +28,9 @@ static const struct omkt_conf_key dl_keys[] = {
     DK("timeout", OMKT_CONF_DURATION, "2h", 1000, 7 * 86400000LL, timeout_ms),
     DK("connect_timeout", OMKT_CONF_DURATION, "30s", 100, 3600000,
        connect_timeout_ms),
+    DK("min_speed", OMKT_CONF_SIZE, "1K", 0, INT64_MAX, min_speed),
+    DK("min_speed_time", OMKT_CONF_DURATION, "60s", 1000, 86400000,
+       min_speed_time_ms),
     DK("allow_private", OMKT_CONF_BOOL, "no", 0, 1, allow_private),
     DK("import_dir", OMKT_CONF_STR, NULL, 0, -1, import_dir),
 };

@@ -7,7 +7,7 @@
 #include "common/alloc.h"
 #include "common/daemon.h"
 #include "common/housekeep.h"
-#include "common/worker.h"
+#include "common/jobworker.h"
 #include "media/avlog.h"
 #include "probe_job.h"
 

@@ -19,7 +19,7 @@
 #include "common/db_media.h"
 #include "common/fsops.h"
 #include "common/notify.h"
-#include "common/pipeline.h"
+#include "common/jobflow.h"
 #include "media/probe.h"
 #include "probe_job.h"
 
@@ -94,11 +94,11 @@ static int request_wanted(struct omkt_jobctx *ctx, const struct omkt_media *m)
 
     if (m->want_settings == NULL || *m->want_settings == '\0')
         return OMKT_OK;
-    n = omkt_pipeline_parse_ids(m->want_settings, ids, MAX_WANTED);
+    n = omkt_jobflow_parse_ids(m->want_settings, ids, MAX_WANTED);
     if (n <= 0)
         return OMKT_OK; /* apid validated it; nothing sane to ask */
-    return omkt_pipeline_request(ctx->db, m, ids, (size_t)n, NULL, &queued,
-                                 &ctx->eb);
+    return omkt_jobflow_request(ctx->db, m, ids, (size_t)n, NULL, &queued,
+                                &ctx->eb);
 }
 
 /* notify_metadata - transcoder_send_metadata for OMKT media. */

@@ -19,6 +19,7 @@
 #include "common/alloc.h"
 #include "common/db_accounts.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "sign.h"
 
 #define REPLY_MAX (64 * 1024)
@@ -147,11 +148,18 @@ static CURLcode setup(CURL *h, const struct cb_req *rq, struct curl_slist *list,
     return rc;
 }
 
-/* result_code - {"result":{"code":N}} with N a number or numeric text. */
-static bool result_code(const char *text, long *code)
+/* The original client's answer to an action it does not handle
+ * (OMK_Client::ERR_UNKNOWN_ACTION): final, retrying cannot change it. */
+#define CODE_UNKNOWN_ACTION 226
+
+/* result_code - {"result":{"code":N}} with N a number or numeric text;
+ * @msg (@size bytes) gets result.message when it is a string. */
+static bool result_code(const char *text, long *code, char *msg, size_t size)
 {
     json_t *root = json_loads(text, 0, NULL);
-    json_t *c = json_object_get(json_object_get(root, "result"), "code");
+    json_t *res = json_object_get(root, "result");
+    json_t *c = json_object_get(res, "code");
+    const char *m = json_string_value(json_object_get(res, "message"));
     char *end = NULL;
     bool ok = false;
 
@@ -162,6 +170,7 @@ static bool result_code(const char *text, long *code)
         *code = strtol(json_string_value(c), &end, 10);
         ok = end != json_string_value(c) && *end == '\0';
     }
+    (void)omkt_text_copy(msg, size, m ? m : ""); /* cut: fine */
     json_decref(root);
     return ok;
 }
@@ -179,6 +188,7 @@ static int judge(const struct cb_req *rq, CURL *h, CURLcode rc,
                  struct omkt_errbuf *eb)
 {
     long status = 0, code = -1;
+    char msg[200];
 
     (void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (r->is_stopped)
@@ -198,9 +208,16 @@ static int judge(const struct cb_req *rq, CURL *h, CURLcode rc,
         omkt_errf(eb, "callback answered HTTP %ld", status);
         return retry(OMKT_EHTTP, eb);
     }
-    if (r->is_too_big || !result_code(r->buf, &code)) {
+    if (r->is_too_big || !result_code(r->buf, &code, msg, sizeof(msg))) {
         omkt_errf(eb, "callback answer is not {\"result\":{\"code\":...}}");
         return retry(OMKT_EHTTP, eb);
+    }
+    if (code == CODE_UNKNOWN_ACTION) {
+        omkt_errf(eb,
+                  "the CMS does not handle this action (code %ld: %s): "
+                  "not retried",
+                  code, msg);
+        return OMKT_EHTTP;
     }
     if (code != 200 && code != 0) {
         omkt_errf(eb, "callback answered code %ld", code);
@@ -209,29 +226,66 @@ static int judge(const struct cb_req *rq, CURL *h, CURLcode rc,
     return OMKT_OK;
 }
 
+/* One prepared delivery. */
+struct cb_xfer {
+    CURL *h;
+    const struct cb_req *rq;
+    struct curl_slist *list;
+    struct omkt_http_peer peer;
+    char errbuf[CURL_ERROR_SIZE];
+    struct reply r;
+};
+
+int cb_xfer_new(CURL *h, const struct cb_req *rq,
+                const struct omkt_http_limits *lim, const struct cb_stop *st,
+                struct cb_xfer **out, struct omkt_errbuf *eb)
+{
+    struct cb_xfer *x = omkt_xcalloc(1, sizeof(*x));
+    int ret = omkt_http_setup(h, x->errbuf, lim, &x->peer, eb);
+
+    *out = NULL;
+    x->h = h;
+    x->rq = rq;
+    x->r.st = st;
+    if (ret == OMKT_OK)
+        ret = headers(rq, &x->list, eb);
+    if (ret == OMKT_OK && setup(h, rq, x->list, &x->r) != CURLE_OK) {
+        omkt_errf(eb, "curl setup failed");
+        ret = OMKT_ENET;
+    }
+    if (ret != OMKT_OK) {
+        cb_xfer_free(x);
+        return ret;
+    }
+    *out = x;
+    return OMKT_OK;
+}
+
+int cb_xfer_judge(struct cb_xfer *x, CURLcode rc, struct omkt_errbuf *eb)
+{
+    int ret = omkt_http_refused(&x->peer, rc, eb);
+
+    return ret != OMKT_OK ? ret : judge(x->rq, x->h, rc, &x->r, x->errbuf, eb);
+}
+
+void cb_xfer_free(struct cb_xfer *x)
+{
+    if (x == NULL)
+        return;
+    curl_slist_free_all(x->list);
+    free(x);
+}
+
 int callback_send(CURL *h, const struct cb_req *rq,
                   const struct omkt_http_limits *lim, const struct cb_stop *st,
                   struct omkt_errbuf *eb)
 {
-    char errbuf[CURL_ERROR_SIZE];
-    struct curl_slist *list = NULL;
-    struct reply *r = omkt_xcalloc(1, sizeof(*r));
-    CURLcode rc = CURLE_OK;
-    int ret = omkt_http_setup(h, errbuf, lim, eb);
+    struct cb_xfer *x = NULL;
+    int ret = cb_xfer_new(h, rq, lim, st, &x, eb);
 
-    r->st = st;
     if (ret == OMKT_OK)
-        ret = headers(rq, &list, eb);
-    if (ret == OMKT_OK && setup(h, rq, list, r) != CURLE_OK) {
-        omkt_errf(eb, "curl setup failed");
-        ret = OMKT_ENET;
-    }
-    if (ret == OMKT_OK) {
-        rc = curl_easy_perform(h);
-        ret = judge(rq, h, rc, r, errbuf, eb);
-    }
-    curl_slist_free_all(list);
-    free(r);
+        ret = cb_xfer_judge(x, curl_easy_perform(h), eb);
+    cb_xfer_free(x);
     return ret;
 }
 
@@ -350,7 +404,9 @@ static int build(struct omkt_jobctx *ctx, json_t *p, struct built *b)
 
 int callback_handle(struct omkt_jobctx *ctx)
 {
-    struct omkt_http_limits lim = {conf->timeout_ms, conf->timeout_ms};
+    struct omkt_http_limits lim = {.connect_timeout_ms = conf->timeout_ms,
+                                   .timeout_ms = conf->timeout_ms,
+                                   .allow_private = conf->allow_private};
     struct cb_stop st = {.ctx = ctx, .d = ctx->d};
     struct built b = {0};
     json_t *p = json_loads(ctx->job.payload ? ctx->job.payload : "", 0, NULL);

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "common/httpc.h"
-#include "common/worker.h"
+#include "common/jobworker.h"
 
 /* The [notifierd] section. */
 struct nt_conf {
@@ -23,6 +23,10 @@ struct nt_conf {
     int64_t retry_base_ms;
     int64_t retry_max_ms;
     int64_t cron_interval_ms;
+    int64_t cron_timeout_ms;         /* one transcoder_cron ping */
+    int64_t cron_connect_timeout_ms; /* its connect */
+    int64_t cron_parallel;           /* pings in flight at once */
+    bool allow_private;              /* loopback/private CMSs allowed */
 };
 
 struct cb_req {
@@ -44,11 +48,28 @@ struct cb_stop {
  * callback_send - one delivery with @h (the caller's handle).  OMKT_OK
  * when the CMS acknowledged it.  Failures set eb, with eb->retryable for
  * everything a later try may cure (timeouts, connection errors, non-200,
- * no JSON, another result code); OMKT_ESHUTDOWN when told to stop.
+ * no JSON, another result code).  Final failures: OMKT_EPERM (the address
+ * policy refused the peer), OMKT_EHTTP for a CMS answering code 226 (the
+ * original client's "Unknown action requested": it does not handle this
+ * action, so a retry cannot succeed).  OMKT_ESHUTDOWN when told to stop.
  */
 int callback_send(CURL *h, const struct cb_req *rq,
                   const struct omkt_http_limits *lim, const struct cb_stop *st,
                   struct omkt_errbuf *eb);
+
+/*
+ * cb_xfer_new - the same delivery as callback_send, prepared on @h but not
+ * run, for a caller driving several at once (curl multi: cron.c).  @rq
+ * and @st are borrowed until cb_xfer_free, @lim for the call only.  *out
+ * is new (cb_xfer_free).
+ * cb_xfer_judge - its outcome once @h ended with @rc (as callback_send's).
+ */
+struct cb_xfer;
+int cb_xfer_new(CURL *h, const struct cb_req *rq,
+                const struct omkt_http_limits *lim, const struct cb_stop *st,
+                struct cb_xfer **out, struct omkt_errbuf *eb);
+int cb_xfer_judge(struct cb_xfer *x, CURLcode rc, struct omkt_errbuf *eb);
+void cb_xfer_free(struct cb_xfer *x);
 
 /* callback_init - use @conf (borrowed for the process's life). */
 void callback_init(const struct nt_conf *conf);

@@ -5,8 +5,11 @@
  * every cron_interval while the account is active and every 30 minutes
  * (or cron_interval if longer) once it has been inactive for a month.
  * Accounts are claimed in the database (common/db_cron.h), so several
- * notifierds never ping one account twice in an interval.  A ping is not a
- * queued job: the next ping is its retry.  Success sets cron_last_ok.
+ * notifierds never ping one account twice in an interval.  Pings run in
+ * parallel (cron_parallel at once, cron_connect_timeout and cron_timeout
+ * each, the reference's 100, 5 s and 240 s), so a slow CMS delays nobody
+ * else.  A ping is not a queued job: the next ping is its retry.  Success
+ * (the callback acknowledgement rules of callback.h) sets cron_last_ok.
  */
 #ifndef OMKT_NOTIFIERD_CRON_H
 #define OMKT_NOTIFIERD_CRON_H

@@ -9,7 +9,7 @@
 
 #include "callback.h"
 #include "common/daemon.h"
-#include "common/worker.h"
+#include "common/jobworker.h"
 #include "cron.h"
 
 static struct nt_conf nc;
@@ -28,6 +28,12 @@ static const struct omkt_conf_key nt_keys[] = {
     NK("retry_max", OMKT_CONF_DURATION, "10m", 1, 7 * 86400000LL, retry_max_ms),
     NK("cron_interval", OMKT_CONF_DURATION, "60s", 100, 86400000,
        cron_interval_ms),
+    NK("cron_timeout", OMKT_CONF_DURATION, "240s", 100, 3600000,
+       cron_timeout_ms),
+    NK("cron_connect_timeout", OMKT_CONF_DURATION, "5s", 100, 3600000,
+       cron_connect_timeout_ms),
+    NK("cron_parallel", OMKT_CONF_INT, "100", 1, 1000, cron_parallel),
+    NK("allow_private", OMKT_CONF_BOOL, "no", 0, 1, allow_private),
 };
 
 static struct omkt_worker_spec wspec = {

@@ -5,7 +5,7 @@
 
 #include "cli.h"
 #include "common/db_jobs.h"
-#include "common/pipeline.h"
+#include "common/jobflow.h"
 #include "common/parse.h"
 
 static const char usage_text[] =
@@ -81,8 +81,8 @@ static int one(struct cli *c, const char *verb, const char *id_s)
         cli_close(c);
         return ret;
     }
-    ret = strcmp(verb, "retry") == 0 ? omkt_pipeline_retry(c->db, id, &eb)
-                                     : omkt_pipeline_cancel(c->db, id, &eb);
+    ret = strcmp(verb, "retry") == 0 ? omkt_jobflow_retry(c->db, id, &eb)
+                                     : omkt_jobflow_cancel(c->db, id, &eb);
     if (ret != OMKT_OK)
         fprintf(stderr, "omktctl: %s\n", eb.msg);
     else

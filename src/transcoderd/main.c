@@ -10,7 +10,7 @@
 #include "common/alloc.h"
 #include "common/daemon.h"
 #include "common/housekeep.h"
-#include "common/worker.h"
+#include "common/jobworker.h"
 #include "media/avlog.h"
 #include "media/settings.h"
 #include "transcode_job.h"

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "common/worker.h"
+#include "common/jobworker.h"
 
 struct tjob_conf {
     int64_t workers;

@@ -167,6 +167,7 @@ threads = 1
 min_free = 1M
 
 [notifierd]
+allow_private = yes
 workers = 2
 retry_base = 200ms
 retry_max = 1s

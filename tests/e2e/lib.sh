@@ -24,6 +24,7 @@ min_free = 0
 threads = 2
 
 [notifierd]
+allow_private = yes
 timeout = 2s
 retry_base = 200ms
 retry_max = 400ms

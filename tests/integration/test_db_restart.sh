@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # test_db_restart - the database restarted under running workers: they
-# reconnect and carry on; every job is done exactly once, none lost.
+# reconnect and carry on; every job is done exactly once, none lost.  The
+# heartbeat thread says what it could not do (lease renewal, connection),
+# at most once a minute per kind.
 . "$(dirname "$0")/../lib/common.sh"
 omkt_setup dbrestart
 ctl db init >/dev/null
@@ -26,3 +28,10 @@ for pid in "${PIDS[@]}"; do
     check "worker $pid survived the outage" kill -0 "$pid"
 done
 check "workers logged the reconnect" grep -q "reconnect\|retrying" "$T"/logs/*.log
+check "the heartbeat thread logged the outage" \
+    grep -qE "warn: heartbeat: (database connection|lease renewal|process heartbeat): " "$T"/logs/w*.log
+most=$(for f in "$T"/logs/w*.log; do
+    grep -oE "heartbeat: [a-z ]+:" "$f" | sort | uniq -c
+done | awk '{ if ($1 > m) m = $1 } END { print m + 0 }')
+check "heartbeat failures are rate-limited (at most $most of a kind)" \
+    test "$most" -le 2

@@ -22,6 +22,7 @@ allow_private = yes
 import_dir = $IMPORT
 
 [notifierd]
+allow_private = yes
 retry_base = 100ms
 retry_max = 500ms
 cron_interval = 1h"

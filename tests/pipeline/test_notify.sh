@@ -11,6 +11,7 @@
 omkt_setup notify
 write_conf "$CONF" "
 [notifierd]
+allow_private = yes
 workers = 2
 timeout = 2s
 max_attempts = 10

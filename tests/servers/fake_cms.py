@@ -11,14 +11,18 @@ Originals (files under --root):
   /norange/NAME      the file, ignoring Range (always 200)
   /nolen/NAME        the file without Content-Length (connection close)
   /slow/NAME         without Range: 16 KiB every 50 ms; with Range: fast
+  /trickle/NAME      one byte a second (the whole length announced)
   /flaky/N/NAME      HTTP 500 for the first N requests, then the file
   /status/CODE/NAME  that HTTP status
   /redirect?to=URL   302 to URL
 With --app-key K, file requests whose query lacks app_key=K get 403.
 
 Anything else is a callback.  The answer follows the file CTL/cb_mode
-(--ctl DIR): absent or "ok": 200 {"result":{"code":200,...}}; "500": HTTP
-500; "badjson": 200 with a non-JSON body; "code404": 200 with code 404.
+(--ctl DIR), or CTL/cb_mode.SITE for a request whose query has site=SITE:
+absent or "ok": 200 {"result":{"code":200,...}}; "500": HTTP 500;
+"badjson": 200 with a non-JSON body; "code404": 200 with code 404;
+"code226": 200 with the original client's answer to an action it does not
+handle (code 226 "Unknown action requested"); "slow": "ok" after 8 s.
 With --sign-key K, X-Omkt-Signature is checked as docs/callbacks.md says
 and the result stored in sig_ok.
 """
@@ -92,7 +96,8 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(n) if n else b""
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
-        m = re.match(r"^/(f|norange|nolen|slow|flaky/\d+|status/\d+)/(.+)$",
+        m = re.match(
+            r"^/(f|norange|nolen|slow|trickle|flaky/\d+|status/\d+)/(.+)$",
                      url.path)
         if url.path == "/redirect":
             self.record(body, None)
@@ -105,11 +110,18 @@ class Handler(BaseHTTPRequestHandler):
 
     do_POST = do_GET
 
+    def cb_mode(self):
+        site = urllib.parse.parse_qs(
+            urllib.parse.urlsplit(self.path).query).get("site", [""])[0]
+        for name in ("cb_mode." + site if site else None, "cb_mode"):
+            path = os.path.join(ARGS.ctl or "", name or "")
+            if ARGS.ctl and name and os.path.exists(path):
+                with open(path) as f:
+                    return f.read().strip() or "ok"
+        return "ok"
+
     def callback(self, body):
-        mode = "ok"
-        if ARGS.ctl and os.path.exists(os.path.join(ARGS.ctl, "cb_mode")):
-            with open(os.path.join(ARGS.ctl, "cb_mode")) as f:
-                mode = f.read().strip() or "ok"
+        mode = self.cb_mode()
         self.record(body, check_signature(self.headers, self.command,
                                           self.path, body), mode)
         if mode == "500":
@@ -118,6 +130,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, b"hello", "text/plain")
         elif mode == "code404":
             self.send(200, b'{"result":{"code":404,"message":"no"}}')
+        elif mode == "code226":
+            self.send(200, b'{"result":{"code":226,"message":'
+                      b'"Unknown action requested: transcoder_send_alert"}}')
+        elif mode == "slow":
+            time.sleep(8)
+            self.send(200, b'{"result":{"code":200,"message":"OK"}}')
         else:
             self.send(200, b'{"result":{"code":200,"message":"OK"}}')
 
@@ -160,11 +178,14 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data) - start))
         self.end_headers()
         chunk = 16384 if mode == "slow" and not rng else len(data)
+        pause = 0.05
+        if mode == "trickle":
+            chunk, pause = 1, 1.0
         for i in range(start, len(data), max(chunk, 1)):
             self.wfile.write(data[i:i + chunk])
             self.wfile.flush()
             if chunk < len(data):
-                time.sleep(0.05)
+                time.sleep(pause)
 
 
 def main():

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qworker - a queue worker daemon for tests and benchmarks, built on the
- * same skeleton as the real daemons (common/daemon.c, common/worker.c).
+ * same skeleton as the real daemons (common/daemon.c, common/jobworker.c).
  * It claims jobs of task 'test'; the payload says what to do:
  *   "sleep_ms=N"  work for N ms (polling should_stop), then succeed
  *   "crash"       die by SIGKILL while holding the job
@@ -20,7 +20,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "common/parse.h"
-#include "common/worker.h"
+#include "common/jobworker.h"
 
 struct qconf {
     int64_t workers;

@@ -11,6 +11,7 @@
 #include "common/alloc.h"
 #include "common/conf.h"
 #include "common/db.h"
+#include "common/db_api.h"
 #include "omkt_test.h"
 #include "omkt_test_db.h"
 
@@ -80,6 +81,48 @@ static void test_one_and_dup(void)
         OMKT_ENOTFOUND, "no row");
 }
 
+/* test_api_calls_text - the call log takes any client text: invalid
+ * UTF-8 (application=%FF) or a value longer than its column cut inside a
+ * character made MariaDB refuse the batch, and the log stopped. */
+static void test_api_calls_text(void)
+{
+    char long_app[400];
+    struct omkt_api_call c[5];
+    struct omkt_dbres *r = NULL;
+
+    for (size_t i = 0; i < 199; i++)
+        memcpy(long_app + 2 * i, "\xc3\xa9", 2);
+    long_app[398] = '\0'; /* 199 characters: over the column's 128 */
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++)
+        c[i] = (struct omkt_api_call){.action = "app_test",
+                                      .application = "ok",
+                                      .version = "1",
+                                      .code = 200,
+                                      .remote_addr = "127.0.0.1",
+                                      .at_ms = 1700000000000LL};
+    c[0].application = "\xff";
+    c[1].application = long_app;
+    c[2].version = "v\xc3";
+    c[4].action = "app_\xe9\x80";
+    OMKT_CHECK_INT(omkt_api_calls_insert(db, c, OMKT_ARRAY_LEN(c), NULL),
+                   OMKT_OK, "calls with bad or long text are logged");
+    OMKT_CHECK_INT(
+        omkt_db_query(db,
+                      "SELECT COUNT(*), MAX(CHAR_LENGTH(application))"
+                      " FROM api_calls WHERE created ="
+                      " FROM_UNIXTIME(1700000000)",
+                      NULL, 0, &r, NULL),
+        OMKT_OK, "read back");
+    OMKT_CHECK_INT(r ? omkt_dbres_i64(r, 0, 0, 0) : 0, 5, "all 5 logged");
+    OMKT_CHECK_INT(r ? omkt_dbres_i64(r, 0, 1, 0) : 0, 64,
+                   "the long one cut at a character boundary");
+    omkt_dbres_free(r);
+    (void)omkt_db_exec(db,
+                       "DELETE FROM api_calls WHERE created ="
+                       " FROM_UNIXTIME(1700000000)",
+                       NULL, 0, NULL, NULL, NULL);
+}
+
 int main(void)
 {
     int rc = omkt_test_db_open(&db);
@@ -89,6 +132,7 @@ int main(void)
     test_types();
     test_many_params();
     test_one_and_dup();
+    test_api_calls_text();
     omkt_test_db_close(db);
     return omkt_test_done();
 }

@@ -17,7 +17,7 @@
 #include "common/db_jobs.h"
 #include "common/fsops.h"
 #include "common/log.h"
-#include "common/pipeline.h"
+#include "common/jobflow.h"
 #include "common/ticker.h"
 #include "omkt_test.h"
 
@@ -36,13 +36,13 @@ static void test_parse_ids(void)
 
     for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {
         int ids[4] = {0};
-        int n = omkt_pipeline_parse_ids(c[i].in, ids, 4);
+        int n = omkt_jobflow_parse_ids(c[i].in, ids, 4);
 
         OMKT_CHECK_INT(n, c[i].n, "ids '%s' count", c[i].in);
         if (n > 0)
             OMKT_CHECK_INT(ids[0], c[i].first, "ids '%s' first", c[i].in);
     }
-    OMKT_CHECK_INT(omkt_pipeline_parse_ids(NULL, NULL, 0), -1, "NULL list");
+    OMKT_CHECK_INT(omkt_jobflow_parse_ids(NULL, NULL, 0), -1, "NULL list");
 }
 
 static void touch(const char *dir, const char *name)

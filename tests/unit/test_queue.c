@@ -2,9 +2,9 @@
 /*
  * test_queue - the queue state machine against a real MariaDB: claim,
  * extend, complete, fail with backoff, release, promote, reap, cancel,
- * retry, priorities and not-before times.  Needs $OMKT_TEST_CONF (a
- * config whose [db] names an initialised, empty-queue database); skips
- * (77) without it.
+ * retry, priorities, not-before times and per-account fairness.  Needs
+ * $OMKT_TEST_CONF (a config whose [db] names an initialised, empty-queue
+ * database); skips (77) without it.
  */
 #include <mysql.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "common/alloc.h"
 #include "common/conf.h"
 #include "common/db_jobs.h"
+#include "common/text.h"
 #include "omkt_test.h"
 #include "omkt_test_db.h"
 
@@ -189,6 +190,104 @@ static void test_order(void)
     omkt_job_clear(&job);
 }
 
+static int64_t enqueue_for(int64_t account, int prio)
+{
+    struct omkt_job_new jn = {.task = OMKT_TASK_TEST,
+                              .priority = prio,
+                              .account_id = account,
+                              .max_attempts = 3};
+    int64_t id = 0;
+
+    OMKT_CHECK_INT(omkt_job_enqueue(db, &jn, &id, NULL), OMKT_OK, "enqueue");
+    return id;
+}
+
+/* test_fair - among equal priorities, the account with the fewest running
+ * jobs of the task goes next: account A's many queued jobs do not hold
+ * every worker while B's one waits; priority still comes first. */
+static void test_fair(void)
+{
+    struct omkt_job job = {0};
+    int64_t a[4], b, urgent;
+
+    (void)omkt_db_exec(db, "DELETE FROM jobs WHERE task = 'test'", NULL, 0,
+                       NULL, NULL, NULL);
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(a); i++)
+        a[i] = enqueue_for(101, 0);
+    b = enqueue_for(102, 0);
+    OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim 1");
+    OMKT_CHECK_INT(job.id, a[0], "A's oldest first (nobody runs anything)");
+    OMKT_CHECK_INT(claim(8, 30, &job), OMKT_OK, "claim 2");
+    OMKT_CHECK_INT(job.id, b, "B's one job before A's second");
+    OMKT_CHECK_INT(claim(9, 30, &job), OMKT_OK, "claim 3");
+    OMKT_CHECK_INT(job.id, a[1], "then A's second (B has nothing queued)");
+    urgent = enqueue_for(101, 5);
+    (void)enqueue_for(102, 0);
+    OMKT_CHECK_INT(claim(10, 30, &job), OMKT_OK, "claim 4");
+    OMKT_CHECK_INT(job.id, urgent, "a higher priority beats fairness");
+    OMKT_CHECK_INT(claim(11, 30, &job), OMKT_OK, "claim 5");
+    OMKT_CHECK(job.account_id == 102, "B (1 running) before A (3 running)");
+    omkt_job_clear(&job);
+    (void)omkt_db_exec(db, "DELETE FROM jobs WHERE task = 'test'", NULL, 0,
+                       NULL, NULL, NULL);
+}
+
+static const char *error_of(int64_t id)
+{
+    static const char sql[] = "SELECT error FROM jobs WHERE id = ?";
+    static char buf[2048];
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+    struct omkt_dbres *r = NULL;
+
+    buf[0] = '\0';
+    if (omkt_db_query(db, sql, v, 1, &r, NULL) == OMKT_OK && r->nrows == 1)
+        snprintf(buf, sizeof(buf), "%s", omkt_dbres_str(r, 0, 0));
+    omkt_dbres_free(r);
+    return buf;
+}
+
+/* test_fail_text - a failure's reason is stored whatever its bytes: cut
+ * inside a UTF-8 character or holding invalid bytes, MariaDB refused the
+ * row and the job stayed running until its lease expired. */
+static void test_fail_text(void)
+{
+    char cut[1100], bad[] = "bad \xff\xfe bytes \xc3";
+    struct omkt_errbuf eb = {0};
+    struct omkt_job job = {0};
+    const struct {
+        const char *what;
+        const char *reason;
+    } c[] = {{"a character across byte 1024", cut},
+             {"invalid bytes", bad},
+             {"omkt_errf cut inside a character", eb.msg}};
+    int64_t ids[3];
+
+    memset(cut, 'a', 1023);
+    strcpy(cut + 1023, "\xc3\xa9\xc3\xa9");
+    /* 510 ASCII bytes, then 2-byte characters across the 511-byte cut. */
+    omkt_errf(&eb, "%.510s%s", cut, "\xc3\xa9\xc3\xa9\xc3\xa9");
+    OMKT_CHECK(omkt_utf8_valid(eb.msg, strlen(eb.msg)),
+               "omkt_errf leaves valid UTF-8 (%zu bytes)", strlen(eb.msg));
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {
+        int64_t id = enqueue("text", 0, 0, 3);
+        bool is_final = false;
+
+        ids[i] = id;
+        OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim");
+        OMKT_CHECK_INT(job.id, id, "claimed it");
+        OMKT_CHECK_INT(omkt_job_fail(db, &job, OMKT_EMEDIA, c[i].reason, false,
+                                     &bo, &is_final, NULL),
+                       OMKT_OK, "%s: the failure is recorded", c[i].what);
+        OMKT_CHECK_STR(state_of(id), "failed", "%s: failed", c[i].what);
+        OMKT_CHECK(omkt_utf8_valid(error_of(id), strlen(error_of(id))) &&
+                       strlen(error_of(id)) > 10,
+                   "%s: reason kept, valid UTF-8", c[i].what);
+    }
+    OMKT_CHECK(strstr(error_of(ids[1]), "bad \xef\xbf\xbd\xef\xbf\xbd bytes"),
+               "invalid bytes became U+FFFD");
+    omkt_job_clear(&job);
+}
+
 int main(void)
 {
     int rc = omkt_test_db_open(&db);
@@ -202,6 +301,8 @@ int main(void)
     test_release_cancel();
     test_reap();
     test_order();
+    test_fair();
+    test_fail_text();
     omkt_test_db_close(db);
     return omkt_test_done();
 }

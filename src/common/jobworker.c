@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * worker - the claim loop (see worker.h).
+ * jobworker - the claim loop (see jobworker.h).
  *
  * DESIGN: each thread owns one slot of the daemon; the heartbeat thread
  * reads the slot to renew the lease and sets slot->is_lost when the job
@@ -8,13 +8,14 @@
  * whole on deadlock.  A database outage is waited out with backoff: the
  * job's outcome is retried until it is recorded or the lease is gone.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "alloc.h"
 #include "log.h"
-#include "worker.h"
+#include "jobworker.h"
 
 #define TX_RETRIES 5
 
@@ -69,9 +70,11 @@ static void slot_set(struct omkt_slot *s, const struct omkt_job *job)
 
 struct outcome {
     int code;           /* handler result */
-    const char *reason; /* for failures */
+    const char *reason; /* for failures: valid UTF-8 (omkt_errf's) */
     bool is_retryable;
     bool is_final;
+    int fallback; /* 1: reason replaced, 2: and no on_failed hook */
+    char plain[160];
 };
 
 /* transition - apply @o to the job, with the hook, in one transaction. */
@@ -93,7 +96,7 @@ static int transition(struct omkt_jobctx *ctx,
     } else {
         ret = omkt_job_fail(ctx->db, &ctx->job, o->code, o->reason,
                             o->is_retryable, &d->backoff, &o->is_final, eb);
-        if (ret == OMKT_OK && spec->on_failed)
+        if (ret == OMKT_OK && spec->on_failed && o->fallback < 2)
             ret = spec->on_failed(ctx, o->code, o->reason, o->is_final);
     }
     if (ret == OMKT_OK)
@@ -101,6 +104,31 @@ static int transition(struct omkt_jobctx *ctx,
     if (ret != OMKT_OK)
         omkt_db_rollback(ctx->db);
     return ret;
+}
+
+/*
+ * fall_back - a failure the database refused to record (a value it will
+ * not store, a hook's write failing): try again with a plain reason, then
+ * without the on_failed hook, so the job still ends failed instead of
+ * running until its lease expires, attempt after attempt.  False when
+ * nothing is left to drop.
+ */
+static bool fall_back(struct omkt_jobctx *ctx, struct outcome *o,
+                      const struct omkt_errbuf *eb)
+{
+    if (o->code == OMKT_OK || o->code == OMKT_ESHUTDOWN || o->fallback >= 2 ||
+        atomic_load(&ctx->slot->is_lost))
+        return false;
+    o->fallback++;
+    snprintf(o->plain, sizeof(o->plain), "%s (its reason could not be %s)",
+             omkt_strerror(o->code),
+             o->fallback == 1 ? "stored" : "recorded with the media");
+    o->reason = o->plain;
+    omkt_log(OMKT_LOG_ERR, "job=%lld recording the failure: %s; %s",
+             (long long)ctx->job.id, eb->msg,
+             o->fallback == 1 ? "retrying with a plain reason"
+                              : "retrying without the failure hook");
+    return true;
 }
 
 /* record - retry the transition through conflicts and outages. */
@@ -116,6 +144,8 @@ static int record(struct omkt_jobctx *ctx, const struct omkt_worker_spec *spec,
         ret = transition(ctx, spec, o, &eb);
         if (ret == OMKT_OK || ret == OMKT_ELOST)
             return ret;
+        if (!eb.retryable && fall_back(ctx, o, &eb))
+            continue;
         if (!eb.retryable || atomic_load(&ctx->slot->is_lost) ||
             (i >= TX_RETRIES && atomic_load(&ctx->d->is_stopping))) {
             omkt_log(OMKT_LOG_ERR, "job=%lld could not record outcome: %s",
@@ -253,14 +283,20 @@ int omkt_worker_start(struct omkt_daemon *d,
     }
     for (unsigned i = 0; i < n; i++) {
         struct omkt_slot *s = &d->slots[d->nslots++];
+        int rc;
 
         pthread_mutex_init(&s->lock, NULL);
         s->progress = -1;
         args[nthreads] = (struct thread_arg){d, spec, s};
         atomic_fetch_add(&live, 1);
-        if (pthread_create(&threads[nthreads], NULL, thread_main,
-                           &args[nthreads]) != 0) {
-            omkt_errf(eb, "cannot start worker thread");
+        rc = pthread_create(&threads[nthreads], NULL, thread_main,
+                            &args[nthreads]);
+        if (rc != 0) {
+            atomic_fetch_sub(&live, 1); /* it never ran: not to wait for */
+            d->nslots--;
+            pthread_mutex_destroy(&s->lock);
+            omkt_errf(eb, "cannot start worker thread %u of %u: %s", i + 1, n,
+                      omkt_errno_str(rc));
             return OMKT_ENOMEM;
         }
         nthreads++;

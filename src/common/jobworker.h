@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * worker - queue worker threads on the daemon skeleton.  Each thread has
- * its own connection and loops: peek (cheap) -> claim -> run the handler
+ * jobworker - queue worker threads on the daemon skeleton (not to be
+ * confused with media/worker.c, an encoder thread of one output).  Each thread
+ * has its own connection and loops: peek (cheap) -> claim -> run the handler
  * -> complete / fail / release, sleeping adaptively when idle.
  *
  * A handler returns OMKT_OK (complete), OMKT_ESHUTDOWN (release: the
@@ -12,8 +13,8 @@
  * state change, so follow-up rows (the next job, a callback) appear
  * exactly when the job's outcome does.
  */
-#ifndef OMKT_COMMON_WORKER_H
-#define OMKT_COMMON_WORKER_H
+#ifndef OMKT_COMMON_JOBWORKER_H
+#define OMKT_COMMON_JOBWORKER_H
 
 #include "daemon.h"
 

@@ -1,23 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* pipeline - asking transcodes of a media. */
+/*
+ * jobflow - how jobs of one media follow each other (see jobflow.h): the
+ * transcode request, cancel/retry of a job with the rows it works for, and
+ * the record of a job whose workers kept dying.  The transcode payload is
+ * built and read by tpayload.c only.
+ */
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
+#include "alloc.h"
 #include "db_jobs.h"
 #include "db_media.h"
 #include "notify.h"
 #include "db_transcodes.h"
 #include "parse.h"
-#include "pipeline.h"
+#include "jobflow.h"
+#include "tpayload.h"
 
-/* queue_job - the transcode job for the transcode rows in @tids. */
+/* queue_job - the transcode job for the transcode rows @tids[0..@n). */
 static int queue_job(struct omkt_db *db, const struct omkt_media *m,
-                     json_t *tids, struct omkt_errbuf *eb)
+                     const int64_t *tids, size_t n, struct omkt_errbuf *eb)
 {
-    json_t *payload = json_pack("{s:O}", "transcodes", tids);
-    char *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
+    char *text = omkt_tpayload_build(tids, n);
     struct omkt_job_new jn = {
         .task = OMKT_TASK_TRANSCODE,
         .priority = m->priority,
@@ -25,18 +29,21 @@ static int queue_job(struct omkt_db *db, const struct omkt_media *m,
         .media_id = m->id,
         .payload = text,
     };
-    int ret = text ? omkt_job_enqueue(db, &jn, NULL, eb) : OMKT_ENOMEM;
+    int ret = OMKT_EINVAL;
 
+    if (text == NULL)
+        omkt_errf(eb, "cannot build a transcode payload of %zu rows", n);
+    else
+        ret = omkt_job_enqueue(db, &jn, NULL, eb);
     free(text);
-    json_decref(payload);
     return ret;
 }
 
-int omkt_pipeline_request(struct omkt_db *db, const struct omkt_media *m,
-                          const int *ids, size_t n, int *status,
-                          unsigned *queued, struct omkt_errbuf *eb)
+int omkt_jobflow_request(struct omkt_db *db, const struct omkt_media *m,
+                         const int *ids, size_t n, int *status,
+                         unsigned *queued, struct omkt_errbuf *eb)
 {
-    json_t *tids = json_array();
+    int64_t *tids = omkt_xcalloc(n > 0 ? n : 1, sizeof(*tids));
     int ret = OMKT_OK;
 
     *queued = 0;
@@ -50,18 +57,16 @@ int omkt_pipeline_request(struct omkt_db *db, const struct omkt_media *m,
             ret = OMKT_OK;
             continue;
         }
-        if (ret == OMKT_OK && json_array_append_new(tids, json_integer(tid)))
-            ret = OMKT_ENOMEM;
         if (ret == OMKT_OK)
-            (*queued)++;
+            tids[(*queued)++] = tid;
     }
     if (ret == OMKT_OK && *queued > 0)
-        ret = queue_job(db, m, tids, eb);
-    json_decref(tids);
+        ret = queue_job(db, m, tids, *queued, eb);
+    free(tids);
     return ret;
 }
 
-int omkt_pipeline_parse_ids(const char *list, int *ids, size_t max)
+int omkt_jobflow_parse_ids(const char *list, int *ids, size_t max)
 {
     char tok[16];
     size_t n = 0;
@@ -88,22 +93,21 @@ int omkt_pipeline_parse_ids(const char *list, int *ids, size_t max)
     return (int)n;
 }
 
-/* each_transcode - apply @fn to every transcode row of a payload. */
+/* each_transcode - apply @fn to every transcode row of a payload; a
+ * malformed payload has no rows to act on. */
 static int each_transcode(struct omkt_db *db, const char *payload,
                           int (*fn)(struct omkt_db *, int64_t, void *),
                           void *arg)
 {
-    json_t *root = json_loads(payload ? payload : "", 0, NULL);
-    json_t *v;
-    size_t i;
+    int64_t *tids = NULL;
+    size_t n = 0;
     int ret = OMKT_OK;
 
-    json_array_foreach(json_object_get(root, "transcodes"), i, v)
-    {
-        if (ret == OMKT_OK && json_is_integer(v))
-            ret = fn(db, json_integer_value(v), arg);
-    }
-    json_decref(root);
+    if (omkt_tpayload_parse(payload, &tids, &n, NULL) != OMKT_OK)
+        return OMKT_OK;
+    for (size_t i = 0; ret == OMKT_OK && i < n; i++)
+        ret = fn(db, tids[i], arg);
+    free(tids);
     return ret;
 }
 
@@ -146,48 +150,43 @@ static int verb(struct omkt_db *db, int64_t id, bool is_retry,
     return ret;
 }
 
-int omkt_pipeline_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
+int omkt_jobflow_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
 {
     return verb(db, id, false, eb);
 }
 
-int omkt_pipeline_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
+int omkt_jobflow_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
 {
     return verb(db, id, true, eb);
 }
 
-/* fail_transcodes - every transcode row listed in a transcode payload. */
-static int fail_transcodes(struct omkt_db *db, const char *payload,
-                           const char *msg, struct omkt_errbuf *eb)
-{
-    json_t *root = json_loads(payload, 0, NULL);
-    json_t *v;
-    size_t i;
-    int ret = OMKT_OK;
+struct fail_arg {
+    const char *msg;
+    struct omkt_errbuf *eb;
+};
 
-    json_array_foreach(json_object_get(root, "transcodes"), i, v)
-    {
-        if (ret == OMKT_OK && json_is_integer(v)) {
-            ret = omkt_transcode_failed(db, json_integer_value(v), msg, eb);
-            if (ret == OMKT_ELOST)
-                ret = OMKT_OK; /* finished or cancelled meanwhile */
-        }
-    }
-    json_decref(root);
-    return ret;
+/* fail_one - one transcode row of a dead job failed (@arg: fail_arg). */
+static int fail_one(struct omkt_db *db, int64_t tid, void *arg)
+{
+    const struct fail_arg *fa = arg;
+    int ret = omkt_transcode_failed(db, tid, fa->msg, fa->eb);
+
+    return ret == OMKT_ELOST ? OMKT_OK : ret; /* finished or cancelled */
 }
 
 /* mark_failed - the media-level record of @r's death. */
 static int mark_failed(struct omkt_db *db, const struct omkt_reaped *r,
                        const char *msg, struct omkt_errbuf *eb)
 {
+    struct fail_arg fa = {msg, eb};
+
     switch (r->task) {
     case OMKT_TASK_DOWNLOAD:
         return omkt_media_set_download_failed(db, r->media_id, msg, eb);
     case OMKT_TASK_METADATA:
         return omkt_media_set_metadata(db, r->media_id, NULL, msg, eb);
     case OMKT_TASK_TRANSCODE:
-        return fail_transcodes(db, r->payload, msg, eb);
+        return each_transcode(db, r->payload, fail_one, &fa);
     case OMKT_TASK_NOTIFY:
     case OMKT_TASK_MAINTENANCE:
     case OMKT_TASK_TEST:
@@ -196,8 +195,8 @@ static int mark_failed(struct omkt_db *db, const struct omkt_reaped *r,
     return OMKT_OK;
 }
 
-int omkt_pipeline_job_died(struct omkt_db *db, const struct omkt_reaped *r,
-                           struct omkt_errbuf *eb)
+int omkt_jobflow_job_died(struct omkt_db *db, const struct omkt_reaped *r,
+                          struct omkt_errbuf *eb)
 {
     struct omkt_media m = {0};
     char msg[160];

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * addrpol - the address classes downloads must not reach (see addrpol.h).
+ * addrpol - the address classes outgoing requests must not reach (see
+ * addrpol.h).
  *
  * DESIGN: the check runs on the socket address libcurl is about to
  * connect to (CURLOPT_OPENSOCKETFUNCTION), so it applies to the address
@@ -15,7 +16,7 @@
 #include <string.h>
 
 #include "addrpol.h"
-#include "common/alloc.h"
+#include "alloc.h"
 
 struct v4net {
     uint32_t net;
@@ -49,24 +50,31 @@ static const char *v4_class(uint32_t a)
     return NULL;
 }
 
+/* v4_at - the IPv4 address at byte @off of @b, host order. */
+static uint32_t v4_at(const uint8_t *b, size_t off)
+{
+    return (uint32_t)b[off] << 24 | (uint32_t)b[off + 1] << 16 |
+           (uint32_t)b[off + 2] << 8 | b[off + 3];
+}
+
 /* v4_of - the IPv4 address at byte 12 of @b, host order. */
 static uint32_t v4_of(const uint8_t *b)
 {
-    return (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
-           (uint32_t)b[14] << 8 | b[15];
+    return v4_at(b, 12);
 }
 
-/* v6_class - the refused class of @b (16 bytes), or NULL. */
-static const char *v6_class(const uint8_t *b)
+/* v6_embedded - the class of forms that carry an IPv4 address, or NULL
+ * (*is_v4 says whether @b is such a form at all). */
+static const char *v6_embedded(const uint8_t *b, bool *is_v4)
 {
     static const uint8_t zero[12] = {0};
     static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
                                        0, 0, 0, 0, 0xff, 0xff};
     static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b};
+    uint32_t a = v4_of(b);
 
+    *is_v4 = true;
     if (memcmp(b, zero, 12) == 0) {
-        uint32_t a = v4_of(b);
-
         if (a == 0)
             return "unspecified";
         if (a == 1)
@@ -74,7 +82,30 @@ static const char *v6_class(const uint8_t *b)
         return v4_class(a) ? v4_class(a) : "IPv4-compatible";
     }
     if (memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0)
-        return v4_class(v4_of(b));
+        return v4_class(a);
+    if (b[0] == 0x20 && b[1] == 0x02) /* 6to4 2002:V4ADDR::/48 */
+        return v4_class(v4_at(b, 2));
+    *is_v4 = false;
+    return NULL;
+}
+
+/* v6_class - the refused class of @b (16 bytes), or NULL. */
+static const char *v6_class(const uint8_t *b)
+{
+    static const uint8_t nat64_local[6] = {0, 0x64, 0xff, 0x9b, 0, 1};
+    static const uint8_t discard[8] = {0x01, 0};
+    static const uint8_t doc[4] = {0x20, 0x01, 0x0d, 0xb8};
+    bool is_v4 = false;
+    const char *cls = v6_embedded(b, &is_v4);
+
+    if (is_v4)
+        return cls;
+    if (memcmp(b, nat64_local, 6) == 0)
+        return "NAT64 local-use"; /* 64:ff9b:1::/48 */
+    if (memcmp(b, discard, 8) == 0)
+        return "discard"; /* 100::/64 */
+    if (memcmp(b, doc, 4) == 0)
+        return "documentation"; /* 2001:db8::/32 */
     if ((b[0] & 0xfe) == 0xfc)
         return "unique-local";
     if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
@@ -86,8 +117,8 @@ static const char *v6_class(const uint8_t *b)
     return NULL;
 }
 
-bool addrpol_is_refused(const struct sockaddr *sa, socklen_t len,
-                        const char **what)
+bool omkt_addrpol_is_refused(const struct sockaddr *sa, socklen_t len,
+                             const char **what)
 {
     const char *cls = "unsupported family";
 
@@ -106,7 +137,7 @@ bool addrpol_is_refused(const struct sockaddr *sa, socklen_t len,
     return cls != NULL;
 }
 
-void addrpol_format(const struct sockaddr *sa, char *buf, size_t size)
+void omkt_addrpol_format(const struct sockaddr *sa, char *buf, size_t size)
 {
     const void *a = NULL;
 
