@@ -13,9 +13,10 @@
  * APID_LIST_MAX ids exactly as h_omkt does (overflow = stack report);
  * is_bad_utf8 set exactly when a stored key or value is not UTF-8 (jansson
  * decides); lenient integers agree with strtoll on their digits; every
- * string queued for the api_calls table is valid UTF-8 (MariaDB refuses
- * the row otherwise, and the whole batch with it; FUZZ_SKIP name
- * calllog-utf8).
+ * string queued for the call log is valid UTF-8, cut at a character
+ * boundary (client text is never cut at a byte count; MariaDB refused
+ * such a row, and the whole batch with it, until db_api.c cleaned text
+ * too; FUZZ_SKIP name calllog-utf8).
  */
 #include <ctype.h>
 #include <errno.h>
