@@ -8,6 +8,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib/mariadb.sh"
 export OMKT_BIN=${OMKT_BIN:-build/sanitize/bin}
 case $OMKT_BIN in /*) ;; *) OMKT_BIN=$TOP/$OMKT_BIN ;; esac
+export OMKT_NPM_CACHE=${OMKT_NPM_CACHE:-$TOP/build/npm}
 export OMKT_TMP=${OMKT_TMP:-$(mktemp -d /tmp/omkt-check.XXXXXX)}
 export OMKT_DBDIR=$OMKT_TMP/mariadb
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1

@@ -6,16 +6,23 @@
 # apid on 127.0.0.1:$PORT and one of each worker daemon.  Ctrl-C or
 # SIGTERM stops everything cleanly.  SOURCE=file.mp4 also pushes that file
 # through (probe + the recommended settings) and prints the outputs.
+# Each daemon runs under a small supervisor that restarts it when it
+# dies (logged to var/log/run.log, backing off up to 30 s); when apid
+# cannot start at all (its port is taken), run.sh says so and stops.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 . tests/lib/mariadb.sh
 PORT=${PORT:-8080}
-VAR=$TOP/var
-mkdir -p "$VAR/log" "$VAR/docroot" "$VAR/import" "$VAR/cms"
+# Tests run it elsewhere: OMKT_RUN_VAR (default ./var), OMKT_RUN_BIN
+# (default ./bin, the release build).
+VAR=${OMKT_RUN_VAR:-$TOP/var}
+BIN=${OMKT_RUN_BIN:-$TOP/bin}
+mkdir -p "$VAR/log" "$VAR/docroot" "$VAR/import" "$VAR/cms" "$VAR/run"
 PIDS=()
 
 stop_all() {
+    local rc=${1:-0} p f
     trap - INT TERM EXIT
     echo; echo "stopping..."
     for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
@@ -23,9 +30,13 @@ stop_all() {
         for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$p" 2>/dev/null
     done
+    for f in "$VAR"/run/*.pid; do # a daemon whose supervisor was killed
+        [ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+        rm -f "$f"
+    done
     mariadb_stop "$VAR/mariadb"
     echo "stopped (data kept in ./var; rm -rf var to start afresh)"
-    exit 0
+    exit "$rc"
 }
 trap stop_all INT TERM EXIT
 
@@ -60,7 +71,7 @@ import_dir = $VAR/import
 # ... and its fake CMS takes callbacks on loopback too.
 allow_private = yes
 CONF
-ctl() { bin/omktctl -c "$VAR/omkt.conf" "$@"; }
+ctl() { "$BIN/omktctl" -c "$VAR/omkt.conf" "$@"; }
 if [ "$(ctl db status 2>/dev/null | sed -n 's/^schema version: //p')" = 0 ]; then
     ctl db init || exit 1
 else
@@ -81,14 +92,49 @@ PIDS+=($!)
 for _ in $(seq 1 50); do [ -s "$VAR/cms.port" ] && break; sleep 0.1; done
 CMS_PORT=$(cat "$VAR/cms.port")
 ctl account url 1 "http://127.0.0.1:$CMS_PORT/callback" >/dev/null
+# supervise NAME - run $BIN/NAME until TERM, restarting it when it dies
+# (a crash must not leave the demo half up).  Its pid is in var/run/.
+supervise() {
+    local d=$1 pid=0 rc t0 delay=1
+    trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid"; rm -f "$VAR/run/$d.pid"; exit 0' TERM
+    while true; do
+        t0=$(date +%s)
+        "$BIN/$d" -c "$VAR/omkt.conf" >>"$VAR/log/$d.log" 2>&1 &
+        pid=$!
+        echo "$pid" > "$VAR/run/$d.pid"
+        wait "$pid"
+        rc=$?
+        [ $(($(date +%s) - t0)) -ge 60 ] && delay=1 # it had been running
+        echo "$(date '+%F %T') $d (pid $pid) exited with status $rc;" \
+            "restarting in ${delay}s (see var/log/$d.log)" | tee -a "$VAR/log/run.log" >&2
+        sleep "$delay" & wait $!
+        delay=$((delay * 2 > 30 ? 30 : delay * 2))
+    done
+}
+
+# apid_up OFFSET - apid, started after byte OFFSET of its log, listens.
+apid_up() { tail -c +$(($1 + 1)) "$VAR/log/apid.log" | grep -q "listening on"; }
+# apid_died OFFSET - it exited since run.log had OFFSET bytes.
+apid_died() { tail -c +$(($1 + 1)) "$VAR/log/run.log" | grep -q " apid (pid"; }
+
+touch "$VAR/log/apid.log" "$VAR/log/run.log"
+log_at=$(stat -c %s "$VAR/log/apid.log")
+run_at=$(stat -c %s "$VAR/log/run.log")
 for d in apid downloaderd metadatad transcoderd notifierd; do
-    "bin/$d" -c "$VAR/omkt.conf" >>"$VAR/log/$d.log" 2>&1 &
+    supervise "$d" &
     PIDS+=($!)
 done
-for _ in $(seq 1 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$PORT/health" && break
+for _ in $(seq 1 100); do
+    apid_up "$log_at" && break
+    apid_died "$run_at" && break
     sleep 0.1
 done
+if ! apid_up "$log_at"; then
+    echo "apid did not start on 127.0.0.1:$PORT; its log (var/log/apid.log) says:" >&2
+    tail -c +$((log_at + 1)) "$VAR/log/apid.log" | tail -5 >&2
+    echo "(port in use? try: make run PORT=8081)" >&2
+    stop_all 1
+fi
 
 cat <<TXT
 
@@ -108,13 +154,7 @@ TXT
 if [ -n "${SOURCE:-}" ]; then
     bash tools/push.sh "$SOURCE" "$PORT" "$KEY" "$VAR" || echo "push of $SOURCE failed"
 fi
-while true; do
-    alive=()
-    for p in "${PIDS[@]}"; do
-        if kill -0 "$p" 2>/dev/null; then alive+=("$p"); else
-            echo "process $p exited; see var/log/"; fi
-    done
-    PIDS=("${alive[@]}")
+while true; do # the supervisors do the work; Ctrl-C or TERM ends it
     sleep 5 &
     wait $!
 done

@@ -26,6 +26,7 @@
 #include "common/err.h"
 #include "apid/acache.h"
 #include "apid/calllog.h"
+#include "apid/connguard.h"
 #include "apid/multipart.h"
 #include "apid/params.h"
 #include "apid/ratelimit.h"
@@ -40,6 +41,10 @@ struct apid_conf {
     int64_t max_connections;
     int64_t connection_timeout_ms;
     int64_t max_body;
+    int64_t per_ip_connections; /* connguard.h: the limits of slow clients */
+    int64_t header_timeout_ms;
+    int64_t body_timeout_ms;
+    int64_t max_header;
     char *base_url;
     bool is_public;
     char *admin_key;
@@ -54,6 +59,7 @@ struct apid {
     struct omkt_daemon *d;
     struct apid_conf conf;
     struct MHD_Daemon *mhd;
+    struct apid_connguard guard;
     uint16_t port; /* bound */
     pthread_mutex_t pool_lock;
     struct omkt_db *pool[APID_POOL_MAX];
@@ -95,7 +101,8 @@ struct omkt_db *apid_db(struct apid_req *r);
 struct omkt_db *apid_db_get(struct apid *a);
 void apid_db_put(struct apid *a, struct omkt_db *db);
 
-/* apid_reply_json - send @body (stolen) with @status. */
+/* apid_reply_json - send @body (stolen) with @status; a NULL @body or
+ * one that cannot be sent becomes a logged 500 with a JSON body. */
 enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
                                 json_t *body);
 
@@ -103,7 +110,8 @@ enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
 enum MHD_Result apid_reply_error(struct apid_req *r, unsigned status,
                                  const char *code, const char *msg);
 
-/* apid_queue - queue @resp (destroyed here) with @status. */
+/* apid_queue - queue @resp (destroyed here) with @status; a NULL @resp
+ * (it could not be built) becomes a logged 500 with a JSON body. */
 enum MHD_Result apid_queue(struct apid_req *r, unsigned status,
                            struct MHD_Response *resp);
 

@@ -262,7 +262,7 @@ enum MHD_Result h_dashboard(struct apid_req *r)
                                            MHD_RESPMEM_MUST_FREE);
     if (resp == NULL) {
         free(text);
-        return MHD_NO;
+        return apid_queue(r, 200, NULL); /* a logged 500 */
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             "text/html; charset=utf-8");

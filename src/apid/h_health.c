@@ -6,6 +6,7 @@
  * API requests of this process by action and status, workers alive.
  */
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,7 @@ static enum MHD_Result need_admin(struct apid_req *r)
     resp = MHD_create_response_from_buffer(
         strlen(text), (void *)(uintptr_t)text, MHD_RESPMEM_PERSISTENT);
     if (resp == NULL)
-        return MHD_NO;
+        return apid_queue(r, 401, NULL); /* a logged 500 */
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             "application/json");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
@@ -164,6 +165,29 @@ static void m_requests(struct apid *a, struct sbuf *b)
     free(v);
 }
 
+/* m_conns - what the connection guard did (connguard.h). */
+static void m_conns(struct apid_connguard *g, struct sbuf *b)
+{
+    sbuf_printf(b,
+                "# HELP omkt_api_connections_closed_total Client "
+                "connections closed by apid's limits, by reason.\n"
+                "# TYPE omkt_api_connections_closed_total counter\n"
+                "omkt_api_connections_closed_total{reason=\"header_timeout\"} "
+                "%" PRIu64 "\n"
+                "omkt_api_connections_closed_total{reason=\"body_timeout\"} "
+                "%" PRIu64 "\n"
+                "omkt_api_connections_closed_total{reason=\"make_room\"} "
+                "%" PRIu64 "\n"
+                "# HELP omkt_api_connections_reserve_total Connections "
+                "admitted over max_connections or per_ip_connections (only "
+                "/health served).\n"
+                "# TYPE omkt_api_connections_reserve_total counter\n"
+                "omkt_api_connections_reserve_total %" PRIu64 "\n",
+                atomic_load(&g->n_head_timeout),
+                atomic_load(&g->n_body_timeout), atomic_load(&g->n_evicted),
+                atomic_load(&g->n_reserve));
+}
+
 enum MHD_Result h_metrics(struct apid_req *r)
 {
     struct sbuf b = {0};
@@ -179,6 +203,7 @@ enum MHD_Result h_metrics(struct apid_req *r)
         is_db = m_jobs(db, &b) == OMKT_OK && m_durations(db, &b) == OMKT_OK &&
                 m_workers(db, &b) == OMKT_OK;
     m_requests(r->a, &b);
+    m_conns(&r->a->guard, &b);
     sbuf_printf(&b,
                 "# HELP omkt_api_calls_dropped_total Calls not written to "
                 "api_calls (log queue full).\n"
@@ -194,7 +219,7 @@ enum MHD_Result h_metrics(struct apid_req *r)
                                            MHD_RESPMEM_MUST_FREE);
     if (resp == NULL) {
         free(text);
-        return MHD_NO;
+        return apid_queue(r, 200, NULL); /* a logged 500 */
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             "text/plain; version=0.0.4");

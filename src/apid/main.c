@@ -30,6 +30,14 @@ static const struct omkt_conf_key apid_keys[] = {
      false, offsetof(struct apid_conf, connection_timeout_ms)},
     {"max_body", OMKT_CONF_SIZE, "1M", 1024, 1073741824, false, false,
      offsetof(struct apid_conf, max_body)},
+    {"per_ip_connections", OMKT_CONF_INT, "32", 1, 100000, false, false,
+     offsetof(struct apid_conf, per_ip_connections)},
+    {"header_timeout", OMKT_CONF_DURATION, "10s", 1000, 3600000, false, false,
+     offsetof(struct apid_conf, header_timeout_ms)},
+    {"body_timeout", OMKT_CONF_DURATION, "60s", 1000, 86400000, false, false,
+     offsetof(struct apid_conf, body_timeout_ms)},
+    {"max_header", OMKT_CONF_SIZE, "32K", 4096, 1048576, false, false,
+     offsetof(struct apid_conf, max_header)},
     {"base_url", OMKT_CONF_STR, NULL, 0, -1, false, false,
      offsetof(struct apid_conf, base_url)},
     {"public", OMKT_CONF_BOOL, "no", 0, -1, false, false,
@@ -64,10 +72,15 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
     ratelimit_init(&app.rl);
     stats_init(&app.stats);
     ret = calllog_start(&app.calls, &d->db);
-    if (ret == OMKT_OK)
-        ret = ratesync_start(&app.ratesync, &app.rl, &d->db);
-    if (ret != OMKT_OK)
+    if (ret != OMKT_OK) {
+        omkt_errf(eb, "cannot start the call log's thread");
         return ret;
+    }
+    ret = ratesync_start(&app.ratesync, &app.rl, &d->db);
+    if (ret != OMKT_OK) {
+        omkt_errf(eb, "cannot start the rate limit's sync thread");
+        return ret;
+    }
     return server_start(&app, eb);
 }
 

@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* multipart - multipart/form-data bodies (see multipart.h). */
+/*
+ * multipart - multipart/form-data bodies (see multipart.h).
+ *
+ * DESIGN: the body is kept behind a virtual "\r\n" so every delimiter,
+ * the first included, is "\r\n--BOUNDARY" and one memmem finds it.
+ * A part is: delimiter, optional spaces, CRLF, header lines, an empty
+ * line, the content up to the next delimiter; the last delimiter is
+ * followed by "--".  Anything else is a bad body.  No pointer ever
+ * leaves [buf, buf + len): every search is bounded by the end.
+ */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -7,74 +16,214 @@
 #include "apid/multipart.h"
 #include "common/alloc.h"
 
-/* field - MHD's iterator: start or continue a field's value. */
-static enum MHD_Result field(void *cls, enum MHD_ValueKind kind,
-                             const char *key, const char *filename,
-                             const char *content_type,
-                             const char *transfer_encoding, const char *data,
-                             uint64_t off, size_t size)
-{
-    struct multipart *m = cls;
-    struct mp_field *f;
+/* A piece of the body, not NUL-terminated. */
+struct span {
+    const char *s;
+    size_t len;
+};
 
-    (void)kind;
-    (void)content_type;
-    (void)transfer_encoding;
-    if (filename != NULL || key == NULL)
-        return MHD_YES; /* uploads are not parameters */
-    if (off == 0) {
-        if (m->n == APID_PARAMS_MAX) {
-            m->is_bad = true;
-            return MHD_NO;
-        }
-        m->v = omkt_xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
-        m->v[m->n++] = (struct mp_field){omkt_xstrdup(key), NULL, 0};
-    }
-    f = &m->v[m->n - 1];
-    f->val = omkt_xrealloc(f->val, f->len + size + 1);
-    if (size > 0)
-        memcpy(f->val + f->len, data, size);
-    f->len += size;
-    f->val[f->len] = '\0';
-    return MHD_YES;
+/* skip_ws - past spaces and tabs in [s, end). */
+static const char *skip_ws(const char *s, const char *end)
+{
+    while (s < end && (*s == ' ' || *s == '\t'))
+        s++;
+    return s;
 }
 
-bool multipart_start(struct multipart *m, struct MHD_Connection *conn)
+/*
+ * param_value - the value of a header parameter at @s: a token up to
+ * ';' or a quoted string (backslash escapes one byte).  Sets *v and
+ * returns the position after it.
+ */
+static const char *param_value(const char *s, const char *end, struct span *v)
 {
-    const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *start;
+
+    if (s < end && *s == '"') {
+        start = ++s;
+        while (s < end && *s != '"')
+            s += (*s == '\\' && s + 1 < end) ? 2 : 1;
+        *v = (struct span){start, (size_t)(s - start)};
+        return s < end ? s + 1 : s;
+    }
+    start = s;
+    while (s < end && *s != ';' && *s != ' ' && *s != '\t')
+        s++;
+    *v = (struct span){start, (size_t)(s - start)};
+    return s;
+}
+
+/*
+ * find_param - the value of parameter @name (e.g. "name") in the
+ * parameter list [s, end) of a header ("; a=1; b="2"").  False when
+ * absent.
+ */
+static bool find_param(const char *s, const char *end, const char *name,
+                       struct span *v)
+{
+    size_t n = strlen(name);
+    bool is_found = false;
+
+    while (s < end) {
+        struct span cur;
+        bool is_it;
+
+        s = skip_ws(s, end);
+        is_it = (size_t)(end - s) > n && strncasecmp(s, name, n) == 0 &&
+                s[n] == '=';
+        while (s < end && *s != '=' && *s != ';')
+            s++;
+        if (s < end && *s == '=') {
+            s = param_value(s + 1, end, &cur);
+            if (is_it && !is_found) {
+                *v = cur;
+                is_found = true;
+            }
+        }
+        while (s < end && *s != ';')
+            s++;
+        if (s < end)
+            s++;
+    }
+    return is_found;
+}
+
+bool multipart_start(struct multipart *m, const char *content_type)
+{
+    static const char type[] = "multipart/form-data";
+    const char *end;
+    struct span b;
 
     memset(m, 0, sizeof(*m));
-    if (ct == NULL || strncasecmp(ct, "multipart/form-data", 19) != 0)
+    if (content_type == NULL ||
+        strncasecmp(content_type, type, sizeof(type) - 1) != 0)
         return false;
-    m->pp = MHD_create_post_processor(conn, 16 * 1024, field, m);
-    return m->pp != NULL;
+    m->buf = omkt_xmalloc(2);
+    memcpy(m->buf, "\r\n", 2);
+    m->len = 2;
+    end = content_type + strlen(content_type);
+    if (!find_param(content_type + sizeof(type) - 1, end, "boundary", &b) ||
+        b.len == 0 || b.len > MULTIPART_BOUNDARY_MAX ||
+        memchr(b.s, '\r', b.len) != NULL || memchr(b.s, '\n', b.len) != NULL) {
+        m->is_bad = true;
+        return true;
+    }
+    memcpy(m->delim, "\r\n--", 4);
+    memcpy(m->delim + 4, b.s, b.len);
+    m->delim_len = b.len + 4;
+    return true;
 }
 
 bool multipart_feed(struct multipart *m, const char *data, size_t len)
 {
-    if (m->pp == NULL || m->is_bad)
+    if (m->buf == NULL || m->is_bad)
         return false;
-    if (MHD_post_process(m->pp, data, len) != MHD_YES)
-        m->is_bad = true;
-    return !m->is_bad;
+    m->buf = omkt_xrealloc(m->buf, m->len + len);
+    if (len > 0)
+        memcpy(m->buf + m->len, data, len);
+    m->len += len;
+    return true;
+}
+
+/*
+ * disposition - the field name of a part whose headers are [h, end):
+ * false when the part is not a plain field (no Content-Disposition, no
+ * name, or a filename: an upload).
+ */
+static bool disposition(const char *h, const char *end, struct span *name)
+{
+    static const char cd[] = "content-disposition:";
+    struct span file;
+
+    while (h < end) {
+        const char *eol = memmem(h, (size_t)(end - h), "\r\n", 2);
+
+        if (eol == NULL)
+            eol = end;
+        if ((size_t)(eol - h) >= sizeof(cd) - 1 &&
+            strncasecmp(h, cd, sizeof(cd) - 1) == 0) {
+            const char *v = h + sizeof(cd) - 1;
+
+            return find_param(v, eol, "name", name) &&
+                   !find_param(v, eol, "filename", &file);
+        }
+        h = eol + 2;
+    }
+    return false;
+}
+
+/* add_field - @name = @val into @p; a NUL would cut either: refused as
+ * not UTF-8. */
+static void add_field(struct apid_params *p, struct span name, struct span val)
+{
+    char *k;
+    char *v;
+
+    if (memchr(name.s, '\0', name.len) != NULL ||
+        memchr(val.s, '\0', val.len) != NULL) {
+        p->is_bad_utf8 = true;
+        return;
+    }
+    k = omkt_xmalloc(name.len + 1);
+    memcpy(k, name.s, name.len);
+    k[name.len] = '\0';
+    v = omkt_xmalloc(val.len + 1);
+    memcpy(v, val.s, val.len);
+    v[val.len] = '\0';
+    params_add(p, k, v);
+    free(k);
+    free(v);
+}
+
+/*
+ * part - the part after the delimiter at @s: add its field, set *next
+ * to the next delimiter.  Returns 1 for a part, 0 at the closing
+ * delimiter, -1 on a bad or truncated body.
+ */
+static int part(const struct multipart *m, const char *s, struct apid_params *p,
+                const char **next)
+{
+    const char *end = m->buf + m->len;
+    const char *hdr;
+    const char *body;
+    struct span name;
+
+    s += m->delim_len;
+    if (end - s >= 2 && s[0] == '-' && s[1] == '-')
+        return 0;
+    s = skip_ws(s, end);
+    if (end - s < 2 || s[0] != '\r' || s[1] != '\n')
+        return -1;
+    hdr = s + 2;
+    if (end - hdr >= 2 && hdr[0] == '\r' && hdr[1] == '\n') {
+        body = hdr + 2; /* no header lines */
+    } else {
+        s = memmem(hdr, (size_t)(end - hdr), "\r\n\r\n", 4);
+        if (s == NULL)
+            return -1;
+        body = s + 4;
+    }
+    *next = memmem(body, (size_t)(end - body), m->delim, m->delim_len);
+    if (*next == NULL)
+        return -1;
+    if (body > hdr && disposition(hdr, body - 2, &name))
+        add_field(p, name, (struct span){body, (size_t)(*next - body)});
+    return 1;
 }
 
 void multipart_finish(struct multipart *m, struct apid_params *p)
 {
-    if (m->pp != NULL)
-        (void)MHD_destroy_post_processor(m->pp); /* NO: a truncated body */
-    if (p != NULL && m->is_bad)
-        p->is_too_many = true;
-    for (size_t i = 0; i < m->n; i++) {
-        /* a NUL inside a value would cut it: refuse it as not UTF-8 */
-        if (p != NULL && strlen(m->v[i].val ? m->v[i].val : "") == m->v[i].len)
-            params_add(p, m->v[i].key, m->v[i].val);
-        else if (p != NULL)
-            p->is_bad_utf8 = true;
-        free(m->v[i].key);
-        free(m->v[i].val);
+    const char *s = NULL;
+    int rc = -1;
+
+    if (p != NULL && m->buf != NULL && !m->is_bad) {
+        s = memmem(m->buf, m->len, m->delim, m->delim_len);
+        rc = s != NULL ? 1 : -1;
+        while (rc == 1)
+            rc = part(m, s, p, &s);
     }
-    free(m->v);
+    if (p != NULL && m->buf != NULL && rc != 0)
+        p->is_too_many = true; /* XXX: the only "bad request" flag */
+    free(m->buf);
     memset(m, 0, sizeof(*m));
 }

@@ -7,6 +7,7 @@
 
 #include "apid/sbuf.h"
 #include "common/alloc.h"
+#include "common/text.h"
 
 /* reserve - room for @n more bytes plus NUL; false past the cap. */
 static bool reserve(struct sbuf *b, size_t n)
@@ -31,6 +32,8 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
     va_list ap;
     int n;
 
+    if (b->is_full) /* nothing after a dropped piece: no gaps */
+        return;
     va_start(ap, fmt);
     n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
@@ -42,29 +45,42 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+/* entity - the HTML entity of special character @c. */
+static const char *entity(char c)
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    default:
+        return "&#39;";
+    }
+}
+
 void sbuf_html(struct sbuf *b, const char *text)
 {
-    for (const char *p = text ? text : ""; *p != '\0'; p++) {
-        switch (*p) {
-        case '&':
-            sbuf_printf(b, "&amp;");
+    /* client text: invalid bytes become U+FFFD; runs are appended whole,
+     * so the cap never cuts a character */
+    char *clean = omkt_text_dup(text ? text : "", SBUF_MAX);
+    const char *p = clean;
+
+    while (*p != '\0') {
+        size_t run = strcspn(p, "&<>\"'");
+
+        if (run > 0)
+            sbuf_printf(b, "%.*s", (int)run, p);
+        p += run;
+        if (*p == '\0')
             break;
-        case '<':
-            sbuf_printf(b, "&lt;");
-            break;
-        case '>':
-            sbuf_printf(b, "&gt;");
-            break;
-        case '"':
-            sbuf_printf(b, "&quot;");
-            break;
-        case '\'':
-            sbuf_printf(b, "&#39;");
-            break;
-        default:
-            sbuf_printf(b, "%c", *p);
-        }
+        sbuf_printf(b, "%s", entity(*p));
+        p++;
     }
+    free(clean);
 }
 
 char *sbuf_take(struct sbuf *b)

@@ -2,7 +2,8 @@
 /*
  * sbuf - a growing text buffer with a hard cap, for the generated pages
  * (/metrics, the dashboard).  Appends past the cap are dropped and
- * remembered (is_full), never an overflow.
+ * remembered (is_full), never an overflow; once full, every later
+ * append is dropped too.
  */
 #ifndef OMKT_APID_SBUF_H
 #define OMKT_APID_SBUF_H
@@ -23,7 +24,8 @@ struct sbuf {
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* sbuf_html - append @text with &<>"' escaped. */
+/* sbuf_html - append @text with &<>"' escaped, invalid UTF-8 replaced
+ * by U+FFFD (text.h). */
 void sbuf_html(struct sbuf *b, const char *text);
 
 /* sbuf_take - the text (new, free()), leaving @b empty. */

@@ -8,13 +8,18 @@
  * state (we allocate struct apid_req), then once per body chunk, then
  * once with no more data (we parse and dispatch).  A body over max_body
  * is answered 413 without being read into memory.  on_completed returns
- * the pooled connection and frees the request.
+ * the pooled connection and frees the request.  Each of these steps
+ * tells the connection guard (connguard.h) the request's phase: head
+ * until the first call, body until the last, reply until completed, then
+ * head again for the next request on a kept-alive connection.  A reply
+ * that cannot be built is a logged 500 with a fixed JSON body.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +29,7 @@
 #include "common/alloc.h"
 #include "common/log.h"
 #include "common/parse.h"
+#include "common/text.h"
 
 struct omkt_db *apid_db_get(struct apid *a)
 {
@@ -71,20 +77,68 @@ struct omkt_db *apid_db(struct apid_req *r)
     return r->db;
 }
 
-enum MHD_Result apid_queue(struct apid_req *r, unsigned status,
-                           struct MHD_Response *resp)
+/* log_req - an error about the request's @status reply: its method and
+ * URL are client text, cleaned and cut (text.h) before they are logged. */
+static void log_req(const struct apid_req *r, const char *what, unsigned status)
+{
+    char method[24], url[200];
+
+    (void)omkt_text_copy(method, sizeof(method), r->method); /* cut: fine */
+    (void)omkt_text_copy(url, sizeof(url), r->url);
+    omkt_log(OMKT_LOG_ERR, "%s %s: %s (a %u reply)", method, url, what, status);
+}
+
+/* queue - queue @resp (destroyed here) with @status. */
+static enum MHD_Result queue(struct apid_req *r, unsigned status,
+                             struct MHD_Response *resp)
 {
     enum MHD_Result ret;
 
-    if (resp == NULL)
-        return MHD_NO;
     r->status = status;
     if (r->content_range[0] != '\0')
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE,
                                 r->content_range);
+    if (connguard_is_reserve(r->conn)) /* free the reserve slot at once */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     ret = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
+    if (ret != MHD_YES)
+        log_req(r, "cannot queue the reply", status);
     return ret;
+}
+
+/*
+ * unbuilt - the reply of status @status could not be built (@what):
+ * log it and answer 500 instead with a fixed body, never an empty reply.  Only
+ * when even that cannot be made does MHD close the connection.
+ */
+static enum MHD_Result unbuilt(struct apid_req *r, unsigned status,
+                               const char *what)
+{
+    static const char text[] = "{\"error\":{\"code\":\"internal\","
+                               "\"message\":\"the reply could not be "
+                               "built\"}}";
+    struct MHD_Response *resp;
+
+    log_req(r, what, status);
+    r->action = "unbuilt";
+    r->content_range[0] = '\0';
+    resp = MHD_create_response_from_buffer(
+        sizeof(text) - 1, (void *)(uintptr_t)text, MHD_RESPMEM_PERSISTENT);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return queue(r, 500, resp);
+}
+
+enum MHD_Result apid_queue(struct apid_req *r, unsigned status,
+                           struct MHD_Response *resp)
+{
+    if (resp == NULL)
+        return unbuilt(r, status, "no response object: answering 500");
+    return queue(r, status, resp);
 }
 
 enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
@@ -92,21 +146,24 @@ enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
 {
     char *text =
         body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    bool is_body = body != NULL;
     struct MHD_Response *resp;
 
     json_decref(body);
-    if (text == NULL)
-        return MHD_NO;
+    if (text == NULL) /* no body: json_pack refused a value (not UTF-8?) */
+        return unbuilt(r, status,
+                       is_body ? "json_dumps failed: answering 500"
+                               : "no JSON body: answering 500");
     resp = MHD_create_response_from_buffer(strlen(text), text,
                                            MHD_RESPMEM_MUST_FREE);
     if (resp == NULL) {
         free(text);
-        return MHD_NO;
+        return unbuilt(r, status, "no response object: answering 500");
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             "application/json");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    return apid_queue(r, status, resp);
+    return queue(r, status, resp);
 }
 
 enum MHD_Result apid_reply_error(struct apid_req *r, unsigned status,
@@ -224,12 +281,36 @@ static enum MHD_Result too_big(struct apid_req *r)
     return apid_reply_error(r, 413, "too_large", "request body too large");
 }
 
-/* add_arg - MHD iterator: copy each query argument. */
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind,
-                               const char *key, const char *value)
+/* busy - 503 on a connection admitted over the limits (connguard.h).
+ * On /api/ an OMKT 500: the protocol's 503 means "account disabled". */
+static enum MHD_Result busy(struct apid_req *r)
 {
+    r->action = "busy";
+    if (is_omkt_path(r->url))
+        return apid_reply_json(
+            r, 500,
+            json_pack("{s:{s:i, s:s}}", "result", "code", 500, "message",
+                      "server busy (too many connections), retry later"));
+    return apid_reply_error(r, 503, "busy",
+                            "server busy (too many connections), retry later");
+}
+
+/* add_arg - MHD iterator: copy each query argument.  A %00 would cut
+ * the key or value short without a word: refused as not UTF-8, as in
+ * form and multipart bodies. */
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind,
+                               const char *key, size_t key_size,
+                               const char *value, size_t value_size)
+{
+    struct apid_params *p = cls;
+
     (void)kind;
-    params_add(cls, key, value);
+    if (strlen(key) != key_size ||
+        (value != NULL && strlen(value) != value_size)) {
+        p->is_bad_utf8 = true;
+        return MHD_YES;
+    }
+    params_add(p, key, value);
     return MHD_YES;
 }
 
@@ -251,10 +332,9 @@ static void body_chunk(struct apid_req *r, const char *data, size_t len)
         r->is_too_big = true;
         return;
     }
-    if (r->is_multipart) { /* parsed as it comes; only counted here */
+    if (r->is_multipart) { /* kept by the parser, parsed at the end */
         r->body_len += len;
-        if (!multipart_feed(&r->mp, data, len))
-            r->mp.is_bad = true;
+        (void)multipart_feed(&r->mp, data, len); /* bad: said at the end */
         return;
     }
     r->body = omkt_xrealloc(r->body, r->body_len + len + 1);
@@ -279,7 +359,11 @@ static enum MHD_Result first_call(struct apid *a, struct MHD_Connection *conn,
     r->is_head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     r->action = "other";
     *req_cls = r;
-    r->is_multipart = multipart_start(&r->mp, conn);
+    connguard_phase(conn, CONNGUARD_BODY);
+    if (connguard_is_reserve(conn) && strcmp(url, "/health") != 0)
+        return busy(r);
+    r->is_multipart =
+        multipart_start(&r->mp, apid_header(r, MHD_HTTP_HEADER_CONTENT_TYPE));
     cl = apid_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL && omkt_parse_i64(cl, &len) == OMKT_OK &&
         len > a->conf.max_body) {
@@ -309,9 +393,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         *upload_data_size = 0;
         return MHD_YES;
     }
+    connguard_phase(conn, CONNGUARD_REPLY);
     if (r->is_too_big)
         return too_big(r);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &r->params);
+    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, add_arg,
+                                &r->params);
     if (r->body != NULL && is_form(r))
         params_parse_form(&r->params, r->body);
     if (r->is_multipart)
@@ -326,8 +412,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     struct apid *a = cls;
     struct apid_req *r = *req_cls;
 
-    (void)conn;
     (void)toe;
+    connguard_phase(conn, CONNGUARD_HEAD); /* kept alive: the next one */
     if (r == NULL)
         return;
     if (r->status != 0)
@@ -347,7 +433,7 @@ mhd_log(void *cls, const char *fmt, va_list ap)
     static _Atomic int64_t second;
     static _Atomic int count;
     int64_t now = omkt_now_ms() / 1000;
-    char buf[512];
+    char raw[512], buf[512];
     size_t n;
 
     (void)cls;
@@ -357,7 +443,8 @@ mhd_log(void *cls, const char *fmt, va_list ap)
     }
     if (count++ >= 10)
         return;
-    vsnprintf(buf, sizeof(buf), fmt, ap);
+    vsnprintf(raw, sizeof(raw), fmt, ap); /* may quote client bytes */
+    (void)omkt_text_copy(buf, sizeof(buf), raw);
     n = strlen(buf);
     while (n > 0 && buf[n - 1] == '\n')
         buf[--n] = '\0';
@@ -391,6 +478,38 @@ static int bind_addr(const struct apid *a, struct sockaddr_storage *ss,
     return OMKT_ECONF;
 }
 
+/* limits - the guard's limits from [apid]. */
+static struct connguard_limits limits(const struct apid *a)
+{
+    return (struct connguard_limits){
+        .header_timeout_ms = a->conf.header_timeout_ms,
+        .body_timeout_ms = a->conf.body_timeout_ms,
+        .max_connections = (size_t)a->conf.max_connections,
+        .per_ip_connections = (size_t)a->conf.per_ip_connections,
+    };
+}
+
+/* start_mhd - the MHD daemon on @ss; NULL when it cannot listen.  MHD's
+ * own limits sit CONNGUARD_RESERVE above ours (see connguard.h). */
+static struct MHD_Daemon *start_mhd(struct apid *a, unsigned flags,
+                                    const struct sockaddr_storage *ss)
+{
+    unsigned idle_s = (unsigned)(a->conf.connection_timeout_ms / 1000);
+
+    return MHD_start_daemon(
+        flags, (uint16_t)a->conf.port, NULL, NULL, on_request, a,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, a, MHD_OPTION_SOCK_ADDR,
+        (const struct sockaddr *)ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)a->conf.threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)a->conf.max_connections + CONNGUARD_RESERVE,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)a->conf.per_ip_connections + CONNGUARD_RESERVE,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)a->conf.max_header,
+        MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_NOTIFY_CONNECTION,
+        connguard_notify, &a->guard, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        a, MHD_OPTION_END);
+}
+
 int server_start(struct apid *a, struct omkt_errbuf *eb)
 {
     struct sockaddr_storage ss;
@@ -398,6 +517,7 @@ int server_start(struct apid *a, struct omkt_errbuf *eb)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     const union MHD_DaemonInfo *info;
+    struct connguard_limits lim = limits(a);
     char host[64];
     int ret = bind_addr(a, &ss, &is_v6, eb);
 
@@ -405,14 +525,12 @@ int server_start(struct apid *a, struct omkt_errbuf *eb)
         return ret;
     if (is_v6)
         flags |= MHD_USE_IPv6;
-    a->mhd = MHD_start_daemon(
-        flags, (uint16_t)a->conf.port, NULL, NULL, on_request, a,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, a, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)a->conf.threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)a->conf.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)(a->conf.connection_timeout_ms / 1000),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, a, MHD_OPTION_END);
+    ret = connguard_start(&a->guard, &lim);
+    if (ret != OMKT_OK) {
+        omkt_errf(eb, "cannot start the connection guard's thread");
+        return ret;
+    }
+    a->mhd = start_mhd(a, flags, &ss);
     if (a->mhd == NULL) {
         omkt_errf(eb, "cannot listen on %s:%lld", a->conf.listen,
                   (long long)a->conf.port);
@@ -439,6 +557,7 @@ void server_quiesce(struct apid *a)
 void server_stop(struct apid *a)
 {
     if (a->mhd != NULL)
-        MHD_stop_daemon(a->mhd);
+        MHD_stop_daemon(a->mhd); /* closes every connection */
     a->mhd = NULL;
+    connguard_stop(&a->guard);
 }

@@ -20,7 +20,7 @@
 static const char *const known_sections[] = {
     "db",        "common",      "apid",      "downloaderd",
     "metadatad", "transcoderd", "notifierd", "maintenance",
-    "omktctl",   "cloud",       "qworker",
+    "omktctl",   "cloud",       "qworker",   "s3",
 };
 
 #define LINE_MAX_LEN 4096
@@ -159,6 +159,9 @@ static int open_section(struct cursor *c, const struct omkt_conf_section *secs,
     for (size_t i = 0; i < OMKT_ARRAY_LEN(known_sections); i++)
         if (strcmp(known_sections[i], name) == 0)
             return OMKT_OK;
+    /* S3 profiles ([s3.NAME]) are read and checked by common/s3cred.c. */
+    if (strncmp(name, "s3.", 3) == 0 && name[3] != '\0')
+        return OMKT_OK;
     omkt_errf(eb, "%s:%u: unknown section [%s]", c->path, c->line, name);
     return OMKT_ECONF;
 }

@@ -57,7 +57,8 @@ static void test_values(void)
     struct omkt_errbuf eb = {0};
 
     OMKT_CHECK_INT(load("# c\n[apid]\nname = x y \ncount=7\nflag = on\n"
-                        "wait = 250ms\nsize = 2M\n[transcoderd]\nother = 1\n",
+                        "wait = 250ms\nsize = 2M\n[transcoderd]\nother = 1\n"
+                        "[s3]\nregion = eu\n[s3.media]\nbucket = b\n",
                         &eb),
                    OMKT_OK, "valid file: %s", eb.msg);
     OMKT_CHECK_STR(tc.name, "x y", "string trimmed");
@@ -85,6 +86,8 @@ static void test_errors(void)
         {"[apid]\nwait = 1s\njunk\n", ":3: expected 'key = value'"},
         {"[apid\n", ":1: unterminated section header"},
         {"[zzz]\n", ":1: unknown section [zzz]"},
+        {"[s3.]\n", ":1: unknown section [s3.]"},
+        {"[s3x]\n", ":1: unknown section [s3x]"},
         {"[apid]\n", "missing required key apid.wait"},
     };
     struct omkt_errbuf eb = {0};
