@@ -6,12 +6,7 @@
  * boundary, a truncated body, a NUL in a field, too many fields), and
  * the same fields whatever pieces the body arrives in (every cut of
  * every body is tried: TCP may cut anywhere).
- *
- * XXX: the parser tested is the MHD-free one that came with
- * src/apid/route.h; before it (MHD's post processor needed a live
- * connection) the test skips.  Drop the #if once route.h is everywhere.
  */
-#if __has_include("apid/route.h")
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,13 +192,3 @@ int main(void)
     test_too_many();
     return omkt_test_done();
 }
-
-#else
-#include <stdio.h>
-
-int main(void)
-{
-    printf("1..0 # SKIP multipart needs a connection before route.h\n");
-    return 77;
-}
-#endif
