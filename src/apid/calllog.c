@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* calllog - batched api_calls inserts (see calllog.h). */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "common/alloc.h"
 #include "common/db_api.h"
 #include "common/log.h"
+#include "common/text.h"
 
 #define FLUSH_MS 500
 
@@ -33,22 +35,46 @@ static int write_batch(struct omkt_db *db, const struct omkt_api_call *c,
     return ret;
 }
 
-/* flush - insert the @n calls of @q; returns how many were written (a
- * prefix: the rest is kept for the next tick). */
-static size_t flush(struct omkt_db **db, const struct omkt_db_conf *conf,
-                    const struct apid_call *q, size_t n)
+/* one_by_one - the @k calls of a batch the database refused, each on
+ * its own: a refused row is dropped and logged, so one bad row never
+ * holds back the calls after it.  Returns how many are dealt with (all
+ * of them, unless the database went away meanwhile). */
+static size_t one_by_one(struct apid_calllog *cl, const struct omkt_api_call *c,
+                         size_t k)
+{
+    struct omkt_errbuf eb = {0};
+
+    for (size_t i = 0; i < k; i++) {
+        if (write_batch(cl->db, &c[i], 1, &eb) == OMKT_OK)
+            continue;
+        if (eb.retryable)
+            return i;
+        pthread_mutex_lock(&cl->lock);
+        cl->dropped++; /* counted with the calls a full queue drops */
+        pthread_mutex_unlock(&cl->lock);
+        omkt_log(OMKT_LOG_WARN,
+                 "call log: row refused, dropped (action=%s account=%" PRId64
+                 " code=%d): %s",
+                 c[i].action, c[i].account_id, c[i].code, eb.msg);
+    }
+    return k;
+}
+
+/* flush - insert the @n calls of @q; returns how many were dealt with
+ * (a prefix: the rest is kept for the next tick). */
+static size_t flush(struct apid_calllog *cl, const struct apid_call *q,
+                    size_t n)
 {
     struct omkt_api_call c[256];
     struct omkt_errbuf eb = {0};
     size_t i = 0;
-    int ret = OMKT_OK;
 
-    if (*db == NULL && omkt_db_open(conf, db, &eb) != OMKT_OK) {
-        *db = NULL;
+    if (cl->db == NULL && omkt_db_open(cl->dbconf, &cl->db, &eb) != OMKT_OK) {
+        cl->db = NULL;
         return 0;
     }
-    while (ret == OMKT_OK && i < n) {
-        size_t k = 0;
+    while (i < n) {
+        size_t k = 0, done;
 
         for (; k < OMKT_ARRAY_LEN(c) && i + k < n; k++) {
             const struct apid_call *s = &q[i + k];
@@ -57,9 +83,15 @@ static size_t flush(struct omkt_db **db, const struct omkt_db_conf *conf,
                 s->account_id, s->action,      s->application, s->version,
                 s->code,       s->remote_addr, s->at_ms};
         }
-        ret = write_batch(*db, c, k, &eb);
-        if (ret == OMKT_OK)
-            i += k;
+        if (write_batch(cl->db, c, k, &eb) == OMKT_OK)
+            done = k;
+        else if (eb.retryable)
+            break; /* the database is away: keep them for later */
+        else
+            done = one_by_one(cl, c, k);
+        i += done;
+        if (done < k)
+            break;
     }
     return i;
 }
@@ -95,7 +127,7 @@ static void flush_tick(void *ctx, bool is_last)
     memcpy(cl->batch, cl->q, n * sizeof(*cl->batch));
     cl->n = 0;
     pthread_mutex_unlock(&cl->lock);
-    done = n > 0 ? flush(&cl->db, cl->dbconf, cl->batch, n) : 0;
+    done = n > 0 ? flush(cl, cl->batch, n) : 0;
     if (done < n && !is_last) {
         if (!cl->is_warned)
             omkt_log(OMKT_LOG_WARN,
@@ -126,14 +158,11 @@ int calllog_start(struct apid_calllog *cl, const struct omkt_db_conf *dbconf)
     return ret;
 }
 
-/* copy - bounded copy of a possibly NULL string. */
+/* copy - a possibly NULL client string, cut at a character boundary and
+ * made valid UTF-8 (the database refuses anything else). */
 static void copy(char *dst, size_t size, const char *src)
 {
-    size_t n = src ? strnlen(src, size - 1) : 0;
-
-    if (n > 0)
-        memcpy(dst, src, n);
-    dst[n] = '\0';
+    (void)omkt_text_copy(dst, size, src ? src : ""); /* cut: fine for a log */
 }
 
 void calllog_add(struct apid_calllog *cl, const struct omkt_api_call *c)

@@ -5,7 +5,10 @@
  * bounded in-memory queue and a flusher thread inserts them about twice
  * a second with its own connection.  When the queue is full (the
  * database is down or far behind) calls are dropped and counted, never
- * blocking a request.
+ * blocking a request.  Strings are cleaned on the way in (valid UTF-8,
+ * cut at a character boundary); a batch the database still refuses is
+ * written row by row and the refused rows are dropped and logged, so no
+ * row can stop the log.
  */
 #ifndef OMKT_APID_CALLLOG_H
 #define OMKT_APID_CALLLOG_H
@@ -48,10 +51,11 @@ struct apid_calllog {
 /* calllog_start - the flusher thread, connecting with @dbconf. */
 int calllog_start(struct apid_calllog *cl, const struct omkt_db_conf *dbconf);
 
-/* calllog_add - queue one call (strings are copied, truncated). */
+/* calllog_add - queue one call (strings are copied, cleaned, cut). */
 void calllog_add(struct apid_calllog *cl, const struct omkt_api_call *c);
 
-/* calllog_dropped - calls dropped so far (queue full). */
+/* calllog_dropped - calls not written so far: dropped from a full queue
+ * or refused by the database. */
 uint64_t calllog_dropped(struct apid_calllog *cl);
 
 /* calllog_stop - flush what is queued and stop the thread. */

@@ -12,15 +12,18 @@
 #include <unistd.h>
 
 #include "apid/files.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/fsops.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "media/settings.h"
 #include "media/zip.h"
 
 #define ZIP_MAX_FILES 64
 
-/* digits - a decimal number at *s (advanced); false when none. */
+/* digits - a decimal number at *s (advanced), saturating at INT64_MAX
+ * (a position past any file is still a position); false when none. */
 static bool digits(const char **s, int64_t *v)
 {
     const char *p = *s;
@@ -29,9 +32,9 @@ static bool digits(const char **s, int64_t *v)
     if (!isdigit((unsigned char)*p))
         return false;
     for (; isdigit((unsigned char)*p); p++) {
-        if (*v > (INT64_MAX - 9) / 10)
-            return false;
-        *v = *v * 10 + (*p - '0');
+        int d = *p - '0';
+
+        *v = *v > (INT64_MAX - d) / 10 ? INT64_MAX : *v * 10 + d;
     }
     *s = p;
     return true;
@@ -71,36 +74,47 @@ int files_parse_range(const char *h, int64_t size, struct files_range *out)
 int files_parse_content_range(const char *s, int64_t size,
                               struct files_range *out)
 {
-    int64_t a = 0, b = size;
+    const char *p = s;
+    int64_t a = 0, b = 0;
+    bool is_ok = false;
 
-    if (!digits(&s, &a) || *s++ != '-')
-        return OMKT_EINVAL;
-    if (*s != '\0' && (!digits(&s, &b) || *s != '\0'))
-        return OMKT_EINVAL;
-    if (a >= b || b > size)
-        return OMKT_EINVAL;
+    /* "A-B", either side may be empty (0, and 0 as an end means the
+     * end); anything else means the whole file, as the reference's
+     * pattern match falls back to. */
+    (void)digits(&p, &a); /* none: 0 */
+    if (*p == '-') {
+        p++;
+        (void)digits(&p, &b); /* none: 0 */
+        is_ok = *p == '\0';
+    }
+    if (!is_ok)
+        a = b = 0;
+    if (a != 0 && b != 0 && a > b)
+        return OMKT_EINVAL; /* start > end */
+    if (a >= size)
+        return OMKT_ETOOBIG; /* start beyond the file */
+    if (b == 0 || b > size)
+        b = size; /* to the end; the end clipped to the size */
     out->first = a;
-    out->last = b - 1;
+    out->last = b - 1; /* may be first - 1: nothing to send */
     return OMKT_OK;
 }
 
-/* resolve - docroot/@rel, @rel inside the media's own directory. */
+/* resolve - docroot/@rel, @rel inside the media's own directory (through
+ * the path layer: clean, and no symlink out of the document root). */
 static int resolve(const struct apid_req *r, const struct omkt_media *m,
                    const char *rel, char *out, size_t size)
 {
     char dir[256];
     size_t n;
 
-    if (rel == NULL || rel[0] == '/' || strstr(rel, "..") != NULL ||
+    if (rel == NULL ||
         omkt_media_dir(dir, sizeof(dir), m->account_id, m->id) != OMKT_OK)
         return OMKT_EPERM;
     n = strlen(dir);
     if (strncmp(rel, dir, n) != 0 || (rel[n] != '/' && rel[n] != '\0'))
         return OMKT_EPERM;
-    if ((size_t)snprintf(out, size, "%s/%s", r->a->d->common.docroot, rel) >=
-        size)
-        return OMKT_ETOOBIG;
-    return OMKT_OK;
+    return omkt_path_under(r->a->d->common.docroot, rel, out, size);
 }
 
 /* mime_of - the output's "mime" (new string) or the setting's. */
@@ -137,10 +151,11 @@ static bool if_range_ok(struct apid_req *r, const struct files_meta *fm)
 }
 
 /* pick_range - what to send of @size bytes: 0 with *rg and *status (200
- * or 206), or the error code (216 for content_range, 416 for Range). */
+ * or 206), or the error code (216 for content_range, 416 for Range) with
+ * *why (static text). */
 static int pick_range(struct apid_req *r, const char *content_range,
                       const struct files_meta *fm, struct files_range *rg,
-                      unsigned *status)
+                      unsigned *status, const char **why)
 {
     int64_t size = fm->size;
     int rc;
@@ -148,10 +163,19 @@ static int pick_range(struct apid_req *r, const char *content_range,
     rg->first = 0;
     rg->last = size - 1;
     *status = 200;
-    if (content_range != NULL && content_range[0] != '\0') {
-        if (files_parse_content_range(content_range, size, rg) != OMKT_OK)
+    *why = "requested range not satisfiable";
+    /* The reference takes an empty (or PHP-false "0") content_range as
+     * none; otherwise it answers 200 with the bytes and no
+     * Content-Range, and the original client accepts nothing else. */
+    if (content_range != NULL && content_range[0] != '\0' &&
+        strcmp(content_range, "0") != 0) {
+        rc = files_parse_content_range(content_range, size, rg);
+        if (rc != OMKT_OK) {
+            *why = rc == OMKT_EINVAL
+                       ? "Requested Range Not Satisfiable (start > end)"
+                       : "Requested Range Not Satisfiable (start > size)";
             return 216;
-        *status = 206;
+        }
         return 0;
     }
     if (!if_range_ok(r, fm))
@@ -211,6 +235,7 @@ static enum MHD_Result send_file(struct apid_req *r, const char *path,
     struct MHD_Response *resp;
     char etag[64], lastmod[40];
     struct files_meta fm = {.mime = mime, .etag = etag, .lastmod = lastmod};
+    const char *why = NULL;
     int code;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
@@ -222,10 +247,10 @@ static enum MHD_Result send_file(struct apid_req *r, const char *path,
     }
     fm.size = (int64_t)st.st_size;
     validators(&st, etag, sizeof(etag), lastmod, sizeof(lastmod));
-    code = pick_range(r, cr, &fm, &rg, &status);
+    code = pick_range(r, cr, &fm, &rg, &status, &why);
     if (code != 0) {
         close(fd);
-        return err(r, code, "requested range not satisfiable");
+        return err(r, code, why);
     }
     resp = MHD_create_response_from_fd_at_offset64(
         (uint64_t)(rg.last - rg.first + 1), fd, (uint64_t)rg.first);
@@ -267,6 +292,7 @@ static enum MHD_Result send_zip(struct apid_req *r, const char *dir,
     const char *names[ZIP_MAX_FILES];
     struct omkt_errbuf eb = {0};
     struct files_meta fm = {.mime = "application/zip"};
+    const char *why = NULL;
     struct files_range rg;
     json_t *md = NULL;
     void *buf = NULL;
@@ -281,15 +307,13 @@ static enum MHD_Result send_zip(struct apid_req *r, const char *dir,
     json_decref(md);
     fm.size = (int64_t)len;
     if (rc == OMKT_OK)
-        code = pick_range(r, cr, &fm, &rg, &status);
+        code = pick_range(r, cr, &fm, &rg, &status, &why);
     else
         omkt_log(OMKT_LOG_WARN, "zip of %s: %s", dir,
                  eb.is_set ? eb.msg : "no file list in the metadata");
     if (code != 0) {
         free(buf);
-        return err(r, code,
-                   code == 404 ? "output files missing"
-                               : "requested range not satisfiable");
+        return err(r, code, code == 404 ? "output files missing" : why);
     }
     res = reply_part(r,
                      MHD_create_response_from_buffer(

@@ -17,8 +17,8 @@
 #include "common/db_media.h"
 #include "common/db_transcodes.h"
 
-/* How to answer an error: OMKT code (404, 216, 416 for the header form,
- * 500) and a message.  Returns what MHD wants. */
+/* How to answer an error: OMKT code (404, 216 for content_range, 416 for
+ * the Range header, 500) and a message.  Returns what MHD wants. */
 typedef enum MHD_Result (*files_err_fn)(struct apid_req *r, int code,
                                         const char *msg);
 
@@ -37,8 +37,13 @@ struct files_range {
 int files_parse_range(const char *h, int64_t size, struct files_range *out);
 
 /*
- * files_parse_content_range - the OMKT "START-END" (END exclusive).
- * OMKT_EINVAL when malformed or not inside @size.
+ * files_parse_content_range - the OMKT content_range parameter against
+ * @size, as the reference reads it: "START-END", END exclusive, either
+ * side may be empty ("START-" and an END of 0 mean to the end, an empty
+ * START is 0), END clipped to @size, anything unparseable means the
+ * whole file; *out may be empty (last = first - 1) for "N-N".
+ * OMKT_EINVAL when START > END (both non-zero), OMKT_ETOOBIG when START
+ * is at or past @size (both the reference's 216).
  */
 int files_parse_content_range(const char *s, int64_t size,
                               struct files_range *out);

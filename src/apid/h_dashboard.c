@@ -13,10 +13,14 @@
 #include <time.h>
 
 #include "apid/apid.h"
+#include "apid/auth.h"
+#include "apid/h_dashboard.h"
+#include "apid/h_health.h"
 #include "apid/sbuf.h"
+#include "apid/server.h"
 #include "common/alloc.h"
-#include "common/db_jobstats.h"
 #include "common/db_jobs.h"
+#include "common/db_jobstats.h"
 #include "common/db_procs.h"
 #include "common/version.h"
 

@@ -16,12 +16,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "apid/auth.h"
+#include "apid/h_nommer.h"
+#include "apid/limits.h"
 #include "apid/nommer_map.h"
 #include "apid/rest.h"
-#include "media/settings.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/db_media.h"
 #include "common/log.h"
+#include "common/path.h"
+#include "common/text.h"
+#include "media/settings.h"
 
 /* One submission being checked. */
 struct nom {
@@ -33,68 +39,104 @@ struct nom {
     char msg[OMKT_ERRBUF_LEN + 32];
 };
 
+/* fail - {"success":false,...}; @msg may quote client text or a lower
+ * layer's cut message: it is made valid UTF-8 first, or jansson would
+ * refuse it and the client get an empty reply. */
 static enum MHD_Result fail(struct nom *n, int code, const char *msg)
 {
+    char clean[sizeof(n->msg)];
+
+    (void)omkt_text_copy(clean, sizeof(clean), msg); /* cut: still a reason */
     n->r->action = "nommer";
     return apid_reply_json(n->r, 200,
                            json_pack("{s:b, s:i, s:s}", "success", 0,
-                                     "error_code", code, "message", msg));
+                                     "error_code", code, "message", clean));
 }
 
-/* body_of - the request as a JSON object (new), from JSON or form. */
+/* is_json_body - the raw body is a JSON object, whatever its declared
+ * type: media-nommer-api-python posts json.dumps(...) through urllib2,
+ * whose default Content-Type is application/x-www-form-urlencoded. */
+static bool is_json_body(const struct apid_req *r)
+{
+    size_t i = 0;
+
+    while (r->body != NULL && i < r->body_len && r->body[i] != '\0' &&
+           strchr(" \t\r\n", r->body[i]) != NULL)
+        i++;
+    return r->body != NULL && i < r->body_len && r->body[i] == '{';
+}
+
+/* body_of - the request as a JSON object (new), from the raw JSON body
+ * or else the form fields. */
 static json_t *body_of(struct apid_req *r)
 {
     static const char *const keys[] = {"source_path", "dest_path", "notify_url",
                                        "job_options", "api_key",   "preset"};
     json_t *o;
 
-    if (r->body != NULL && r->body[0] == '{')
+    if (is_json_body(r))
         return json_loadb(r->body, r->body_len, 0, NULL);
     o = json_object();
     for (size_t i = 0; i < OMKT_ARRAY_LEN(keys); i++) {
         const char *v = params_get(&r->params, keys[i]);
 
-        if (v != NULL && utf8_valid(v, strlen(v)))
+        if (v != NULL && omkt_utf8_valid(v, strlen(v)))
             json_object_set_new(o, keys[i], json_string(v));
     }
     return o;
 }
 
-/* key_of - the API key of the request (borrowed), or NULL. */
-static const char *key_of(struct nom *n)
+/* key_of - the API key of the request (in @buf or borrowed from the
+ * body), or NULL: the headers (auth.h), else an "api_key" field. */
+static const char *key_of(struct nom *n, char *buf, size_t size)
 {
-    const char *k = apid_header(n->r, "X-API-Key");
-    const char *auth = apid_header(n->r, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *k = auth_header_key(n->r, buf, size);
 
-    if (k == NULL && auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0)
-        k = auth + 7;
     if (k == NULL)
         k = json_string_value(json_object_get(n->body, "api_key"));
     return k;
 }
 
-/* under_root - @abs (no "..") inside the docroot: its relative part. */
+/* docroot_rel - the part of absolute path @abs below the document root
+ * (as configured, or as it resolves), or NULL.  Lexical. */
+static const char *docroot_rel(const char *root, const char *abs)
+{
+    char real[PATH_MAX];
+    size_t len = strlen(root);
+
+    if (strncmp(abs, root, len) == 0 && abs[len] == '/')
+        return abs + len + 1;
+    if (realpath(root, real) == NULL)
+        return NULL;
+    len = strlen(real);
+    if (strncmp(abs, real, len) == 0 && abs[len] == '/')
+        return abs + len + 1;
+    return NULL;
+}
+
+/* under_root - absolute @abs inside the docroot (through the path layer:
+ * clean, no symlink out): its relative part into @rel.  With
+ * @is_existing it must be a regular file, and @rel is where it really
+ * is (symlinks inside the docroot resolved), so that is_foreign() judges
+ * the file read, not the link's name. */
 static bool under_root(struct nom *n, const char *abs, char *rel, size_t size,
                        bool is_existing)
 {
-    char root[PATH_MAX], real[PATH_MAX];
-    const char *p = abs;
-    size_t len;
+    const char *root = n->r->a->d->common.docroot;
+    const char *r = docroot_rel(root, abs);
+    char full[PATH_MAX], real[PATH_MAX];
     struct stat st;
 
-    if (realpath(n->r->a->d->common.docroot, root) == NULL ||
-        strstr(abs, "..") != NULL || abs[0] != '/')
+    if (r == NULL || omkt_path_under(root, r, full, sizeof(full)) != OMKT_OK)
         return false;
-    if (is_existing) {
-        if (realpath(abs, real) == NULL || stat(real, &st) != 0 ||
-            !S_ISREG(st.st_mode))
-            return false;
-        p = real;
-    }
-    len = strlen(root);
-    if (strncmp(p, root, len) != 0 || p[len] != '/' || p[len + 1] == '\0')
+    if (!is_existing)
+        return omkt_text_copy(rel, size, r) == OMKT_OK;
+    if (realpath(full, real) == NULL || stat(real, &st) != 0 ||
+        !S_ISREG(st.st_mode))
         return false;
-    return (size_t)snprintf(rel, size, "%s", p + len + 1) < size;
+    r = docroot_rel(root, real);
+    return r != NULL && omkt_path_is_rel(r) &&
+           omkt_text_copy(rel, size, r) == OMKT_OK;
 }
 
 /* is_foreign - @rel (relative to the docroot) lies in another account's
@@ -115,24 +157,25 @@ static bool is_foreign(const struct nom *n, const char *rel)
     return false;
 }
 
-/* dest_of - dest_path as a docroot-relative path in n->dest, inside the
- * account's export directory; false when it is elsewhere. */
+/* dest_of - dest_path as a docroot-relative path in n->dest, a file
+ * inside the account's export directory; false when it is elsewhere, not
+ * a clean relative path ("", ".", "a/.", "..", "a/" ...) or too long. */
 static bool dest_of(struct nom *n, const char *dst)
 {
-    char area[64];
+    const char *root = n->r->a->d->common.docroot;
+    char area[64], full[PATH_MAX];
     size_t len;
 
-    if (omkt_export_dir(area, sizeof(area), n->acc.id) != OMKT_OK)
+    if (omkt_export_dir(area, sizeof(area), n->acc.id) != OMKT_OK ||
+        strlen(dst) > APID_DEST_MAX)
         return false;
     len = strlen(area);
     if (strncmp(dst, "file://", 7) == 0)
         return under_root(n, dst + 7, n->dest, sizeof(n->dest), false) &&
-               strncmp(n->dest, area, len) == 0 && n->dest[len] == '/' &&
-               n->dest[strlen(n->dest) - 1] != '/';
-    return dst[0] != '/' && dst[0] != '\0' && strstr(dst, "..") == NULL &&
-           strstr(dst, "://") == NULL && dst[strlen(dst) - 1] != '/' &&
-           (size_t)snprintf(n->dest, sizeof(n->dest), "%s/%s", area, dst) <
-               sizeof(n->dest);
+               strncmp(n->dest, area, len) == 0 && n->dest[len] == '/';
+    return omkt_path_is_rel(dst) && strstr(dst, "://") == NULL &&
+           omkt_path_join(n->dest, sizeof(n->dest), area, dst) == OMKT_OK &&
+           omkt_path_under(root, n->dest, full, sizeof(full)) == OMKT_OK;
 }
 
 /* paths - check source_path and dest_path; NULL or why not. */
@@ -151,45 +194,45 @@ static const char *paths(struct nom *n, const char **url, bool *is_local)
          is_foreign(n, n->local)))
         return "source_path: no such file inside the document root";
     if (!*is_local &&
-        (strlen(src) > 2048 ||
+        (strlen(src) > APID_URL_MAX ||
          (strncmp(src, "http://", 7) != 0 && strncmp(src, "https://", 8) != 0)))
         return "source_path: http://, https:// or file:// (inside the "
                "document root)";
     if (!dest_of(n, dst))
-        return "dest_path: a file path relative to the account's export "
+        return "dest_path: a file path (at most 1024 bytes, no \".\" or "
+               "\"..\" component) relative to the account's export "
                "directory (export/<account id>/ in the document root), or "
                "a file:// path inside it";
     return NULL;
 }
 
-/* auth - the account of the key; false with the answer in *res. */
+/* auth - the door's verdict as a media-nommer answer; true when the call
+ * may go on. */
 static bool auth(struct nom *n, enum MHD_Result *res)
 {
-    const char *key = key_of(n);
-    int rc;
+    char buf[APID_AUTH_KEY_MAX];
 
-    if (key == NULL || key[0] == '\0') {
+    *res = MHD_NO; /* every verdict below answers */
+    switch (auth_check(n->r, key_of(n, buf, sizeof(buf)), true, &n->acc)) {
+    case APID_AUTH_OK:
+        return true;
+    case APID_AUTH_NO_KEY:
         *res = fail(n, 401, "an API key is required (X-API-Key)");
-        return false;
-    }
-    rc = apid_account(n->r, key, &n->acc);
-    if (rc != OMKT_OK || !n->acc.is_enabled) {
-        *res = rc == OMKT_OK          ? fail(n, 403, "this account is disabled")
-               : rc == OMKT_ENOTFOUND ? fail(n, 401, "unknown API key")
-                                      : fail(n, 503, "database unavailable");
-        return false;
-    }
-    if (apid_db(n->r) == NULL) {
+        break;
+    case APID_AUTH_UNKNOWN:
+        *res = fail(n, 401, "unknown API key");
+        break;
+    case APID_AUTH_DISABLED:
+        *res = fail(n, 403, "this account is disabled");
+        break;
+    case APID_AUTH_DB_DOWN:
         *res = fail(n, 503, "database unavailable, retry later");
-        return false;
-    }
-    if (!ratelimit_take(&n->r->a->rl, n->acc.id,
-                        apid_effective_rate(n->r->a, &n->acc),
-                        omkt_wall_ms())) {
+        break;
+    case APID_AUTH_LIMITED:
         *res = fail(n, 429, "too many calls per minute, slow down");
-        return false;
+        break;
     }
-    return true;
+    return false;
 }
 
 /* check_setting - can the engine make @setting?  NULL or why not. */
@@ -221,9 +264,11 @@ static enum MHD_Result submit(struct nom *n)
     const char *bad = paths(n, &s.url, &is_local);
 
     if (bad == NULL && notify != NULL && notify[0] != '\0' &&
-        strncmp(notify, "http://", 7) != 0 &&
-        strncmp(notify, "https://", 8) != 0)
-        bad = "notify_url: an http:// or https:// URL";
+        ((strncmp(notify, "http://", 7) != 0 &&
+          strncmp(notify, "https://", 8) != 0) ||
+         strlen(notify) > APID_URL_MAX))
+        bad = "notify_url: an http:// or https:// URL of at most 2048 "
+              "bytes";
     if (bad == NULL)
         bad = nommer_map(json_object_get(n->body, "job_options"), &base,
                          &setting, n->msg, sizeof(n->msg));

@@ -14,12 +14,20 @@
 #include <time.h>
 
 #include "apid/apid.h"
+#include "apid/auth.h"
+#include "apid/catalogue.h"
 #include "apid/files.h"
+#include "apid/h_omkt.h"
+#include "apid/limits.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/db_jobs.h"
 #include "common/db_media.h"
 #include "common/db_transcodes.h"
+#include "common/jobflow.h"
 #include "common/log.h"
+#include "common/path.h"
+#include "common/text.h"
 #include "media/settings.h"
 
 /* One OMKT call. */
@@ -61,6 +69,17 @@ static enum MHD_Result missing(struct call *c, const char *name, int rc)
     return reply(c, 505, msg);
 }
 
+/* too_many_ids - 505: the request names more settings than allowed. */
+static enum MHD_Result too_many_ids(struct call *c)
+{
+    char msg[120];
+
+    snprintf(msg, sizeof(msg),
+             "invalid parameter: settings_id_list: at most %d ids per request",
+             APID_LIST_MAX);
+    return reply(c, 505, msg);
+}
+
 /* db_down - the database cannot be reached. */
 static enum MHD_Result db_down(struct call *c)
 {
@@ -90,9 +109,11 @@ static const char *subscribe_check(const struct apid_params *p)
     for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
         if (!params_has(p, need[i]))
             return need[i];
-    if (strchr(params_get(p, "email"), '@') == NULL)
+    if (strchr(params_get(p, "email"), '@') == NULL ||
+        strlen(params_get(p, "email")) > APID_EMAIL_MAX)
         return "email";
-    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+    if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) ||
+        strlen(url) > APID_ACCOUNT_URL_MAX)
         return "url";
     if (strlen(params_get(p, "app_key")) > 32)
         return "app_key";
@@ -129,24 +150,33 @@ static enum MHD_Result a_subscribe(struct call *c)
     omkt_log(OMKT_LOG_NOTICE, "account=%" PRId64 " subscribed (%s)", id,
              an.email);
     return reply_json(c, json_pack("{s:s, s:o}", "apikey", key, "settings",
-                                   omkt_settings_catalogue_json()));
+                                   catalogue_json()));
 }
 
-/* adapter_check - 0 when @adapter/@url are acceptable, else the code. */
+/* adapter_check - 0 when @adapter/@url are acceptable, else the code
+ * with *why (static text) for code 13. */
 static int adapter_check(const struct omkt_account *acc, const char *adapter,
-                         const char *url)
+                         const char *url, const char **why)
 {
-    if (strcmp(adapter, "http") != 0 && strcmp(adapter, "local") != 0)
+    bool is_http = strcmp(adapter, "http") == 0;
+
+    *why = "url refused by the adapter";
+    if (!is_http && strcmp(adapter, "local") != 0)
         return 400;
     if (!omkt_account_allows(acc, adapter))
         return 405;
-    if (strcmp(adapter, "http") == 0)
+    if (strlen(url) > APID_URL_MAX) {
+        *why = "url refused by the adapter: too long (at most "
+               "2048 bytes)";
+        return 13;
+    }
+    if (is_http)
         return strncmp(url, "http://", 7) == 0 ||
                        strncmp(url, "https://", 8) == 0
                    ? 0
                    : 13;
     /* local: a relative path under the import directory */
-    return url[0] == '/' || strstr(url, "..") != NULL ? 13 : 0;
+    return omkt_path_is_rel(url) ? 0 : 13;
 }
 
 /* new_media_rows - media row and download job, in one transaction. */
@@ -184,6 +214,7 @@ static enum MHD_Result a_new_media(struct call *c)
     struct omkt_media_new mn = {.account_id = c->acc.id};
     struct omkt_errbuf eb = {0};
     const char *adapter = params_get(p, "adapter");
+    const char *why = NULL;
     int rc = params_id(p, "id", &mn.remote_id);
     int code = 0;
 
@@ -194,13 +225,13 @@ static enum MHD_Result a_new_media(struct call *c)
     mn.url = params_get(p, "url");
     mn.adapter = adapter && adapter[0] ? adapter : "http";
     mn.do_metadata = params_bool(p, "dometadata", true);
-    code = adapter_check(&c->acc, mn.adapter, mn.url);
+    code = adapter_check(&c->acc, mn.adapter, mn.url, &why);
     if (code == 400)
         return reply(c, 400, "unknown adapter");
     if (code == 405)
         return reply(c, 405, "adapter not allowed for this account");
     if (code == 13)
-        return reply(c, 13, "url refused by the adapter");
+        return reply(c, 13, why);
     if (apid_db(c->r) == NULL)
         return db_down(c);
     if (new_media_rows(c->r->db, &mn, &code, &eb) == OMKT_OK)
@@ -209,6 +240,8 @@ static enum MHD_Result a_new_media(struct call *c)
         return reply(c, 507, "this media id was already added");
     omkt_log(OMKT_LOG_ERR, "account=%" PRId64 " app_new_media: %s", c->acc.id,
              eb.msg);
+    if (eb.retryable) /* the database went away: not the client's fault */
+        return db_down(c);
     return reply(c, code,
                  code == 15 ? "could not queue the download"
                             : "could not record the media");
@@ -243,62 +276,58 @@ static void fmt_classify(struct fmt *f, const int64_t *ids, size_t n)
     }
 }
 
-/* enqueue_transcode - the job, payload {"transcodes":@ids}. */
-static int enqueue_transcode(struct omkt_db *db, struct omkt_job_new *jn,
-                             const char *ids, struct omkt_errbuf *eb)
-{
-    char *payload = omkt_xasprintf("{\"transcodes\":%s}", ids);
-    int ret;
+/* STATUS_UNSEEN - a status omkt_jobflow_request has not written. */
+#define STATUS_UNSEEN 1
 
-    jn->payload = payload;
-    ret = omkt_job_enqueue(db, jn, NULL, eb);
-    jn->payload = NULL;
-    free(payload);
-    return ret;
+/* fmt_failed_code - why omkt_jobflow_request failed: 15 when every row
+ * was recorded (so queuing the job failed), else 506. */
+static int fmt_failed_code(const int *status, size_t k)
+{
+    for (size_t j = 0; j < k; j++)
+        if (status[j] != OMKT_OK && status[j] != OMKT_EEXIST)
+            return 506;
+    return 15;
 }
 
-/* fmt_rows - transcodes and one transcode job; *code 200, 507, 506, 15. */
+/* fmt_rows - the known settings of @f asked through the one transcode
+ * request (common/jobflow.c), in one transaction; ids asked before are
+ * marked 507.  *code 200, 507, 506 or 15. */
 static int fmt_rows(struct omkt_db *db, const struct omkt_media *m,
                     struct fmt *f, int *code, struct omkt_errbuf *eb)
 {
-    json_t *tids = json_array();
-    struct omkt_job_new jn = {.task = OMKT_TASK_TRANSCODE,
-                              .account_id = m->account_id,
-                              .media_id = m->id};
-    char *payload = NULL;
-    int ret = omkt_db_begin(db, eb);
+    int ids[APID_LIST_MAX], status[APID_LIST_MAX];
+    size_t at[APID_LIST_MAX], k = 0;
+    unsigned queued = 0;
+    int ret;
 
-    *code = 506;
-    for (size_t i = 0; ret == OMKT_OK && i < f->n; i++) {
-        int64_t tid = 0;
-
+    for (size_t i = 0; i < f->n; i++) {
         if (f->codes[i] != 200)
             continue;
-        ret = omkt_transcode_add(db, m->id, (int)f->ids[i], &tid, eb);
-        if (ret == OMKT_EEXIST) {
-            f->codes[i] = 507;
-            ret = OMKT_OK;
-        } else if (ret == OMKT_OK) {
-            json_array_append_new(tids, json_integer(tid));
-        }
+        at[k] = i;
+        status[k] = STATUS_UNSEEN;
+        ids[k++] = (int)f->ids[i]; /* known settings fit an int */
     }
-    if (ret == OMKT_OK && json_array_size(tids) == 0) {
+    *code = 506;
+    ret = omkt_db_begin(db, eb);
+    if (ret == OMKT_OK)
+        ret = omkt_jobflow_request(db, m, ids, k, status, &queued, eb);
+    if (ret != OMKT_OK)
+        *code = fmt_failed_code(status, k);
+    for (size_t j = 0; ret == OMKT_OK && j < k; j++)
+        if (status[j] == OMKT_EEXIST)
+            f->codes[at[j]] = 507;
+    if (ret == OMKT_OK && queued == 0) {
         *code = 507;
         ret = OMKT_EEXIST;
     }
-    if (ret != OMKT_OK)
-        goto out;
-    payload = json_dumps(tids, JSON_COMPACT);
-    *code = 15;
-    ret = payload ? enqueue_transcode(db, &jn, payload, eb) : OMKT_ENOMEM;
-    if (ret == OMKT_OK)
+    if (ret == OMKT_OK) {
+        *code = 15;
         ret = omkt_db_commit(db, eb);
-    *code = ret == OMKT_OK ? 200 : *code;
-out:
-    if (ret != OMKT_OK)
+    }
+    if (ret == OMKT_OK)
+        *code = 200;
+    else
         omkt_db_rollback(db);
-    free(payload);
-    json_decref(tids);
     return ret;
 }
 
@@ -360,6 +389,8 @@ static enum MHD_Result a_request_format(struct call *c)
     if (rc != OMKT_OK)
         return missing(c, "id", rc);
     rc = params_list(p, "settings_id_list", ids, APID_LIST_MAX, &n);
+    if (rc == OMKT_ETOOBIG)
+        return too_many_ids(c);
     if (rc != OMKT_OK)
         return missing(c, "settings_id_list", rc);
     if (!fmt_media(c, remote_id, &m, &res))
@@ -373,6 +404,8 @@ static enum MHD_Result a_request_format(struct call *c)
         res = reply_json(c, fmt_body(&f));
     else if (code == 507)
         res = reply(c, 507, "every setting was already requested");
+    else if (eb.retryable) /* the database went away */
+        res = db_down(c);
     else
         res = reply(c, code,
                     code == 15 ? "could not queue the transcode"
@@ -443,11 +476,11 @@ static const struct action actions[] = {
     {"app_get_media", false, false, a_get_media},
 };
 
-/* auth - 501/502/503/504; true when the call may go on. */
+/* auth - the door's verdict as OMKT codes 501/502/503/504 (and 500 when
+ * the database is away); true when the call may go on. */
 static bool auth(struct call *c, const struct action *a, enum MHD_Result *res)
 {
     const struct apid_params *p = &c->r->params;
-    int rc;
 
     if (!params_has(p, "transcoder_key") || !params_has(p, "application") ||
         !params_has(p, "version")) {
@@ -456,41 +489,49 @@ static bool auth(struct call *c, const struct action *a, enum MHD_Result *res)
                      "mandatory");
         return false;
     }
-    if (apid_db(c->r) == NULL) {
-        *res = db_down(c);
-        return false;
-    }
-    rc = omkt_account_by_key(c->r->db, params_get(p, "transcoder_key"), &c->acc,
-                             NULL);
-    if (rc != OMKT_OK) {
-        *res = rc == OMKT_ENOTFOUND ? reply(c, 502, "unknown transcoder_key")
-                                    : db_down(c);
-        return false;
-    }
-    if (!c->acc.is_enabled) {
+    *res = MHD_NO; /* every verdict below answers */
+    switch (auth_check(c->r, params_get(p, "transcoder_key"), a->is_limited,
+                       &c->acc)) {
+    case APID_AUTH_OK:
+        return true;
+    case APID_AUTH_NO_KEY:
+    case APID_AUTH_UNKNOWN:
+        *res = reply(c, 502, "unknown transcoder_key");
+        break;
+    case APID_AUTH_DISABLED:
         *res = reply(c, 503, "this account is disabled");
-        return false;
-    }
-    if (a->is_limited && !ratelimit_take(&c->r->a->rl, c->acc.id,
-                                         apid_effective_rate(c->r->a, &c->acc),
-                                         omkt_wall_ms())) {
+        break;
+    case APID_AUTH_DB_DOWN:
+        *res = db_down(c);
+        break;
+    case APID_AUTH_LIMITED:
         *res = reply(c, 504, "too many calls per minute, slow down");
-        return false;
+        break;
     }
-    return true;
+    return false;
+}
+
+/* text_or_dash - @s cleaned into @buf (valid UTF-8, cut), "-" when
+ * absent: client text goes into the log only this way. */
+static const char *text_or_dash(char *buf, size_t size, const char *s)
+{
+    (void)omkt_text_copy(buf, size, s ? s : "-"); /* cut: fine for a log */
+    return buf;
 }
 
 /* log_call - the per-call log: api_calls row and a log line. */
 static void log_call(struct call *c, const char *action)
 {
     const struct apid_params *p = &c->r->params;
-    char addr[64];
+    const char *app = params_get(p, "application");
+    const char *ver = params_get(p, "version");
+    char addr[64], app_text[128], ver_text[64];
     struct timespec ts;
     struct omkt_api_call ac = {
         .account_id = c->acc.id,
         .action = action,
-        .application = params_get(p, "application"),
-        .version = params_get(p, "version"),
+        .application = app,
+        .version = ver,
         .code = c->code,
         .remote_addr = addr,
     };
@@ -498,12 +539,12 @@ static void log_call(struct call *c, const char *action)
     clock_gettime(CLOCK_REALTIME, &ts);
     ac.at_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     apid_remote_addr(c->r, addr, sizeof(addr));
-    calllog_add(&c->r->a->calls, &ac);
+    calllog_add(&c->r->a->calls, &ac); /* cleans the strings itself */
     omkt_log(OMKT_LOG_INFO,
              "call action=%s account=%" PRId64
              " application=%s version=%s code=%d addr=%s",
-             action, c->acc.id, ac.application ? ac.application : "-",
-             ac.version ? ac.version : "-", c->code, addr);
+             action, c->acc.id, text_or_dash(app_text, sizeof(app_text), app),
+             text_or_dash(ver_text, sizeof(ver_text), ver), c->code, addr);
 }
 
 /* find_action - the table entry of @name, or NULL. */

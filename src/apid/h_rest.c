@@ -16,8 +16,11 @@
 #include <string.h>
 
 #include "apid/apid.h"
+#include "apid/auth.h"
 #include "apid/files.h"
+#include "apid/h_rest.h"
 #include "apid/rest.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/db_jobs.h"
 #include "common/db_media.h"
@@ -27,34 +30,39 @@
 
 #define SEG_MAX 6
 
-bool apid_rest_auth(struct apid_req *r, struct omkt_account *acc,
-                    enum MHD_Result *res)
+/* auth - the door's verdict as a REST error; true when the call may go
+ * on.  Downloads (@is_limited false) do not count against the rate. */
+static bool auth(struct rest *x, bool is_limited, enum MHD_Result *res)
 {
-    const char *key = apid_header(r, "X-API-Key");
-    const char *auth = apid_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
-    int rc;
+    struct apid_req *r = x->r;
+    char buf[APID_AUTH_KEY_MAX];
+    const char *key = auth_header_key(r, buf, sizeof(buf));
 
-    if (key == NULL && auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0)
-        key = auth + 7;
-    if (key == NULL || key[0] == '\0') {
+    *res = MHD_NO; /* every verdict below answers */
+    switch (auth_check(r, key, is_limited, &x->acc)) {
+    case APID_AUTH_OK:
+        return true;
+    case APID_AUTH_NO_KEY:
         *res = apid_reply_error(r, 401, "unauthorized",
                                 "send your API key in X-API-Key");
-        return false;
-    }
-    rc = apid_account(r, key, acc);
-    if (rc != OMKT_OK) {
-        *res = rc == OMKT_ENOTFOUND
-                   ? apid_reply_error(r, 401, "unauthorized", "unknown key")
-                   : apid_reply_error(r, 503, "unavailable",
-                                      "database unavailable, retry later");
-        return false;
-    }
-    if (!acc->is_enabled) {
+        break;
+    case APID_AUTH_UNKNOWN:
+        *res = apid_reply_error(r, 401, "unauthorized", "unknown key");
+        break;
+    case APID_AUTH_DISABLED:
         *res = apid_reply_error(r, 403, "account_disabled",
                                 "this account is disabled");
-        return false;
+        break;
+    case APID_AUTH_DB_DOWN:
+        *res = apid_reply_error(r, 503, "unavailable",
+                                "database unavailable, retry later");
+        break;
+    case APID_AUTH_LIMITED:
+        *res = apid_reply_error(r, 429, "rate_limited",
+                                "too many calls per minute, slow down");
+        break;
     }
-    return true;
+    return false;
 }
 
 /* split - "/v1/a/b/c" into segments of @buf; their count. */
@@ -135,20 +143,8 @@ enum MHD_Result h_rest(struct apid_req *r)
 
     if (n > SEG_MAX || strlen(r->url) >= sizeof(buf))
         return apid_reply_error(r, 404, "not_found", "no such resource");
-    if (!apid_rest_auth(r, &x.acc, &res))
+    if (!auth(&x, !is_file, &res))
         goto out;
-    if (apid_db(r) == NULL) {
-        res = apid_reply_error(r, 503, "unavailable",
-                               "database unavailable, retry later");
-        goto out;
-    }
-    if (!is_file &&
-        !ratelimit_take(&r->a->rl, x.acc.id, apid_effective_rate(r->a, &x.acc),
-                        omkt_wall_ms())) {
-        res = apid_reply_error(r, 429, "rate_limited",
-                               "too many calls per minute, slow down");
-        goto out;
-    }
     res = route(r, &x, seg, n);
 out:
     omkt_account_clear(&x.acc);

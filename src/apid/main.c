@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "apid/apid.h"
+#include "apid/catalogue.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/log.h"
 #include "media/settings.h"
@@ -62,7 +64,7 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
             return ret;
     }
     pthread_mutex_init(&app.pool_lock, NULL);
-    cat = omkt_settings_catalogue_json();
+    cat = catalogue_json();
     app.catalogue = json_dumps(cat, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(cat);
     if (app.catalogue == NULL)

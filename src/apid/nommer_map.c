@@ -8,6 +8,7 @@
 
 #include "apid/nommer_map.h"
 #include "common/alloc.h"
+#include "common/text.h"
 
 #define PASSES_MAX 2
 
@@ -139,6 +140,13 @@ static bool take_flag(bool *dst, const char *v)
     return true;
 }
 
+/* clip - how many bytes of client text @s to quote in a message: at most
+ * @max, never splitting a UTF-8 character (the message goes into a JSON
+ * reply, which must be valid UTF-8). */
+static int clip(const char *s, size_t max)
+{
+    return (int)omkt_utf8_cut(s, strlen(s), max);
+}
 /* take_opt - one outfile option; false (and @msg) when refused. */
 static bool take_opt(struct nopts *o, const char *k, const char *v, char *msg,
                      size_t size)
@@ -188,11 +196,12 @@ static bool take_opt(struct nopts *o, const char *k, const char *v, char *msg,
     else if (strcmp(k, "an") == 0 || strcmp(k, "vn") == 0)
         ok = take_flag(k[0] == 'a' ? &o->an : &o->vn, v);
     else {
-        snprintf(msg, size, "unsupported option -%.40s", k);
+        snprintf(msg, size, "unsupported option -%.*s", clip(k, 40), k);
         return false;
     }
     if (!ok)
-        snprintf(msg, size, "bad value for -%.40s: %.80s", k, v ? v : "(none)");
+        snprintf(msg, size, "bad value for -%.*s: %.*s", clip(k, 40), k,
+                 clip(v ? v : "(none)", 80), v ? v : "(none)");
     return ok;
 }
 
@@ -208,7 +217,7 @@ static bool take_object(struct nopts *o, json_t *out, char *msg, size_t size)
         const char *v = value_text(o, it, &is_ok);
 
         if (!is_ok) {
-            snprintf(msg, size, "bad value for -%.40s", key);
+            snprintf(msg, size, "bad value for -%.*s", clip(key, 40), key);
             return false;
         }
         if (!take_opt(o, key, v, msg, size))

@@ -9,47 +9,7 @@
 #include "common/alloc.h"
 #include "common/err.h"
 #include "common/parse.h"
-
-bool utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned c = u[i];
-        size_t n;
-        unsigned cp;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + n >= len)
-            return false;
-        for (size_t k = 1; k <= n; k++) {
-            if ((u[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (u[i + k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += n + 1;
-    }
-    return true;
-}
+#include "common/text.h"
 
 void params_add(struct apid_params *p, const char *key, const char *val)
 {
@@ -65,7 +25,8 @@ void params_add(struct apid_params *p, const char *key, const char *val)
     }
     if (val == NULL)
         val = "";
-    if (!utf8_valid(key, strlen(key)) || !utf8_valid(val, strlen(val)))
+    if (!omkt_utf8_valid(key, strlen(key)) ||
+        !omkt_utf8_valid(val, strlen(val)))
         p->is_bad_utf8 = true;
     v = omkt_xstrdup(val);
     p->v[p->n].key = omkt_xstrdup(key);
@@ -103,9 +64,10 @@ static void url_decode(char *s)
     *w = '\0';
 }
 
-void params_parse_form(struct apid_params *p, char *body)
+void params_parse_form(struct apid_params *p, const char *body)
 {
-    char *pair = body;
+    char *copy = omkt_xstrdup(body); /* the raw body stays for the handler */
+    char *pair = copy;
 
     while (pair != NULL) {
         char *amp = strchr(pair, '&');
@@ -123,6 +85,7 @@ void params_parse_form(struct apid_params *p, char *body)
             params_add(p, pair, eq ? eq + 1 : "");
         pair = amp ? amp + 1 : NULL;
     }
+    free(copy);
 }
 
 const char *params_get(const struct apid_params *p, const char *key)
@@ -178,47 +141,77 @@ int params_id(const struct apid_params *p, const char *key, int64_t *out)
     *out = 0;
     if (v == NULL || v[0] == '\0')
         return OMKT_ENOTFOUND;
-    if (lenient_i64(v, &x) != OMKT_OK || x < 0)
+    if (lenient_i64(v, &x) != OMKT_OK || x <= 0)
         return OMKT_EINVAL;
     *out = x;
     return OMKT_OK;
 }
 
-/* list_from_text - "[11,15]" (JSON) or "11,15" or "11". */
+/* push - append @v to ids[0..*n); OMKT_ETOOBIG when @max are there. */
+static int push(int64_t *ids, size_t max, size_t *n, int64_t v)
+{
+    if (*n >= max)
+        return OMKT_ETOOBIG;
+    ids[(*n)++] = v;
+    return OMKT_OK;
+}
+
+/* push_text - append the lenient integer @s. */
+static int push_text(int64_t *ids, size_t max, size_t *n, const char *s)
+{
+    int64_t v = 0;
+
+    if (lenient_i64(s, &v) != OMKT_OK)
+        return OMKT_EINVAL;
+    return push(ids, max, n, v);
+}
+
+/* list_from_json - the items of a JSON array @arr (numbers or numeric
+ * strings). */
+static int list_from_json(const json_t *arr, int64_t *ids, size_t max,
+                          size_t *n)
+{
+    size_t i;
+    json_t *it;
+    int ret = OMKT_OK;
+
+    json_array_foreach(arr, i, it)
+    {
+        if (json_is_integer(it))
+            ret = push(ids, max, n, json_integer_value(it));
+        else if (json_is_string(it))
+            ret = push_text(ids, max, n, json_string_value(it));
+        else
+            ret = OMKT_EINVAL;
+        if (ret != OMKT_OK)
+            break;
+    }
+    return ret;
+}
+
+/* list_from_text - "[11,15]" (JSON) or "11,15" or "11", appended to
+ * ids[0..*n) without ever writing past ids[@max - 1]. */
 static int list_from_text(const char *text, int64_t *ids, size_t max, size_t *n)
 {
     json_t *arr = NULL;
-    size_t i;
-    json_t *it;
+    size_t before = *n;
     int ret = OMKT_EINVAL;
 
     if (text[0] != '[') {
         const char *q = text;
 
         while (*q != '\0') {
-            if (*n == max || lenient_i64(q, &ids[*n]) != OMKT_OK)
-                return OMKT_EINVAL;
-            (*n)++;
+            ret = push_text(ids, max, n, q);
+            if (ret != OMKT_OK)
+                return ret;
             q = strchr(q, ',');
             q = q ? q + 1 : "";
         }
-        return *n > 0 ? OMKT_OK : OMKT_EINVAL;
+        return *n > before ? OMKT_OK : OMKT_EINVAL;
     }
     arr = json_loads(text, JSON_DECODE_ANY, NULL);
-    if (arr == NULL || !json_is_array(arr) || json_array_size(arr) > max)
-        goto out;
-    json_array_foreach(arr, i, it)
-    {
-        if (json_is_integer(it))
-            ids[(*n)++] = json_integer_value(it);
-        else if (json_is_string(it) &&
-                 lenient_i64(json_string_value(it), &ids[*n]) == OMKT_OK)
-            (*n)++;
-        else
-            goto out;
-    }
-    ret = OMKT_OK;
-out:
+    if (json_is_array(arr))
+        ret = list_from_json(arr, ids, max, n);
     json_decref(arr);
     return ret;
 }
@@ -237,6 +230,7 @@ int params_list(const struct apid_params *p, const char *key, int64_t *ids,
 {
     size_t klen = strlen(key);
     bool is_found = false;
+    int rc = OMKT_OK;
 
     *n = 0;
     for (size_t i = 0; i < p->n; i++) {
@@ -244,14 +238,13 @@ int params_list(const struct apid_params *p, const char *key, int64_t *ids,
 
         if (strcmp(k, key) == 0) {
             is_found = true;
-            if (list_from_text(p->v[i].val, ids, max, n) != OMKT_OK)
-                return OMKT_EINVAL;
+            rc = list_from_text(p->v[i].val, ids, max, n);
         } else if (is_list_key(k, key, klen)) {
             is_found = true;
-            if (*n == max || lenient_i64(p->v[i].val, &ids[*n]) != OMKT_OK)
-                return OMKT_EINVAL;
-            (*n)++;
+            rc = push_text(ids, max, n, p->v[i].val);
         }
+        if (rc != OMKT_OK)
+            return rc;
     }
     return is_found ? OMKT_OK : OMKT_ENOTFOUND;
 }

@@ -13,7 +13,8 @@
 #include <stdint.h>
 
 #define APID_PARAMS_MAX 256
-#define APID_LIST_MAX   64
+/* Ids per list parameter in one request (docs/api.md, "Limits"). */
+#define APID_LIST_MAX 64
 
 struct apid_param {
     char *key;
@@ -32,8 +33,9 @@ struct apid_params {
 void params_add(struct apid_params *p, const char *key, const char *val);
 
 /* params_parse_form - add every pair of an x-www-form-urlencoded @body
- * (modified in place). */
-void params_parse_form(struct apid_params *p, char *body);
+ * (left untouched: a handler may still read it raw, e.g. a JSON body
+ * sent with the form content type). */
+void params_parse_form(struct apid_params *p, const char *body);
 
 /* params_get - the first value of @key (borrowed), or NULL. */
 const char *params_get(const struct apid_params *p, const char *key);
@@ -48,9 +50,10 @@ bool params_has(const struct apid_params *p, const char *key);
 bool params_bool(const struct apid_params *p, const char *key, bool def);
 
 /*
- * params_id - a lenient non-negative integer ("12abc" is 12).
- * OMKT_ENOTFOUND when absent or empty, OMKT_EINVAL when negative or
- * not starting with a digit.
+ * params_id - a lenient strictly positive integer ("12abc" is 12).
+ * OMKT_ENOTFOUND when absent or empty, OMKT_EINVAL when zero, negative
+ * or not starting with a digit (an id 0 could never be called back: the
+ * reference's clients treat it as "no id").
  */
 int params_id(const struct apid_params *p, const char *key, int64_t *out);
 
@@ -60,14 +63,13 @@ int lenient_i64(const char *s, int64_t *out);
 /*
  * params_list - the integers of list parameter @key: "key[]", "key[K]"
  * fields, or one "key" holding a JSON array ("[11,15]") or "11,15".
- * *n is the count (at most @max, duplicates kept).  OMKT_ENOTFOUND when
- * absent, OMKT_EINVAL when not parseable.
+ * *n is the count (duplicates kept).  OMKT_ENOTFOUND when absent,
+ * OMKT_EINVAL when not parseable, OMKT_ETOOBIG when the request holds
+ * more than @max ids in all its forms together (ids[] is never written
+ * past @max).
  */
 int params_list(const struct apid_params *p, const char *key, int64_t *ids,
                 size_t max, size_t *n);
-
-/* utf8_valid - @s[0..@len) is well-formed UTF-8. */
-bool utf8_valid(const char *s, size_t len);
 
 void params_free(struct apid_params *p);
 

@@ -12,13 +12,15 @@
 
 #include "apid/files.h"
 #include "apid/rest.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/db_jobs.h"
 #include "common/db_media.h"
-#include "common/jobflow.h"
 #include "common/db_transcodes.h"
+#include "common/jobflow.h"
 #include "common/log.h"
 #include "common/parse.h"
+#include "common/text.h"
 #include "media/settings.h"
 
 #define IDEM_MAX 64
@@ -167,7 +169,7 @@ static const char *submit_parse(json_t *b, const char *hdr_key,
                                        strlen(s->idempotency_key) > IDEM_MAX))
         return "idempotency key: 1 to 64 characters";
     if (s->idempotency_key != NULL &&
-        !utf8_valid(s->idempotency_key, strlen(s->idempotency_key)))
+        !omkt_utf8_valid(s->idempotency_key, strlen(s->idempotency_key)))
         return "idempotency key: not UTF-8";
     s->settings = set;
     return settings_text(json_object_get(b, "settings"), set, size);

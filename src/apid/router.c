@@ -4,7 +4,14 @@
  * chose for the request, or answer 404/405.
  */
 #include "apid/apid.h"
+#include "apid/h_dashboard.h"
+#include "apid/h_health.h"
+#include "apid/h_nommer.h"
+#include "apid/h_omkt.h"
+#include "apid/h_rest.h"
 #include "apid/route.h"
+#include "apid/router.h"
+#include "apid/server.h"
 
 enum MHD_Result router_dispatch(struct apid_req *r)
 {

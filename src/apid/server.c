@@ -2,7 +2,7 @@
 /*
  * server - the libmicrohttpd daemon of apid: the request life cycle (body
  * accumulation under max_body, parameters, dispatch, completion), the
- * reply helpers, the database connection pool and the credentials.
+ * reply helpers and the database connection pool (credentials: auth.c).
  *
  * DESIGN: MHD calls on_request several times per request: first with no
  * state (we allocate struct apid_req), then once per body chunk, then
@@ -16,8 +16,6 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +24,8 @@
 #include <unistd.h>
 
 #include "apid/apid.h"
+#include "apid/router.h"
+#include "apid/server.h"
 #include "common/alloc.h"
 #include "common/log.h"
 #include "common/parse.h"
@@ -192,75 +192,6 @@ void apid_remote_addr(struct apid_req *r, char *buf, size_t size)
     else if (sa != NULL && sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
                   (socklen_t)size);
-}
-
-/* bearer - the credential of "Bearer K" or "Basic b64(user:K)" into @out. */
-static bool bearer(const char *auth, char *out, size_t size)
-{
-    unsigned char dec[256];
-    size_t len;
-    int n;
-    const char *colon;
-
-    if (auth == NULL)
-        return false;
-    if (strncasecmp(auth, "Bearer ", 7) == 0)
-        return omkt_strlcpy(out, auth + 7, size) == OMKT_OK;
-    if (strncasecmp(auth, "Basic ", 6) != 0)
-        return false;
-    len = strlen(auth + 6);
-    if (len == 0 || len > 4 * ((sizeof(dec) - 1) / 3))
-        return false;
-    n = EVP_DecodeBlock(dec, (const unsigned char *)auth + 6, (int)len);
-    if (n <= 0)
-        return false;
-    while (n > 0 && dec[n - 1] == '\0') /* base64 padding */
-        n--;
-    dec[n] = '\0';
-    colon = strchr((const char *)dec, ':');
-    return colon != NULL && omkt_strlcpy(out, colon + 1, size) == OMKT_OK;
-}
-
-/* same - constant-time string comparison. */
-static bool same(const char *a, const char *b)
-{
-    size_t n = strlen(a);
-
-    return n == strlen(b) && CRYPTO_memcmp(a, b, n) == 0;
-}
-
-bool apid_is_admin(struct apid_req *r)
-{
-    char key[128];
-    struct omkt_account acc = {0};
-    bool is_ok = false;
-
-    if (!bearer(apid_header(r, MHD_HTTP_HEADER_AUTHORIZATION), key,
-                sizeof(key)) ||
-        key[0] == '\0')
-        return false;
-    if (r->a->conf.admin_key != NULL && r->a->conf.admin_key[0] != '\0' &&
-        same(key, r->a->conf.admin_key))
-        return true;
-    if (apid_account(r, key, &acc) == OMKT_OK)
-        is_ok = acc.is_admin && acc.is_enabled;
-    omkt_account_clear(&acc);
-    return is_ok;
-}
-
-int apid_account(struct apid_req *r, const char *key, struct omkt_account *out)
-{
-    memset(out, 0, sizeof(*out));
-    if (key == NULL || key[0] == '\0')
-        return OMKT_ENOTFOUND;
-    return acache_lookup(&r->a->accounts, apid_db(r), key, out);
-}
-
-int64_t apid_effective_rate(const struct apid *a,
-                            const struct omkt_account *acc)
-{
-    /* 600 is the column default: such accounts follow the config. */
-    return acc->rate_limit != 600 ? acc->rate_limit : a->conf.rate_limit;
 }
 
 /* is_omkt_path - the OMKT endpoint (its errors have their own shape). */

@@ -59,6 +59,45 @@ check_eq "webm: size and format options" "$(jo "$(f job_id)" size) $(jo "$(f job
 check_eq "audio only mp3: base 52" "$(nom '{"source_path":"http://x/c.wav","dest_path":"c.mp3","job_options":{"options":[{"outfile_options":[["vn",null],["acodec","libmp3lame"],["ab","192k"]]}]}}' >/dev/null; sql "SELECT want_settings FROM media WHERE id = $(f job_id)")" 52
 check_eq "form-encoded body" "$(curl -s -o "$T/body" -w '%{http_code}' -H "X-API-Key: $K" --data-urlencode source_path=http://x/d.mp4 --data-urlencode dest_path=d.mp4 --data-urlencode 'job_options=[{"outfile_options":[["vcodec","libx264"]]}]' "$API/job/submit/"; echo " $(f success)")" "200 True"
 
+# The real client (media-nommer-api-python, server_io.APIRequest._send):
+# POST <host>/job/submit (no trailing slash) with json.dumps(data) as the
+# body and urllib2's default Content-Type, application/x-www-form-urlencoded;
+# notify_url may be null and job_options is the preset's dict.  The body
+# must be read as the JSON it is: '+' stays '+', '&' does not split it.
+# (The client sends no key: a deployment adds X-API-Key to its opener.)
+body=$(python3 -c 'import json,sys; print(json.dumps({"source_path":"http://cms.example/in/a+b%2Bc.mp4?x=1&y=a+b","dest_path":"out/a+b&c.mp4","notify_url":None,"job_options":json.loads(sys.argv[1])}))' "$WEB")
+check_eq "urllib2 request: 200" "$(curl -s -o "$T/body" -w '%{http_code}' -X POST -H "X-API-Key: $K" \
+    -H 'Content-Type: application/x-www-form-urlencoded' -H 'User-Agent: Python-urllib/2.7' \
+    -H 'Accept-Encoding: identity' --data-binary "$body" "$API/job/submit")" 200
+check_eq "urllib2 request: success" "$(f success)" True
+U=$(f job_id)
+check_eq "urllib2 request: url kept as sent" "$(sql "SELECT url FROM media WHERE id = '$U'")" "http://cms.example/in/a+b%2Bc.mp4?x=1&y=a+b"
+check_eq "urllib2 request: dest kept as sent" "$(jo "$U" dest_path)" "export/1/out/a+b&c.mp4"
+check_eq "urllib2 request: null notify_url" "$(sql "SELECT IFNULL(notify_url, 'NULL') FROM media WHERE id = '$U'")" NULL
+
+# Client errors are 400s at submission, never 503 "retry later" nor a job
+# that fails later: URLs over 2048 bytes, dest_path over 1024 bytes or not
+# a clean relative path ("." or "dotdir/." were accepted, then the output
+# was re-transcoded 5 times before failing).
+long=$(head -c 2049 /dev/zero | tr '\0' a)
+nom "{\"source_path\":\"http://x/a\",\"dest_path\":\"a.mp4\",\"notify_url\":\"http://x/${long:0:2040}\",\"job_options\":[{}]}" >/dev/null
+check_eq "notify_url of 2,049 bytes: 400" "$(f success) $(f error_code)" "False 400"
+check "notify_url too long: says so" grep -q 'notify_url' "$T/body"
+nom "{\"source_path\":\"http://x/${long:0:2040}\",\"dest_path\":\"a.mp4\",\"job_options\":[{}]}" >/dev/null
+check_eq "source_path of 2,049 bytes: 400" "$(f success) $(f error_code)" "False 400"
+for d in . dotdir/. ./a.mp4 a//b.mp4 out/ "${long:0:1025}" "file://$T/docroot/export/1/." "file://$T/docroot/export/1/x/../y.mp4"; do
+    nom "{\"source_path\":\"http://x/a\",\"dest_path\":\"$d\",\"job_options\":[{}]}" >/dev/null
+    check_eq "dest_path '${d:0:40}': 400" "$(f success) $(f error_code)" "False 400"
+done
+nom "{\"source_path\":\"http://x/a\",\"dest_path\":\"${long:0:1024}\",\"job_options\":[{}]}" >/dev/null
+check_eq "dest_path of 1,024 bytes: accepted" "$(f success)" True
+
+# A message quoting client text is cut at a character boundary: a cut
+# inside a UTF-8 character made jansson refuse the reply (an empty body).
+val=x$(python3 -c 'print("\u00e9" * 60)')
+check_eq "long non-ASCII value: an answer" "$(nom "{\"source_path\":\"http://x/a\",\"dest_path\":\"a\",\"job_options\":[{\"outfile_options\":[[\"vcodec\",\"$val\"]]}]}"; echo " $(f success) $(f error_code)")" "200 False 400"
+check "long non-ASCII value: valid UTF-8 JSON" python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$T/body"
+
 # refusals: never passed on
 n0=$(sql "SELECT COUNT(*) FROM media")
 refuse() { # refuse DESC JSON PATTERN
@@ -111,6 +150,9 @@ for src in "media/1/$LID/original" "export/1/mine.mp4"; do
     other "{\"source_path\":\"file://$T/docroot/$src\",\"dest_path\":\"x.mp4\",\"job_options\":[{}]}"
     check "another account's $src: refused" grep -q '"success": *false' "$T/body"
 done
+mkdir -p "$T/docroot/export/2"; ln -s "$T/docroot/media/1/$LID/original" "$T/docroot/export/2/link.mp4"
+other "{\"source_path\":\"file://$T/docroot/export/2/link.mp4\",\"dest_path\":\"x.mp4\",\"job_options\":[{}]}"
+check "a link in its own directory to another account's file: refused" grep -q '"success": *false' "$T/body"
 for dst in "file://$T/docroot/media/1/$LID/original" "file://$T/docroot/export/1/mine.mp4" \
     "file://$T/docroot/out/x.mp4" "file://$T/docroot/export/2/"; do
     other "{\"source_path\":\"http://x/a\",\"dest_path\":\"$dst\",\"job_options\":[{}]}"

@@ -14,7 +14,7 @@ KL=$(new_account l@example.com --adapters http,local)
 KR=$(new_account r@example.com --rate 3)
 KD=$(new_account d@example.com)
 ctl account disable 4 2>/dev/null
-start_apid
+start_apid "admin_key = test-admin-key"
 AUTH=(-d transcoder_key="$K" -d application=cms -d version=1.2)
 code_of() { jget "${1#* }" result.code; }
 status_of() { echo "${1%% *}"; }
@@ -36,6 +36,23 @@ for p in /api /api/index.php; do
 done
 out=$(omkt_post -d action=app_get_settings)
 check_eq "settings by POST" "$(status_of "$out")" 200
+# The reference's catalogue, field for field and in its order: the golden
+# file holds the data of omk-server's modules/api/libs/settings.php (ids,
+# type, slug, name, technical, extension, recommend, size_43, size_169,
+# cardinality; never a command line).
+check "settings: the reference's catalogue, field for field" python3 - "$T/body" "$(dirname "$0")/omkt_catalogue.json" <<'PY'
+import json, sys, collections
+got = json.load(open(sys.argv[1]), object_pairs_hook=collections.OrderedDict)
+want = json.load(open(sys.argv[2]), object_pairs_hook=collections.OrderedDict)
+assert list(got) == list(want), (list(got), list(want))
+for k, w in want.items():
+    g = got[k]
+    assert list(g) == list(w), (k, list(g), list(w))
+    for f, v in w.items():
+        assert g[f] == v, (k, f, g[f], v)
+assert all(e["type"] == "video" for e in got.values())
+assert [k for k, e in got.items() if e.get("recommend") == "1"] == ["11", "14", "15", "101"]
+PY
 
 # --- unknown / missing action: a real 404 JSON error
 expect "unknown action" "$(omkt -d action=app_frobnicate "${AUTH[@]}")" 404 404
@@ -77,8 +94,21 @@ expect "lenient id 15abc" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=15a
 check_eq "lenient id stored as 15, dometadata 0" "$(sql "SELECT do_metadata FROM media WHERE account_id = 1 AND remote_id = 15")" 0
 expect "padded id ' 16 '" "$(omkt -d action=app_new_media "${AUTH[@]}" --data-urlencode 'id= 16 ' --data-urlencode 'url= http://x/16 ')" 200 200
 check_eq "strings trimmed" "$(sql "SELECT url FROM media WHERE account_id = 1 AND remote_id = 16")" "http://x/16"
-long=$(head -c 3000 /dev/zero | tr '\0' a)
-expect "cannot record (url too long)" "$(omkt_post -d action=app_new_media "${AUTH[@]}" -d id=17 -d "url=http://x/$long")" 506 506
+# Client errors are client codes, never server errors (506/5xx): a url
+# over the documented 2048 bytes is refused by the adapter (13), an id of
+# 0 is a bad parameter (505) like a negative one.
+long=$(head -c 2125 /dev/zero | tr '\0' a)
+expect "url of 2,133 bytes refused" "$(omkt_post -d action=app_new_media "${AUTH[@]}" -d id=17 -d "url=http://x/$long")" 200 13
+check "url refused: says too long" grep -q 'too long' "$T/body"
+expect "url of 2,048 bytes accepted" "$(omkt_post -d action=app_new_media "${AUTH[@]}" -d id=17 -d "url=http://x/${long:0:2039}")" 200 200
+expect "local url too long refused" "$(omkt_post -d action=app_new_media -d transcoder_key="$KL" -d application=a -d version=1 -d id=3 -d adapter=local -d "url=in/$long")" 200 13
+expect "local url with a . component" "$(omkt -d action=app_new_media -d transcoder_key="$KL" -d application=a -d version=1 -d id=4 -d url=in/./a.mp4 -d adapter=local)" 200 13
+expect "local absolute url" "$(omkt -d action=app_new_media -d transcoder_key="$KL" -d application=a -d version=1 -d id=4 -d url=/etc/passwd -d adapter=local)" 200 13
+expect "id 0" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=0 -d url=http://x/0)" 505 505
+expect "id 0abc" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=0abc -d url=http://x/0)" 505 505
+expect "format: id 0" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=0 -d 'settings_id_list[]=11')" 505 505
+expect "get_media: id 0" "$(omkt -d action=app_get_media "${AUTH[@]}" -d id=0 -d settings_id=11)" 505 505
+expect "get_media: settings_id 0" "$(omkt -d action=app_get_media "${AUTH[@]}" -d id=12 -d settings_id=0)" 505 505
 expect "invalid UTF-8" "$(omkt -d action=app_new_media "${AUTH[@]}" -d id=18 --data-urlencode "url=http://x/$(printf '\xff\xfe')")" 505 505
 many=$(for i in $(seq 1 300); do printf 'p%d=1&' "$i"; done)
 expect "300 parameters" "$(omkt_post --data "${many}action=app_new_media")" 505 505
@@ -105,6 +135,19 @@ check_eq "format [K]: 11 already" "$(jget "${out#* }" 11.code)" 507
 check_eq "format [K]: 13 queued" "$(jget "${out#* }" 13.code)" 200
 check_eq "format [K]: 101 queued" "$(jget "${out#* }" 101.code)" 200
 expect "format: all already requested" "$(omkt -d action=app_request_format "${AUTH[@]}" -d id=12 -d 'settings_id_list=[11,13]')" 507 507
+# At most 64 ids per request, in every form together (documented in
+# docs/api.md, "Limits"): more is a 505 naming the limit, never a crash
+# (40 copies of a 64-id JSON list overflowed a stack buffer).
+ids64=$(seq -s, 1 64)
+args=(); for i in $(seq 1 40); do args+=(--data-urlencode "settings_id_list=[$ids64]"); done
+expect "format: 40 x 64 ids (JSON)" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 "${args[@]}")" 505 505
+check "format: the 505 names the limit" grep -q 'at most 64 ids per request' "$T/body"
+expect "format: 65 ids in one JSON list" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 --data-urlencode "settings_id_list=[$ids64,65]")" 505 505
+brackets=(); for i in $(seq 1 64); do brackets+=(-d "settings_id_list[]=$i"); done
+expect "format: 64 [] then 1 JSON" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 "${brackets[@]}" --data-urlencode 'settings_id_list=[1]')" 505 505
+commas=(); for i in $(seq 1 40); do commas+=(-d "settings_id_list=$ids64"); done
+expect "format: 40 x 64 ids (comma list)" "$(omkt_post -d action=app_request_format "${AUTH[@]}" -d id=12 "${commas[@]}")" 505 505
+check "apid survived the long lists" kill -0 "$APID_PID"
 out=$(omkt -d action=app_request_format "${AUTH[@]}" -d id=15 --data-urlencode 'settings_id_list=[11,"12",21]')
 check_eq "format JSON array" "$(jget "${out#* }" 21.code),$(jget "${out#* }" 12.code)" "200,200"
 check_eq "format: transcode rows" "$(sql "SELECT GROUP_CONCAT(setting_id ORDER BY setting_id) FROM transcodes t JOIN media m ON m.id = t.media_id WHERE m.remote_id = 12 AND m.account_id = 1")" "11,13,101"
@@ -131,6 +174,35 @@ check_eq "call log: not the public catalogue" "$(sql "SELECT COUNT(*) FROM api_c
 check_eq "call log: failed authentications too" "$(sql "SELECT GROUP_CONCAT(DISTINCT code ORDER BY code) FROM api_calls WHERE code IN (501, 502, 503, 504)")" "501,502,503,504"
 check "log line names application and version" grep -q "action=app_new_media account=1 application=cms version=1.2 code=200" "$APID_LOG"
 
+# --- no row can stop the call log.  Invalid UTF-8 (unauthenticated, so
+# anyone can send it) used to fail every later batch until a restart:
+# client text is cleaned on the way in (U+FFFD), and a batch the database
+# still refuses is written row by row, the refused rows dropped and logged.
+logged() { sql "SELECT COUNT(*) FROM api_calls WHERE application = '$1'"; }
+is_logged() { [ "$(logged "$1")" = 1 ]; }
+expect "unauthenticated application=%FF" "$(omkt -d action=app_new_media -d application=%FF -d version=%C3)" 505 505
+curl -s -o /dev/null "$API/api/?action=app_new_media&application=%FF&version=%C3&transcoder_key=$K"
+curl -s -o /dev/null "$API/api/?action=app_new_media&application=after-ff&version=1&transcoder_key=$K"
+check "a call after invalid UTF-8 is logged" wait_for 10 is_logged after-ff
+check "invalid UTF-8 stored as U+FFFD" test "$(sql "SELECT COUNT(*) FROM api_calls WHERE HEX(application) = 'EFBFBD' AND HEX(version) = 'EFBFBD'")" -ge 2
+cut=$(printf 'x%.0s' $(seq 1 126))$(printf '\xc3\xa9')
+curl -s -o /dev/null -G "$API/api/" -d action=app_new_media --data-urlencode "application=$cut" -d version=1 -d transcoder_key="$K"
+curl -s -o /dev/null "$API/api/?action=app_new_media&application=after-cut&version=1&transcoder_key=$K"
+check "a call after a 2-byte char at the column's edge is logged" wait_for 10 is_logged after-cut
+# shellcheck disable=SC2016 # backquotes are SQL identifier quotes
+printf 'USE `%s`;\nDELIMITER //\nCREATE TRIGGER refuse_calls BEFORE INSERT ON api_calls FOR EACH ROW IF NEW.application = '"'poison'"' THEN SIGNAL SQLSTATE '"'45000'"' SET MESSAGE_TEXT = '"'poisoned row'"'; END IF//\nDELIMITER ;\n' "$DBNAME" |
+    mariadb --no-defaults -uroot -S "$OMKT_DBDIR/mysqld.sock"
+for a in before-poison poison after-poison; do
+    curl -s -o /dev/null "$API/api/?action=app_new_media&application=$a&version=1&transcoder_key=$K"
+done
+check "a refused row does not hold back the others" wait_for 10 is_logged after-poison
+check_eq "the calls beside it are kept" "$(logged before-poison),$(logged poison)" 1,0
+check "the refused row is logged" grep -q "call log: row refused, dropped.*poisoned row" "$APID_LOG"
+check "the refused row is counted in /metrics" bash -c "curl -s -H 'Authorization: Bearer test-admin-key' '$API/metrics' | grep -qE '^omkt_api_calls_dropped_total [1-9]'"
+curl -s -o /dev/null "$API/api/?action=app_new_media&application=later&version=1&transcoder_key=$K"
+check "and the log goes on" wait_for 10 is_logged later
+sql "DROP TRIGGER refuse_calls"
+
 # --- app_subscribe on a public server
 cp "$CONF" "$T/public.conf"
 sed -i 's/^port = 0$/port = 0\npublic = yes/' "$T/public.conf"
@@ -142,6 +214,11 @@ check_eq "subscribe: 200" "${out##* }" 200
 NK=$(jget "${out% *}" apikey)
 check "subscribe: key" grep -qE '^[0-9a-f]{32}$' <<<"$NK"
 check_eq "subscribe: catalogue" "$(jget "${out% *}" settings.13.extension)" mp4
+check "subscribe: the same catalogue as app_get_settings" python3 -c '
+import json, sys
+a = json.loads(sys.argv[1])["settings"]
+b = json.loads(sys.argv[2])
+assert a == b and len(a) == 28' "${out% *}" "$(curl -s "$PUB/api/?action=app_get_settings")"
 check_eq "subscribe: account row" "$(sql "SELECT CONCAT_WS(',', email, url, client_key) FROM accounts WHERE api_key = '$NK'")" "new@cms.example,http://cms.example/cb,secret1"
 out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_new_media -d transcoder_key="$NK" -d application=a -d version=1 -d id=1 -d url=http://x/1)
 check_eq "subscribed key works" "${out##* }" 200
@@ -149,6 +226,10 @@ out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_subscribe -d email=n2
 check_eq "subscribe: app_key over 32 chars" "${out##* }" 505
 out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_subscribe -d url=http://cms.example/cb -d app_key=k -d application=cms -d version=2)
 check_eq "subscribe: missing email" "${out##* }" 505
+out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_subscribe -d email=n3@cms.example -d "url=http://cms.example/${long:0:1010}" -d app_key=k -d application=cms -d version=2)
+check_eq "subscribe: url over 1024 bytes is 505, not 506" "${out##* }" 505
+out=$(curl -s -w ' %{http_code}' "$PUB/api/" -d action=app_subscribe -d "email=${long:0:250}@cms.example" -d url=http://cms.example/cb -d app_key=k -d application=cms -d version=2)
+check_eq "subscribe: email over 255 bytes is 505, not 506" "${out##* }" 505
 
 # --- could not queue: 15, and nothing half-recorded (a trigger refuses
 # the job's INSERT, as a full disk or a lost table would)

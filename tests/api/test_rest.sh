@@ -47,6 +47,13 @@ check "names the problem" grep -q "unknown setting" "$T/body"
 check_eq "priority out of range: 400" "$(post "$KA" '{"url":"http://x/a","priority":1000}')" 400
 check_eq "bad callback: 400" "$(post "$KA" '{"url":"http://x/a","callback_url":"file:///etc"}')" 400
 check_eq "array body: 400" "$(post "$KA" '[1]')" 400
+# Client errors are 400s, never 5xx: the documented limits (docs/api.md).
+long=$(head -c 2049 /dev/zero | tr '\0' a)
+check_eq "url of 2,049 bytes: 400" "$(post "$KA" "{\"url\":\"http://x/${long:0:2040}\"}")" 400
+check_eq "callback_url of 2,049 bytes: 400" "$(post "$KA" "{\"url\":\"http://x/a\",\"callback_url\":\"http://x/${long:0:2040}\"}")" 400
+check_eq "idempotency key of 65 bytes: 400" "$(post "$KA" '{"url":"http://x/a"}' -H "Idempotency-Key: ${long:0:65}")" 400
+check_eq "idempotency key not UTF-8: 400" "$(post "$KA" '{"url":"http://x/a"}' -H "$(printf 'Idempotency-Key: k\xff')")" 400
+check_eq "33 settings: 400" "$(post "$KA" "{\"url\":\"http://x/a\",\"settings\":[$(seq -s, 1 33)]}")" 400
 check_eq "nothing recorded" "$(sql "SELECT COUNT(*) FROM media")" 0
 
 # --- submission
@@ -124,6 +131,7 @@ check_eq "download: 200" "$(curl -s -o "$T/out" -w '%{http_code}' -H "X-API-Key:
 check "download: bytes" cmp -s "$T/out" "$D/11.mp4"
 check_eq "download range: 206" "$(curl -s -o "$T/out" -w '%{http_code}' -H "X-API-Key: $KA" -H 'Range: bytes=-10' "$LINK")" 206
 check_eq "download bad range: 416" "$(curl -s -o "$T/out" -w '%{http_code}' -H "X-API-Key: $KA" -H 'Range: bytes=999999-' "$LINK")" 416
+check_eq "download range to INT64_MAX: 206, clipped" "$(curl -s -o "$T/out" -D "$T/hdr" -w '%{http_code}' -H "X-API-Key: $KA" -H 'Range: bytes=0-9223372036854775807' "$LINK") $(grep -i '^content-range:' "$T/hdr" | tr -d '\r' | sed 's/.*\///')" "206 $(stat -c %s "$T/out")"
 check_eq "download without key: 401" "$(curl -s -o /dev/null -w '%{http_code}' "$LINK")" 401
 check_eq "download by B: 404" "$(curl -s -o /dev/null -w '%{http_code}' -H "X-API-Key: $KB" "$LINK")" 404
 check_eq "download of a running output: 404" "$(curl -s -o /dev/null -w '%{http_code}' -H "X-API-Key: $KA" "$API/v1/media/$ID2/transcodes/13/file")" 404

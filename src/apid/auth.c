@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * auth - API keys to accounts, one door for every front (see auth.h).
+ *
+ * DESIGN: the verdict is computed in one order for everybody: the key's
+ * account (the cache first, then the database), disabled, the database
+ * connection the handler will need, then the rate limit, which counts
+ * the call only when everything else passed.
+ */
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <string.h>
+#include <strings.h>
+
+#include "apid/apid.h"
+#include "apid/auth.h"
+#include "apid/server.h"
+#include "common/daemon.h"
+#include "common/parse.h"
+
+/* bearer - the credential of "Bearer K" or "Basic b64(user:K)" into @out. */
+static bool bearer(const char *auth, char *out, size_t size)
+{
+    unsigned char dec[256];
+    size_t len;
+    int n;
+    const char *colon;
+
+    if (auth == NULL)
+        return false;
+    if (strncasecmp(auth, "Bearer ", 7) == 0)
+        return omkt_strlcpy(out, auth + 7, size) == OMKT_OK;
+    if (strncasecmp(auth, "Basic ", 6) != 0)
+        return false;
+    len = strlen(auth + 6);
+    if (len == 0 || len > 4 * ((sizeof(dec) - 1) / 3))
+        return false;
+    n = EVP_DecodeBlock(dec, (const unsigned char *)auth + 6, (int)len);
+    if (n <= 0)
+        return false;
+    while (n > 0 && dec[n - 1] == '\0') /* base64 padding */
+        n--;
+    dec[n] = '\0';
+    colon = strchr((const char *)dec, ':');
+    return colon != NULL && omkt_strlcpy(out, colon + 1, size) == OMKT_OK;
+}
+
+/* same - constant-time string comparison. */
+static bool same(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+
+    return n == strlen(b) && CRYPTO_memcmp(a, b, n) == 0;
+}
+
+/* lookup - the account of @key through the cache. */
+static int lookup(struct apid_req *r, const char *key, struct omkt_account *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (key == NULL || key[0] == '\0')
+        return OMKT_ENOTFOUND;
+    return acache_lookup(&r->a->accounts, apid_db(r), key, out);
+}
+
+/* effective_rate - calls per minute allowed to @acc. */
+static int64_t effective_rate(const struct apid *a,
+                              const struct omkt_account *acc)
+{
+    /* 600 is the column default: such accounts follow the config. */
+    return acc->rate_limit != 600 ? acc->rate_limit : a->conf.rate_limit;
+}
+
+const char *auth_header_key(struct apid_req *r, char *buf, size_t size)
+{
+    const char *k = apid_header(r, "X-API-Key");
+
+    if (k != NULL)
+        return omkt_strlcpy(buf, k, size) == OMKT_OK ? buf : NULL;
+    if (bearer(apid_header(r, MHD_HTTP_HEADER_AUTHORIZATION), buf, size))
+        return buf;
+    return NULL;
+}
+
+enum apid_auth auth_check(struct apid_req *r, const char *key, bool is_limited,
+                          struct omkt_account *acc)
+{
+    int rc;
+
+    if (key == NULL || key[0] == '\0') {
+        memset(acc, 0, sizeof(*acc));
+        return APID_AUTH_NO_KEY;
+    }
+    rc = lookup(r, key, acc);
+    if (rc == OMKT_ENOTFOUND)
+        return APID_AUTH_UNKNOWN;
+    if (rc != OMKT_OK)
+        return APID_AUTH_DB_DOWN;
+    if (!acc->is_enabled)
+        return APID_AUTH_DISABLED;
+    if (apid_db(r) == NULL)
+        return APID_AUTH_DB_DOWN;
+    if (is_limited &&
+        !ratelimit_take(&r->a->rl, acc->id, effective_rate(r->a, acc),
+                        omkt_wall_ms()))
+        return APID_AUTH_LIMITED;
+    return APID_AUTH_OK;
+}
+
+bool apid_is_admin(struct apid_req *r)
+{
+    char key[APID_AUTH_KEY_MAX];
+    struct omkt_account acc = {0};
+    bool is_ok = false;
+
+    if (!bearer(apid_header(r, MHD_HTTP_HEADER_AUTHORIZATION), key,
+                sizeof(key)) ||
+        key[0] == '\0')
+        return false;
+    if (r->a->conf.admin_key != NULL && r->a->conf.admin_key[0] != '\0' &&
+        same(key, r->a->conf.admin_key))
+        return true;
+    if (lookup(r, key, &acc) == OMKT_OK)
+        is_ok = acc.is_admin && acc.is_enabled;
+    omkt_account_clear(&acc);
+    return is_ok;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* h_health - /health, /metrics and the operator's 401. */
+#ifndef OMKT_APID_H_HEALTH_H
+#define OMKT_APID_H_HEALTH_H
+
+#include <microhttpd.h>
+
+#include "apid/apid.h"
+
+/* h_health - database reachable and schema version (200 / 503). */
+enum MHD_Result h_health(struct apid_req *r);
+
+/* h_metrics - Prometheus text (operator credential). */
+enum MHD_Result h_metrics(struct apid_req *r);
+
+/* apid_need_admin - 401 asking for the operator credential. */
+enum MHD_Result apid_need_admin(struct apid_req *r);
+
+#endif
