@@ -13,6 +13,7 @@
 #include "fsops.h"
 #include "log.h"
 #include "parse.h"
+#include "path.h"
 
 static char host_name[256];
 
@@ -60,6 +61,78 @@ int omkt_fs_rename(const char *from, const char *to, struct omkt_errbuf *eb)
     }
     omkt_errf(eb, "rename %s -> %s: %s", from, to, omkt_errno_str(err));
     return err == ENOSPC ? OMKT_ENOSPC : OMKT_EIO;
+}
+
+int omkt_fs_errno_err(int errnum)
+{
+    switch (errnum) {
+    case ENOSPC:
+    case EDQUOT:
+        return OMKT_ENOSPC;
+    case EEXIST:
+        return OMKT_EEXIST;
+    case ENOENT:
+        return OMKT_ENOTFOUND;
+    default:
+        return OMKT_EIO;
+    }
+}
+
+int omkt_fs_tmpfile_create(struct omkt_fs_tmpfile *t, const char *dir,
+                           const char *name, const char *tag,
+                           struct omkt_errbuf *eb)
+{
+    t->fd = -1;
+    t->has_tmp = false;
+    if (!omkt_path_is_rel(name) || name[0] == '.' || strchr(name, '/')) {
+        omkt_errf(eb, "bad output file name: %s", name);
+        return OMKT_EINVAL;
+    }
+    if (omkt_strlcpy(t->name, name, sizeof(t->name)) != OMKT_OK ||
+        omkt_path_join(t->final, sizeof(t->final), dir, name) != OMKT_OK ||
+        omkt_fs_tmpname(t->tmp, sizeof(t->tmp), dir, name, tag) != OMKT_OK) {
+        omkt_errf(eb, "path too long: %s/%s", dir, name);
+        return OMKT_ETOOBIG;
+    }
+    t->fd = open(t->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                 0640);
+    if (t->fd < 0) {
+        omkt_errf(eb, "create %s: %s", t->tmp, omkt_errno_str(errno));
+        return omkt_fs_errno_err(errno);
+    }
+    t->has_tmp = true;
+    return OMKT_OK;
+}
+
+int omkt_fs_tmpfile_commit(struct omkt_fs_tmpfile *t, struct omkt_errbuf *eb)
+{
+    int err = 0;
+    int ret;
+
+    if (t->fd >= 0 && fsync(t->fd) != 0)
+        err = errno;
+    if (t->fd >= 0 && close(t->fd) != 0 && err == 0)
+        err = errno;
+    t->fd = -1; /* closed even when close() fails */
+    if (err != 0) {
+        omkt_errf(eb, "fsync %s: %s", t->tmp, omkt_errno_str(err));
+        return omkt_fs_errno_err(err);
+    }
+    ret = omkt_fs_rename(t->tmp, t->final, eb);
+    if (ret == OMKT_OK)
+        t->has_tmp = false; /* renamed: nothing left to remove */
+    return ret;
+}
+
+void omkt_fs_tmpfile_discard(struct omkt_fs_tmpfile *t)
+{
+    if (!t->has_tmp) /* also a zeroed, never created @t: fd means nothing */
+        return;
+    if (t->fd >= 0)
+        close(t->fd);
+    t->fd = -1;
+    (void)unlink(t->tmp); /* best effort: the reaper cleans leftovers */
+    t->has_tmp = false;
 }
 
 /* copy_data - all of @in into @out in the kernel (no userspace buffer). */
@@ -142,7 +215,7 @@ int omkt_fs_fsync_dir(const char *dir, struct omkt_errbuf *eb)
 
     if (fd < 0 || fsync(fd) != 0) {
         omkt_errf(eb, "fsync %s: %s", dir, omkt_errno_str(errno));
-        ret = OMKT_EIO;
+        ret = omkt_fs_errno_err(errno);
     }
     if (fd >= 0)
         close(fd);

@@ -31,6 +31,46 @@ int omkt_fs_tmpname(char *buf, size_t size, const char *dir, const char *name,
  */
 int omkt_fs_rename(const char *from, const char *to, struct omkt_errbuf *eb);
 
+/* omkt_fs_errno_err - @errnum as OMKT_ENOSPC (ENOSPC, EDQUOT), OMKT_EEXIST,
+ * OMKT_ENOTFOUND (ENOENT) or OMKT_EIO. */
+int omkt_fs_errno_err(int errnum);
+
+/*
+ * struct omkt_fs_tmpfile - a file written under its temporary name
+ * (omkt_fs_tmpname) in its final directory and renamed into place only
+ * once complete and fsync'd, so readers never see a partial file.
+ */
+struct omkt_fs_tmpfile {
+    char name[256];            /* final name, relative to the directory */
+    char tmp[OMKT_PATH_MAX];   /* dir/.name.tmp-tag */
+    char final[OMKT_PATH_MAX]; /* dir/name */
+    int fd;                    /* open for writing until commit; -1 */
+    bool has_tmp;              /* the temporary file exists and is ours */
+};
+
+/*
+ * omkt_fs_tmpfile_create - fill @t for @dir/@name and create its temporary
+ * file exclusively (O_EXCL, O_NOFOLLOW); t->fd is open for writing.
+ * @name is one path component.  OMKT_ETOOBIG when a path is too long,
+ * OMKT_EINVAL for a bad name, OMKT_EEXIST/OMKT_EIO/OMKT_ENOSPC from
+ * open(2).  Release with omkt_fs_tmpfile_commit() or _discard().
+ */
+int omkt_fs_tmpfile_create(struct omkt_fs_tmpfile *t, const char *dir,
+                           const char *name, const char *tag,
+                           struct omkt_errbuf *eb);
+
+/*
+ * omkt_fs_tmpfile_commit - fsync and close the temporary file and rename
+ * it to its final name with omkt_fs_rename() (fsync the directory after
+ * the last commit with omkt_fs_fsync_dir()).
+ */
+int omkt_fs_tmpfile_commit(struct omkt_fs_tmpfile *t, struct omkt_errbuf *eb);
+
+/* omkt_fs_tmpfile_discard - close and remove the temporary file if it is
+ * still there (harmless after a commit, a failed create or on a zeroed
+ * @t). */
+void omkt_fs_tmpfile_discard(struct omkt_fs_tmpfile *t);
+
 /*
  * omkt_fs_publish_copy - make @dst (absolute; its directories are created)
  * a copy of the published file @src, atomically: a hard link (or, across

@@ -12,6 +12,7 @@
  * timestamps are counted in samples from the first frame's.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,12 +26,18 @@
 #include "media/input.h"
 #include "media/output.h"
 #include "media/thumbs.h"
-#include "media/tmpfile.h"
+#include "common/fsops.h"
 
 #define MAX_OUT_FPS 60
 
 struct ostream {
     AVCodecContext *enc;
+    AVRational in_tb;  /* of the source frames fed */
+    int64_t in_end;    /* end of the furthest source frame fed (in_tb) */
+    int64_t in_end_us; /* the same in microseconds */
+    bool has_input;    /* a frame was fed */
+    int64_t last_pts;  /* video: last pts given to the encoder */
+    bool has_last;
     AVStream *st;
     struct omkt_graph g;
     int64_t next_pts; /* audio: next sample count; -1 before the first */
@@ -45,7 +52,7 @@ struct omkt_out {
     struct omkt_thumbs *thumbs; /* thumbnails output, else NULL */
     AVFormatContext *mux;
     bool has_header;
-    struct omkt_tmpfile file;
+    struct omkt_fs_tmpfile file;
     const char *names[1];
     bool is_published;
     struct ostream v, a;
@@ -54,6 +61,7 @@ struct omkt_out {
     AVChannelLayout layout;
     AVPacket *pkt;
     AVFrame *filt;
+    bool is_vfr; /* video keeps the source's timestamps (keeps_timing) */
 };
 
 /* fail - record @ret as the output's status and drop the codec state. */
@@ -74,12 +82,33 @@ static AVRational out_rate(const AVCodec *codec, AVRational r)
 {
     if (r.num <= 0 || r.den <= 0)
         r = (AVRational){25, 1};
+    /* Above the cap, the source's rate over the smallest whole number
+     * that brings it under (120 -> 60, 119.88 -> 59.94, 100 -> 50): every
+     * n-th frame, so motion stays regular. */
     if (av_q2d(r) > MAX_OUT_FPS)
-        r = (AVRational){MAX_OUT_FPS / 2, 1};
+        r = av_div_q(r, (AVRational){(int)ceil(av_q2d(r) / MAX_OUT_FPS), 1});
     if (codec->supported_framerates != NULL)
         r = codec->supported_framerates[av_find_nearest_q_idx(
             r, codec->supported_framerates)];
     return r;
+}
+
+/*
+ * leftover - an option of @opts that the codec or muxer did not take: a
+ * typo or an option of another encoder would else be silently ignored.
+ * Returns OMKT_EINVAL with the option named in @eb, or OMKT_OK.
+ */
+static int leftover(struct omkt_out *o, const AVDictionary *opts,
+                    const char *what)
+{
+    const AVDictionaryEntry *e =
+        av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX);
+
+    if (e == NULL)
+        return OMKT_OK;
+    omkt_errf(&o->eb, "unknown %s option '%s' (= '%s')", what, e->key,
+              e->value);
+    return OMKT_EINVAL;
 }
 
 /* open_encoder - avcodec_open2 with @opts_str and threads; adds a stream. */
@@ -89,6 +118,7 @@ static int open_encoder(struct omkt_out *o, struct ostream *os,
     AVDictionary *opts = NULL;
     char buf[64];
     int rc = 0;
+    int ret;
 
     if (opts_str != NULL)
         rc = av_dict_parse_string(&opts, opts_str, "=", ":", 0);
@@ -100,15 +130,23 @@ static int open_encoder(struct omkt_out *o, struct ostream *os,
         os->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if (rc >= 0)
         rc = avcodec_open2(os->enc, os->enc->codec, &opts);
+    snprintf(buf, sizeof(buf), "%s encoder", what);
+    ret = rc < 0 ? OMKT_OK : leftover(o, opts, buf);
     av_dict_free(&opts);
     if (rc < 0) {
         snprintf(buf, sizeof(buf), "opening %s encoder", what);
         return omkt_av_err(rc, &o->eb, buf);
     }
+    if (ret != OMKT_OK)
+        return ret;
     os->st = avformat_new_stream(o->mux, NULL);
     if (os->st == NULL)
         return OMKT_ENOMEM;
     os->st->time_base = os->enc->time_base;
+    /* The constant rate, for the muxer (Matroska's DefaultDuration: the
+     * last frame's length) and players. */
+    if (os->enc->codec_type == AVMEDIA_TYPE_VIDEO)
+        os->st->avg_frame_rate = os->enc->framerate;
     rc = avcodec_parameters_from_context(os->st->codecpar, os->enc);
     return rc < 0 ? omkt_av_err(rc, &o->eb, "stream parameters") : OMKT_OK;
 }
@@ -155,6 +193,86 @@ static int source_geom(struct omkt_out *o, struct omkt_geom_src *g)
     return ret;
 }
 
+/*
+ * check_pixel_rate - the output's pixels per second within the limits
+ * (struct omkt_out_limits): a size or frame rate no source justifies.
+ */
+static int check_pixel_rate(struct omkt_out *o, const AVCodecContext *e)
+{
+    const struct omkt_out_limits *l = &o->src->limits;
+    const AVCodecParameters *p = o->src->vst->codecpar;
+    AVRational in_fps = o->src->vrate.num > 0 && o->src->vrate.den > 0
+                            ? o->src->vrate
+                            : (AVRational){25, 1};
+    double in = (double)p->width * p->height * av_q2d(in_fps);
+    double out = (double)e->width * e->height * av_q2d(e->framerate);
+    double max = in * (double)l->pixel_rate_pct / 100.0;
+
+    if (max < (double)l->pixel_rate_max)
+        max = (double)l->pixel_rate_max;
+    if (out <= max)
+        return OMKT_OK;
+    omkt_errf(&o->eb,
+              "output of %.0f pixels/s (%dx%d at %.2f fps) over the limit "
+              "of %.0f for this source",
+              out, e->width, e->height, av_q2d(e->framerate), max);
+    return OMKT_ETOOBIG;
+}
+
+/*
+ * check_duration - an output of @out_us so far within the limits for the
+ * source time decoded so far (struct omkt_out_limits): a filter that
+ * stretches time is stopped while encoding, not after writing an hour.
+ */
+static int check_duration(struct omkt_out *o, const struct ostream *os,
+                          int64_t out_us)
+{
+    const struct omkt_out_limits *l = &o->src->limits;
+    int64_t in_us = os->in_end_us > 0 ? os->in_end_us : 0;
+    int64_t max = in_us / 100 * l->duration_pct;
+
+    if (max < in_us + l->duration_slack_ms * 1000)
+        max = in_us + l->duration_slack_ms * 1000;
+    if (out_us <= max)
+        return OMKT_OK;
+    omkt_errf(&o->eb,
+              "output longer than allowed: %.2f s from %.2f s of source "
+              "(limit: %" PRId64 "%% or +%" PRId64 " s)",
+              (double)out_us / 1e6, (double)in_us / 1e6, l->duration_pct,
+              l->duration_slack_ms / 1000);
+    return OMKT_ETOOBIG;
+}
+
+/*
+ * keeps_timing - pass the source's timestamps through (no frame-rate
+ * conversion): a variable-frame-rate phone clip keeps its timing.  Only
+ * for a source whose average rate differs from its nominal one by more
+ * than 1 %, into containers that store per-frame times (MP4,
+ * WebM/Matroska), when the setting forces no rate and the source's is
+ * within the cap.
+ */
+static bool keeps_timing(const struct omkt_out *o)
+{
+    static const char *const vfr_ok[] = {"mp4", "ipod", "mov", "webm",
+                                         "matroska"};
+    const struct omkt_setting *s = o->set;
+    AVRational r = o->src->vrate;
+    AVRational avg = o->src->vst->avg_frame_rate;
+
+    if (s->fps_num > 0 || r.num <= 0 || r.den <= 0 || av_q2d(r) > MAX_OUT_FPS ||
+        s->muxer == NULL)
+        return false;
+    /* A constant-rate source keeps the regular path (its average rate is
+     * its rate); a variable one averages less than its nominal rate. */
+    if (avg.num <= 0 || avg.den <= 0 ||
+        fabs(av_q2d(avg) - av_q2d(r)) <= 0.01 * av_q2d(r))
+        return false;
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(vfr_ok); i++)
+        if (strcmp(s->muxer, vfr_ok[i]) == 0)
+            return true;
+    return false;
+}
+
 /* video_rate - the setting's frame rate, else the source's (capped). */
 static AVRational video_rate(const struct omkt_out *o, const AVCodec *c)
 {
@@ -198,14 +316,19 @@ static int open_video(struct omkt_out *o)
         e->codec->pix_fmts ? e->codec->pix_fmts[0] : AV_PIX_FMT_YUV420P;
     e->framerate = video_rate(o, e->codec);
     e->time_base = av_inv_q(e->framerate);
+    o->is_vfr = keeps_timing(o);
+    if (o->is_vfr) /* the source's own clock, its times kept exactly */
+        e->time_base = o->src->vst->time_base;
     e->bit_rate = s->vbitrate;
     e->rc_max_rate = s->vmaxrate;
     e->rc_buffer_size = (int)s->vbufsize;
     o->vargs.out_w = e->width;
     o->vargs.out_h = e->height;
     o->vargs.out_fmt = e->pix_fmt;
-    o->vargs.out_fps = e->framerate;
-    return open_encoder(o, &o->v, s->vopts, "video");
+    o->vargs.out_fps = o->is_vfr ? (AVRational){0, 1} : e->framerate;
+    o->v.in_tb = o->src->vst->time_base;
+    ret = check_pixel_rate(o, e);
+    return ret == OMKT_OK ? open_encoder(o, &o->v, s->vopts, "video") : ret;
 }
 
 /* pick_sample_fmt - @want if the encoder takes it, else its first. */
@@ -259,6 +382,7 @@ static int open_audio(struct omkt_out *o)
     if (ret != OMKT_OK)
         return ret;
     o->a.next_pts = -1;
+    o->a.in_tb = o->src->ast->time_base;
     o->aargs = (struct omkt_agraph_args){
         .in_tb = o->src->ast->time_base,
         .out_rate = e->sample_rate,
@@ -279,8 +403,8 @@ static int open_mux(struct omkt_out *o)
     int ret;
 
     snprintf(name, sizeof(name), "%d.%s", o->set->id, o->set->extension);
-    ret = omkt_tmpfile_create(&o->file, o->src->outdir, name, o->src->tag,
-                              &o->eb);
+    ret = omkt_fs_tmpfile_create(&o->file, o->src->outdir, name, o->src->tag,
+                                 &o->eb);
     if (ret != OMKT_OK)
         return ret;
     o->names[0] = o->file.name;
@@ -299,16 +423,18 @@ static int write_header(struct omkt_out *o)
 {
     AVDictionary *opts = NULL;
     int rc = 0;
+    int ret;
 
     if (o->set->mux_opts != NULL)
         rc = av_dict_parse_string(&opts, o->set->mux_opts, "=", ":", 0);
     if (rc >= 0)
         rc = avformat_write_header(o->mux, &opts);
+    ret = rc < 0 ? OMKT_OK : leftover(o, opts, "muxer");
     av_dict_free(&opts);
     if (rc < 0)
         return omkt_av_err(rc, &o->eb, "writing header");
     o->has_header = true;
-    return OMKT_OK;
+    return ret;
 }
 
 /* open_single - a single-file output: check the source, open everything. */
@@ -397,6 +523,13 @@ static int write_packets(struct omkt_out *o, struct ostream *os)
         if (rc < 0)
             return omkt_av_err(rc, &o->eb, "encoding");
         o->pkt->stream_index = os->st->index;
+        /* A video frame lasts one frame at the constant output rate (the
+         * encoder's time base): without it the muxer gives the last
+         * sample no duration and players drop it. */
+        if ((o->pkt->duration <= 0 || o->is_vfr) &&
+            os->enc->codec_type == AVMEDIA_TYPE_VIDEO)
+            o->pkt->duration = av_rescale_q(1, av_inv_q(os->enc->framerate),
+                                            os->enc->time_base);
         av_packet_rescale_ts(o->pkt, os->enc->time_base, os->st->time_base);
         rc = av_interleaved_write_frame(o->mux, o->pkt);
         if (rc < 0)
@@ -404,10 +537,25 @@ static int write_packets(struct omkt_out *o, struct ostream *os)
     }
 }
 
+/* out_end_us - where filtered frame @f (encoder time base) ends. */
+static int64_t out_end_us(const struct ostream *os, const AVFrame *f)
+{
+    int64_t len = os->enc->codec_type == AVMEDIA_TYPE_AUDIO ? f->nb_samples : 1;
+
+    if (f->pts == AV_NOPTS_VALUE)
+        return 0;
+    return av_rescale_q(f->pts + len, os->enc->time_base, AV_TIME_BASE_Q);
+}
+
 /* encode - one filtered frame (or NULL to flush) into @os. */
 static int encode(struct omkt_out *o, struct ostream *os, AVFrame *f)
 {
-    int rc = avcodec_send_frame(os->enc, f);
+    int rc;
+    int ret = f != NULL ? check_duration(o, os, out_end_us(os, f)) : OMKT_OK;
+
+    if (ret != OMKT_OK)
+        return ret;
+    rc = avcodec_send_frame(os->enc, f);
 
     if (rc < 0 && rc != AVERROR_EOF)
         return omkt_av_err(rc, &o->eb, "encoding");
@@ -438,6 +586,19 @@ static void restamp(struct ostream *os, AVFrame *f, bool is_audio)
     os->next_pts += f->nb_samples;
 }
 
+/* is_increasing - a video frame after the last one given (timestamps
+ * kept from the source can repeat; the encoder needs them increasing). */
+static bool is_increasing(struct ostream *os, const AVFrame *f)
+{
+    if (f->pts == AV_NOPTS_VALUE)
+        return true;
+    if (os->has_last && f->pts <= os->last_pts)
+        return false;
+    os->last_pts = f->pts;
+    os->has_last = true;
+    return true;
+}
+
 /* drain - pull filtered frames from @os's chain into its encoder. */
 static int drain(struct omkt_out *o, struct ostream *os, bool is_audio)
 {
@@ -451,10 +612,39 @@ static int drain(struct omkt_out *o, struct ostream *os, bool is_audio)
         if (rc < 0)
             return omkt_av_err(rc, &o->eb, "filtering");
         restamp(os, o->filt, is_audio);
+        if (!is_audio && !is_increasing(os, o->filt)) {
+            av_frame_unref(o->filt); /* as ffmpeg's vfr mode drops it */
+            continue;
+        }
         ret = encode(o, os, o->filt);
         av_frame_unref(o->filt);
     }
     return ret;
+}
+
+/* note_input - how far in the source @f (stream time base) reaches: its
+ * pts plus its duration (the next frame's pts for a constant rate). */
+static void note_input(const struct omkt_out *o, struct ostream *os,
+                       const AVFrame *f, bool is_audio)
+{
+    AVRational rate = o->src->vrate;
+    int64_t end;
+
+    if (f->pts == AV_NOPTS_VALUE)
+        return;
+    end = f->pts;
+    if (is_audio && f->sample_rate > 0)
+        end += av_rescale_q(f->nb_samples, (AVRational){1, f->sample_rate},
+                            os->in_tb);
+    else if (f->pkt_duration > 0)
+        end += f->pkt_duration;
+    else if (rate.num > 0 && rate.den > 0)
+        end += av_rescale_q(1, av_inv_q(rate), os->in_tb);
+    if (!os->has_input || end > os->in_end) {
+        os->in_end = end;
+        os->in_end_us = av_rescale_q(end, os->in_tb, AV_TIME_BASE_Q);
+    }
+    os->has_input = true;
 }
 
 /* feed - push @f (NULL: end of stream) through @os's chain to the muxer. */
@@ -464,6 +654,8 @@ static int feed(struct omkt_out *o, struct ostream *os, const AVFrame *f,
     int rc;
     int ret = OMKT_OK;
 
+    if (f != NULL)
+        note_input(o, os, f, is_audio);
     if (f != NULL && !omkt_graph_matches(&os->g, f)) {
         omkt_graph_free(&os->g); /* XXX: frames held by the old chain drop */
         ret = is_audio ? omkt_graph_audio(&os->g, f, &o->aargs, &o->eb)
@@ -471,9 +663,13 @@ static int feed(struct omkt_out *o, struct ostream *os, const AVFrame *f,
     }
     if (ret != OMKT_OK || os->g.graph == NULL)
         return ret;
+    /* The end of stream is where the last frame ends, not where it
+     * starts (as the ffmpeg CLI says it): else the fps filter drops the
+     * last frame and the output is a frame short. */
     rc = f != NULL ? av_buffersrc_add_frame_flags(os->g.src, (AVFrame *)f,
                                                   AV_BUFFERSRC_FLAG_KEEP_REF)
-                   : av_buffersrc_add_frame(os->g.src, NULL);
+                   : av_buffersrc_close(os->g.src, os->in_end,
+                                        AV_BUFFERSRC_FLAG_PUSH);
     if (rc < 0)
         return omkt_av_err(rc, &o->eb, "filtering");
     return drain(o, os, is_audio);
@@ -551,7 +747,7 @@ int omkt_out_publish(struct omkt_out *o)
     if (o->status != OMKT_OK)
         return o->status;
     ret = o->thumbs != NULL ? omkt_thumbs_publish(o->thumbs, &o->eb)
-                            : omkt_tmpfile_commit(&o->file, &o->eb);
+                            : omkt_fs_tmpfile_commit(&o->file, &o->eb);
     o->is_published = ret == OMKT_OK;
     return fail(o, ret);
 }
@@ -581,7 +777,7 @@ void omkt_out_free(struct omkt_out *o)
             avio_closep(&o->mux->pb);
         avformat_free_context(o->mux);
     }
-    omkt_tmpfile_discard(&o->file);
+    omkt_fs_tmpfile_discard(&o->file);
     av_channel_layout_uninit(&o->layout);
     av_packet_free(&o->pkt);
     av_frame_free(&o->filt);

@@ -31,6 +31,7 @@ struct omkt_out_src {
     const char *tag;      /* temporary name tag */
     int threads;          /* 0 = auto */
     AVIOInterruptCB intr; /* for the output AVIOContexts */
+    struct omkt_out_limits limits;
 };
 
 struct omkt_out;

@@ -565,6 +565,37 @@ static int take_fields(json_t *e, struct omkt_setting *s)
     return OMKT_OK;
 }
 
+/* drop_opt - free *@opts when @key is absent from @obj but the thing the
+ * options were for (@was, now @now) changed. */
+static void drop_opt(json_t *obj, const char *key, const char *was,
+                     const char *now, const char **opts)
+{
+    if (was == NULL || now == NULL || strcmp(was, now) == 0 ||
+        json_object_get(obj, key) != NULL)
+        return;
+    free((char *)*opts);
+    *opts = NULL;
+}
+
+/*
+ * drop_stale_opts - options inherited from the "based_on" row belong to
+ * its muxer and encoders: when a field changes them (13's mp4 made
+ * matroska) and gives no options of its own, they go, since another
+ * muxer or encoder would refuse them (unknown options are errors).
+ */
+static void drop_stale_opts(json_t *e, const struct omkt_setting *b,
+                            struct omkt_setting *s)
+{
+    json_t *v = json_object_get(e, "video");
+    json_t *a = json_object_get(e, "audio");
+
+    drop_opt(e, "format_options", b->muxer, s->muxer, &s->mux_opts);
+    if (json_is_object(v))
+        drop_opt(v, "options", b->vcodec, s->vcodec, &s->vopts);
+    if (json_is_object(a))
+        drop_opt(a, "options", b->acodec, s->acodec, &s->aopts);
+}
+
 /* build - @s (zeroed) as setting @id from object @e; strings owned. */
 static int build(json_t *e, int id, const char *label, struct omkt_setting *s,
                  struct omkt_errbuf *eb)
@@ -593,6 +624,8 @@ static int build(json_t *e, int id, const char *label, struct omkt_setting *s,
         omkt_errf(eb, "%s %d: a field has the wrong type or value", label, id);
         return OMKT_ECONF;
     }
+    if (b != NULL)
+        drop_stale_opts(e, b, s);
     return check_entry(s, label, eb);
 }
 

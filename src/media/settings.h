@@ -25,7 +25,7 @@
 #define OMKT_SETTING_THUMBS   101
 #define OMKT_SETTING_SITE_MIN 1001
 #define OMKT_THUMBS_MAX       20
-#define OMKT_THUMB_SMALL_PX   100
+#define OMKT_THUMB_SMALL_PX   166 /* the small ones fit in this box */
 
 /* How the output size follows the boxes (docs/media.md, "size"). */
 enum omkt_size_mode {

@@ -1,10 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * thumbs - the thumbnails output (setting 101).  Picks up to
- * OMKT_THUMBS_MAX decoded frames at evenly spread target times, and for
- * each writes two JPEG files: the displayed size (rotation undone) and
- * 100x100.  Every picture is written to a temporary name and renamed only
- * when the whole set is complete.
+ * thumbs - the thumbnails output (setting 101), as the reference's
+ * thumbnail script (octopuce/omk-server scripts-thumbnails1.php) makes
+ * it: the frames its "ffmpeg -vf fps=fps=R" picks, R = 1 per second, or
+ * one per floor(D / 20) s when the source lasts D > 20 whole seconds, the
+ * first OMKT_THUMBS_MAX of them; each written as "hNN.jpg" at the
+ * source's display size (sample aspect and rotation applied, square
+ * pixels) and "lNN.jpg" fitted in a 166x166 box, NN = 00, 01, ...
+ *
+ * DESIGN: the fps filter is emulated rather than run, so that a long
+ * source can be sought (the pipeline seeks to each pick): frame t falls in
+ * output slot round(t / step) (rounded half up, in the stream's time
+ * base, as the filter does); slot k takes the last frame of a slot <= k;
+ * slots run from the first frame's to round(end / step) - 1, end being
+ * where the last frame ends.  Unlike the reference (which then makes no
+ * picture at all), a source shorter than half a step gives one pair: its
+ * last frame.  Every picture is written to a temporary name and renamed
+ * only when the whole set is complete.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,12 +26,14 @@
 
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
+#include <libavutil/mathematics.h>
 
 #include "common/alloc.h"
+#include "common/fsops.h"
+#include "media/geometry.h"
 #include "media/graph.h"
 #include "media/input.h"
 #include "media/thumbs.h"
-#include "media/tmpfile.h"
 
 #define JPEG_QSCALE 3 /* as "-q:v 3" */
 
@@ -31,16 +45,16 @@ struct size_chain {
 
 struct omkt_thumbs {
     const struct omkt_out_src *src;
-    int planned;                        /* pictures wanted */
-    int64_t target_us[OMKT_THUMBS_MAX]; /* pick times, ascending */
-    int next;                           /* next target index */
+    AVRational slot_tb; /* one output slot: {step seconds, 1} */
+    int64_t next_slot;  /* the slot the next picture fills */
+    bool has_first;     /* a frame was seen (next_slot is set) */
     int picked;
     struct size_chain full, small;
-    struct omkt_tmpfile files[2 * OMKT_THUMBS_MAX];
-    const char *names[2 * OMKT_THUMBS_MAX];
+    struct omkt_fs_tmpfile files[2 * OMKT_THUMBS_MAX];
+    const char *names[2 * OMKT_THUMBS_MAX]; /* h00.. then l00.. */
     size_t n_files;
-    AVFrame *last;     /* most recent frame, for a pick at the end */
-    bool is_last_used; /* it was picked already */
+    AVFrame *last;    /* most recent frame */
+    int64_t last_end; /* where it ends, stream time base */
     AVFrame *filt;
     AVPacket *pkt;
 };
@@ -49,16 +63,11 @@ int omkt_thumbs_new(const struct omkt_out_src *src, struct omkt_thumbs **out,
                     struct omkt_errbuf *eb)
 {
     struct omkt_thumbs *t = omkt_xcalloc(1, sizeof(*t));
-    int64_t frames = src->vst->nb_frames;
+    int64_t whole_s = src->duration_us > 0 ? src->duration_us / 1000000 : 0;
 
     t->src = src;
-    t->planned = OMKT_THUMBS_MAX;
-    if (frames > 0 && frames < t->planned)
-        t->planned = (int)frames;
-    if (src->duration_us <= 0)
-        t->planned = 1; /* unknown length: the first frame */
-    for (int i = 0; i < t->planned; i++)
-        t->target_us[i] = src->duration_us * (10 * i + 1) / (10 * t->planned);
+    t->slot_tb = (AVRational){
+        whole_s > OMKT_THUMBS_MAX ? (int)(whole_s / OMKT_THUMBS_MAX) : 1, 1};
     t->last = av_frame_alloc();
     t->filt = av_frame_alloc();
     t->pkt = av_packet_alloc();
@@ -86,6 +95,7 @@ static int open_chain(struct size_chain *c, int w, int h,
     c->enc->height = h;
     c->enc->pix_fmt = AV_PIX_FMT_YUVJ420P;
     c->enc->time_base = (AVRational){1, 25};
+    c->enc->sample_aspect_ratio = (AVRational){1, 1};
     c->enc->flags |= AV_CODEC_FLAG_QSCALE;
     c->enc->global_quality = FF_QP2LAMBDA * JPEG_QSCALE;
     rc = avcodec_open2(c->enc, codec, NULL);
@@ -95,22 +105,50 @@ static int open_chain(struct size_chain *c, int w, int h,
                                         .rotation = src->rotation,
                                         .out_w = w,
                                         .out_h = h,
-                                        .out_fmt = AV_PIX_FMT_YUVJ420P};
+                                        .out_fmt = AV_PIX_FMT_YUVJ420P,
+                                        .is_square_pixels = true};
     return OMKT_OK;
 }
 
-/* open_chains - both sizes, from the first picked frame. */
+/* small_size - @w x @h fitted in the small box, aspect kept (as
+ * ImageMagick's "-resize 166x166": up or down, rounded). */
+static void small_size(int w, int h, int *sw, int *sh)
+{
+    const int box = OMKT_THUMB_SMALL_PX;
+
+    if (w >= h) {
+        *sw = box;
+        *sh = (int)(((int64_t)box * h + w / 2) / w);
+    } else {
+        *sh = box;
+        *sw = (int)(((int64_t)box * w + h / 2) / h);
+    }
+    *sw = *sw < 1 ? 1 : *sw;
+    *sh = *sh < 1 ? 1 : *sh;
+}
+
+/* open_chains - both sizes, from the first picked frame: the display
+ * size (sample aspect and rotation applied) and the small box. */
 static int open_chains(struct omkt_thumbs *t, const AVFrame *f,
                        struct omkt_errbuf *eb)
 {
-    bool is_turned = t->src->rotation == 90 || t->src->rotation == 270;
-    int w = is_turned ? f->height : f->width;
-    int h = is_turned ? f->width : f->height;
-    int ret = open_chain(&t->full, w, h, t->src, eb);
+    AVRational sar = av_guess_sample_aspect_ratio(NULL, (AVStream *)t->src->vst,
+                                                  (AVFrame *)f);
+    struct omkt_geom_src g = {f->width, f->height, sar.num, sar.den,
+                              t->src->rotation};
+    struct omkt_geom_box box = {.is_source = true};
+    int w, h, sw, sh;
+    int ret;
 
+    if (omkt_geom_fit(&g, &box, &w, &h) != OMKT_OK) {
+        omkt_errf(eb, "video frame has no usable size (%dx%d)", f->width,
+                  f->height);
+        return OMKT_EMEDIA;
+    }
+    small_size(w, h, &sw, &sh);
+    ret = open_chain(&t->full, w, h, t->src, eb);
     if (ret == OMKT_OK)
-        ret = open_chain(&t->small, OMKT_THUMB_SMALL_PX, OMKT_THUMB_SMALL_PX,
-                         t->src, eb);
+        ret = open_chain(&t->small, sw, sh, t->src, eb);
     return ret;
 }
 
@@ -118,27 +156,28 @@ static int open_chains(struct omkt_thumbs *t, const AVFrame *f,
 static int write_file(struct omkt_thumbs *t, const char *name,
                       const AVPacket *pkt, struct omkt_errbuf *eb)
 {
-    struct omkt_tmpfile *tf = &t->files[t->n_files];
-    int fd;
-    ssize_t n;
-    int ret = omkt_tmpfile_create(tf, t->src->outdir, name, t->src->tag, eb);
+    struct omkt_fs_tmpfile *tf = &t->files[t->n_files];
+    const uint8_t *p = pkt->data;
+    size_t left = (size_t)pkt->size;
+    int ret = omkt_fs_tmpfile_create(tf, t->src->outdir, name, t->src->tag, eb);
 
     if (ret != OMKT_OK)
         return ret;
-    t->names[t->n_files++] = tf->name;
-    fd = open(tf->tmp, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        omkt_errf(eb, "open %s: %s", tf->tmp, omkt_errno_str(errno));
-        return omkt_errno_to_err(errno);
+    t->n_files++;
+    while (left > 0) {
+        ssize_t n = write(tf->fd, p, left);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            omkt_errf(eb, "write %s: %s", tf->tmp,
+                      n < 0 ? omkt_errno_str(errno) : "short write");
+            return n < 0 ? omkt_fs_errno_err(errno) : OMKT_ENOSPC;
+        }
+        p += n;
+        left -= (size_t)n;
     }
-    n = write(fd, pkt->data, (size_t)pkt->size);
-    if (n != pkt->size) {
-        omkt_errf(eb, "write %s: %s", tf->tmp,
-                  n < 0 ? omkt_errno_str(errno) : "short write");
-        ret = n < 0 ? omkt_errno_to_err(errno) : OMKT_ENOSPC;
-    }
-    close(fd);
-    return ret;
+    return OMKT_OK;
 }
 
 /* encode_one - @f through chain @c into the file @name. */
@@ -174,7 +213,7 @@ static int encode_one(struct omkt_thumbs *t, struct size_chain *c,
     return ret;
 }
 
-/* pick - write frame @f as picture number t->picked + 1. */
+/* pick - write frame @f as picture number t->picked. */
 static int pick(struct omkt_thumbs *t, const AVFrame *f, struct omkt_errbuf *eb)
 {
     char name[64];
@@ -184,53 +223,89 @@ static int pick(struct omkt_thumbs *t, const AVFrame *f, struct omkt_errbuf *eb)
         ret = open_chains(t, f, eb);
     if (ret != OMKT_OK)
         return ret;
-    snprintf(name, sizeof(name), "%d_%02d.jpg", OMKT_SETTING_THUMBS,
-             t->picked + 1);
+    snprintf(name, sizeof(name), "h%02d.jpg", t->picked);
     ret = encode_one(t, &t->full, f, name, eb);
-    snprintf(name, sizeof(name), "%d_%02d_%dx%d.jpg", OMKT_SETTING_THUMBS,
-             t->picked + 1, OMKT_THUMB_SMALL_PX, OMKT_THUMB_SMALL_PX);
+    snprintf(name, sizeof(name), "l%02d.jpg", t->picked);
     if (ret == OMKT_OK)
         ret = encode_one(t, &t->small, f, name, eb);
     t->picked++;
     return ret;
 }
 
+/* slot_of - the output slot of stream time @ts (rounded half up). */
+static int64_t slot_of(const struct omkt_thumbs *t, int64_t ts)
+{
+    return av_rescale_q_rnd(ts, t->src->vst->time_base, t->slot_tb,
+                            AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX);
+}
+
+/* fill_to - the last frame fills every slot before @slot (at most
+ * OMKT_THUMBS_MAX pictures in all). */
+static int fill_to(struct omkt_thumbs *t, int64_t slot, struct omkt_errbuf *eb)
+{
+    int ret = OMKT_OK;
+
+    while (ret == OMKT_OK && t->next_slot < slot &&
+           t->picked < OMKT_THUMBS_MAX) {
+        ret = pick(t, t->last, eb);
+        t->next_slot++;
+    }
+    return ret;
+}
+
 int64_t omkt_thumbs_next_us(const struct omkt_thumbs *t)
 {
-    return t->next < t->planned ? t->target_us[t->next] : INT64_MAX;
+    int64_t half;
+
+    if (t->picked >= OMKT_THUMBS_MAX)
+        return INT64_MAX;
+    if (!t->has_first)
+        return 0;
+    /* The frames just before slot next_slot + 1 starts (a microsecond
+     * earlier, so a seek lands before the boundary). */
+    half = av_rescale_q(1, t->slot_tb, AV_TIME_BASE_Q) / 2;
+    return av_rescale_q(t->next_slot, t->slot_tb, AV_TIME_BASE_Q) + half - 1;
 }
 
 int omkt_thumbs_frame(struct omkt_thumbs *t, const AVFrame *f,
                       struct omkt_errbuf *eb)
 {
-    int64_t us;
+    int64_t ts = f->pts == AV_NOPTS_VALUE ? 0 : f->pts;
+    int64_t slot = slot_of(t, ts);
+    int64_t dur = f->pkt_duration;
+    int ret = OMKT_OK;
 
-    if (f == NULL || t->next >= t->planned)
+    if (t->picked >= OMKT_THUMBS_MAX)
         return OMKT_OK;
-    us = f->pts == AV_NOPTS_VALUE
-             ? 0
-             : av_rescale_q(f->pts, t->src->vst->time_base, AV_TIME_BASE_Q);
+    if (!t->has_first) {
+        t->next_slot = slot;
+        t->has_first = true;
+    } else if (slot > t->next_slot) {
+        ret = fill_to(t, slot, eb);
+    }
+    if (dur <= 0 && t->src->vrate.num > 0)
+        dur = av_rescale_q(1, av_inv_q(t->src->vrate), t->src->vst->time_base);
     av_frame_unref(t->last);
     if (av_frame_ref(t->last, f) < 0)
         return OMKT_ENOMEM;
-    t->is_last_used = us >= t->target_us[t->next];
-    if (!t->is_last_used)
-        return OMKT_OK;
-    while (t->next < t->planned && t->target_us[t->next] <= us)
-        t->next++; /* one picture per frame, even if it passes several */
-    return pick(t, f, eb);
+    t->last_end = ts + (dur > 0 ? dur : 0);
+    return ret;
 }
 
 int omkt_thumbs_finish(struct omkt_thumbs *t, struct omkt_errbuf *eb)
 {
+    int ret;
+
     if (t->last->buf[0] == NULL) {
         omkt_errf(eb, "no video frame could be decoded");
         return OMKT_EMEDIA;
     }
-    /* The last targets can fall after the last frame: take that one. */
-    if (t->next < t->planned && !t->is_last_used)
-        return pick(t, t->last, eb);
-    return OMKT_OK;
+    /* The fps filter's end: slots until the one where the last frame
+     * ends; and at least one picture. */
+    ret = fill_to(t, slot_of(t, t->last_end), eb);
+    if (ret == OMKT_OK && t->picked == 0)
+        ret = pick(t, t->last, eb);
+    return ret;
 }
 
 int omkt_thumbs_publish(struct omkt_thumbs *t, struct omkt_errbuf *eb)
@@ -238,7 +313,11 @@ int omkt_thumbs_publish(struct omkt_thumbs *t, struct omkt_errbuf *eb)
     int ret = OMKT_OK;
 
     for (size_t i = 0; i < t->n_files && ret == OMKT_OK; i++)
-        ret = omkt_tmpfile_commit(&t->files[i], eb);
+        ret = omkt_fs_tmpfile_commit(&t->files[i], eb);
+    /* files[] holds h00 l00 h01 l01 ...: list every h first, as the
+     * reference's "zip *" orders them */
+    for (size_t i = 0; i < t->n_files; i++)
+        t->names[i % 2 ? t->n_files / 2 + i / 2 : i / 2] = t->files[i].name;
     return ret;
 }
 
@@ -259,7 +338,7 @@ void omkt_thumbs_free(struct omkt_thumbs *t)
     if (t == NULL)
         return;
     for (size_t i = 0; i < t->n_files; i++)
-        omkt_tmpfile_discard(&t->files[i]);
+        omkt_fs_tmpfile_discard(&t->files[i]);
     chain_free(&t->full);
     chain_free(&t->small);
     av_frame_free(&t->last);

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -26,6 +27,30 @@ typedef void (*omkt_progress_fn)(void *ctx, double fraction);
 /* omkt_should_stop_fn - true to cancel the transcode (OMKT_ECANCELLED). */
 typedef bool (*omkt_should_stop_fn)(void *ctx);
 
+/*
+ * struct omkt_out_limits - what an output may grow to, relative to its
+ * source, so that a filter (setpts=20*PTS) or a size cannot turn a short
+ * upload into an hour of video.  Checked while encoding: an output that
+ * passes a limit stops at once and fails with OMKT_ETOOBIG.
+ *   duration: output time <= max(source * duration_pct / 100,
+ *                                source + duration_slack_ms), "source"
+ *             being the source time decoded so far;
+ *   pixel rate: width * height * fps of the output <=
+ *             max(source's * pixel_rate_pct / 100, pixel_rate_max).
+ */
+struct omkt_out_limits {
+    int64_t duration_pct;
+    int64_t duration_slack_ms;
+    int64_t pixel_rate_pct;
+    int64_t pixel_rate_max; /* pixels per second */
+};
+
+/* The defaults (docs/media.md, "Limits"): 1080p60 is always allowed. */
+#define OMKT_OUT_LIMITS_DEFAULT                                                \
+    {                                                                          \
+        200, 10000, 400, 1920LL * 1080 * 60                                    \
+    }
+
 struct omkt_transcode_opts {
     omkt_progress_fn progress_fn; /* at least once a second; may be NULL */
     void *progress_ctx;
@@ -35,6 +60,7 @@ struct omkt_transcode_opts {
     void *stop_ctx;
     const char *tmp_tag; /* temp name tag, e.g. "host-pid-job"; NULL: pid */
     int threads;         /* per codec; 0 = auto (outputs on worker threads) */
+    const struct omkt_out_limits *limits; /* NULL: OMKT_OUT_LIMITS_DEFAULT */
 };
 
 struct omkt_output_result {
@@ -59,7 +85,9 @@ struct omkt_transcode_result {
  *
  * Each output succeeds or fails on its own: an unknown id, an audio
  * setting for a source without audio, a video setting for a source
- * without video, or an encoder error fail only that output, whose
+ * without video, an unknown encoder or muxer option (OMKT_EINVAL), an
+ * output past its limits (OMKT_ETOOBIG), or an encoder error fail only
+ * that output, whose
  * temporary files are removed while the others go on and are published.
  * Returns OMKT_OK when every output succeeded; otherwise the first failed
  * output's code (with its message in @eb), or for the whole job:

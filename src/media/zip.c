@@ -12,23 +12,25 @@
 #include <zip.h>
 
 #include "common/alloc.h"
+#include "common/fsops.h"
+#include "common/path.h"
 #include "media/zip.h"
 
 /* add_files - every file as a stored entry of @za. */
 static int add_files(zip_t *za, const char *dir, const char *const *names,
                      size_t n, struct omkt_errbuf *eb)
 {
-    char path[4096];
+    char path[OMKT_PATH_MAX];
     long long total = 0;
     struct stat sb;
 
     for (size_t i = 0; i < n; i++) {
         zip_source_t *src;
         zip_int64_t idx;
-        int len = snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 
-        if (strchr(names[i], '/') || strstr(names[i], "..") || len < 0 ||
-            (size_t)len >= sizeof(path)) {
+        /* one clean component: the entry is named by it */
+        if (!omkt_path_is_rel(names[i]) || strchr(names[i], '/') != NULL ||
+            omkt_path_join(path, sizeof(path), dir, names[i]) != OMKT_OK) {
             omkt_errf(eb, "bad file name in archive: %s", names[i]);
             return OMKT_EINVAL;
         }

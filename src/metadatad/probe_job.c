@@ -20,6 +20,7 @@
 #include "common/fsops.h"
 #include "common/notify.h"
 #include "common/jobflow.h"
+#include "common/path.h"
 #include "media/probe.h"
 #include "probe_job.h"
 
@@ -52,9 +53,8 @@ static int load(struct omkt_jobctx *ctx, struct probe_state *ps, char *path,
         ctx->eb.retryable = true;
         return ret;
     }
-    if (ps->media.path == NULL || strstr(ps->media.path, "..") != NULL ||
-        snprintf(path, size, "%s/%s", conf->docroot, ps->media.path) >=
-            (int)size) {
+    if (ps->media.path == NULL ||
+        omkt_path_under(conf->docroot, ps->media.path, path, size) != OMKT_OK) {
         omkt_errf(&ctx->eb, "media %" PRId64 " has no usable original path",
                   ps->media.id);
         return OMKT_EINVAL;

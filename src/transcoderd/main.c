@@ -27,6 +27,14 @@ static const struct omkt_conf_key keys[] = {
     TK("batch", OMKT_CONF_BOOL, "yes", 0, -1, is_batch),
     TK("min_free", OMKT_CONF_SIZE, "1G", 0, -1, min_free),
     TK("threads", OMKT_CONF_INT, "0", 0, 64, threads),
+    TK("max_duration_pct", OMKT_CONF_INT, "200", 100, 100000,
+       limits.duration_pct),
+    TK("duration_slack", OMKT_CONF_DURATION, "10s", 0, 86400000,
+       limits.duration_slack_ms),
+    TK("max_pixel_rate_pct", OMKT_CONF_INT, "400", 100, 100000,
+       limits.pixel_rate_pct),
+    TK("max_pixel_rate", OMKT_CONF_INT, "124416000", 0, INT64_MAX,
+       limits.pixel_rate_max),
 };
 
 static struct omkt_maint_conf mc;

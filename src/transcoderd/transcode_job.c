@@ -28,6 +28,8 @@
 #include "common/fsops.h"
 #include "common/log.h"
 #include "common/notify.h"
+#include "common/path.h"
+#include "common/tpayload.h"
 #include "media/settings.h"
 #include "media/transcode.h"
 #include "transcode_job.h"
@@ -77,8 +79,9 @@ static int take_row(struct omkt_jobctx *ctx, struct tjob_state *ts, int64_t tid)
     return OMKT_OK;
 }
 
-/* is_own_dest - a file path in the account's export directory (apid
- * checked it; checked again, since nothing else may be overwritten). */
+/* is_own_dest - a clean relative file path in the account's export
+ * directory (apid checked it; checked again, since nothing else may be
+ * overwritten; symlinks are checked when publishing, see to_dest). */
 static bool is_own_dest(const char *p, int64_t account_id)
 {
     char area[64];
@@ -87,8 +90,8 @@ static bool is_own_dest(const char *p, int64_t account_id)
     if (omkt_export_dir(area, sizeof(area), account_id) != OMKT_OK)
         return false;
     len = strlen(area);
-    return strncmp(p, area, len) == 0 && p[len] == '/' && p[len + 1] != '\0' &&
-           strstr(p, "..") == NULL && p[strlen(p) - 1] != '/';
+    return strncmp(p, area, len) == 0 && p[len] == '/' &&
+           omkt_path_is_rel(p + len + 1);
 }
 
 /*
@@ -119,23 +122,15 @@ static int own_settings(struct omkt_jobctx *ctx, struct tjob_state *ts)
 /* load - the media and the transcodes named by the payload. */
 static int load(struct omkt_jobctx *ctx, struct tjob_state *ts)
 {
-    json_t *root =
-        json_loads(ctx->job.payload ? ctx->job.payload : "", 0, NULL);
-    json_t *arr = json_object_get(root, "transcodes");
-    size_t i;
-    json_t *v;
+    int64_t *tids = NULL;
+    size_t n = 0;
     int ret = omkt_media_get(ctx->db, ctx->job.media_id, &ts->media, &ctx->eb);
 
-    if (ret == OMKT_OK && !json_is_array(arr)) {
-        omkt_errf(&ctx->eb, "job payload has no transcode list");
-        ret = OMKT_EINVAL;
-    }
-    json_array_foreach(arr, i, v)
-    {
-        if (ret == OMKT_OK && json_is_integer(v))
-            ret = take_row(ctx, ts, json_integer_value(v));
-    }
-    json_decref(root);
+    if (ret == OMKT_OK)
+        ret = omkt_tpayload_parse(ctx->job.payload, &tids, &n, &ctx->eb);
+    for (size_t i = 0; ret == OMKT_OK && i < n; i++)
+        ret = take_row(ctx, ts, tids[i]);
+    free(tids);
     if (ret == OMKT_OK)
         ret = omkt_media_dir(ts->dir, sizeof(ts->dir), ts->media.account_id,
                              ts->media.id);
@@ -210,6 +205,7 @@ static int run_engine(struct tjob_state *ts, const char *src,
         .stop_ctx = ts,
         .tmp_tag = tag,
         .threads = (int)conf->threads,
+        .limits = &conf->limits,
     };
 
     if (conf->is_batch || ts->n == 1)
@@ -230,20 +226,38 @@ static int run_engine(struct tjob_state *ts, const char *src,
 
 /*
  * to_dest - a media-nommer job's output also published at its dest_path
- * (before the job is marked done, like every output).
+ * (before the job is marked done, like every output).  The path must
+ * stay in the account's export directory once resolved: a symlink there
+ * that leads elsewhere is refused, not followed.
  */
 static int to_dest(struct tjob_state *ts, const char *tag)
 {
     const struct omkt_output_result *o = &ts->res.outputs[0];
+    char area[64], root[OMKT_PATH_MAX], dir[OMKT_PATH_MAX];
     char from[OMKT_PATH_MAX], to[OMKT_PATH_MAX];
     int ret;
 
     if (ts->dest == NULL || ts->res.n == 0 || o->status != OMKT_OK ||
         o->n_files != 1)
         return OMKT_OK;
-    snprintf(from, sizeof(from), "%s/%s/%s", conf->docroot, ts->dir,
-             o->files[0]);
-    snprintf(to, sizeof(to), "%s/%s", conf->docroot, ts->dest);
+    ret = omkt_export_dir(area, sizeof(area), ts->media.account_id);
+    if (ret == OMKT_OK)
+        ret = omkt_path_join(root, sizeof(root), conf->docroot, area);
+    if (ret == OMKT_OK)
+        ret = omkt_fs_mkdirs(root, 0750, &ts->ctx->eb);
+    if (ret == OMKT_OK)
+        ret =
+            omkt_path_under(root, ts->dest + strlen(area) + 1, to, sizeof(to));
+    if (ret == OMKT_OK)
+        ret = omkt_path_join(dir, sizeof(dir), conf->docroot, ts->dir);
+    if (ret == OMKT_OK)
+        ret = omkt_path_join(from, sizeof(from), dir, o->files[0]);
+    if (ret != OMKT_OK) {
+        omkt_errf(&ts->ctx->eb, "dest_path %s: %s", ts->dest,
+                  ret == OMKT_EINVAL ? "leaves the export directory"
+                                     : omkt_strerror(ret));
+        return ret;
+    }
     ret = omkt_fs_publish_copy(from, to, tag, &ts->ctx->eb);
     if (ret == OMKT_EIO || ret == OMKT_ENOSPC)
         ts->ctx->eb.retryable = true;
@@ -283,8 +297,14 @@ int tjob_handle(struct omkt_jobctx *ctx)
         omkt_errf(&ctx->eb, "media %" PRId64 " has no original", ts->media.id);
         return OMKT_EINVAL;
     }
-    snprintf(src, sizeof(src), "%s/%s", conf->docroot, ts->media.path);
-    snprintf(absdir, sizeof(absdir), "%s/%s", conf->docroot, ts->dir);
+    if (omkt_path_under(conf->docroot, ts->media.path, src, sizeof(src)) !=
+            OMKT_OK ||
+        omkt_path_join(absdir, sizeof(absdir), conf->docroot, ts->dir) !=
+            OMKT_OK) {
+        omkt_errf(&ctx->eb, "media %" PRId64 ": unusable path %s", ts->media.id,
+                  ts->media.path);
+        return OMKT_EINVAL;
+    }
     ret = omkt_fs_mkdirs(absdir, 0750, &ctx->eb);
     if (ret == OMKT_OK)
         ret = check_space(ctx, absdir);
@@ -363,10 +383,10 @@ static int record_output(struct omkt_jobctx *ctx, struct tjob_state *ts,
                    ? omkt_notify_media_error(ctx->db, &ts->media, msg, &ctx->eb)
                    : ret;
     }
-    if (o->n_files == 1)
-        snprintf(path, sizeof(path), "%s/%s", ts->dir, o->files[0]);
-    else
-        snprintf(path, sizeof(path), "%s", ts->dir);
+    ret = omkt_path_join(path, sizeof(path), ts->dir,
+                         o->n_files == 1 ? o->files[0] : "");
+    if (ret != OMKT_OK)
+        return ret;
     meta = output_meta(o);
     if (meta == NULL)
         return OMKT_ENOMEM;

@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* transcode_job - transcoderd's job handler and its transaction hooks. */
+/*
+ * transcode_job - transcoderd's job handler and its transaction hooks:
+ * tjob_handle runs the engine (omkt_transcode) for the transcode rows the
+ * job's payload names; tjob_done records each output (row, callback) and
+ * tjob_failed the failure, in the transaction that ends the job;
+ * tjob_cleanup frees the per-job state in ctx->data.
+ */
 #ifndef OMKT_TRANSCODERD_TRANSCODE_JOB_H
 #define OMKT_TRANSCODERD_TRANSCODE_JOB_H
 
@@ -7,13 +13,16 @@
 #include <stdint.h>
 
 #include "common/jobworker.h"
+#include "media/transcode.h"
 
 struct tjob_conf {
     int64_t workers;
-    bool is_batch; /* XXX: always one pass per job; see tjob_handle */
+    bool is_batch; /* one decode for all the job's settings; false: one
+                    * engine pass (and decode) per setting */
     int64_t min_free;
     int64_t threads;
-    const char *docroot; /* borrowed from the daemon's config */
+    struct omkt_out_limits limits; /* output duration and pixel rate */
+    const char *docroot;           /* borrowed from the daemon's config */
 };
 
 void tjob_init(const struct tjob_conf *tc);

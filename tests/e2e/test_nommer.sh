@@ -123,6 +123,33 @@ check_eq "d: job_state ERROR" "$(hook d job_state)" ERROR
 check "d: the details say why" grep -q 404 <<<"$(hook d job_state_details)"
 check_eq "d: nothing at dest_path" "$(test -e "$EXP/out/x.mp4" && echo there)" ""
 
+# 4b. A filter that stretches time (the 3 s -> 59 s report): stopped while
+#     encoding, job_state ERROR saying why, nothing at dest_path.
+r=$(nom "{\"source_path\":\"http://127.0.0.1:$CMS_PORT/f/a.mp4\",
+  \"dest_path\":\"out/slow.mp4\",\"notify_url\":\"$HOOK?n=slow\",
+  \"job_options\":[{\"outfile_options\":[[\"vcodec\",\"libx264\"],[\"vf\",\"setpts=20*PTS\"],[\"an\",null]]}]}")
+check_eq "setpts=20*PTS submitted" "${r% *}" True
+check "notify_url told (slow)" wait_for 120 hooked slow
+check_eq "slow: job_state ERROR" "$(hook slow job_state)" ERROR
+check "slow: the details say the output was too long" \
+    grep -q "longer than allowed" <<<"$(hook slow job_state_details)"
+check_eq "slow: nothing at dest_path" "$(test -e "$EXP/out/slow.mp4" && echo there)" ""
+
+# 4c. A symlink in the export directory leading out of it: refused when
+#     publishing, not followed.
+mkdir -p "$T/outside" "$EXP"
+ln -sfn "$T/outside" "$EXP/esc"
+r=$(nom "{\"source_path\":\"http://127.0.0.1:$CMS_PORT/f/a.mp4\",
+  \"dest_path\":\"esc/x.mp4\",\"notify_url\":\"$HOOK?n=esc\",
+  \"job_options\":[{\"outfile_options\":[[\"vcodec\",\"libx264\"],[\"s\",\"176x144\"],[\"an\",null]]}]}")
+if [ "${r% *}" = True ]; then
+    check "notify_url told (esc)" wait_for 120 hooked esc
+    check_eq "esc: job_state ERROR" "$(hook esc job_state)" ERROR
+else
+    pass "esc: refused at submission"
+fi
+check_eq "esc: nothing written outside" "$(ls -A "$T/outside")" ""
+
 # 5. Options the engine refuses are refused at submission, never queued.
 r=$(nom '{"source_path":"http://x/a","dest_path":"a","job_options":[{"outfile_options":[["vf","movie=/etc/passwd"]]}]}')
 check_eq "movie filter refused" "${r% *}" False

@@ -46,8 +46,10 @@ check_eq "asking again with a new one: 507 for the old" "$(jfield 71.code <<<"$r
 check_eq "and 200 for the new" "$(jfield 12.code <<<"$r")" 200
 check "format 12 callback acknowledged" wait_for 90 has_acked transcoder_send_format 1 12
 check_eq "no temp file in the media directory" "$(no_temp "$(media_dir 1)" && echo none)" none
-check_eq "card 101 in the callback" \
-    "$(cmslog q:action=transcoder_send_format q:id=1 q:settings_id=101 --get q:cardinality | head -1)" 40
+check_eq "card 101 in the callback (2 s: 2 pairs)" \
+    "$(cmslog q:action=transcoder_send_format q:id=1 q:settings_id=101 --get q:cardinality | head -1)" 4
+tmeta=$(cmslog q:action=transcoder_send_format q:id=1 q:settings_id=101 --get q:metadata | head -1)
+check_eq "format 101 metadata: mime" "$(jfield mime <<<"$tmeta")" application/zip
 fmeta=$(cmslog q:action=transcoder_send_format q:id=1 q:settings_id=11 --get q:metadata | head -1)
 check_eq "format 11 metadata: 320x240" "$(jfield tracks.0.width <<<"$fmeta")x$(jfield tracks.0.height <<<"$fmeta")" 320x240
 check_eq "format adapter" "$(cmslog q:action=transcoder_send_format q:id=1 q:settings_id=11 --get q:adapter | head -1)" http
@@ -60,10 +62,13 @@ check_eq "app_get_media 71: 200" "$(get_media 1 71 "$T/o71.m4a")" 200
 check_eq "ffprobe: 71 is aac only" "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$T/o71.m4a")" aac
 check_eq "app_get_media 101: 200" "$(get_media 1 101 "$T/o101.zip")" 200
 mkdir -p "$T/thumbs"
-check "101 is a zip of jpegs" python3 -c "import zipfile,sys
+check "101 is a stored zip of h00 h01 l00 l01 .jpg" python3 -c "import zipfile,sys
 z = zipfile.ZipFile(sys.argv[1]); n = z.namelist()
-assert len(n) == 40 and all(x.endswith('.jpg') for x in n), n
+assert n == ['h00.jpg', 'h01.jpg', 'l00.jpg', 'l01.jpg'], n
+assert all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist())
 z.extractall(sys.argv[2])" "$T/o101.zip" "$T/thumbs"
+check_eq "format 101 metadata: file_size is the zip's" \
+    "$(jfield file_size <<<"$tmeta")" "$(stat -c %s "$T/o101.zip")"
 check_eq "ffprobe: a thumbnail is mjpeg" "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$(ls "$T"/thumbs/*.jpg | head -1)")" mjpeg
 check_eq "app_get_media of a setting not asked: 404" "$(get_media 1 13 "$T/o13")" 404
 

@@ -29,6 +29,10 @@ case_ok four3 "$(clip mp4 1 320x240)" 12 480 360
 case_ok scope "$(clip mp4 1 640x272)" 11 426 182
 case_ok square "$(clip mp4 1 240x240)" 11 240 240
 case_ok dv43 "$(clip dv43 1)" 11 320 240
+ffmpeg -nostdin -loglevel error -y -f lavfi -i "testsrc2=s=720x576:r=25:d=1" \
+    -vf setsar=64/45 -c:v libx264 -preset ultrafast -pix_fmt yuv420p \
+    "$OMKT_TMP/sar6445.mp4"
+case_ok pal169 "$OMKT_TMP/sar6445.mp4" 12 640 360
 case_ok portrait "$(clip movrot 1 320x240)" 11 240 320
 case_ok portrait169 "$(clip mp4 1 180x320)" 12 360 640
 case_ok mkv "$(clip mkv 1 320x240)" 11 320 240
@@ -42,6 +46,6 @@ case_ok vfr "$(clip vfr 1 320x240)" 13 640 480
 o=$OMKT_TMP/aspect-thumbs
 rm -rf "$o"
 "$CLI" transcode "$(clip movrot 1 320x240)" "$o" 101 > /dev/null
-check "portrait thumbnail is 240x320" check_py output "$o/101_01.jpg" \
+check "portrait thumbnail is 240x320" check_py output "$o/h00.jpg" \
     width=240 height=320
 done_testing

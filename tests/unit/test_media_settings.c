@@ -191,10 +191,15 @@ static void test_zip(void)
     OMKT_CHECK(len > 12 && memcmp(buf, "PK\003\004", 4) == 0, "zip magic");
     free(buf);
     {
-        const char *evil[] = {"../x"};
+        const char *evil[] = {"../x", "a/b.jpg", ".", "", "x\001y"};
+        const char *fine[] = {"a..b.jpg"};
 
-        OMKT_CHECK_INT(omkt_zip_files(tmpdir, evil, 1, zpath, &eb), OMKT_EINVAL,
-                       "refuse ..");
+        for (size_t i = 0; i < OMKT_ARRAY_LEN(evil); i++)
+            OMKT_CHECK_INT(omkt_zip_files(tmpdir, &evil[i], 1, zpath, &eb),
+                           OMKT_EINVAL, "refuse '%s'", evil[i]);
+        write_file("a..b.jpg", "C");
+        OMKT_CHECK_INT(omkt_zip_files(tmpdir, fine, 1, zpath, &eb), OMKT_OK,
+                       "a name with two dots is a name: %s", eb.msg);
     }
 }
 
@@ -252,6 +257,12 @@ static void test_job_setting(void)
         {"{\"based_on\":11,\"video\":{\"codec\":\"nosuch\"}}",
          "unknown video encoder"},
         {"[1]", "not a JSON object"},
+        {"{\"based_on\":13,\"format\":\"matroska\",\"extension\":"
+         "\"mkv\",\"video\":{\"codec\":\"mpeg4\"}}",
+         ""},
+        {"{\"based_on\":13,\"format\":\"matroska\",\"format_options\":"
+         "\"cluster_size_limit=100000\"}",
+         ""},
     };
     struct omkt_errbuf eb = {0};
     struct omkt_setting *s = NULL;
@@ -278,6 +289,16 @@ static void test_job_setting(void)
         if (i == 1 && s != NULL)
             OMKT_CHECK(s->acodec == NULL && s->size_mode == OMKT_SIZE_SOURCE,
                        "no audio, source size");
+        if (i == 10 && s != NULL) /* 13's mp4 and x264 options don't fit */
+            OMKT_CHECK(s->mux_opts == NULL && s->vopts == NULL &&
+                           s->aopts == omkt_setting_find(13)->aopts,
+                       "another muxer and encoder drop the base's options");
+        if (i == 11 && s != NULL)
+            OMKT_CHECK(s->mux_opts != NULL &&
+                           strcmp(s->mux_opts, "cluster_size_limit=100000") ==
+                               0 &&
+                           s->vopts != NULL,
+                       "options given are kept");
         omkt_setting_free(s);
         s = NULL;
         json_decref(j);

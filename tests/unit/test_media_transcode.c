@@ -223,6 +223,161 @@ out:
     omkt_setting_free(s[1]);
 }
 
+/* An option no encoder or muxer takes is an error, not silently ignored. */
+static void test_unknown_options(const char *src)
+{
+    static const struct {
+        const char *json;
+        const char *what;
+    } c[] = {
+        {"{\"based_on\":11,\"video\":{\"options\":\"nosuchopt=1\"}}",
+         "video encoder option 'nosuchopt'"},
+        {"{\"based_on\":12,\"video\":{\"options\":\"preset=veryfast:"
+         "bogus=3\"}}",
+         "video encoder option 'bogus'"},
+        {"{\"based_on\":11,\"format_options\":\"movflags=+faststart:"
+         "nosuchmux=2\"}",
+         "muxer option 'nosuchmux'"},
+    };
+    char out[600];
+
+    snprintf(out, sizeof(out), "%s/opts", tmpdir);
+    mkdir(out, 0750);
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {
+        struct omkt_setting *s = job_setting(c[i].json, 11);
+        struct omkt_transcode_result res;
+        struct omkt_errbuf eb = {0};
+
+        if (s == NULL)
+            continue;
+        OMKT_CHECK_INT(omkt_transcode_with(src, out,
+                                           (const struct omkt_setting **)&s, 1,
+                                           NULL, &res, &eb),
+                       OMKT_EINVAL, "case %zu fails: %s", i, eb.msg);
+        OMKT_CHECK(strstr(res.outputs[0].message, c[i].what) != NULL,
+                   "case %zu names it: %s", i, res.outputs[0].message);
+        OMKT_CHECK_INT(count_files(out), 0, "case %zu: no file left", i);
+        omkt_transcode_result_clear(&res);
+        omkt_setting_free(s);
+    }
+}
+
+/* run_one - setting @json (id 11) of @src into a fresh @sub dir. */
+static int run_one(const char *src, const char *json, const char *sub,
+                   const struct omkt_out_limits *lim, char *msg, size_t size)
+{
+    struct omkt_setting *s = job_setting(json, 11);
+    struct omkt_transcode_opts o = {.limits = lim};
+    struct omkt_transcode_result res;
+    struct omkt_errbuf eb = {0};
+    char out[600];
+    int rc;
+
+    snprintf(out, sizeof(out), "%s/%s", tmpdir, sub);
+    mkdir(out, 0750);
+    if (s == NULL)
+        return -1000;
+    rc = omkt_transcode_with(src, out, (const struct omkt_setting **)&s, 1, &o,
+                             &res, &eb);
+    snprintf(msg, size, "%s", res.outputs[0].message);
+    OMKT_CHECK_INT(count_files(out), rc == OMKT_OK ? 1 : 0,
+                   "%s: files left as expected", sub);
+    omkt_transcode_result_clear(&res);
+    omkt_setting_free(s);
+    return rc;
+}
+
+/* Output duration and pixel rate are bounded relative to the source, and
+ * an output stretched by a filter is stopped early. */
+static void test_limits(const char *src)
+{
+    struct omkt_out_limits px = {200, 10000, 400, 0};
+    char msg[OMKT_ERRBUF_LEN + 64];
+    const char *from;
+    double out_s = 0, in_s = 99;
+
+    OMKT_CHECK_INT(run_one(src,
+                           "{\"based_on\":11,\"audio\":null,\"video\":"
+                           "{\"filter\":\"setpts=20*PTS\"}}",
+                           "lim1", NULL, msg, sizeof(msg)),
+                   OMKT_ETOOBIG, "2 s stretched to 40 s fails: %s", msg);
+    from = strstr(msg, "longer than allowed: ");
+    OMKT_CHECK(from != NULL && sscanf(from,
+                                      "longer than allowed: %lf s from "
+                                      "%lf s",
+                                      &out_s, &in_s) == 2,
+               "says how long: %s", msg);
+    OMKT_CHECK(in_s < 1.0 && out_s < 12.0,
+               "stopped early: %.2f s out of %.2f s read", out_s, in_s);
+    OMKT_CHECK_INT(run_one(src,
+                           "{\"based_on\":11,\"audio\":null,\"video\":"
+                           "{\"filter\":\"setpts=1.5*PTS\"}}",
+                           "lim2", NULL, msg, sizeof(msg)),
+                   OMKT_OK, "1.5 times as long is fine: %s", msg);
+    OMKT_CHECK_INT(run_one(src, "{\"based_on\":11,\"audio\":null}", "lim3", &px,
+                           msg, sizeof(msg)),
+                   OMKT_ETOOBIG, "64x48 to 320x240 over 4x the pixel rate: %s",
+                   msg);
+    OMKT_CHECK(strstr(msg, "pixels/s") != NULL, "says why: %s", msg);
+    px.pixel_rate_max = 320 * 240 * 25;
+    OMKT_CHECK_INT(run_one(src, "{\"based_on\":11,\"audio\":null}", "lim4", &px,
+                           msg, sizeof(msg)),
+                   OMKT_OK, "within the absolute cap: %s", msg);
+}
+
+/* A source cut short (a truncated upload) is transcoded as far as it
+ * decodes, and every output's metadata says so. */
+static void test_cut(const char *src)
+{
+    struct omkt_transcode_result res;
+    struct omkt_errbuf eb = {0};
+    char out[600], whole[700], cut[700];
+    int ids[] = {11};
+    json_t *sc;
+    FILE *in, *to;
+    long size;
+    char *buf;
+
+    snprintf(out, sizeof(out), "%s/cut", tmpdir);
+    mkdir(out, 0750);
+    OMKT_CHECK_INT(omkt_transcode(src, out, ids, 1, NULL, &res, &eb), OMKT_OK,
+                   "whole: %s", eb.msg);
+    OMKT_CHECK(res.n == 1 && json_object_get(res.outputs[0].metadata,
+                                             "source_cut") == NULL,
+               "a whole source is not cut");
+    omkt_transcode_result_clear(&res);
+    /* its first 30 %: the moov (faststart) says 2 s, the data ~0.6 s */
+    snprintf(whole, sizeof(whole), "%s/11.mp4", out);
+    snprintf(cut, sizeof(cut), "%s/cut.mp4", tmpdir);
+    in = fopen(whole, "rb");
+    to = fopen(cut, "wb");
+    if (in == NULL || to == NULL || fseek(in, 0, SEEK_END) != 0)
+        return;
+    size = ftell(in);
+    rewind(in);
+    buf = omkt_xmalloc((size_t)size);
+    if (fread(buf, 1, (size_t)size, in) == (size_t)size)
+        fwrite(buf, 1, (size_t)(size * 3 / 10), to);
+    free(buf);
+    fclose(in);
+    fclose(to);
+    snprintf(out, sizeof(out), "%s/cut2", tmpdir);
+    mkdir(out, 0750);
+    OMKT_CHECK_INT(omkt_transcode(cut, out, ids, 1, NULL, &res, &eb), OMKT_OK,
+                   "the readable part is transcoded: %s", eb.msg);
+    sc = res.n == 1 ? json_object_get(res.outputs[0].metadata, "source_cut")
+                    : NULL;
+    OMKT_CHECK(json_is_object(sc), "the metadata says the source is cut");
+    OMKT_CHECK(sc != NULL &&
+                   atof(json_string_value(json_object_get(sc, "time"))) < 1.0 &&
+                   strcmp(json_string_value(json_object_get(sc, "announced")),
+                          "2.00") == 0,
+               "decoded %s s of %s s",
+               json_string_value(json_object_get(sc, "time")),
+               json_string_value(json_object_get(sc, "announced")));
+    omkt_transcode_result_clear(&res);
+}
+
 int main(void)
 {
     const char *base = getenv("OMKT_TMP");
@@ -239,5 +394,8 @@ int main(void)
     test_ok_and_partial_failure(src);
     test_cancel(src);
     test_job_settings(src);
+    test_unknown_options(src);
+    test_limits(src);
+    test_cut(src);
     return omkt_test_done();
 }

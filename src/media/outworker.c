@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * worker - an output on its own thread behind a bounded frame queue.
+ * outworker - an output on its own thread behind a bounded frame queue.
  * The queue holds references, never copies, and is small, so memory stays
  * bounded by a few frames per output.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "common/alloc.h"
-#include "media/worker.h"
+#include "media/outworker.h"
 
 #define QUEUE_LEN 8
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pipeline - omkt_transcode(): demux and decode a source once and feed
+ * transcode - omkt_transcode(): demux and decode a source once and feed
  * every requested output (output.c), with progress and interruption.
  *
  * DESIGN: one struct pipeline per call holds all state (no file-scope
@@ -27,14 +27,16 @@
 #include "media/output.h"
 #include "media/probe.h"
 #include "media/transcode.h"
-#include "media/worker.h"
-#include "media/tmpfile.h"
+#include "media/zip.h"
+#include "media/outworker.h"
+#include "common/fsops.h"
 
 #define PROGRESS_EVERY_US 250000
 #define WANT_VIDEO        1
 #define WANT_AUDIO        2
 #define SEEK_MIN_GAP_US   (5 * 1000000LL)  /* seek when further than this */
 #define SEEK_MIN_DUR_US   (60 * 1000000LL) /* only for sources this long */
+#define CUT_MIN_US        (1000000LL) /* a shorter source is "cut" beyond */
 
 struct pipeline {
     struct omkt_intr intr;
@@ -52,6 +54,7 @@ struct pipeline {
     AVPacket *pkt;
     AVFrame *frame;
     int64_t pos_us;         /* furthest decoded time */
+    bool is_at_eof;         /* the input was read to its end */
     bool is_seeking;        /* thumbnails only: seek to each pick */
     int64_t seek_target_us; /* the last target sought */
     int64_t last_progress_us;
@@ -352,6 +355,7 @@ static int run(struct pipeline *p)
         if (rc < 0) {
             if (rc != AVERROR_EOF)
                 omkt_log(OMKT_LOG_INFO, "input ends early: read error %d", rc);
+            p->is_at_eof = true;
             break;
         }
         if (p->pkt->stream_index == p->vidx && p->vdec != NULL)
@@ -382,22 +386,76 @@ static void finish_all(struct pipeline *p, const char *outdir)
         if (p->outs[i] != NULL && omkt_out_publish(p->outs[i]) == OMKT_OK)
             is_any = true;
     if (is_any)
-        (void)omkt_dir_fsync(outdir, NULL); /* XXX: rename is done anyway */
+        (void)omkt_fs_fsync_dir(outdir, NULL); /* XXX: rename is done anyway */
 }
 
-/* output_metadata - probe of the first file plus "cardinality". */
-static json_t *output_metadata(const char *outdir, const char *name,
+/*
+ * zip_meta - a multi-file output is sent by app_get_media as one stored
+ * zip of its files (media/zip.h, in the order listed): its metadata
+ * gives that zip's size and type, as the reference's adapter does.
+ */
+static void zip_meta(json_t *meta, const char *outdir, const char *const *names,
+                     size_t n)
+{
+    void *buf = NULL;
+    size_t len = 0;
+    struct omkt_errbuf eb = {0};
+
+    if (omkt_zip_files_mem(outdir, names, n, &buf, &len, &eb) != OMKT_OK) {
+        omkt_log(OMKT_LOG_WARN, "zip of %s: %s", outdir, eb.msg);
+        json_object_del(meta, "file_size");
+    } else {
+        json_object_set_new(meta, "file_size", json_integer((json_int_t)len));
+    }
+    free(buf);
+    json_object_set_new(meta, "mime", json_string("application/zip"));
+    json_object_set_new(meta, "box", json_string("zip"));
+}
+
+/* output_metadata - probe of the first file plus "cardinality"; for
+ * several files, the zip's size and type. */
+static json_t *output_metadata(const char *outdir, const char *const *names,
                                size_t n_files)
 {
-    char path[PATH_MAX];
+    char path[OMKT_PATH_MAX];
     json_t *meta = NULL;
-    int n = snprintf(path, sizeof(path), "%s/%s", outdir, name);
+    int n = snprintf(path, sizeof(path), "%s/%s", outdir, names[0]);
 
     if (n < 0 || (size_t)n >= sizeof(path) ||
         omkt_probe_file(path, NULL, &meta, NULL) != OMKT_OK)
         meta = json_object();
+    if (n_files > 1)
+        zip_meta(meta, outdir, names, n_files);
     json_object_set_new(meta, "cardinality", json_integer((json_int_t)n_files));
     return meta;
+}
+
+/*
+ * is_cut - a source that decodes to less than its container announces
+ * (a truncated upload) is transcoded as far as it decodes; every
+ * output's metadata says so, so that the CMS learns it from the format
+ * callback: "source_cut": {"time": decoded s, "announced": container s}.
+ */
+static bool is_cut(const struct pipeline *p)
+{
+    return p->is_at_eof && !p->is_seeking && p->src.duration_us > 0 &&
+           p->src.duration_us - p->pos_us > CUT_MIN_US;
+}
+
+/* cut_meta - "source_cut" in @meta when the source is cut (is_cut). */
+static void cut_meta(const struct pipeline *p, json_t *meta)
+{
+    char buf[32];
+    json_t *cut;
+
+    if (!is_cut(p))
+        return;
+    cut = json_object();
+    snprintf(buf, sizeof(buf), "%.2f", (double)p->pos_us / 1e6);
+    json_object_set_new(cut, "time", json_string(buf));
+    snprintf(buf, sizeof(buf), "%.2f", (double)p->src.duration_us / 1e6);
+    json_object_set_new(cut, "announced", json_string(buf));
+    json_object_set_new(meta, "source_cut", cut);
 }
 
 /* fill_result - entry @i of @res from output @o (NULL: unknown id). */
@@ -420,7 +478,7 @@ static void fill_result(struct omkt_output_result *r, int id,
         r->files[k] = omkt_xstrdup(names[k]);
     r->n_files = n;
     if (n > 0)
-        r->metadata = output_metadata(outdir, names[0], n);
+        r->metadata = output_metadata(outdir, names, n);
 }
 
 /* collect - fill @res; the first failure becomes the return value. */
@@ -433,6 +491,8 @@ static int collect(const struct pipeline *p, const int *ids, const char *outdir,
         struct omkt_output_result *r = &res->outputs[i];
 
         fill_result(r, ids[i], p->outs[i], outdir);
+        if (r->metadata != NULL)
+            cut_meta(p, r->metadata);
         if (r->status != OMKT_OK && ret == OMKT_OK) {
             ret = r->status;
             omkt_errf(eb, "%s", r->message);
@@ -491,6 +551,9 @@ static void pipeline_init(struct pipeline *p, const char *outdir, size_t n,
     p->src.outdir = outdir;
     p->src.tag = p->tag;
     p->src.threads = opts ? opts->threads : 0;
+    p->src.limits = opts != NULL && opts->limits != NULL
+                        ? *opts->limits
+                        : (struct omkt_out_limits)OMKT_OUT_LIMITS_DEFAULT;
     p->src.intr = (AVIOInterruptCB){omkt_intr_cb, &p->intr};
     p->vidx = -1;
     p->aidx = -1;
@@ -530,6 +593,9 @@ static int transcode(const char *src, const char *outdir, const int *ids,
     if (ret != OMKT_OK) /* interrupted: publish nothing */
         goto out;
     finish_all(&p, outdir);
+    if (is_cut(&p))
+        omkt_log(OMKT_LOG_NOTICE, "source cut: decodes to %.2f s of %.2f s",
+                 (double)p.pos_us / 1e6, (double)p.src.duration_us / 1e6);
     progress(&p, true);
     ret = collect(&p, ids, outdir, res, eb);
     is_collected = true;

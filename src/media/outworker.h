@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * worker - run one output (output.c) on a thread of its own, fed decoded
+ * outworker - run one output (output.c) on a thread of its own, fed decoded
  * frames through a bounded queue, so that several outputs of one decode
  * encode in parallel.  Internal to src/media.
  *
@@ -9,8 +9,8 @@
  * pipeline touches the output again only after omkt_outworker_join().  The
  * queue's mutex guards the items and the flags; nothing else is shared.
  */
-#ifndef OMKT_MEDIA_WORKER_H
-#define OMKT_MEDIA_WORKER_H
+#ifndef OMKT_MEDIA_OUTWORKER_H
+#define OMKT_MEDIA_OUTWORKER_H
 
 #include <stdbool.h>
 
