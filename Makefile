@@ -5,6 +5,16 @@
 #   make check        install missing packages, sanitizer build, every test
 #   make run          the whole system on this machine (see README)
 #   make install      PREFIX=/usr/local DESTDIR= (binaries, sql, units, docs)
+#   make fuzz         libFuzzer runs of every harness (fuzz/fuzz.mk, FUZZ_TIME)
+#
+# Libraries: src/common -> libomkt.a, src/media -> libomktmedia.a, and each
+# program's folder but its main.c -> lib<program>.a (libapid.a ...), which
+# the program links.  A unit test tests/unit/test_<program>_<x>.c links
+# lib<program>.a too (test_apid_params links libapid.a); any other
+# tests/unit/test_<x>.c links only the media and common libraries.  The
+# fuzz harnesses fuzz/fuzz_<target>.c link every library: under BUILD=fuzz
+# (clang) with libFuzzer into build/fuzz/bin/fuzz/fuzz_<target>, and in
+# every build with fuzz/replay.c into $(BIN)/tests/fuzz_replay_<target>.
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -32,8 +42,14 @@ MODE   = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 else ifeq ($(BUILD),debug)
 OUT    = build/debug
 MODE   = -O0 -g
+else ifeq ($(BUILD),fuzz)
+OUT    = build/fuzz
+CLANG ?= clang
+CC    := $(CLANG)
+MODE   = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+         -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link
 else
-$(error BUILD must be release, sanitize or debug)
+$(error BUILD must be release, sanitize, debug or fuzz)
 endif
 
 OBJ  = $(if $(filter .,$(OUT)),build/release,$(OUT))/obj
@@ -57,8 +73,15 @@ TOOL_SRC   = $(wildcard tests/tools/*.c)
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(BIN)/tests/%,$(UNIT_SRC))
 TOOL_BINS  = $(patsubst tests/tools/%.c,$(BIN)/tests/%,$(TOOL_SRC))
 
+# Fuzz harnesses (fuzz/fuzz_<target>.c); probe is the media helper's and
+# is replayed by tests/tools/media_fuzz_replay, so only libFuzzer builds it.
+FUZZ_TARGETS = params nommer_map multipart router settings metadata
+FUZZ_LIBS    = $(OBJ)/libapid.a $(OBJ)/libnotifierd.a $(MEDIA_LIB) $(COMMON_LIB)
+FUZZ_REPLAYS = $(patsubst %,$(BIN)/tests/fuzz_replay_%,$(FUZZ_TARGETS))
+FUZZ_BINS    = $(patsubst %,$(BIN)/fuzz/fuzz_%,$(FUZZ_TARGETS) probe)
+
 all: $(addprefix $(BIN)/,$(PROGRAMS))
-tests: all $(UNIT_BINS) $(TOOL_BINS)
+tests: all $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAYS)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -81,7 +104,15 @@ $(MEDIA_LIB): $(patsubst %.c,$(OBJ)/%.o,$(MEDIA_SRC))
 	$(AR) rcs $@ $^
 
 define program
-$(BIN)/$(1): $(patsubst %.c,$(OBJ)/%.o,$(wildcard src/$(1)/*.c)) $(MEDIA_LIB) $(COMMON_LIB)
+$(OBJ)/lib$(1).a: $(patsubst %.c,$(OBJ)/%.o,$(filter-out src/$(1)/main.c,$(wildcard src/$(1)/*.c)))
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+
+$(BIN)/$(1): $(OBJ)/src/$(1)/main.o $(OBJ)/lib$(1).a $(MEDIA_LIB) $(COMMON_LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LIBS_ALL)
+
+$(BIN)/tests/test_$(1)_%: $(OBJ)/tests/unit/test_$(1)_%.o $(OBJ)/lib$(1).a $(MEDIA_LIB) $(COMMON_LIB)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LIBS_ALL)
 endef
@@ -95,6 +126,22 @@ $(BIN)/tests/%: $(OBJ)/tests/tools/%.o $(MEDIA_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
 
+$(BIN)/tests/fuzz_replay_%: $(OBJ)/fuzz/fuzz_%.o $(OBJ)/fuzz/replay.o $(FUZZ_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+
+# libFuzzer binaries: only BUILD=fuzz compiles with clang's coverage.
+$(BIN)/fuzz/fuzz_%: $(OBJ)/fuzz/fuzz_%.o $(FUZZ_LIBS)
+	@mkdir -p $(dir $@)
+	$(if $(filter fuzz,$(BUILD)),,$(error $@ needs BUILD=fuzz))
+	$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $^ $(LIBS_ALL)
+
+fuzzers: $(FUZZ_BINS)
+
+# Long libFuzzer runs: FUZZ_TIME seconds per target (see fuzz/fuzz.mk).
+fuzz:
+	$(MAKE) -f fuzz/fuzz.mk fuzz
+
 sanitize:
 	$(MAKE) BUILD=sanitize tests
 
@@ -104,12 +151,14 @@ check:
 	sh tools/ensure-deps.sh
 	$(MAKE) BUILD=sanitize tests
 	$(MAKE) tests
+	$(MAKE) BUILD=fuzz fuzzers
 	OMKT_BIN=build/sanitize/bin OMKT_RELEASE_BIN=bin bash tests/run.sh
 
 check-heavy:
 	sh tools/ensure-deps.sh
 	$(MAKE) BUILD=sanitize tests
 	$(MAKE) tests
+	$(MAKE) BUILD=fuzz fuzzers
 	OMKT_HEAVY=1 OMKT_BIN=build/sanitize/bin OMKT_RELEASE_BIN=bin bash tests/run.sh
 
 # The multi-host test alone (network namespaces; also part of `make check`).
@@ -152,7 +201,7 @@ format-check:
 clean:
 	rm -rf build bin
 
-.PHONY: all tests sanitize check check-heavy check-cluster run install format format-check clean
+.PHONY: all tests fuzzers fuzz sanitize check check-heavy check-cluster run install format format-check clean
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 .SECONDARY:
