@@ -256,7 +256,7 @@ static enum MHD_Result send_file(struct apid_req *r, const char *path,
         (uint64_t)(rg.last - rg.first + 1), fd, (uint64_t)rg.first);
     if (resp == NULL) { /* MHD owns fd only on success */
         close(fd);
-        return MHD_NO;
+        return apid_queue(r, status, NULL); /* a logged 500 with a body */
     }
     return reply_part(r, resp, status, &rg, &fm);
 }

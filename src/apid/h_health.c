@@ -209,7 +209,7 @@ enum MHD_Result h_metrics(struct apid_req *r)
     m_conns(&r->a->guard, &b);
     sbuf_printf(&b,
                 "# HELP omkt_api_calls_dropped_total Calls not written to "
-                "api_calls (log queue full).\n"
+                "api_calls (log queue full, or the row refused).\n"
                 "# TYPE omkt_api_calls_dropped_total counter\n"
                 "omkt_api_calls_dropped_total %" PRIu64 "\n",
                 calllog_dropped(&r->a->calls));

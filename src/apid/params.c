@@ -46,22 +46,28 @@ static int hexval(int c)
     return -1;
 }
 
-/* url_decode - '+' and %XX in place; bad escapes are kept verbatim. */
-static void url_decode(char *s)
+/* url_decode - '+' and %XX in place; bad escapes are kept verbatim.
+ * Returns false when a %00 was decoded: C strings would silently cut the
+ * value there, so the caller refuses the request instead. */
+static bool url_decode(char *s)
 {
     char *w = s;
+    bool is_ok = true;
 
     for (char *q = s; *q != '\0'; q++) {
         if (*q == '+') {
             *w++ = ' ';
         } else if (*q == '%' && hexval(q[1]) >= 0 && hexval(q[2]) >= 0) {
-            *w++ = (char)(hexval(q[1]) * 16 + hexval(q[2]));
+            *w = (char)(hexval(q[1]) * 16 + hexval(q[2]));
+            is_ok = is_ok && *w != '\0';
+            w++;
             q += 2;
         } else {
             *w++ = *q;
         }
     }
     *w = '\0';
+    return is_ok;
 }
 
 void params_parse_form(struct apid_params *p, const char *body)
@@ -78,9 +84,8 @@ void params_parse_form(struct apid_params *p, const char *body)
         eq = strchr(pair, '=');
         if (eq != NULL)
             *eq = '\0';
-        url_decode(pair);
-        if (eq != NULL)
-            url_decode(eq + 1);
+        if (!url_decode(pair) || (eq != NULL && !url_decode(eq + 1)))
+            p->is_bad_utf8 = true; /* a NUL byte: not text either */
         if (pair[0] != '\0')
             params_add(p, pair, eq ? eq + 1 : "");
         pair = amp ? amp + 1 : NULL;

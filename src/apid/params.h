@@ -25,7 +25,7 @@ struct apid_params {
     struct apid_param *v;
     size_t n;
     size_t cap;
-    bool is_bad_utf8; /* some key or value is not UTF-8 */
+    bool is_bad_utf8; /* some key or value is not UTF-8 (or holds a NUL) */
     bool is_too_many;
 };
 

@@ -53,7 +53,8 @@ static void test_form(void)
         {"a=1=2", "a=1=2", false},
         {"k%5B0%5D=11&k%5b1%5d=12", "k[0]=11;k[1]=12", false},
         {"a%20b=c+d", "a b=c d", false},
-        {"a=%00b", "a=", false}, /* a NUL ends the value */
+        {"a=%00b", "a=", true}, /* a NUL is refused, not a silent cut */
+        {"%00k=1", "", true},
         {"dup=1&dup=2", "dup=1;dup=2", false},
         {"name=%C3%A9t%C3%A9", "name=\xc3\xa9t\xc3\xa9", false},
         {"app=%F0%9F%8E%AC", "app=\xf0\x9f\x8e\xac", false},
