@@ -2,9 +2,9 @@
 /*
  * fuzz_probe - libFuzzer target: the probe of arbitrary bytes, with crop
  * detection and the first frames of every track decoded (the path an
- * uploaded file takes through metadatad).  Built by fuzz/fuzz.mk; the
- * same file is compiled into tests/tools/media_fuzz_replay to replay a
- * corpus under the normal sanitizer build.
+ * uploaded file takes through metadatad).  Built by fuzz/fuzz.mk; linked
+ * with fuzz/replay.c into tests/fuzz_replay_probe, it replays a corpus
+ * under the normal sanitizer build (tests/media/test_fuzz_smoke.sh).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -6,7 +6,7 @@
 # the regression corpus fuzz/corpus.
 # shellcheck source=tests/media/lib.sh
 . "$(dirname "$0")/lib.sh"
-REPLAY=$OMKT_BIN/tests/media_fuzz_replay
+REPLAY=$OMKT_BIN/tests/fuzz_replay_probe
 [ -x "$REPLAY" ] || { echo "1..0 # SKIP no $REPLAY"; exit 77; }
 S=$OMKT_TMP/fuzz-seeds
 M=$OMKT_TMP/fuzz-mutants
