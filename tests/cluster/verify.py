@@ -9,8 +9,9 @@ problems found (nothing when all is well).
   verify.py outputs EXPORT TSV
       TSV rows "remote_id setting_id state path cardinality" (transcodes):
       every processed output readable by ffprobe (for a setting of
-      cardinality > 1, path is the directory holding NNN_*.jpg: the count
-      matches and the first and last frames are probed).
+      cardinality > 1, the thumbnails, path is the directory holding
+      hNN.jpg and lNN.jpg: the count matches and the first and last
+      pictures are probed).
   verify.py partial EXPORT TSV
       TSV rows "media_dir setting_id" of processed transcodes: no temp file
       anywhere under EXPORT/media, and every file other than "original"
@@ -19,6 +20,7 @@ problems found (nothing when all is well).
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.parse
@@ -43,6 +45,11 @@ def callbacks(log, settings, rids):
     return bad
 
 
+# The thumbnails (setting 101) as the reference names them.
+THUMB = re.compile(r"^[hl][0-9][0-9]\.jpg$")
+THUMB_SETTING = "101"
+
+
 def probe(path):
     return subprocess.run(["ffprobe", "-v", "error", path],
                           stdout=subprocess.DEVNULL,
@@ -58,8 +65,7 @@ def outputs(export, tsv):
             continue
         full = os.path.join(export, path)
         if int(card) > 1:
-            files = sorted(f for f in os.listdir(full)
-                           if f.startswith(sid + "_") and f.endswith(".jpg"))
+            files = sorted(f for f in os.listdir(full) if THUMB.match(f))
             if len(files) != int(card):
                 bad.append("%s/%s:%d files, cardinality %s" % (
                     rid, sid, len(files), card))
@@ -83,7 +89,7 @@ def partial(export, tsv):
             if ".tmp-" in f:
                 bad.append("temp " + os.path.join(rel, f))
             elif f != "original":
-                sid = f.split(".")[0].split("_")[0]
+                sid = THUMB_SETTING if THUMB.match(f) else f.split(".")[0]
                 if (rel, sid) not in done:
                     bad.append("orphan " + os.path.join(rel, f))
     return bad
