@@ -169,6 +169,18 @@ int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
                           : ret;
 }
 
+int omkt_account_set_client_key(struct omkt_db *db, int64_t id,
+                                const char *client_key, struct omkt_errbuf *eb)
+{
+    static const char sql[] = "UPDATE accounts SET client_key = ? WHERE id = ?";
+
+    if (strlen(client_key) > OMKT_API_KEY_LEN) {
+        omkt_errf(eb, "client key: at most %d characters", OMKT_API_KEY_LEN);
+        return OMKT_EINVAL;
+    }
+    return update_by_id(db, sql, OMKT_DBV_S(client_key), id, eb);
+}
+
 int omkt_account_list(struct omkt_db *db, struct omkt_dbres **res,
                       struct omkt_errbuf *eb)
 {

@@ -66,6 +66,12 @@ int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
 
 /* omkt_account_list - id, email, enabled, admin, url, adapters, rate,
  * created.  *res is new. */
+/* omkt_account_set_client_key - the secret sent back to the CMS as app_key
+ * (and the callback signing key) of account @id becomes @client_key (at
+ * most OMKT_API_KEY_LEN characters). */
+int omkt_account_set_client_key(struct omkt_db *db, int64_t id,
+                                const char *client_key, struct omkt_errbuf *eb);
+
 int omkt_account_list(struct omkt_db *db, struct omkt_dbres **res,
                       struct omkt_errbuf *eb);
 
