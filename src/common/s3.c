@@ -770,20 +770,34 @@ static bool backoff(struct omkt_s3 *s3, int attempt)
     return true;
 }
 
-/* perform - perform_once, retried while the failure is transient. */
-static int perform(struct omkt_s3 *s3, struct s3req *r, struct omkt_errbuf *eb)
+/*
+ * try_fn - one try of a retried operation on @arg: its error in @e
+ * (e->retryable when trying again may help); *is_progress when it moved
+ * data forward (a resumed download), which does not spend an attempt.
+ */
+typedef int (*try_fn)(struct omkt_s3 *s3, void *arg, struct omkt_errbuf *e,
+                      bool *is_progress);
+
+/* retry - @fn until it succeeds, fails for good or runs out of attempts,
+ * backing off between tries; the last try's error goes to @eb. */
+static int retry(struct omkt_s3 *s3, try_fn fn, void *arg,
+                 struct omkt_errbuf *eb)
 {
     struct omkt_errbuf e = {0};
     int rc = OMKT_OK;
 
     for (int a = 1; a <= s3->max_attempts; a++) {
+        bool is_progress = false;
+
         omkt_errbuf_clear(&e);
         e.retryable = false;
-        rc = perform_once(s3, r, &e);
+        rc = fn(s3, arg, &e, &is_progress);
+        if (rc != OMKT_OK && is_progress && e.retryable)
+            a--; /* progress: go on without spending an attempt */
         if (rc == OMKT_OK || !e.retryable || a == s3->max_attempts)
             break;
         s3->st.retries++;
-        if (!backoff(s3, a)) {
+        if (!backoff(s3, a > 0 ? a : 1)) {
             rc = OMKT_ESHUTDOWN;
             break;
         }
@@ -794,6 +808,20 @@ static int perform(struct omkt_s3 *s3, struct s3req *r, struct omkt_errbuf *eb)
             eb->retryable = e.retryable;
     }
     return rc;
+}
+
+/* perform_try - a try_fn: one perform_once of the s3req @arg. */
+static int perform_try(struct omkt_s3 *s3, void *arg, struct omkt_errbuf *e,
+                       bool *is_progress)
+{
+    *is_progress = false;
+    return perform_once(s3, arg, e);
+}
+
+/* perform - perform_once, retried while the failure is transient. */
+static int perform(struct omkt_s3 *s3, struct s3req *r, struct omkt_errbuf *eb)
+{
+    return retry(s3, perform_try, r, eb);
 }
 
 /* ---- operations ---- */
@@ -979,42 +1007,39 @@ static int fetch_once(struct omkt_s3 *s3, struct s3req *r, int fd,
     return rc;
 }
 
+/* One download: what fetch_try resumes. */
+struct dl {
+    const char *bucket, *key;
+    int fd;
+    const struct omkt_s3_object *o;
+};
+
+/* fetch_try - a try_fn: one fetch_once of the struct dl @arg. */
+static int fetch_try(struct omkt_s3 *s3, void *arg, struct omkt_errbuf *e,
+                     bool *is_progress)
+{
+    const struct dl *d = arg;
+    struct s3req r = {.method = "GET",
+                      .bucket = d->bucket,
+                      .key = d->key,
+                      .if_match = d->o->etag[0] ? d->o->etag : NULL,
+                      .fd = d->fd};
+    int rc = fetch_once(s3, &r, d->fd, d->o, e);
+
+    *is_progress = r.fd_written > 0;
+    free(r.out.p);
+    return rc;
+}
+
 /* download - fetch_once until complete; a pass that made progress does
  * not count as an attempt. */
 static int download(struct omkt_s3 *s3, const char *bucket, const char *key,
                     int fd, const struct omkt_s3_object *o,
                     struct omkt_errbuf *eb)
 {
-    struct omkt_errbuf e = {0};
-    int rc = OMKT_OK;
+    struct dl d = {.bucket = bucket, .key = key, .fd = fd, .o = o};
 
-    for (int a = 1; a <= s3->max_attempts; a++) {
-        struct s3req r = {.method = "GET",
-                          .bucket = bucket,
-                          .key = key,
-                          .if_match = o->etag[0] ? o->etag : NULL,
-                          .fd = fd};
-
-        omkt_errbuf_clear(&e);
-        e.retryable = false;
-        rc = fetch_once(s3, &r, fd, o, &e);
-        if (rc != OMKT_OK && r.fd_written > 0 && e.retryable)
-            a--; /* progress: resume without spending an attempt */
-        free(r.out.p);
-        if (rc == OMKT_OK || !e.retryable || a == s3->max_attempts)
-            break;
-        s3->st.retries++;
-        if (!backoff(s3, a > 0 ? a : 1)) {
-            rc = OMKT_ESHUTDOWN;
-            break;
-        }
-    }
-    if (rc != OMKT_OK) {
-        omkt_errf(eb, "%s", e.msg);
-        if (eb)
-            eb->retryable = e.retryable;
-    }
-    return rc;
+    return retry(s3, fetch_try, &d, eb);
 }
 
 int omkt_s3_get_file(struct omkt_s3 *s3, const char *bucket, const char *key,
