@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_account - `omktctl account add|list|disable|enable|key|client-key|
- * url`. */
+ * url|publish-to`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,7 +20,11 @@ const char cmd_account_usage[] =
     "callback\n"
     "                                       signing secret): K, or a random "
     "one\n"
-    "       omktctl account url ID CALLBACK_URL\n";
+    "       omktctl account url ID CALLBACK_URL\n"
+    "       omktctl account publish-to ID s3://BUCKET/PREFIX/|\"\"\n"
+    "                                       also publish the account's "
+    "outputs\n"
+    "                                       there (\"\": nowhere)\n";
 
 /* add - prints only the new API key on stdout. */
 static int add(struct cli *c, int argc, char **argv)
@@ -116,6 +120,8 @@ static int change(struct cli *c, const char *verb, const char *id_s,
         ret = set_client_key(c, id, arg, &eb);
     else if (strcmp(verb, "url") == 0)
         ret = omkt_account_set_url(c->db, id, arg, &eb);
+    else if (strcmp(verb, "publish-to") == 0)
+        ret = omkt_account_set_publish_to(c->db, id, arg, &eb);
     else
         ret = omkt_account_set_enabled(c->db, id, strcmp(verb, "enable") == 0,
                                        &eb);
@@ -145,7 +151,7 @@ int cmd_account(struct cli *c, int argc, char **argv)
         return change(c, a[0], a[1], NULL);
     if (n == 2 && strcmp(a[0], "client-key") == 0)
         return change(c, a[0], a[1], cli_opt(argc, argv, "--client-key"));
-    if (n == 3 && strcmp(a[0], "url") == 0)
+    if (n == 3 && (strcmp(a[0], "url") == 0 || strcmp(a[0], "publish-to") == 0))
         return change(c, a[0], a[1], a[2]);
     fprintf(stderr, "%s", cmd_account_usage);
     return 2;

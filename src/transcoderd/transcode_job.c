@@ -338,7 +338,10 @@ int tjob_handle(struct omkt_jobctx *ctx)
     ret = run_engine(ts, src, absdir, tag);
     if (ret != OMKT_OK)
         return judge(ctx, ts, ret);
-    return to_dest(ts, tag); /* a failed copy fails the job (retried) */
+    ret = to_dest(ts, tag); /* a failed copy fails the job (retried) */
+    if (ret == OMKT_OK && ts->media.job_options == NULL) /* not nommer's */
+        ret = s3dest_publish(ctx, &ts->media, conf->docroot, ts->dir, &ts->res);
+    return ret;
 }
 
 /* output_meta - the output's metadata, with the file list when several. */

@@ -15,6 +15,8 @@
 #      /nommer/<key>, a JSON body sent as a form, job_options a JSON
 #      string, its web_medium preset) with s3:// source and destination:
 #      the exact sequence of form-encoded state notifications;
+#   f: a REST media of an account with a publish-to prefix (omktctl
+#      account publish-to): its output also lands under the prefix;
 #   d: the store killed before the upload and restarted a few seconds
 #      later: the upload is retried, the object is complete, nothing
 #      partial was visible meanwhile.
@@ -99,6 +101,16 @@ A=$(nom a "s3://$S3_BUCKET/in/big.mp4" "s3://S3RVER:S3RVER@$S3_BUCKET/out/a.mp4"
 B=$(nom b "s3://$S3_BUCKET/in/small.mp4" "s3://S3RVER:$SECRET@$S3_BUCKET/out/b.mp4" "$SMALL")
 C=$(nom c "s3://$S3_BUCKET/in/missing.mp4" "s3://$S3_BUCKET/out/c.mp4" "$SMALL")
 check "a, b, c submitted" test -n "$A" -a -n "$B" -a -n "$C"
+# f: an account publishing to s3://bucket/pub/, a REST media
+ACC=$(sql "SELECT id FROM accounts LIMIT 1")
+check "f: bad publish-to refused" bash -c "! '$OMKT_BIN/omktctl' -c '$CONF' account publish-to $ACC http://x/ 2>/dev/null"
+check "f: publish-to set" ctl account publish-to "$ACC" "s3://$S3_BUCKET/pub/"
+cp "$T/small.mp4" "$CMS_ROOT/f.mp4"
+curl -s -H "X-API-Key: $KEY" -H 'Content-Type: application/json' \
+    --data-binary "{\"url\":\"http://127.0.0.1:$CMS_PORT/f/f.mp4\",\"settings\":[11]}" \
+    "$API/v1/media" > "$T/sub.f"
+F=$(jfield id < "$T/sub.f")
+check "f: submitted" test -n "$F"
 # e: what media-nommer-api-python's job_submit sends (urllib2: the JSON
 # text as the body, its default form Content-Type, no key header).
 WEB='{"nommer":"media_nommer.ec2nommerd.nommers.ffmpeg.FFmpegNommer","options":[{"outfile_options":[["threads",0],["vcodec","libx264"],["preset","medium"],["profile","baseline"],["b","400k"],["vf","yadif,scale=640:trunc(ow/a/2)*2"],["pass","1"],["f","mp4"],["an",null]]},{"outfile_options":[["threads",0],["vcodec","libx264"],["preset","medium"],["profile","baseline"],["b","400k"],["vf","yadif,scale=640:trunc(ow/a/2)*2"],["pass","2"],["acodec","libfaac"],["ab","128k"],["ar","48000"],["ac","2"],["f","mp4"]]}]}'
@@ -147,6 +159,15 @@ check_eq "e: media-nommer's fields first, in its order" \
     "unique_id&job_state&job_state_details"
 check_eq "e: the object is there" "$(s3get out/e.mp4 "$T/e.out")" 200
 check "e: the media's own output, byte for byte" cmp -s "$T/e.out" "$(own "$E")"
+
+published() { [ "$(s3code "pub/media/$ACC/$F/11.mp4")" = 200 ]; }
+check "f: published under the prefix" wait_for 60 published
+check "f: the media's own output, byte for byte" cmp -s \
+    <(curl "${S3SIG[@]}" "$S3_ENDPOINT/$S3_BUCKET/pub/media/$ACC/$F/11.mp4") \
+    "$T/docroot/media/$ACC/$F/11.mp4"
+check_eq "f: REST says processed" \
+    "$(curl -s -H "X-API-Key: $KEY" "$API/v1/media/$F" | jfield transcodes.0.state)" processed
+ctl account publish-to "$ACC" "" || fail "publish-to cleared"
 
 # d: the store goes away once the original is downloaded (its transcode
 # takes a second or two), for 3 s.
