@@ -10,6 +10,30 @@
 
 #define SECRETS "s3_secrets"
 
+static struct omkt_s3_conf s3conf; /* read-only after omkt_s3job_init */
+static bool has_conf;
+
+int omkt_s3job_init(const char *path, struct omkt_errbuf *eb)
+{
+    int ret = omkt_s3_conf_load(path, &s3conf, eb);
+
+    has_conf = ret == OMKT_OK;
+    return ret;
+}
+
+void omkt_s3job_finish(void)
+{
+    if (has_conf)
+        omkt_s3_conf_free(&s3conf);
+    has_conf = false;
+}
+
+/* stop - the S3 client's stop hook: the job must stop. */
+static bool stop(void *arg)
+{
+    return omkt_jobctx_should_stop(arg);
+}
+
 int omkt_s3job_hide(const char *uri, json_t *opts, const char *which,
                     char **shown, struct omkt_errbuf *eb)
 {
@@ -64,7 +88,7 @@ int omkt_s3job_open(const struct omkt_s3job_req *rq, struct omkt_s3_uri *u,
     if (ret != OMKT_OK)
         return ret;
     keep_secret(u, rq->job_options, rq->which);
-    ret = omkt_s3_resolve(rq->conf, NULL, u, &cfg, &cr, eb);
+    ret = omkt_s3_resolve(has_conf ? &s3conf : NULL, NULL, u, &cfg, &cr, eb);
     if (ret == OMKT_OK) {
         bool is_private = cfg.lim.allow_private;
 
@@ -74,8 +98,11 @@ int omkt_s3job_open(const struct omkt_s3job_req *rq, struct omkt_s3_uri *u,
         cfg.max_object_bytes = rq->max_object_bytes;
         ret = omkt_s3_new(&cfg, &cr, s3, eb);
     }
-    if (ret == OMKT_OK && rq->hooks != NULL)
-        omkt_s3_set_hooks(*s3, rq->hooks);
+    if (ret == OMKT_OK && rq->ctx != NULL) {
+        const struct omkt_s3_hooks h = {.stop = stop, .arg = rq->ctx};
+
+        omkt_s3_set_hooks(*s3, &h);
+    }
     omkt_s3_creds_clear(&cr);
     if (ret != OMKT_OK) {
         eb->retryable = false;

@@ -19,6 +19,7 @@
 
 #include "err.h"
 #include "httpc.h"
+#include "jobworker.h"
 #include "s3.h"
 #include "s3cred.h"
 
@@ -34,20 +35,28 @@
 int omkt_s3job_hide(const char *uri, json_t *opts, const char *which,
                     char **shown, struct omkt_errbuf *eb);
 
+/*
+ * omkt_s3job_init - read the S3 sections of the configuration file @path
+ * for this process (at start-up; read-only afterwards).  Errors as
+ * omkt_s3_conf_load.  omkt_s3job_finish releases them.
+ */
+int omkt_s3job_init(const char *path, struct omkt_errbuf *eb);
+void omkt_s3job_finish(void);
+
 /* How a worker opens a location.  Strings borrowed. */
 struct omkt_s3job_req {
-    const struct omkt_s3_conf *conf;    /* NULL: environment only */
     const char *uri;                    /* as shown (maybe masked) */
     const char *job_options;            /* the media's, or NULL */
     const char *which;                  /* OMKT_S3JOB_SOURCE or _DEST */
     const struct omkt_http_limits *lim; /* NULL: the library's */
     int64_t max_object_bytes;           /* download cap; 0: none */
-    const struct omkt_s3_hooks *hooks;  /* may be NULL */
+    struct omkt_jobctx *ctx;            /* its stop flag stops transfers */
 };
 
 /*
  * omkt_s3job_open - parse rq->uri (its masked secret replaced by the kept
- * one), resolve credentials (s3cred order) and make a client.  On OMKT_OK
+ * one), resolve credentials (s3cred order, the sections omkt_s3job_init
+ * read) and make a client that stops when rq->ctx must stop.  On OMKT_OK
  * *u and *s3 are new (omkt_s3_uri_clear, omkt_s3_free).  Errors as
  * omkt_s3_uri_parse, omkt_s3_resolve and omkt_s3_new; none is retryable.
  */

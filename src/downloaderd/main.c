@@ -12,8 +12,8 @@
 
 #include "common/daemon.h"
 #include "common/jobworker.h"
+#include "common/s3job.h"
 #include "download.h"
-#include "s3src.h"
 
 static struct dl_conf dc;
 
@@ -46,7 +46,7 @@ static struct omkt_worker_spec wspec = {
 
 static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
 {
-    int ret = s3src_init(d->conf_path, eb);
+    int ret = omkt_s3job_init(d->conf_path, eb);
 
     if (ret != OMKT_OK)
         return ret;
@@ -58,7 +58,7 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
 static void finish(struct omkt_daemon *d)
 {
     omkt_worker_daemon_finish(d);
-    s3src_finish();
+    omkt_s3job_finish();
 }
 
 int main(int argc, char **argv)

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * s3src - downloaderd's S3 source (see s3src.h).  The S3 sections are
- * read once at start-up (configuration is read-only afterwards); a
- * client is made per transfer so temporary credentials are current.
+ * s3src - downloaderd's S3 source (see s3src.h).  A client is made per
+ * transfer so temporary credentials are current.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -11,42 +10,16 @@
 #include "common/s3job.h"
 #include "s3src.h"
 
-static struct omkt_s3_conf s3conf;
-static bool has_conf;
-
-int s3src_init(const char *path, struct omkt_errbuf *eb)
-{
-    int ret = omkt_s3_conf_load(path, &s3conf, eb);
-
-    has_conf = ret == OMKT_OK;
-    return ret;
-}
-
-void s3src_finish(void)
-{
-    if (has_conf)
-        omkt_s3_conf_free(&s3conf);
-    has_conf = false;
-}
-
-/* stop - the S3 client's stop hook: the job must stop. */
-static bool stop(void *arg)
-{
-    return omkt_jobctx_should_stop(arg);
-}
-
 int s3src_fetch(const struct s3src_req *rq, int64_t *size,
                 struct omkt_errbuf *eb)
 {
-    const struct omkt_s3_hooks hooks = {.stop = stop, .arg = rq->ctx};
     const struct omkt_s3job_req jr = {
-        .conf = has_conf ? &s3conf : NULL,
         .uri = rq->uri,
         .job_options = rq->job_options,
         .which = OMKT_S3JOB_SOURCE,
         .lim = &rq->lim,
         .max_object_bytes = rq->max_size,
-        .hooks = &hooks,
+        .ctx = rq->ctx,
     };
     struct omkt_s3_uri u = {0};
     struct omkt_s3_object obj = {0};

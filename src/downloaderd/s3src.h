@@ -14,12 +14,6 @@
 #include "common/httpc.h"
 #include "common/jobworker.h"
 
-/* s3src_init - read the S3 sections of the configuration file @path. */
-int s3src_init(const char *path, struct omkt_errbuf *eb);
-
-/* s3src_finish - release what s3src_init read. */
-void s3src_finish(void);
-
 struct s3src_req {
     const char *uri;         /* the media's url (masked) */
     const char *job_options; /* the media's (kept secret), or NULL */

@@ -13,9 +13,9 @@
 #include "common/daemon.h"
 #include "common/housekeep.h"
 #include "common/jobworker.h"
+#include "common/s3job.h"
 #include "media/avlog.h"
 #include "media/settings.h"
-#include "s3dest.h"
 #include "transcode_job.h"
 
 static struct tjob_conf tc;
@@ -58,7 +58,7 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
     if (d->common.settings_file != NULL && *d->common.settings_file != '\0')
         ret = omkt_settings_load_file(d->common.settings_file, eb);
     if (ret == OMKT_OK)
-        ret = s3dest_init(d->conf_path, eb);
+        ret = omkt_s3job_init(d->conf_path, eb);
     if (ret != OMKT_OK)
         return ret;
     wspec.nthreads = (unsigned)tc.workers;
@@ -70,7 +70,7 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
 static void finish(struct omkt_daemon *d)
 {
     omkt_worker_daemon_finish(d);
-    s3dest_finish();
+    omkt_s3job_finish();
 }
 
 int main(int argc, char **argv)

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * s3dest - transcoderd's S3 destinations (see s3dest.h).  The S3
- * sections are read once at start-up; a client is made per upload so
- * temporary credentials are current.  common/s3.c retries each request
- * or part on its own and aborts a multipart upload that fails.
+ * s3dest - transcoderd's S3 destinations (see s3dest.h).  A client is
+ * made per upload so temporary credentials are current.  common/s3.c retries
+ * each request or part on its own and aborts a multipart upload that fails.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -18,30 +17,6 @@
 #include "common/s3job.h"
 #include "s3dest.h"
 
-static struct omkt_s3_conf s3conf;
-static bool has_conf;
-
-int s3dest_init(const char *path, struct omkt_errbuf *eb)
-{
-    int ret = omkt_s3_conf_load(path, &s3conf, eb);
-
-    has_conf = ret == OMKT_OK;
-    return ret;
-}
-
-void s3dest_finish(void)
-{
-    if (has_conf)
-        omkt_s3_conf_free(&s3conf);
-    has_conf = false;
-}
-
-/* stop - the S3 client's stop hook: the job must stop. */
-static bool stop(void *arg)
-{
-    return omkt_jobctx_should_stop(arg);
-}
-
 /* tell_uploading - the UPLOADING state for a media-nommer client. */
 static int tell_uploading(struct omkt_jobctx *ctx, const struct omkt_media *m)
 {
@@ -55,13 +30,11 @@ static int tell_uploading(struct omkt_jobctx *ctx, const struct omkt_media *m)
 int s3dest_put(struct omkt_jobctx *ctx, const struct omkt_media *m,
                const char *dest, const char *path)
 {
-    const struct omkt_s3_hooks hooks = {.stop = stop, .arg = ctx};
     const struct omkt_s3job_req jr = {
-        .conf = has_conf ? &s3conf : NULL,
         .uri = dest,
         .job_options = m->job_options,
         .which = OMKT_S3JOB_DEST,
-        .hooks = &hooks,
+        .ctx = ctx,
     };
     struct omkt_s3_uri u = {0};
     struct omkt_s3 *s3 = NULL;

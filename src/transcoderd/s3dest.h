@@ -13,12 +13,6 @@
 #include "common/jobworker.h"
 #include "media/transcode.h"
 
-/* s3dest_init - read the S3 sections of the configuration file @path. */
-int s3dest_init(const char *path, struct omkt_errbuf *eb);
-
-/* s3dest_finish - release what s3dest_init read. */
-void s3dest_finish(void);
-
 /*
  * s3dest_put - upload the file @path as @dest (s3://..., maybe masked: the
  * secret is the one kept in @m's job options), telling a media-nommer
