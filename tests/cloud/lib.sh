@@ -41,19 +41,19 @@ npm_need() {
 # cloud_start VAR LOG CMD... - start CMD in the background, wait for its
 # "PORT n" line in LOG and set VAR to n.
 cloud_start() {
-    local var=$1 log=$2 port=; shift 2
+    local var=$1 log=$2 got=; shift 2
     "$@" > "$log" 2>&1 &
     CLOUD_PIDS+=($!)
     for _ in $(seq 1 100); do
-        port=$(awk '/^PORT /{print $2; exit}' "$log")
-        [ -n "$port" ] && break
+        got=$(awk '/^PORT /{print $2; exit}' "$log")
+        [ -n "$got" ] && break
         kill -0 "$!" 2>/dev/null || break
         sleep 0.1
     done
-    if [ -z "$port" ]; then
+    if [ -z "$got" ]; then
         echo "not ok - $* did not start"; cat "$log"; return 1
     fi
-    printf -v "$var" '%s' "$port"
+    printf -v "$var" '%s' "$got"
 }
 
 # sqs_start DIR - local-aws-sqs and its verifying proxy: sets SQS_EP

@@ -319,10 +319,10 @@ def run_instances(p):
     n = int(p['MaxCount'])
     if n < 1 or int(p['MinCount']) > n:
         raise Ec2Error(400, 'InvalidParameterValue', 'bad MinCount/MaxCount')
-    keys = indexed(p, 'TagSpecification.1.Tag')
     tags = []
-    for i in range(1, len(keys) + 1):
-        tags.append((p.get('TagSpecification.1.Tag.%d.Key' % i),
+    while 'TagSpecification.1.Tag.%d.Key' % (len(tags) + 1) in p:
+        i = len(tags) + 1
+        tags.append((p['TagSpecification.1.Tag.%d.Key' % i],
                      p.get('TagSpecification.1.Tag.%d.Value' % i, '')))
     tok = p.get('ClientToken')
     with LOCK:

@@ -226,7 +226,9 @@ static int imds_cmd(const char *ep, const char *what, struct omkt_errbuf *eb)
         if (rc == OMKT_OK)
             printf("%s %s\n", sp.action, sp.time);
         else if (rc == OMKT_ENOTFOUND)
-            printf("none\n");
+            printf("none\n"); /* the usual answer: no error */
+        if (rc == OMKT_ENOTFOUND)
+            rc = OMKT_OK;
     } else if (rc == OMKT_OK) {
         rc = -100;
     }
