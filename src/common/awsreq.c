@@ -72,8 +72,8 @@ static int parse_endpoint(struct omkt_aws *c, const char *ep,
 /* copy_config - the settings of @cfg, defaults applied. */
 static void copy_config(struct omkt_aws *c, const struct omkt_aws_config *cfg)
 {
-    c->region = omkt_xstrdup(cfg->region && *cfg->region ? cfg->region
-                                                         : "us-east-1");
+    c->region =
+        omkt_xstrdup(cfg->region && *cfg->region ? cfg->region : "us-east-1");
     c->service = omkt_xstrdup(cfg->service);
     c->max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : DEF_ATTEMPTS;
     c->backoff_ms = cfg->backoff_ms > 0 ? cfg->backoff_ms : 200;
@@ -262,8 +262,8 @@ static struct curl_slist *sign(struct omkt_aws *c,
     char date[17], hash[OMKT_SHA256_HEX_LEN + 1];
     struct tm tm;
     time_t t = time(NULL);
-    struct omkt_sigv4_scope sc = {c->cr.access_key, c->cr.secret_key,
-                                  c->region, c->service, date};
+    struct omkt_sigv4_scope sc = {c->cr.access_key, c->cr.secret_key, c->region,
+                                  c->service, date};
     struct omkt_sigv4_request sr;
     char *authz = NULL, *line;
 
@@ -335,8 +335,7 @@ static int transport(struct omkt_aws *c, const struct omkt_aws_call *call,
         return OMKT_ESHUTDOWN;
     }
     if (x->is_over_cap) {
-        omkt_errf(eb, "%s: answer larger than %d bytes", call->what,
-                  RESP_MAX);
+        omkt_errf(eb, "%s: answer larger than %d bytes", call->what, RESP_MAX);
         return OMKT_ETOOBIG;
     }
     if (omkt_http_refused(&c->peer, cc, &refused) != OMKT_OK) {
@@ -398,8 +397,8 @@ int64_t omkt_aws_backoff_ms(int64_t base, int64_t cap, int attempt,
 /* pause_retry - sleep before retry @attempt; false when stopped. */
 static bool pause_retry(struct omkt_aws *c, int attempt)
 {
-    int64_t d = omkt_aws_backoff_ms(c->backoff_ms, c->backoff_max_ms,
-                                    attempt, &c->seed);
+    int64_t d = omkt_aws_backoff_ms(c->backoff_ms, c->backoff_max_ms, attempt,
+                                    &c->seed);
     struct timespec ts;
 
     for (int64_t left = d; left > 0; left -= 100) {

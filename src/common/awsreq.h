@@ -31,12 +31,12 @@
 
 /* Client settings.  Strings borrowed during omkt_aws_new (copied). */
 struct omkt_aws_config {
-    const char *endpoint;   /* "http(s)://host[:port]" (no path) */
-    const char *region;     /* NULL: us-east-1 */
-    const char *service;    /* signing name: "sqs", "ec2" */
-    int max_attempts;       /* per call; 0: 5 */
-    int64_t backoff_ms;     /* first retry delay; 0: 200 ms */
-    int64_t backoff_max_ms; /* cap; 0: 20 s */
+    const char *endpoint;        /* "http(s)://host[:port]" (no path) */
+    const char *region;          /* NULL: us-east-1 */
+    const char *service;         /* signing name: "sqs", "ec2" */
+    int max_attempts;            /* per call; 0: 5 */
+    int64_t backoff_ms;          /* first retry delay; 0: 200 ms */
+    int64_t backoff_max_ms;      /* cap; 0: 20 s */
     struct omkt_http_limits lim; /* 0 timeouts: 5 s connect, 30 s total */
 };
 

@@ -81,13 +81,20 @@ static int error_code(long status, const char *code, bool *retry)
 {
     static const char *const transient[] = {
         "RequestLimitExceeded", "InsufficientInstanceCapacity",
-        "InsufficientCapacity", "Unavailable", "InternalError",
-        "ServiceUnavailable", "Throttling", NULL};
-    static const char *const perm[] = {
-        "AuthFailure", "SignatureDoesNotMatch", "UnauthorizedOperation",
-        "InvalidClientTokenId", "OptInRequired", "Blocked",
-        "IncompleteSignature", "MissingAuthenticationToken", "RequestExpired",
-        "PendingVerification", NULL};
+        "InsufficientCapacity", "Unavailable",
+        "InternalError",        "ServiceUnavailable",
+        "Throttling",           NULL};
+    static const char *const perm[] = {"AuthFailure",
+                                       "SignatureDoesNotMatch",
+                                       "UnauthorizedOperation",
+                                       "InvalidClientTokenId",
+                                       "OptInRequired",
+                                       "Blocked",
+                                       "IncompleteSignature",
+                                       "MissingAuthenticationToken",
+                                       "RequestExpired",
+                                       "PendingVerification",
+                                       NULL};
     size_t n = strlen(code);
 
     *retry = status >= 500 || status == 429 || code_in(code, transient);
@@ -152,9 +159,8 @@ static void add_instance(struct omkt_ec2_list *out, const char *p,
     memset(in, 0, sizeof(*in));
     (void)omkt_s3_xml_text(p, (size_t)(end - p), "instanceId", in->id,
                            sizeof(in->id));
-    if (st == NULL ||
-        !omkt_s3_xml_text(st, (size_t)(end - st), "name", in->state,
-                          sizeof(in->state)))
+    if (st == NULL || !omkt_s3_xml_text(st, (size_t)(end - st), "name",
+                                        in->state, sizeof(in->state)))
         (void)snprintf(in->state, sizeof(in->state), "unknown");
 }
 
@@ -313,9 +319,8 @@ int omkt_ec2_run_instances(struct omkt_aws *c, const struct omkt_ec2_run *r,
 /* describe_body - one DescribeInstances page's form (new). */
 static char *describe_body(const struct omkt_ec2_tag *tag, const char *token)
 {
-    static const char *const states[] = {"pending", "running",
-                                         "shutting-down", "stopping",
-                                         "stopped"};
+    static const char *const states[] = {"pending", "running", "shutting-down",
+                                         "stopping", "stopped"};
     struct form f = {0};
     char *name;
 
@@ -344,8 +349,7 @@ int omkt_ec2_describe(struct omkt_aws *c, const struct omkt_ec2_tag *tag,
     for (int page = 0; page < MAX_PAGES && rc == OMKT_OK; page++) {
         char *next = NULL;
 
-        rc = call(c, "DescribeInstances", describe_body(tag, token), &resp,
-                  eb);
+        rc = call(c, "DescribeInstances", describe_body(tag, token), &resp, eb);
         if (rc == OMKT_OK)
             rc = omkt_ec2_parse_instances(resp.body, resp.len, out, &next);
         omkt_aws_resp_clear(&resp);

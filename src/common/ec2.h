@@ -27,9 +27,9 @@
 #include "awsreq.h"
 #include "err.h"
 
-#define OMKT_EC2_VERSION     "2016-11-15"
-#define OMKT_EC2_ID_MAX      32
-#define OMKT_EC2_STATE_MAX   24
+#define OMKT_EC2_VERSION      "2016-11-15"
+#define OMKT_EC2_ID_MAX       32
+#define OMKT_EC2_STATE_MAX    24
 #define OMKT_EC2_MAX_USERDATA 16384 /* bytes before base64 (AWS: 16 KiB) */
 
 struct omkt_ec2_tag {
@@ -41,12 +41,12 @@ struct omkt_ec2_tag {
 struct omkt_ec2_run {
     const char *image_id;
     const char *instance_type;
-    int count;                       /* MinCount = MaxCount = count */
-    const char *user_data;           /* raw script; base64-encoded here */
-    const char *subnet_id;           /* NULL: default VPC */
+    int count;                          /* MinCount = MaxCount = count */
+    const char *user_data;              /* raw script; base64-encoded here */
+    const char *subnet_id;              /* NULL: default VPC */
     const char *const *security_groups; /* ids */
     size_t nsecurity_groups;
-    const char *instance_profile; /* name or ARN; NULL: none */
+    const char *instance_profile;    /* name or ARN; NULL: none */
     const struct omkt_ec2_tag *tags; /* on the instances */
     size_t ntags;
     bool is_spot;               /* one-time spot, terminated on interrupt */

@@ -113,7 +113,7 @@ static int request(struct omkt_imds *m, const char *method, const char *path,
         cc = curl_easy_perform(m->h);
     if (rc == OMKT_OK && cc != CURLE_OK) {
         omkt_errf(eb, "imds %s %s: %s", method, path,
-                  b->is_over ? "answer too large"
+                  b->is_over     ? "answer too large"
                   : m->errbuf[0] ? m->errbuf
                                  : curl_easy_strerror(cc));
         if (eb)
@@ -133,9 +133,9 @@ static int renew(struct omkt_imds *m, struct omkt_errbuf *eb)
 {
     struct body b = {0};
     long st = 0;
-    int rc = request(m, "PUT", "api/token",
-                     "X-aws-ec2-metadata-token-ttl-seconds: 21600", &st, &b,
-                     eb);
+    int rc =
+        request(m, "PUT", "api/token",
+                "X-aws-ec2-metadata-token-ttl-seconds: 21600", &st, &b, eb);
     size_t n = b.p ? strcspn(b.p, "\r\n") : 0;
 
     if (rc == OMKT_OK && (st != 200 || n == 0 || n >= TOKEN_MAX)) {

@@ -14,9 +14,9 @@
 #include "sqs.h"
 #include "text.h"
 
-#define JSON_CT     "application/x-amz-json-1.0"
-#define MSG_MAX     240
-#define POLL_SLACK  10000 /* ms beyond WaitTimeSeconds for the answer */
+#define JSON_CT    "application/x-amz-json-1.0"
+#define MSG_MAX    240
+#define POLL_SLACK 10000 /* ms beyond WaitTimeSeconds for the answer */
 
 /* ---- errors ---- */
 
@@ -32,15 +32,26 @@ static bool code_in(const char *code, const char *const *set)
 /* error_code - what an error type means for the caller. */
 static int error_code(long status, const char *code, bool *retry)
 {
-    static const char *const transient[] = {
-        "ThrottlingException", "RequestThrottled", "ServiceUnavailable",
-        "InternalFailure", "InternalError", "KmsThrottled", NULL};
-    static const char *const perm[] = {
-        "InvalidSignatureException", "SignatureDoesNotMatch",
-        "UnrecognizedClientException", "InvalidClientTokenId",
-        "AccessDenied", "AccessDeniedException", "IncompleteSignature",
-        "MissingAuthenticationToken", "RequestExpired", "ExpiredToken",
-        "InvalidSecurity", "SignatureExpired", NULL};
+    static const char *const transient[] = {"ThrottlingException",
+                                            "RequestThrottled",
+                                            "ServiceUnavailable",
+                                            "InternalFailure",
+                                            "InternalError",
+                                            "KmsThrottled",
+                                            NULL};
+    static const char *const perm[] = {"InvalidSignatureException",
+                                       "SignatureDoesNotMatch",
+                                       "UnrecognizedClientException",
+                                       "InvalidClientTokenId",
+                                       "AccessDenied",
+                                       "AccessDeniedException",
+                                       "IncompleteSignature",
+                                       "MissingAuthenticationToken",
+                                       "RequestExpired",
+                                       "ExpiredToken",
+                                       "InvalidSecurity",
+                                       "SignatureExpired",
+                                       NULL};
     static const char *const gone[] = {"QueueDoesNotExist", "NonExistentQueue",
                                        NULL};
     static const char *const lost[] = {"ReceiptHandleIsInvalid",
@@ -64,8 +75,8 @@ static int error_code(long status, const char *code, bool *retry)
 
 /* error_fields - __type without its namespace ("a.b#Code" -> "Code",
  * "AWS.SimpleQueueService.X" -> "X") and the message of @body. */
-static void error_fields(const char *body, size_t len, char *code,
-                         size_t csize, char *msg, size_t msize)
+static void error_fields(const char *body, size_t len, char *code, size_t csize,
+                         char *msg, size_t msize)
 {
     json_t *j = len ? json_loadb(body, len, 0, NULL) : NULL;
     const char *t = json_string_value(json_object_get(j, "__type"));
@@ -111,8 +122,8 @@ static int call(struct omkt_aws *c, const char *action, json_t *req,
     char *body = json_dumps(req, JSON_COMPACT);
     char *what = omkt_xasprintf("sqs %s", action);
     char *target = omkt_xasprintf("AmazonSQS.%s", action);
-    struct omkt_aws_call ac = {what, JSON_CT, target, body,
-                               body ? strlen(body) : 0, timeout_ms};
+    struct omkt_aws_call ac = {
+        what, JSON_CT, target, body, body ? strlen(body) : 0, timeout_ms};
     struct omkt_aws_resp r = {0};
     int rc = OMKT_ENOMEM;
 
@@ -190,8 +201,7 @@ char *omkt_sqs_create_body(const char *name,
 
     if (a) {
         set_int_attr(attrs, "VisibilityTimeout", a->visibility_timeout_s);
-        set_int_attr(attrs, "ReceiveMessageWaitTimeSeconds",
-                     a->receive_wait_s);
+        set_int_attr(attrs, "ReceiveMessageWaitTimeSeconds", a->receive_wait_s);
         set_int_attr(attrs, "MessageRetentionPeriod", a->retention_s);
     }
     if (a && a->dlq_arn) {
@@ -251,8 +261,7 @@ static int64_t num_attr(json_t *attrs, const char *k)
 }
 
 int omkt_sqs_parse_info(const char *body, size_t len,
-                        struct omkt_sqs_queue_info *out,
-                        struct omkt_errbuf *eb)
+                        struct omkt_sqs_queue_info *out, struct omkt_errbuf *eb)
 {
     json_t *j = len ? json_loadb(body, len, 0, NULL) : json_object();
     json_t *a = json_object_get(j, "Attributes");
@@ -274,14 +283,12 @@ int omkt_sqs_parse_info(const char *body, size_t len,
 }
 
 int omkt_sqs_queue_info(struct omkt_aws *c, const char *url,
-                        struct omkt_sqs_queue_info *out,
-                        struct omkt_errbuf *eb)
+                        struct omkt_sqs_queue_info *out, struct omkt_errbuf *eb)
 {
-    json_t *req = json_pack("{ss s[sssss]}", "QueueUrl", url, "AttributeNames",
-                            "ApproximateNumberOfMessages",
-                            "ApproximateNumberOfMessagesNotVisible",
-                            "ApproximateNumberOfMessagesDelayed",
-                            "VisibilityTimeout", "QueueArn");
+    json_t *req = json_pack(
+        "{ss s[sssss]}", "QueueUrl", url, "AttributeNames",
+        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed", "VisibilityTimeout", "QueueArn");
     json_t *ans = NULL;
     char *s = NULL;
     int rc;
@@ -327,8 +334,7 @@ int omkt_sqs_send(struct omkt_aws *c, const char *url, const char *body,
     return rc;
 }
 
-char *omkt_sqs_receive_body(const char *url,
-                            const struct omkt_sqs_recv_opts *o)
+char *omkt_sqs_receive_body(const char *url, const struct omkt_sqs_recv_opts *o)
 {
     int max = o->max_messages > 0 ? o->max_messages : 1;
     json_t *req = json_pack(
@@ -353,8 +359,8 @@ static int one_message(json_t *j, struct omkt_sqs_message *m)
     const char *id = json_string_value(json_object_get(j, "MessageId"));
     const char *rh = json_string_value(json_object_get(j, "ReceiptHandle"));
     const char *b = json_string_value(json_object_get(j, "Body"));
-    int64_t n = num_attr(json_object_get(j, "Attributes"),
-                         "ApproximateReceiveCount");
+    int64_t n =
+        num_attr(json_object_get(j, "Attributes"), "ApproximateReceiveCount");
 
     if (id == NULL || rh == NULL || b == NULL)
         return OMKT_EINVAL;
@@ -366,8 +372,7 @@ static int one_message(json_t *j, struct omkt_sqs_message *m)
 }
 
 int omkt_sqs_parse_messages(const char *body, size_t len,
-                            struct omkt_sqs_batch *out,
-                            struct omkt_errbuf *eb)
+                            struct omkt_sqs_batch *out, struct omkt_errbuf *eb)
 {
     json_t *j = len ? json_loadb(body, len, 0, NULL) : json_object();
     json_t *msgs = json_object_get(j, "Messages");

@@ -33,18 +33,18 @@
 
 /* Attributes of a new queue; 0 / NULL leave SQS's default. */
 struct omkt_sqs_queue_attrs {
-    int visibility_timeout_s;  /* the lease of a received message */
-    int receive_wait_s;        /* default long poll */
-    int retention_s;           /* message retention period */
-    const char *dlq_arn;       /* dead-letter queue; NULL: none */
-    int max_receive_count;     /* receives before the DLQ (1..1000) */
+    int visibility_timeout_s; /* the lease of a received message */
+    int receive_wait_s;       /* default long poll */
+    int retention_s;          /* message retention period */
+    const char *dlq_arn;      /* dead-letter queue; NULL: none */
+    int max_receive_count;    /* receives before the DLQ (1..1000) */
 };
 
 /* ReceiveMessage options. */
 struct omkt_sqs_recv_opts {
-    int max_messages;     /* 1..10; 0: 1 */
-    int wait_s;           /* long poll 0..20 */
-    int visibility_s;     /* -1: the queue's; else 0..43200 */
+    int max_messages; /* 1..10; 0: 1 */
+    int wait_s;       /* long poll 0..20 */
+    int visibility_s; /* -1: the queue's; else 0..43200 */
 };
 
 /* One received message (strings new). */
@@ -127,8 +127,7 @@ char *omkt_sqs_create_body(const char *name,
 /* omkt_sqs_parse_messages - the Messages of a ReceiveMessage answer
  * (@len bytes; empty or {} is no message).  OMKT_EINVAL when malformed. */
 int omkt_sqs_parse_messages(const char *body, size_t len,
-                            struct omkt_sqs_batch *out,
-                            struct omkt_errbuf *eb);
+                            struct omkt_sqs_batch *out, struct omkt_errbuf *eb);
 
 /* omkt_sqs_parse_info - the Attributes of a GetQueueAttributes answer. */
 int omkt_sqs_parse_info(const char *body, size_t len,

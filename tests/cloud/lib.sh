@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # CLI, *_PKG, *_EP: for the tests
 # SPDX-License-Identifier: GPL-2.0-or-later
 # lib.sh - the servers of the cloud tests: npm local-aws-sqs (installed at
 # test time into $OMKT_NPM_CACHE, default build/npm; CI has nothing
@@ -57,7 +57,7 @@ cloud_start() {
 }
 
 # sqs_start DIR - local-aws-sqs and its verifying proxy: sets SQS_EP
-# (the proxy, signatures checked) and SQS_RAW (the server itself).
+# (the proxy: clients use it, so every signature is checked).
 sqs_start() {
     local d=$1 raw proxy
     cloud_start raw "$d/sqs.log" node "$CLOUD_TOP/tests/cloud/sqs.js" \
@@ -66,7 +66,6 @@ sqs_start() {
         "$CLOUD_TOP/tests/servers/fake_ec2.py" --mode proxy \
         --key "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
         --upstream "http://127.0.0.1:$raw" --log "$d/proxy.jsonl" || return 1
-    SQS_RAW=http://127.0.0.1:$raw
     SQS_EP=http://127.0.0.1:$proxy
 }
 

@@ -91,8 +91,7 @@ static int sqs_recv(struct omkt_aws *c, int argc, char **argv,
     return rc;
 }
 
-static int sqs_info(struct omkt_aws *c, const char *url,
-                    struct omkt_errbuf *eb)
+static int sqs_info(struct omkt_aws *c, const char *url, struct omkt_errbuf *eb)
 {
     struct omkt_sqs_queue_info q;
     int rc = omkt_sqs_queue_info(c, url, &q, eb);
@@ -162,8 +161,8 @@ static int ec2_run(struct omkt_aws *c, int argc, char **argv,
                              .count = num(argv[2]),
                              .tags = &tag,
                              .ntags = 1,
-                             .is_spot = argc > 5 &&
-                                        strcmp(argv[5], "spot") == 0};
+                             .is_spot =
+                                 argc > 5 && strcmp(argv[5], "spot") == 0};
     struct omkt_ec2_list l;
     FILE *f = fopen(argv[3], "r");
     char *ud = omkt_xcalloc(1, OMKT_EC2_MAX_USERDATA + 2);
@@ -241,14 +240,13 @@ static int imds_cmd(const char *ep, const char *what, struct omkt_errbuf *eb)
 static int client(const char *service, const char *ep, struct omkt_aws **c,
                   struct omkt_errbuf *eb)
 {
-    struct omkt_aws_config cfg = {
-        .endpoint = ep,
-        .region = getenv("AWS_REGION"),
-        .service = service,
-        .max_attempts = 4,
-        .backoff_ms = 100,
-        .backoff_max_ms = 1000,
-        .lim = {.allow_private = true}};
+    struct omkt_aws_config cfg = {.endpoint = ep,
+                                  .region = getenv("AWS_REGION"),
+                                  .service = service,
+                                  .max_attempts = 4,
+                                  .backoff_ms = 100,
+                                  .backoff_max_ms = 1000,
+                                  .lim = {.allow_private = true}};
     struct omkt_s3_creds cr;
     int rc = omkt_s3_creds_env(&cr);
 

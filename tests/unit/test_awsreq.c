@@ -15,8 +15,8 @@
 static void test_form(void)
 {
     static const struct omkt_aws_param p[] = {
-        {"b", "2"},        {"Action", "Run"}, {"a", "x y/z"},
-        {"B.1", "é~*+"},   {"a", "second"},   {"Empty", NULL},
+        {"b", "2"},      {"Action", "Run"}, {"a", "x y/z"},
+        {"B.1", "é~*+"}, {"a", "second"},   {"Empty", NULL},
     };
     char *s = omkt_aws_form(p, sizeof(p) / sizeof(p[0]));
 
@@ -72,8 +72,7 @@ static void test_new_checks(void)
     cfg.endpoint = "ftp://h";
     OMKT_CHECK_INT(omkt_aws_new(&cfg, &cr, &c, NULL), OMKT_EINVAL, "ftp");
     cfg.endpoint = "https://sqs.eu-west-1.amazonaws.com/";
-    OMKT_CHECK_INT(omkt_aws_new(&cfg, &none, &c, &eb), OMKT_EINVAL,
-                   "no keys");
+    OMKT_CHECK_INT(omkt_aws_new(&cfg, &none, &c, &eb), OMKT_EINVAL, "no keys");
     cfg.service = NULL;
     OMKT_CHECK_INT(omkt_aws_new(&cfg, &cr, &c, NULL), OMKT_EINVAL,
                    "no service");
@@ -90,8 +89,7 @@ static void test_spot(void)
     OMKT_CHECK_STR(s.time, "2017-09-18T08:22:00Z", "time");
     OMKT_CHECK_INT(omkt_imds_parse_spot("<html/>", 7, &s), OMKT_EINVAL,
                    "not a notice");
-    OMKT_CHECK_INT(omkt_imds_parse_spot("{}", 2, &s), OMKT_EINVAL,
-                   "no action");
+    OMKT_CHECK_INT(omkt_imds_parse_spot("{}", 2, &s), OMKT_EINVAL, "no action");
 }
 
 int main(void)

@@ -69,8 +69,8 @@ static void test_parse_messages(void)
     struct omkt_sqs_batch b;
     struct omkt_errbuf eb = {0};
 
-    OMKT_CHECK_INT(omkt_sqs_parse_messages(two, strlen(two), &b, &eb),
-                   OMKT_OK, "two messages");
+    OMKT_CHECK_INT(omkt_sqs_parse_messages(two, strlen(two), &b, &eb), OMKT_OK,
+                   "two messages");
     OMKT_CHECK_INT(b.n, 2, "count");
     if (b.n == 2) {
         OMKT_CHECK_STR(b.v[0].id, "m1", "id");
@@ -91,8 +91,8 @@ static void test_parse_messages(void)
                                            29, &b, &eb),
                    OMKT_EINVAL, "a message without receipt");
     OMKT_CHECK_INT(b.n, 0, "nothing kept");
-    OMKT_CHECK_INT(omkt_sqs_parse_messages("<xml/>", 6, &b, NULL),
-                   OMKT_EINVAL, "not JSON");
+    OMKT_CHECK_INT(omkt_sqs_parse_messages("<xml/>", 6, &b, NULL), OMKT_EINVAL,
+                   "not JSON");
 }
 
 static void test_parse_info(void)
