@@ -22,6 +22,7 @@
 #define RESP_MAX     (1 << 20)
 #define HDR_MAX      8
 #define DEF_ATTEMPTS 5
+#define MSG_MAX      240 /* bytes of a service's error message shown */
 
 struct omkt_aws {
     CURL *h;
@@ -43,8 +44,8 @@ struct omkt_aws {
 /* exch - one exchange's answer and interruption state. */
 struct exch {
     struct omkt_aws *c;
-    struct omkt_aws_resp *r;
-    bool is_over_cap, is_stopped;
+    struct omkt_aws_body b;
+    bool is_stopped;
 };
 
 /* parse_endpoint - "http(s)://authority[/]" into url and host. */
@@ -195,23 +196,79 @@ char *omkt_aws_form(const struct omkt_aws_param *p, size_t n)
     return out;
 }
 
-/* ---- one exchange ---- */
-
-static size_t cb_write(char *data, size_t sz, size_t nm, void *arg)
+size_t omkt_aws_body_write(char *data, size_t size, size_t nmemb, void *arg)
 {
-    struct exch *x = arg;
-    size_t n = sz * nm;
+    struct omkt_aws_body *b = arg;
+    size_t n = size * nmemb;
 
-    if (x->r->len + n > RESP_MAX) {
-        x->is_over_cap = true;
+    if (b->len + n > b->max) {
+        b->is_over = true;
         return 0;
     }
-    x->r->body = omkt_xrealloc(x->r->body, x->r->len + n + 1);
-    memcpy(x->r->body + x->r->len, data, n);
-    x->r->len += n;
-    x->r->body[x->r->len] = '\0';
+    b->p = omkt_xrealloc(b->p, b->len + n + 1);
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = '\0';
     return n;
 }
+
+/* ---- errors ---- */
+
+/* code_in - whether @code is one of the NULL-terminated @set (may be
+ * NULL). */
+static bool code_in(const char *code, const char *const *set)
+{
+    for (; set && *set; set++)
+        if (strcmp(code, *set) == 0)
+            return true;
+    return false;
+}
+
+/* has_suffix - whether @s ends with @suf. */
+static bool has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), k = strlen(suf);
+
+    return n >= k && strcmp(s + n - k, suf) == 0;
+}
+
+/* error_code - the omkt code of @f under @m; *retry when transient. */
+static int error_code(const struct omkt_aws_errmap *m,
+                      const struct omkt_aws_fault *f, bool *retry)
+{
+    const char *c = f->code;
+
+    *retry = f->status >= 500 || f->status == 429 || f->status == 408 ||
+             code_in(c, m->transient);
+    if (*retry)
+        return OMKT_EHTTP;
+    if (f->status == 401 || f->status == 403 || code_in(c, m->perm))
+        return OMKT_EPERM;
+    if (code_in(c, m->gone) || has_suffix(c, ".NotFound"))
+        return OMKT_ENOTFOUND;
+    if (code_in(c, m->lost))
+        return OMKT_ELOST;
+    if (strncmp(c, "Invalid", 7) == 0 || strncmp(c, "Missing", 7) == 0 ||
+        code_in(c, m->invalid))
+        return OMKT_EINVAL;
+    return OMKT_EHTTP;
+}
+
+int omkt_aws_error(const struct omkt_aws_errmap *m, const char *what,
+                   const struct omkt_aws_fault *f, struct omkt_errbuf *eb)
+{
+    const char *msg = f->message ? f->message : "";
+    bool retry = false;
+    int rc = error_code(m, f, &retry);
+
+    omkt_errf(eb, "%s: HTTP %ld %s%s%.*s", what, f->status, f->code,
+              msg[0] ? ": " : "", MSG_MAX, msg);
+    if (eb)
+        eb->retryable = retry;
+    return rc;
+}
+
+/* ---- one exchange ---- */
 
 static int cb_xfer(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
                    curl_off_t un)
@@ -312,9 +369,9 @@ static CURLcode setup(struct omkt_aws *c, const struct omkt_aws_call *call,
     if (cc == CURLE_OK && call->timeout_ms > 0)
         cc = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)call->timeout_ms);
     if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, cb_write);
+        cc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, omkt_aws_body_write);
     if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+        cc = curl_easy_setopt(h, CURLOPT_WRITEDATA, &x->b);
     if (cc == CURLE_OK)
         cc = curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     if (cc == CURLE_OK)
@@ -334,7 +391,7 @@ static int transport(struct omkt_aws *c, const struct omkt_aws_call *call,
         omkt_errf(eb, "%s: interrupted", call->what);
         return OMKT_ESHUTDOWN;
     }
-    if (x->is_over_cap) {
+    if (x->b.is_over) {
         omkt_errf(eb, "%s: answer larger than %d bytes", call->what, RESP_MAX);
         return OMKT_ETOOBIG;
     }
@@ -355,7 +412,7 @@ static int post_once(struct omkt_aws *c, const struct omkt_aws_call *call,
                      omkt_aws_classify_fn classify, struct omkt_aws_resp *r,
                      struct omkt_errbuf *eb)
 {
-    struct exch x = {c, r, false, false};
+    struct exch x = {c, {NULL, 0, RESP_MAX, false}, false};
     struct curl_slist *hl;
     CURLcode cc;
     int ret;
@@ -368,10 +425,10 @@ static int post_once(struct omkt_aws *c, const struct omkt_aws_call *call,
     cc = setup(c, call, hl, &x);
     if (cc == CURLE_OK)
         cc = curl_easy_perform(c->h);
+    r->body = x.b.p ? x.b.p : omkt_xstrdup(""); /* some answers have none */
+    r->len = x.b.len;
     if (cc == CURLE_OK) {
         (void)curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &r->status);
-        if (r->body == NULL)
-            r->body = omkt_xstrdup(""); /* some answers have no body */
         ret = classify(call->what, r->status, r->body, r->len, eb);
     } else {
         ret = transport(c, call, cc, &x, eb);

@@ -67,6 +67,31 @@ struct omkt_aws_resp {
     size_t len;
 };
 
+/* The error codes of one service, by meaning: NULL-terminated lists,
+ * any of them NULL. */
+struct omkt_aws_errmap {
+    const char *const *transient; /* retried: throttling, capacity */
+    const char *const *perm;      /* keys, signatures, permissions */
+    const char *const *gone;      /* OMKT_ENOTFOUND, besides "*.NotFound" */
+    const char *const *lost;      /* OMKT_ELOST: a lease no longer ours */
+    const char *const *invalid;   /* besides "Invalid*" and "Missing*" */
+};
+
+/* An error answer: status and the service's code and message (borrowed;
+ * code "-" when the body had none). */
+struct omkt_aws_fault {
+    long status;
+    const char *code;
+    const char *message;
+};
+
+/* A capped in-memory response body for CURLOPT_WRITEFUNCTION. */
+struct omkt_aws_body {
+    char *p; /* new, NUL-terminated; NULL until data came */
+    size_t len, max;
+    bool is_over; /* more than max bytes came: the transfer was cut */
+};
+
 /* A name=value pair of a query or form body (strings borrowed). */
 struct omkt_aws_param {
     const char *name;
@@ -108,6 +133,21 @@ void omkt_aws_resp_clear(struct omkt_aws_resp *r);
  * (only A-Z a-z 0-9 - . _ ~ kept, upper-case hex).  New string (free()).
  */
 char *omkt_aws_form(const struct omkt_aws_param *p, size_t n);
+
+/*
+ * omkt_aws_error - the omkt code of fault @f under @m, its text
+ * "@what: HTTP <status> <code>[: <message>]" in @eb and eb->retryable:
+ * 5xx, 408, 429 and m->transient are retryable (OMKT_EHTTP); 401, 403
+ * and m->perm are OMKT_EPERM; m->gone and "*.NotFound" OMKT_ENOTFOUND;
+ * m->lost OMKT_ELOST; "Invalid*", "Missing*" and m->invalid OMKT_EINVAL;
+ * anything else OMKT_EHTTP.
+ */
+int omkt_aws_error(const struct omkt_aws_errmap *m, const char *what,
+                   const struct omkt_aws_fault *f, struct omkt_errbuf *eb);
+
+/* omkt_aws_body_write - a CURLOPT_WRITEFUNCTION appending to the
+ * struct omkt_aws_body given as its data; cuts the transfer past max. */
+size_t omkt_aws_body_write(char *data, size_t size, size_t nmemb, void *arg);
 
 /*
  * omkt_aws_backoff_ms - the delay before retry @attempt (1-based):

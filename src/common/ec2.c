@@ -68,53 +68,29 @@ static char *form_body(struct form *f)
 
 /* ---- errors ---- */
 
-static bool code_in(const char *code, const char *const *set)
-{
-    for (; *set; set++)
-        if (strcmp(code, *set) == 0)
-            return true;
-    return false;
-}
-
-/* error_code - what an EC2 error code means for the caller. */
-static int error_code(long status, const char *code, bool *retry)
-{
-    static const char *const transient[] = {
-        "RequestLimitExceeded", "InsufficientInstanceCapacity",
-        "InsufficientCapacity", "Unavailable",
-        "InternalError",        "ServiceUnavailable",
-        "Throttling",           NULL};
-    static const char *const perm[] = {"AuthFailure",
-                                       "SignatureDoesNotMatch",
-                                       "UnauthorizedOperation",
-                                       "InvalidClientTokenId",
-                                       "OptInRequired",
-                                       "Blocked",
-                                       "IncompleteSignature",
-                                       "MissingAuthenticationToken",
-                                       "RequestExpired",
-                                       "PendingVerification",
-                                       NULL};
-    size_t n = strlen(code);
-
-    *retry = status >= 500 || status == 429 || code_in(code, transient);
-    if (*retry)
-        return OMKT_EHTTP;
-    if (status == 401 || status == 403 || code_in(code, perm))
-        return OMKT_EPERM;
-    if (n > 9 && strcmp(code + n - 9, ".NotFound") == 0)
-        return OMKT_ENOTFOUND;
-    if (strncmp(code, "Invalid", 7) == 0 || strncmp(code, "Missing", 7) == 0)
-        return OMKT_EINVAL;
-    return OMKT_EHTTP;
-}
+static const char *const transient[] = {
+    "RequestLimitExceeded", "InsufficientInstanceCapacity",
+    "InsufficientCapacity", "Unavailable",
+    "InternalError",        "ServiceUnavailable",
+    "Throttling",           NULL};
+static const char *const perm[] = {"AuthFailure",
+                                   "SignatureDoesNotMatch",
+                                   "UnauthorizedOperation",
+                                   "InvalidClientTokenId",
+                                   "OptInRequired",
+                                   "Blocked",
+                                   "IncompleteSignature",
+                                   "MissingAuthenticationToken",
+                                   "RequestExpired",
+                                   "PendingVerification",
+                                   NULL};
+static const struct omkt_aws_errmap errmap = {transient, perm, NULL, NULL,
+                                              NULL};
 
 int omkt_ec2_classify(const char *what, long status, const char *body,
                       size_t len, struct omkt_errbuf *eb)
 {
     char code[96], msg[MSG_MAX];
-    bool retry = false;
-    int rc;
 
     if (status >= 200 && status < 300)
         return OMKT_OK;
@@ -122,12 +98,8 @@ int omkt_ec2_classify(const char *what, long status, const char *body,
         (void)snprintf(code, sizeof(code), "-");
     if (!omkt_s3_xml_text(body, len, "Message", msg, sizeof(msg)))
         msg[0] = '\0';
-    rc = error_code(status, code, &retry);
-    omkt_errf(eb, "%s: HTTP %ld %s%s%s", what, status, code, msg[0] ? ": " : "",
-              msg);
-    if (eb)
-        eb->retryable = retry;
-    return rc;
+    return omkt_aws_error(&errmap, what,
+                          &(struct omkt_aws_fault){status, code, msg}, eb);
 }
 
 /* ---- answers ---- */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "awsreq.h"
 #include "httpc.h"
 #include "imds.h"
 #include "text.h"
@@ -25,29 +26,6 @@ struct omkt_imds {
     char token[TOKEN_MAX];
     time_t token_until; /* renew after this */
 };
-
-/* body - a capped answer. */
-struct body {
-    char *p;
-    size_t len;
-    bool is_over;
-};
-
-static size_t cb_write(char *d, size_t sz, size_t nm, void *arg)
-{
-    struct body *b = arg;
-    size_t n = sz * nm;
-
-    if (b->len + n > BODY_MAX) {
-        b->is_over = true;
-        return 0;
-    }
-    b->p = omkt_xrealloc(b->p, b->len + n + 1);
-    memcpy(b->p + b->len, d, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return n;
-}
 
 int omkt_imds_new(const char *endpoint, struct omkt_imds **out,
                   struct omkt_errbuf *eb)
@@ -87,7 +65,7 @@ void omkt_imds_free(struct omkt_imds *m)
 
 /* request - @method @url with header @hdr; *st and @b get the answer. */
 static int request(struct omkt_imds *m, const char *method, const char *path,
-                   const char *hdr, long *st, struct body *b,
+                   const char *hdr, long *st, struct omkt_aws_body *b,
                    struct omkt_errbuf *eb)
 {
     static const struct omkt_http_limits lim = {
@@ -106,7 +84,7 @@ static int request(struct omkt_imds *m, const char *method, const char *path,
     if (rc == OMKT_OK && cc == CURLE_OK)
         cc = curl_easy_setopt(m->h, CURLOPT_HTTPHEADER, l);
     if (rc == OMKT_OK && cc == CURLE_OK)
-        cc = curl_easy_setopt(m->h, CURLOPT_WRITEFUNCTION, cb_write);
+        cc = curl_easy_setopt(m->h, CURLOPT_WRITEFUNCTION, omkt_aws_body_write);
     if (rc == OMKT_OK && cc == CURLE_OK)
         cc = curl_easy_setopt(m->h, CURLOPT_WRITEDATA, b);
     if (rc == OMKT_OK && cc == CURLE_OK)
@@ -131,7 +109,7 @@ static int request(struct omkt_imds *m, const char *method, const char *path,
 /* renew - a fresh session token. */
 static int renew(struct omkt_imds *m, struct omkt_errbuf *eb)
 {
-    struct body b = {0};
+    struct omkt_aws_body b = {NULL, 0, BODY_MAX, false};
     long st = 0;
     int rc =
         request(m, "PUT", "api/token",
@@ -154,7 +132,7 @@ static int renew(struct omkt_imds *m, struct omkt_errbuf *eb)
 
 /* get_once - GET @path with the current token. */
 static int get_once(struct omkt_imds *m, const char *path, long *st,
-                    struct body *b, struct omkt_errbuf *eb)
+                    struct omkt_aws_body *b, struct omkt_errbuf *eb)
 {
     char *hdr = omkt_xasprintf("X-aws-ec2-metadata-token: %s", m->token);
     int rc = request(m, "GET", path, hdr, st, b, eb);
@@ -166,7 +144,7 @@ static int get_once(struct omkt_imds *m, const char *path, long *st,
 int omkt_imds_get(struct omkt_imds *m, const char *path, char **out,
                   struct omkt_errbuf *eb)
 {
-    struct body b = {0};
+    struct omkt_aws_body b = {NULL, 0, BODY_MAX, false};
     long st = 0;
     int rc = OMKT_OK;
 

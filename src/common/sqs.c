@@ -15,153 +15,130 @@
 #include "text.h"
 
 #define JSON_CT    "application/x-amz-json-1.0"
-#define MSG_MAX    240
 #define POLL_SLACK 10000 /* ms beyond WaitTimeSeconds for the answer */
 
 /* ---- errors ---- */
 
-/* code_in - whether @code is one of the NULL-terminated @set. */
-static bool code_in(const char *code, const char *const *set)
+static const char *const transient[] = {"ThrottlingException",
+                                        "RequestThrottled",
+                                        "ServiceUnavailable",
+                                        "InternalFailure",
+                                        "InternalError",
+                                        "KmsThrottled",
+                                        NULL};
+static const char *const perm[] = {"InvalidSignatureException",
+                                   "SignatureDoesNotMatch",
+                                   "UnrecognizedClientException",
+                                   "InvalidClientTokenId",
+                                   "AccessDenied",
+                                   "AccessDeniedException",
+                                   "IncompleteSignature",
+                                   "MissingAuthenticationToken",
+                                   "RequestExpired",
+                                   "ExpiredToken",
+                                   "InvalidSecurity",
+                                   "SignatureExpired",
+                                   NULL};
+static const char *const gone[] = {"QueueDoesNotExist", "NonExistentQueue",
+                                   NULL};
+static const char *const lost[] = {"ReceiptHandleIsInvalid",
+                                   "MessageNotInflight", NULL};
+static const char *const invalid[] = {"MalformedInput", NULL};
+static const struct omkt_aws_errmap errmap = {transient, perm, gone, lost,
+                                              invalid};
+
+/* short_type - @t without its namespace: "a.b#Code" -> "Code",
+ * "AWS.SimpleQueueService.X" -> "X". */
+static const char *short_type(const char *t)
 {
-    for (; *set; set++)
-        if (strcmp(code, *set) == 0)
-            return true;
-    return false;
-}
+    const char *hash = strrchr(t, '#');
+    const char *dot;
 
-/* error_code - what an error type means for the caller. */
-static int error_code(long status, const char *code, bool *retry)
-{
-    static const char *const transient[] = {"ThrottlingException",
-                                            "RequestThrottled",
-                                            "ServiceUnavailable",
-                                            "InternalFailure",
-                                            "InternalError",
-                                            "KmsThrottled",
-                                            NULL};
-    static const char *const perm[] = {"InvalidSignatureException",
-                                       "SignatureDoesNotMatch",
-                                       "UnrecognizedClientException",
-                                       "InvalidClientTokenId",
-                                       "AccessDenied",
-                                       "AccessDeniedException",
-                                       "IncompleteSignature",
-                                       "MissingAuthenticationToken",
-                                       "RequestExpired",
-                                       "ExpiredToken",
-                                       "InvalidSecurity",
-                                       "SignatureExpired",
-                                       NULL};
-    static const char *const gone[] = {"QueueDoesNotExist", "NonExistentQueue",
-                                       NULL};
-    static const char *const lost[] = {"ReceiptHandleIsInvalid",
-                                       "MessageNotInflight", NULL};
-
-    *retry = status >= 500 || status == 429 || status == 408 ||
-             code_in(code, transient);
-    if (*retry)
-        return OMKT_EHTTP;
-    if (status == 401 || status == 403 || code_in(code, perm))
-        return OMKT_EPERM;
-    if (code_in(code, gone))
-        return OMKT_ENOTFOUND;
-    if (code_in(code, lost))
-        return OMKT_ELOST;
-    if (strstr(code, "Invalid") || strstr(code, "Missing") ||
-        strcmp(code, "MalformedInput") == 0)
-        return OMKT_EINVAL;
-    return OMKT_EHTTP;
-}
-
-/* error_fields - __type without its namespace ("a.b#Code" -> "Code",
- * "AWS.SimpleQueueService.X" -> "X") and the message of @body. */
-static void error_fields(const char *body, size_t len, char *code, size_t csize,
-                         char *msg, size_t msize)
-{
-    json_t *j = len ? json_loadb(body, len, 0, NULL) : NULL;
-    const char *t = json_string_value(json_object_get(j, "__type"));
-    const char *m = json_string_value(json_object_get(j, "message"));
-    const char *cut;
-
-    if (m == NULL)
-        m = json_string_value(json_object_get(j, "Message"));
-    if (t && (cut = strrchr(t, '#')) != NULL)
-        t = cut + 1;
-    if (t && (cut = strrchr(t, '.')) != NULL)
-        t = cut + 1;
-    (void)omkt_text_copy(code, csize, t ? t : "-");
-    (void)omkt_text_copy(msg, msize, m ? m : "");
-    json_decref(j);
+    if (hash != NULL)
+        t = hash + 1;
+    dot = strrchr(t, '.');
+    return dot != NULL ? dot + 1 : t;
 }
 
 int omkt_sqs_classify(const char *what, long status, const char *body,
                       size_t len, struct omkt_errbuf *eb)
 {
-    char code[96], msg[MSG_MAX];
-    bool retry = false;
+    json_t *j;
+    const char *t, *m;
+    char code[96];
     int rc;
 
     if (status >= 200 && status < 300)
         return OMKT_OK;
-    error_fields(body, len, code, sizeof(code), msg, sizeof(msg));
-    rc = error_code(status, code, &retry);
-    omkt_errf(eb, "%s: HTTP %ld %s%s%s", what, status, code, msg[0] ? ": " : "",
-              msg);
-    if (eb)
-        eb->retryable = retry;
+    j = len ? json_loadb(body, len, 0, NULL) : NULL;
+    t = json_string_value(json_object_get(j, "__type"));
+    m = json_string_value(json_object_get(j, "message"));
+    if (m == NULL)
+        m = json_string_value(json_object_get(j, "Message"));
+    (void)omkt_text_copy(code, sizeof(code), t ? short_type(t) : "-");
+    rc = omkt_aws_error(&errmap, what,
+                        &(struct omkt_aws_fault){status, code, m}, eb);
+    json_decref(j);
     return rc;
 }
 
 /* ---- one call ---- */
 
-/* call - POST @req (steals it) as AmazonSQS.@action; *ans (may be NULL)
- * gets the answer's JSON object (new; {} for an empty body). */
+/* call - POST @req (steals it) as AmazonSQS.@action; *r gets the answer
+ * (new: omkt_aws_resp_clear, also on failure). */
 static int call(struct omkt_aws *c, const char *action, json_t *req,
-                int64_t timeout_ms, json_t **ans, struct omkt_errbuf *eb)
+                int64_t timeout_ms, struct omkt_aws_resp *r,
+                struct omkt_errbuf *eb)
 {
     char *body = json_dumps(req, JSON_COMPACT);
     char *what = omkt_xasprintf("sqs %s", action);
     char *target = omkt_xasprintf("AmazonSQS.%s", action);
     struct omkt_aws_call ac = {
         what, JSON_CT, target, body, body ? strlen(body) : 0, timeout_ms};
-    struct omkt_aws_resp r = {0};
     int rc = OMKT_ENOMEM;
 
+    memset(r, 0, sizeof(*r));
     json_decref(req);
-    if (ans)
-        *ans = NULL;
     if (body == NULL)
-        omkt_errf(eb, "%s: out of memory", what);
+        omkt_errf(eb, "%s: out of memory or not UTF-8 text", what);
     else
-        rc = omkt_aws_post(c, &ac, omkt_sqs_classify, &r, eb);
-    if (rc == OMKT_OK && ans) {
-        *ans = r.len ? json_loadb(r.body, r.len, 0, NULL) : json_object();
-        if (*ans == NULL || !json_is_object(*ans)) {
-            omkt_errf(eb, "%s: the answer is not a JSON object", what);
-            json_decref(*ans);
-            *ans = NULL;
-            rc = OMKT_EHTTP;
-        }
-    }
-    omkt_aws_resp_clear(&r);
+        rc = omkt_aws_post(c, &ac, omkt_sqs_classify, r, eb);
     free(body);
     free(what);
     free(target);
     return rc;
 }
 
-/* str_field - a copy of string field @k of @j, or an error. */
-static int str_field(json_t *j, const char *k, const char *what, char **out,
-                     struct omkt_errbuf *eb)
+/* call_field - call(), then a copy of the answer's string field @k. */
+static int call_field(struct omkt_aws *c, const char *action, json_t *req,
+                      const char *k, char **out, struct omkt_errbuf *eb)
 {
+    struct omkt_aws_resp r;
+    int rc = call(c, action, req, 0, &r, eb);
+    json_t *j = rc == OMKT_OK ? json_loadb(r.body, r.len, 0, NULL) : NULL;
     const char *v = json_string_value(json_object_get(j, k));
 
-    if (v == NULL) {
-        omkt_errf(eb, "sqs %s: no %s in the answer", what, k);
-        return OMKT_EHTTP;
+    *out = NULL;
+    if (rc == OMKT_OK && v == NULL) {
+        omkt_errf(eb, "sqs %s: no %s in the answer", action, k);
+        rc = OMKT_EHTTP;
     }
-    *out = omkt_xstrdup(v);
-    return OMKT_OK;
+    if (rc == OMKT_OK)
+        *out = omkt_xstrdup(v);
+    json_decref(j);
+    omkt_aws_resp_clear(&r);
+    return rc;
+}
+
+/* call_only - call() for an action whose answer says nothing more. */
+static int call_only(struct omkt_aws *c, const char *action, json_t *req,
+                     struct omkt_errbuf *eb)
+{
+    struct omkt_aws_resp r;
+    int rc = call(c, action, req, 0, &r, eb);
+
+    omkt_aws_resp_clear(&r);
+    return rc;
 }
 
 /* ---- queues ---- */
@@ -169,16 +146,8 @@ static int str_field(json_t *j, const char *k, const char *what, char **out,
 int omkt_sqs_get_queue_url(struct omkt_aws *c, const char *name, char **url,
                            struct omkt_errbuf *eb)
 {
-    json_t *ans = NULL;
-    int rc;
-
-    *url = NULL;
-    rc = call(c, "GetQueueUrl", json_pack("{ss}", "QueueName", name), 0, &ans,
-              eb);
-    if (rc == OMKT_OK)
-        rc = str_field(ans, "QueueUrl", "GetQueueUrl", url, eb);
-    json_decref(ans);
-    return rc;
+    return call_field(c, "GetQueueUrl", json_pack("{ss}", "QueueName", name),
+                      "QueueUrl", url, eb);
 }
 
 /* set_int_attr - Attributes[@k] = "@v" when @v > 0. */
@@ -228,8 +197,6 @@ int omkt_sqs_create_queue(struct omkt_aws *c, const char *name,
 {
     char *body = omkt_sqs_create_body(name, a);
     json_t *req = body ? json_loads(body, 0, NULL) : NULL;
-    json_t *ans = NULL;
-    int rc;
 
     *url = NULL;
     free(body);
@@ -240,11 +207,7 @@ int omkt_sqs_create_queue(struct omkt_aws *c, const char *name,
                   name);
         return OMKT_EINVAL;
     }
-    rc = call(c, "CreateQueue", req, 0, &ans, eb);
-    if (rc == OMKT_OK)
-        rc = str_field(ans, "QueueUrl", "CreateQueue", url, eb);
-    json_decref(ans);
-    return rc;
+    return call_field(c, "CreateQueue", req, "QueueUrl", url, eb);
 }
 
 /* num_attr - Attributes[@k] as an integer (SQS sends strings); -1. */
@@ -289,18 +252,14 @@ int omkt_sqs_queue_info(struct omkt_aws *c, const char *url,
         "{ss s[sssss]}", "QueueUrl", url, "AttributeNames",
         "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
         "ApproximateNumberOfMessagesDelayed", "VisibilityTimeout", "QueueArn");
-    json_t *ans = NULL;
-    char *s = NULL;
+    struct omkt_aws_resp r;
     int rc;
 
     memset(out, 0, sizeof(*out));
-    rc = call(c, "GetQueueAttributes", req, 0, &ans, eb);
+    rc = call(c, "GetQueueAttributes", req, 0, &r, eb);
     if (rc == OMKT_OK)
-        s = json_dumps(ans, JSON_COMPACT);
-    if (rc == OMKT_OK)
-        rc = omkt_sqs_parse_info(s ? s : "", s ? strlen(s) : 0, out, eb);
-    free(s);
-    json_decref(ans);
+        rc = omkt_sqs_parse_info(r.body, r.len, out, eb);
+    omkt_aws_resp_clear(&r);
     return rc;
 }
 
@@ -316,7 +275,7 @@ int omkt_sqs_send(struct omkt_aws *c, const char *url, const char *body,
                   int delay_s, char **id, struct omkt_errbuf *eb)
 {
     json_t *req = json_pack("{ssss}", "QueueUrl", url, "MessageBody", body);
-    json_t *ans = NULL;
+    char *got = NULL;
     int rc;
 
     if (id)
@@ -327,10 +286,11 @@ int omkt_sqs_send(struct omkt_aws *c, const char *url, const char *body,
     }
     if (delay_s > 0)
         json_object_set_new(req, "DelaySeconds", json_integer(delay_s));
-    rc = call(c, "SendMessage", req, 0, &ans, eb);
-    if (rc == OMKT_OK && id)
-        rc = str_field(ans, "MessageId", "SendMessage", id, eb);
-    json_decref(ans);
+    rc = call_field(c, "SendMessage", req, "MessageId", &got, eb);
+    if (id)
+        *id = got;
+    else
+        free(got);
     return rc;
 }
 
@@ -406,19 +366,15 @@ int omkt_sqs_receive(struct omkt_aws *c, const char *url,
     char *body = omkt_sqs_receive_body(url, o);
     json_t *req = body ? json_loads(body, 0, NULL) : NULL;
     int64_t timeout = (int64_t)o->wait_s * 1000 + POLL_SLACK;
-    json_t *ans = NULL;
-    char *s = NULL;
+    struct omkt_aws_resp r;
     int rc;
 
     memset(out, 0, sizeof(*out));
     free(body);
-    rc = call(c, "ReceiveMessage", req, timeout, &ans, eb);
+    rc = call(c, "ReceiveMessage", req, timeout, &r, eb);
     if (rc == OMKT_OK)
-        s = json_dumps(ans, JSON_COMPACT);
-    if (rc == OMKT_OK)
-        rc = omkt_sqs_parse_messages(s ? s : "", s ? strlen(s) : 0, out, eb);
-    free(s);
-    json_decref(ans);
+        rc = omkt_sqs_parse_messages(r.body, r.len, out, eb);
+    omkt_aws_resp_clear(&r);
     return rc;
 }
 
@@ -444,16 +400,16 @@ int omkt_sqs_change_visibility(struct omkt_aws *c, const char *url,
                   timeout_s, OMKT_SQS_MAX_VISIBLE);
         return OMKT_EINVAL;
     }
-    return call(c, "ChangeMessageVisibility",
-                json_pack("{sssssi}", "QueueUrl", url, "ReceiptHandle", receipt,
-                          "VisibilityTimeout", timeout_s),
-                0, NULL, eb);
+    return call_only(c, "ChangeMessageVisibility",
+                     json_pack("{sssssi}", "QueueUrl", url, "ReceiptHandle",
+                               receipt, "VisibilityTimeout", timeout_s),
+                     eb);
 }
 
 int omkt_sqs_delete(struct omkt_aws *c, const char *url, const char *receipt,
                     struct omkt_errbuf *eb)
 {
-    return call(c, "DeleteMessage",
-                json_pack("{ssss}", "QueueUrl", url, "ReceiptHandle", receipt),
-                0, NULL, eb);
+    return call_only(
+        c, "DeleteMessage",
+        json_pack("{ssss}", "QueueUrl", url, "ReceiptHandle", receipt), eb);
 }

@@ -56,27 +56,31 @@ cloud_start() {
     printf -v "$var" '%s' "$got"
 }
 
+# fake_aws VAR DIR/NAME ARGS... - tests/servers/fake_ec2.py ARGS with the
+# test key pair (log DIR/NAME.log, requests DIR/NAME.jsonl): VAR = port.
+fake_aws() {
+    local var=$1 name=$2; shift 2
+    cloud_start "$var" "$name.log" python3 \
+        "$CLOUD_TOP/tests/servers/fake_ec2.py" "$@" --log "$name.jsonl" \
+        --key "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"
+}
+
 # sqs_start DIR - local-aws-sqs and its verifying proxy: sets SQS_EP
 # (the proxy: clients use it, so every signature is checked).
 sqs_start() {
-    local d=$1 raw proxy
-    cloud_start raw "$d/sqs.log" node "$CLOUD_TOP/tests/cloud/sqs.js" \
+    local raw proxy
+    cloud_start raw "$1/sqs.log" node "$CLOUD_TOP/tests/cloud/sqs.js" \
         "$OMKT_NPM_CACHE" 0 || return 1
-    cloud_start proxy "$d/proxy.log" python3 \
-        "$CLOUD_TOP/tests/servers/fake_ec2.py" --mode proxy \
-        --key "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-        --upstream "http://127.0.0.1:$raw" --log "$d/proxy.jsonl" || return 1
+    fake_aws proxy "$1/proxy" --mode proxy \
+        --upstream "http://127.0.0.1:$raw" || return 1
     SQS_EP=http://127.0.0.1:$proxy
 }
 
 # ec2_start DIR - the fake EC2 (instances under DIR/instances): EC2_EP.
 ec2_start() {
-    local d=$1 port
-    mkdir -p "$d/instances"
-    cloud_start port "$d/ec2.log" python3 \
-        "$CLOUD_TOP/tests/servers/fake_ec2.py" --mode ec2 \
-        --key "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-        --dir "$d/instances" --log "$d/ec2.jsonl" || return 1
+    local port
+    mkdir -p "$1/instances"
+    fake_aws port "$1/ec2" --mode ec2 --dir "$1/instances" || return 1
     EC2_EP=http://127.0.0.1:$port
 }
 

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_awsreq - the pure parts of common/awsreq (form bodies sorted and
- * encoded for SigV4; the capped, jittered backoff), of common/imds (the
- * spot interruption notice) and the client's argument checks.
+ * encoded for SigV4; the capped, jittered backoff; the error map that
+ * SQS and EC2 answers go through), of common/imds (the spot interruption
+ * notice) and the client's argument checks.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/awsreq.h"
 #include "common/err.h"
+#include "common/ec2.h"
 #include "common/imds.h"
+#include "common/sqs.h"
 #include "omkt_test.h"
 
 static void test_form(void)
@@ -92,11 +95,94 @@ static void test_spot(void)
     OMKT_CHECK_INT(omkt_imds_parse_spot("{}", 2, &s), OMKT_EINVAL, "no action");
 }
 
+#define ERR(code, msg)                                                         \
+    "<?xml version=\"1.0\"?><Response><Errors><Error><Code>" code              \
+    "</Code><Message>" msg "</Message></Error></Errors><RequestID>r"           \
+    "</RequestID></Response>"
+
+/* test_classify - SQS's JSON and EC2's XML errors mapped to omkt codes,
+ * retryability and text (one shared map: omkt_aws_error). */
+static void test_classify(void)
+{
+    static const struct {
+        omkt_aws_classify_fn fn;
+        const char *what;
+        long status;
+        const char *body;
+        int rc;
+        bool retry;
+        const char *text;
+    } c[] = {
+        {omkt_sqs_classify, "sqs X", 200, "", OMKT_OK, false, ""},
+        {omkt_sqs_classify, "sqs X", 400,
+         "{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\","
+         "\"message\":\"The specified queue does not exist.\"}",
+         OMKT_ENOTFOUND, false,
+         "sqs X: HTTP 400 QueueDoesNotExist: The specified queue does not "
+         "exist."},
+        {omkt_sqs_classify, "sqs X", 400,
+         "{\"__type\":\"AWS.SimpleQueueService.NonExistentQueue\"}",
+         OMKT_ENOTFOUND, false, "sqs X: HTTP 400 NonExistentQueue"},
+        {omkt_sqs_classify, "sqs X", 404,
+         "{\"__type\":\"com.amazonaws.sqs#ReceiptHandleIsInvalid\"}",
+         OMKT_ELOST, false, "sqs X: HTTP 404 ReceiptHandleIsInvalid"},
+        {omkt_sqs_classify, "sqs X", 403,
+         "{\"__type\":\"com.amazon.coral.service#SignatureDoesNotMatch\","
+         "\"message\":\"bad\"}",
+         OMKT_EPERM, false, "sqs X: HTTP 403 SignatureDoesNotMatch: bad"},
+        {omkt_sqs_classify, "sqs X", 400,
+         "{\"__type\":\"com.amazon.coral.service#InvalidParameterValue"
+         "Exception\",\"message\":\"m\"}",
+         OMKT_EINVAL, false,
+         "sqs X: HTTP 400 InvalidParameterValueException: m"},
+        {omkt_sqs_classify, "sqs X", 400,
+         "{\"__type\":\"com.amazonaws.sqs#ThrottlingException\"}", OMKT_EHTTP,
+         true, "sqs X: HTTP 400 ThrottlingException"},
+        {omkt_sqs_classify, "sqs X", 503, "", OMKT_EHTTP, true,
+         "sqs X: HTTP 503 -"},
+        {omkt_sqs_classify, "sqs X", 500, "<html>oops</html>", OMKT_EHTTP, true,
+         "sqs X: HTTP 500 -"},
+
+        {omkt_ec2_classify, "ec2 X", 200, "<ok/>", OMKT_OK, false, ""},
+        {omkt_ec2_classify, "ec2 X", 401,
+         ERR("AuthFailure", "AWS was not able to validate"), OMKT_EPERM, false,
+         "ec2 X: HTTP 401 AuthFailure: AWS was not able to validate"},
+        {omkt_ec2_classify, "ec2 X", 403, ERR("UnauthorizedOperation", "no"),
+         OMKT_EPERM, false, "ec2 X: HTTP 403 UnauthorizedOperation: no"},
+        {omkt_ec2_classify, "ec2 X", 400,
+         ERR("InvalidInstanceID.NotFound", "i-9 &amp; co"), OMKT_ENOTFOUND,
+         false, "ec2 X: HTTP 400 InvalidInstanceID.NotFound: i-9 & co"},
+        {omkt_ec2_classify, "ec2 X", 400, ERR("InvalidParameterValue", "v"),
+         OMKT_EINVAL, false, "ec2 X: HTTP 400 InvalidParameterValue: v"},
+        {omkt_ec2_classify, "ec2 X", 503,
+         ERR("RequestLimitExceeded", "slow down"), OMKT_EHTTP, true,
+         "ec2 X: HTTP 503 RequestLimitExceeded: slow down"},
+        {omkt_ec2_classify, "ec2 X", 500,
+         ERR("InsufficientInstanceCapacity", "none"), OMKT_EHTTP, true,
+         "ec2 X: HTTP 500 InsufficientInstanceCapacity: none"},
+        {omkt_ec2_classify, "ec2 X", 400, ERR("DryRunOperation", "d"),
+         OMKT_EHTTP, false, "ec2 X: HTTP 400 DryRunOperation: d"},
+        {omkt_ec2_classify, "ec2 X", 502, "", OMKT_EHTTP, true,
+         "ec2 X: HTTP 502 -"},
+    };
+
+    for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        struct omkt_errbuf eb = {0};
+
+        OMKT_CHECK_INT(
+            c[i].fn(c[i].what, c[i].status, c[i].body, strlen(c[i].body), &eb),
+            c[i].rc, "case %zu: code", i);
+        OMKT_CHECK_INT(eb.retryable, c[i].retry, "case %zu: retryable", i);
+        OMKT_CHECK_STR(eb.msg, c[i].text, "case %zu: text", i);
+    }
+}
+
 int main(void)
 {
     test_form();
     test_backoff();
     test_new_checks();
     test_spot();
+    test_classify();
     return omkt_test_done();
 }

@@ -2,8 +2,8 @@
 /*
  * test_ec2 - the pure parts of common/ec2: the RunInstances form (sorted,
  * encoded, user-data in base64, tags, spot, profile by name or ARN), the
- * parsing of EC2's instance XML (RunInstances, DescribeInstances pages)
- * and the mapping of EC2 errors.  The protocol against a signature-
+ * parsing of EC2's instance XML (RunInstances, DescribeInstances pages;
+ * the error mapping is in test_awsreq).  The protocol against a signature-
  * checking server is tests/cloud/test_ec2.sh.
  */
 #include <stdlib.h>
@@ -124,54 +124,10 @@ static void test_parse(void)
     OMKT_CHECK_INT(l.n, 0, "empty list");
 }
 
-#define ERR(code, msg)                                                         \
-    "<?xml version=\"1.0\"?><Response><Errors><Error><Code>" code              \
-    "</Code><Message>" msg "</Message></Error></Errors><RequestID>r"           \
-    "</RequestID></Response>"
-
-static void test_classify(void)
-{
-    static const struct {
-        long status;
-        const char *body;
-        int rc;
-        bool retry;
-        const char *text;
-    } c[] = {
-        {200, "<ok/>", OMKT_OK, false, ""},
-        {401, ERR("AuthFailure", "AWS was not able to validate"), OMKT_EPERM,
-         false, "ec2 X: HTTP 401 AuthFailure: AWS was not able to validate"},
-        {403, ERR("UnauthorizedOperation", "no"), OMKT_EPERM, false,
-         "ec2 X: HTTP 403 UnauthorizedOperation: no"},
-        {400, ERR("InvalidInstanceID.NotFound", "i-9 &amp; co"), OMKT_ENOTFOUND,
-         false, "ec2 X: HTTP 400 InvalidInstanceID.NotFound: i-9 & co"},
-        {400, ERR("InvalidParameterValue", "v"), OMKT_EINVAL, false,
-         "ec2 X: HTTP 400 InvalidParameterValue: v"},
-        {503, ERR("RequestLimitExceeded", "slow down"), OMKT_EHTTP, true,
-         "ec2 X: HTTP 503 RequestLimitExceeded: slow down"},
-        {500, ERR("InsufficientInstanceCapacity", "none"), OMKT_EHTTP, true,
-         "ec2 X: HTTP 500 InsufficientInstanceCapacity: none"},
-        {400, ERR("DryRunOperation", "d"), OMKT_EHTTP, false,
-         "ec2 X: HTTP 400 DryRunOperation: d"},
-        {502, "", OMKT_EHTTP, true, "ec2 X: HTTP 502 -"},
-    };
-
-    for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-        struct omkt_errbuf eb = {0};
-
-        OMKT_CHECK_INT(omkt_ec2_classify("ec2 X", c[i].status, c[i].body,
-                                         strlen(c[i].body), &eb),
-                       c[i].rc, "case %zu: code", i);
-        OMKT_CHECK_INT(eb.retryable, c[i].retry, "case %zu: retryable", i);
-        OMKT_CHECK_STR(eb.msg, c[i].text, "case %zu: text", i);
-    }
-}
-
 int main(void)
 {
     test_run_body();
     test_run_checks();
     test_parse();
-    test_classify();
     return omkt_test_done();
 }

@@ -2,9 +2,9 @@
 /*
  * test_sqs - the pure parts of common/sqs: request bodies (ReceiveMessage,
  * CreateQueue with its redrive policy), answer parsing (messages with
- * ApproximateReceiveCount, empty answers, queue attributes) and the
- * mapping of SQS errors to omkt codes.  The protocol against a real
- * server is tests/cloud/test_sqs.sh.
+ * ApproximateReceiveCount, empty answers, queue attributes).  The error
+ * mapping is in test_awsreq, the protocol against a real server in
+ * tests/cloud/test_sqs.sh.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -116,58 +116,11 @@ static void test_parse_info(void)
                    "no Attributes");
 }
 
-static void test_classify(void)
-{
-    static const struct {
-        long status;
-        const char *body;
-        int rc;
-        bool retry;
-        const char *text;
-    } c[] = {
-        {200, "", OMKT_OK, false, ""},
-        {400,
-         "{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\","
-         "\"message\":\"The specified queue does not exist.\"}",
-         OMKT_ENOTFOUND, false,
-         "sqs X: HTTP 400 QueueDoesNotExist: The specified queue does not "
-         "exist."},
-        {400, "{\"__type\":\"AWS.SimpleQueueService.NonExistentQueue\"}",
-         OMKT_ENOTFOUND, false, "sqs X: HTTP 400 NonExistentQueue"},
-        {404, "{\"__type\":\"com.amazonaws.sqs#ReceiptHandleIsInvalid\"}",
-         OMKT_ELOST, false, "sqs X: HTTP 404 ReceiptHandleIsInvalid"},
-        {403,
-         "{\"__type\":\"com.amazon.coral.service#SignatureDoesNotMatch\","
-         "\"message\":\"bad\"}",
-         OMKT_EPERM, false, "sqs X: HTTP 403 SignatureDoesNotMatch: bad"},
-        {400,
-         "{\"__type\":\"com.amazon.coral.service#InvalidParameterValue"
-         "Exception\",\"message\":\"m\"}",
-         OMKT_EINVAL, false,
-         "sqs X: HTTP 400 InvalidParameterValueException: m"},
-        {400, "{\"__type\":\"com.amazonaws.sqs#ThrottlingException\"}",
-         OMKT_EHTTP, true, "sqs X: HTTP 400 ThrottlingException"},
-        {503, "", OMKT_EHTTP, true, "sqs X: HTTP 503 -"},
-        {500, "<html>oops</html>", OMKT_EHTTP, true, "sqs X: HTTP 500 -"},
-    };
-
-    for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-        struct omkt_errbuf eb = {0};
-
-        OMKT_CHECK_INT(omkt_sqs_classify("sqs X", c[i].status, c[i].body,
-                                         strlen(c[i].body), &eb),
-                       c[i].rc, "case %zu: code", i);
-        OMKT_CHECK_INT(eb.retryable, c[i].retry, "case %zu: retryable", i);
-        OMKT_CHECK_STR(eb.msg, c[i].text, "case %zu: text", i);
-    }
-}
-
 int main(void)
 {
     test_receive_body();
     test_create_body();
     test_parse_messages();
     test_parse_info();
-    test_classify();
     return omkt_test_done();
 }
