@@ -6,8 +6,10 @@
 # (each instance asks its own IMDSv2 endpoint for its id and polls the
 # spot notice), DescribeInstances by tag, TerminateInstances ends the
 # process group, an instance whose script exits is gone, spot requests,
-# EC2's errors (bad image, unknown instance), and a wrong secret or key
-# refused with a clear error and nothing started.
+# EC2's errors (bad image, unknown instance), RequestLimitExceeded
+# retried, a RunInstances whose answer was lost retried without starting
+# twice (ClientToken), and a wrong secret or key refused with a clear
+# error and nothing started.
 set -u
 # shellcheck source=tests/cloud/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -97,6 +99,22 @@ wait_for 10 test -s "$T/instances/$one/bye" && ok "one-shot user-data ran" || ba
 wait_for 10 sh -c "[ -z \"\$('$CLI' ec2 '$EC2_EP' describe omkt:cluster=t2 2>/dev/null)\" ]" &&
     ok "its instance is no longer listed" || bad "one-shot still listed"
 [ "$(market_of "$one")" = spot ] && ok "spot market requested" || bad "market"
+
+echo "# retries"
+fail_next() { # fail_next N STATUS CODE [after]
+    fake POST "/_fake/fail?n=$1&status=$2&code=$3&after=${4:-0}" >/dev/null
+}
+fail_next 1 503 RequestLimitExceeded
+err=$("$CLI" ec2 "$EC2_EP" describe omkt:cluster=t1 2>&1)
+grep -q "retries 1" <<<"$err" && grep -q "${ids[1]} running" <<<"$err" &&
+    ok "RequestLimitExceeded retried once, then answered" || bad "limit: $err"
+fail_next 1 500 InternalError 1
+ec2 run ami-0123456789abcdef0 t3.micro 1 "$T/worker.sh" omkt:cluster=t5 > "$T/lost.out"
+grep -q "retries 1" "$T/cli.err" || bad "lost answer not retried"
+n=$(ec2 describe omkt:cluster=t5 | wc -l)
+[ "$n" = 1 ] && ok "a lost RunInstances answer, retried: one instance, not two" ||
+    bad "lost answer: $n instances"
+ec2 terminate "$(awk '{print $1}' "$T/lost.out")" || bad "terminate t5"
 
 echo "# errors"
 err=$("$CLI" ec2 "$EC2_EP" run bad-image t3.micro 1 "$T/oneshot.sh" omkt:cluster=t3 2>&1)

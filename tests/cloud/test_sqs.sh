@@ -6,7 +6,9 @@
 # max_receive_count times lands in the dead-letter queue; a long poll
 # returns as soon as a message arrives; a wrong secret or unknown key is
 # refused with a clear error that shows no secret, and nothing is sent;
-# an unreachable endpoint is retried, then reported as retryable.
+# throttling and 5xx answers are retried with backoff (and a send whose
+# answer was lost is sent again: SQS is at-least-once); an unreachable
+# endpoint is retried, then reported as retryable.
 # XXX: local-aws-sqs 2.0.2 counts every ChangeMessageVisibility as a
 # receive (real SQS does not), so the lease queue allows 10 receives and
 # the dead-letter case has a queue of its own.
@@ -74,13 +76,13 @@ m=$(sqs recv "$dlq" 2 1)
 
 echo "# long poll returns on a new message"
 t0=$(date +%s%N)
-sqs recv "$q" 15 1 > "$T/poll.out" &
+sqs recv "$q" 20 1 > "$T/poll.out" &
 poll=$!
 sleep 1
 sqs send "$q" late >/dev/null
 wait "$poll"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-if [ "$(col 3 < "$T/poll.out")" = late ] && [ "$ms" -lt 5000 ]; then
+if [ "$(col 3 < "$T/poll.out")" = late ] && [ "$ms" -lt 10000 ]; then
     ok "long poll answered with the new message after $ms ms"
 else
     bad "long poll: '$(cat "$T/poll.out")' after $ms ms"
@@ -104,6 +106,31 @@ grep -q "HTTP 403 UnrecognizedClientException" <<<"$err" &&
     ok "unknown key: UnrecognizedClientException" || bad "unknown key: $err"
 n=$(grep -c '"sig": "ok"' "$T/proxy.jsonl")
 echo "# the proxy checked $n good signatures"
+
+echo "# transient errors"
+fail_next() { # fail_next N STATUS CODE [after]
+    python3 -c 'import sys, urllib.request as u
+u.urlopen(u.Request(sys.argv[1], method="POST", data=b""))' \
+        "$SQS_EP/_fake/fail?n=$1&status=$2&code=$3&after=${4:-0}"
+}
+fail_next 2 400 ThrottlingException
+err=$("$CLI" sqs "$SQS_EP" send "$q" throttled 2>&1 >/dev/null)
+[ $? -eq 0 ] && grep -q "retries 2" <<<"$err" &&
+    ok "two ThrottlingException answers retried, then sent" || bad "throttled: $err"
+fail_next 4 500 InternalFailure
+err=$("$CLI" sqs "$SQS_EP" url omkt-jobs 2>&1)
+if grep -q "retries 3" <<<"$err" &&
+    grep -q "sqs GetQueueUrl: HTTP 500 InternalFailure: injected (retryable)" <<<"$err"; then
+    ok "4 x HTTP 500: 3 retries, then a retryable error"
+else
+    bad "500s: $err"
+fi
+fail_next 1 503 ServiceUnavailable 1
+err=$("$CLI" sqs "$SQS_EP" send "$q" lost-answer 2>&1 >/dev/null)
+m=$(sqs recv "$q" 1 10 30 | cut -f3 | sort | tr '\n' ' ')
+[ "$(grep -o lost-answer <<<"$m" | wc -l)" = 2 ] &&
+    ok "a send whose answer was lost went twice (at-least-once: consumers dedupe)" ||
+    bad "lost answer: '$m' $err"
 
 echo "# unreachable endpoint"
 err=$("$CLI" sqs http://127.0.0.1:1 url omkt-jobs 2>&1)

@@ -22,9 +22,13 @@ SQS 403 UnrecognizedClientException; bad signature: EC2 403 / SQS 403
 SignatureDoesNotMatch; X-Amz-Date more than 15 min off: 403
 RequestExpired (SQS: SignatureExpired).
 
-Unsigned test controls (ec2 mode): GET /_fake/instances (JSON: id, state,
-pid, imds, tags), POST /_fake/spot?id=ID (the instance's IMDS announces a
-spot interruption from now on).  --log FILE appends one JSON line per
+Unsigned test controls: POST /_fake/fail?n=N&status=S&code=C makes the
+next N signed requests fail with HTTP S and error code C in the mode's
+format (EC2 XML, SQS JSON); with &after=1 the request is carried out
+first and only its answer is lost; ec2 mode: GET /_fake/instances (JSON: id,
+state, pid, imds, tags, market), POST /_fake/spot?id=ID (the instance's
+IMDS announces a spot interruption from now on).  --port N listens on N
+(0: any), so a stopped proxy can come back on the same address.  --log FILE appends one JSON line per
 request: {"mode", "action", "status", "sig"}.
 
 --selftest FILE checks this verifier against every official SigV4 test
@@ -53,6 +57,7 @@ ARGS = None
 KEYS = {}
 LOCK = threading.Lock()
 INSTANCES = {}   # id -> dict
+FAIL = {'n': 0, 'status': 503, 'code': 'ServiceUnavailable', 'after': 0}
 TOKENS = {}      # ClientToken -> [ids]
 EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/'
 
@@ -449,17 +454,31 @@ class Handler(BaseHTTPRequestHandler):
         if ARGS.mode == 'ec2':
             status = 401 if code == 'UnknownKey' else 403
             code = 'AuthFailure' if code == 'UnknownKey' else code
-            return self.reply(status, ec2_error_xml(code, msg), 'text/xml')
+            return self.fault(status, code, msg)
         code = {'UnknownKey': 'UnrecognizedClientException',
                 'RequestExpired': 'SignatureExpired'}.get(code, code)
+        self.fault(403, code, msg)
+
+    def fault(self, status, code, msg):
+        """An error answer in the format of this mode's service."""
+        if ARGS.mode == 'ec2':
+            return self.reply(status, ec2_error_xml(code, msg), 'text/xml')
         body = json.dumps({'__type': 'com.amazon.coral.service#' + code,
                            'message': msg}).encode()
-        self.reply(403, body, 'application/x-amz-json-1.0',
+        self.reply(status, body, 'application/x-amz-json-1.0',
                    [('x-amzn-query-error', code + ';Sender')])
 
     def do_POST(self):
         body = self.body()
         u = urllib.parse.urlsplit(self.path)
+        if u.path == '/_fake/fail':
+            q = urllib.parse.parse_qs(u.query)
+            with LOCK:
+                FAIL['n'] = int(q.get('n', ['1'])[0])
+                FAIL['status'] = int(q.get('status', ['503'])[0])
+                FAIL['code'] = q.get('code', ['ServiceUnavailable'])[0]
+                FAIL['after'] = int(q.get('after', ['0'])[0])
+            return self.reply(200, b'', 'text/plain')
         if ARGS.mode == 'ec2' and u.path == '/_fake/spot':
             iid = urllib.parse.parse_qs(u.query).get('id', [''])[0]
             with LOCK:
@@ -478,11 +497,16 @@ class Handler(BaseHTTPRequestHandler):
         self.record(action, 403 if code else 200, code or 'ok')
         if code:
             return self.sig_error(code, msg)
+        with LOCK:
+            failing = FAIL['n'] > 0
+            FAIL['n'] -= failing
+        if failing and not FAIL['after']:
+            return self.fault(FAIL['status'], FAIL['code'], 'injected')
         if ARGS.mode == 'proxy':
-            return self.forward(u, body)
-        self.ec2(body)
+            return self.forward(u, body, failing)
+        self.ec2(body, failing)
 
-    def ec2(self, body):
+    def ec2(self, body, lose_answer):
         p = {k: v[0] for k, v in urllib.parse.parse_qs(
             body.decode(), keep_blank_values=True).items()}
         try:
@@ -494,11 +518,13 @@ class Handler(BaseHTTPRequestHandler):
                 raise Ec2Error(400, 'InvalidAction', 'The action %s is not '
                                'valid for this web service.' % p.get('Action'))
             out = fn(p).encode()
+            if lose_answer:
+                return self.fault(FAIL['status'], FAIL['code'], 'injected')
             self.reply(200, out, 'text/xml;charset=UTF-8')
         except Ec2Error as e:
             self.reply(e.status, ec2_error_xml(e.code, e.msg), 'text/xml')
 
-    def forward(self, u, body):
+    def forward(self, u, body, lose_answer):
         up = urllib.parse.urlsplit(ARGS.upstream)
         c = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
         hdrs = {k: v for k, v in self.headers.items()
@@ -512,6 +538,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(502, str(e).encode(), 'text/plain')
         finally:
             c.close()
+        if lose_answer:
+            return self.fault(FAIL['status'], FAIL['code'], 'injected')
         extra = [(k, v) for k, v in r.getheaders()
                  if k.lower().startswith('x-amzn')]
         self.reply(r.status, data, r.getheader('Content-Type') or
@@ -565,13 +593,14 @@ def main():
     ap.add_argument('--upstream')
     ap.add_argument('--log')
     ap.add_argument('--selftest')
+    ap.add_argument('--port', type=int, default=0)
     ARGS = ap.parse_args()
     if ARGS.selftest:
         sys.exit(selftest(ARGS.selftest))
     for kv in ARGS.key:
         k, _, s = kv.partition(':')
         KEYS[k] = s
-    srv = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    srv = ThreadingHTTPServer(('127.0.0.1', ARGS.port), Handler)
     srv.daemon_threads = True
 
     def stop(*_):
