@@ -6,7 +6,9 @@
 # max_receive_count times lands in the dead-letter queue; a long poll
 # returns as soon as a message arrives; a wrong secret or unknown key is
 # refused with a clear error that shows no secret, and nothing is sent;
-# throttling and 5xx answers are retried with backoff (and a send whose
+# temporary credentials (a session token) are signed too; SIGTERM
+# interrupts a long poll at once; the address policy refuses a loopback
+# endpoint unless allowed; throttling and 5xx answers are retried with backoff (and a send whose
 # answer was lost is sent again: SQS is at-least-once); an unreachable
 # endpoint is retried, then reported as retryable.
 # XXX: local-aws-sqs 2.0.2 counts every ChangeMessageVisibility as a
@@ -106,6 +108,33 @@ grep -q "HTTP 403 UnrecognizedClientException" <<<"$err" &&
     ok "unknown key: UnrecognizedClientException" || bad "unknown key: $err"
 n=$(grep -c '"sig": "ok"' "$T/proxy.jsonl")
 echo "# the proxy checked $n good signatures"
+
+echo "# session token, stop hook, address policy"
+AWS_SESSION_TOKEN=FQoGZXIvYXdzEXAMPLE "$CLI" sqs "$SQS_EP" url omkt-jobs >/dev/null 2>&1 &&
+    ok "a request with X-Amz-Security-Token passes the signature check" ||
+    bad "session token"
+idle=$(sqs create omkt-idle)
+"$CLI" sqs "$SQS_EP" recv "$idle" 20 1 > /dev/null 2> "$T/term.err" &
+poll=$!
+sleep 1
+t0=$(date +%s%N)
+kill -TERM "$poll"
+wait "$poll"
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if [ $rc -eq 1 ] && grep -q "interrupted by shutdown: sqs ReceiveMessage: interrupted" "$T/term.err" &&
+    [ "$ms" -lt 2000 ]; then
+    ok "SIGTERM interrupted a long poll after $ms ms"
+else
+    bad "SIGTERM: rc $rc after $ms ms: $(cat "$T/term.err")"
+fi
+err=$(OMKT_CLOUD_PUBLIC_ONLY=1 "$CLI" sqs "$SQS_EP" url omkt-jobs 2>&1)
+if grep -q "not permitted: sqs GetQueueUrl: refused loopback address 127.0.0.1" <<<"$err" &&
+    grep -q "retries 0" <<<"$err"; then
+    ok "address policy: loopback refused, not retried"
+else
+    bad "address policy: $err"
+fi
 
 echo "# transient errors"
 fail_next() { # fail_next N STATUS CODE [after]

@@ -3,7 +3,9 @@
  * cloud_cli - drive common/sqs, common/ec2 and common/imds from shell
  * tests (tests/cloud/).  Credentials from AWS_ACCESS_KEY_ID /
  * AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN), region from AWS_REGION.
- * Loopback endpoints are allowed (the servers are local fakes).
+ * Loopback endpoints are allowed (the servers are local fakes) unless
+ * OMKT_CLOUD_PUBLIC_ONLY=1 (the address policy then refuses them).
+ * SIGTERM interrupts a call (the stop hook): exit 1 with "interrupted".
  *
  *   cloud_cli sqs EP create NAME [VIS_S [DLQ_ARN MAX_RECEIVES]]  -> URL
  *   cloud_cli sqs EP url NAME                                  -> URL
@@ -22,6 +24,7 @@
  * (2: usage).  The retry count goes to stderr as "retries N".
  */
 #include <curl/curl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +36,21 @@
 #include "common/s3.h"
 #include "common/s3cred.h"
 #include "common/sqs.h"
+
+static volatile sig_atomic_t stopping;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    stopping = 1;
+}
+
+/* is_stopping - the clients' stop hook. */
+static bool is_stopping(void *arg)
+{
+    (void)arg;
+    return stopping != 0;
+}
 
 /* num - argument @s as an int, or exit 2. */
 static int num(const char *s)
@@ -247,8 +265,12 @@ static int client(const char *service, const char *ep, struct omkt_aws **c,
                                   .backoff_ms = 100,
                                   .backoff_max_ms = 1000,
                                   .lim = {.allow_private = true}};
+    const char *pub = getenv("OMKT_CLOUD_PUBLIC_ONLY");
     struct omkt_s3_creds cr;
     int rc = omkt_s3_creds_env(&cr);
+
+    if (pub && strcmp(pub, "1") == 0)
+        cfg.lim.allow_private = false;
 
     if (rc != OMKT_OK) {
         omkt_errf(eb, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY unset");
@@ -256,6 +278,8 @@ static int client(const char *service, const char *ep, struct omkt_aws **c,
     }
     rc = omkt_aws_new(&cfg, &cr, c, eb);
     omkt_s3_creds_clear(&cr);
+    if (rc == OMKT_OK)
+        omkt_aws_set_stop(*c, is_stopping, NULL);
     return rc;
 }
 
@@ -283,8 +307,11 @@ static int run(int argc, char **argv, struct omkt_errbuf *eb)
 int main(int argc, char **argv)
 {
     struct omkt_errbuf eb = {0};
+    struct sigaction sa = {.sa_handler = on_term};
     int rc;
 
+    sigemptyset(&sa.sa_mask);
+    (void)sigaction(SIGTERM, &sa, NULL); /* cannot fail for SIGTERM */
     if (argc < 4) {
         fprintf(stderr, "usage: cloud_cli sqs|ec2|imds ENDPOINT CMD ...\n");
         return 2;
