@@ -63,15 +63,25 @@ void omkt_imds_free(struct omkt_imds *m)
     free(m);
 }
 
-/* request - @method @url with header @hdr; *st and @b get the answer. */
-static int request(struct omkt_imds *m, const char *method, const char *path,
-                   const char *hdr, long *st, struct omkt_aws_body *b,
-                   struct omkt_errbuf *eb)
+/* xreq - one metadata request and its answer. */
+struct xreq {
+    const char *method;
+    const char *path; /* under /latest/ */
+    const char *hdr;  /* the one header it sends */
+    long status;
+    struct omkt_aws_body b; /* new: free b.p */
+};
+
+/* request - run @q; q->status and q->b get the answer. */
+static int request(struct omkt_imds *m, struct xreq *q, struct omkt_errbuf *eb)
 {
+    const char *method = q->method, *path = q->path;
+    struct omkt_aws_body *b = &q->b;
+    long *st = &q->status;
     static const struct omkt_http_limits lim = {
         .connect_timeout_ms = 1000, .timeout_ms = 3000, .allow_private = true};
     char *url = omkt_xasprintf("%s/latest/%s", m->endpoint, path);
-    struct curl_slist *l = curl_slist_append(NULL, hdr);
+    struct curl_slist *l = curl_slist_append(NULL, q->hdr);
     struct omkt_http_peer peer;
     CURLcode cc = l ? CURLE_OK : CURLE_OUT_OF_MEMORY;
     int rc = omkt_http_setup(m->h, m->errbuf, &lim, &peer, eb);
@@ -109,34 +119,41 @@ static int request(struct omkt_imds *m, const char *method, const char *path,
 /* renew - a fresh session token. */
 static int renew(struct omkt_imds *m, struct omkt_errbuf *eb)
 {
-    struct omkt_aws_body b = {NULL, 0, BODY_MAX, false};
-    long st = 0;
-    int rc =
-        request(m, "PUT", "api/token",
-                "X-aws-ec2-metadata-token-ttl-seconds: 21600", &st, &b, eb);
-    size_t n = b.p ? strcspn(b.p, "\r\n") : 0;
+    struct xreq q = {"PUT",
+                     "api/token",
+                     "X-aws-ec2-metadata-token-ttl-seconds: 21600",
+                     0,
+                     {NULL, 0, BODY_MAX, false}};
+    int rc = request(m, &q, eb);
+    size_t n = q.b.p ? strcspn(q.b.p, "\r\n") : 0;
 
-    if (rc == OMKT_OK && (st != 200 || n == 0 || n >= TOKEN_MAX)) {
-        omkt_errf(eb, "imds PUT api/token: HTTP %ld%s", st,
-                  st == 200 ? " without a usable token" : "");
+    if (rc == OMKT_OK && (q.status != 200 || n == 0 || n >= TOKEN_MAX)) {
+        omkt_errf(eb, "imds PUT api/token: HTTP %ld%s", q.status,
+                  q.status == 200 ? " without a usable token" : "");
         rc = OMKT_EHTTP;
     }
     if (rc == OMKT_OK) {
-        memcpy(m->token, b.p, n);
+        memcpy(m->token, q.b.p, n);
         m->token[n] = '\0';
         m->token_until = time(NULL) + TOKEN_TTL - 60;
     }
-    free(b.p);
+    free(q.b.p);
     return rc;
 }
 
-/* get_once - GET @path with the current token. */
-static int get_once(struct omkt_imds *m, const char *path, long *st,
-                    struct omkt_aws_body *b, struct omkt_errbuf *eb)
+/* get_once - GET q->path with the current token into @q (a previous
+ * answer in it is dropped). */
+static int get_once(struct omkt_imds *m, struct xreq *q, struct omkt_errbuf *eb)
 {
     char *hdr = omkt_xasprintf("X-aws-ec2-metadata-token: %s", m->token);
-    int rc = request(m, "GET", path, hdr, st, b, eb);
+    int rc;
 
+    OMKT_FREE(q->b.p);
+    q->b.len = 0;
+    q->method = "GET";
+    q->hdr = hdr;
+    rc = request(m, q, eb);
+    q->hdr = NULL;
     free(hdr);
     return rc;
 }
@@ -144,30 +161,27 @@ static int get_once(struct omkt_imds *m, const char *path, long *st,
 int omkt_imds_get(struct omkt_imds *m, const char *path, char **out,
                   struct omkt_errbuf *eb)
 {
-    struct omkt_aws_body b = {NULL, 0, BODY_MAX, false};
-    long st = 0;
+    struct xreq q = {"GET", path, NULL, 0, {NULL, 0, BODY_MAX, false}};
     int rc = OMKT_OK;
 
     *out = NULL;
     if (m->token[0] == '\0' || time(NULL) >= m->token_until)
         rc = renew(m, eb);
     if (rc == OMKT_OK)
-        rc = get_once(m, path, &st, &b, eb);
-    if (rc == OMKT_OK && st == 401) { /* token expired or revoked */
-        OMKT_FREE(b.p);
-        b.len = 0;
+        rc = get_once(m, &q, eb);
+    if (rc == OMKT_OK && q.status == 401) { /* token expired or revoked */
         rc = renew(m, eb);
         if (rc == OMKT_OK)
-            rc = get_once(m, path, &st, &b, eb);
+            rc = get_once(m, &q, eb);
     }
-    if (rc == OMKT_OK && st != 200) {
-        omkt_errf(eb, "imds GET %s: HTTP %ld", path, st);
-        rc = st == 404 ? OMKT_ENOTFOUND : OMKT_EHTTP;
+    if (rc == OMKT_OK && q.status != 200) {
+        omkt_errf(eb, "imds GET %s: HTTP %ld", path, q.status);
+        rc = q.status == 404 ? OMKT_ENOTFOUND : OMKT_EHTTP;
     }
     if (rc == OMKT_OK)
-        *out = b.p ? b.p : omkt_xstrdup("");
+        *out = q.b.p ? q.b.p : omkt_xstrdup("");
     else
-        free(b.p);
+        free(q.b.p);
     return rc;
 }
 

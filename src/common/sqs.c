@@ -84,17 +84,29 @@ int omkt_sqs_classify(const char *what, long status, const char *body,
 
 /* ---- one call ---- */
 
+/* poll_timeout_ms - the HTTP timeout a request needs: a long poll's
+ * WaitTimeSeconds plus slack; 0 (the client's) for any other. */
+static int64_t poll_timeout_ms(json_t *req)
+{
+    json_t *w = json_object_get(req, "WaitTimeSeconds");
+
+    return w ? json_integer_value(w) * 1000 + POLL_SLACK : 0;
+}
+
 /* call - POST @req (steals it) as AmazonSQS.@action; *r gets the answer
  * (new: omkt_aws_resp_clear, also on failure). */
 static int call(struct omkt_aws *c, const char *action, json_t *req,
-                int64_t timeout_ms, struct omkt_aws_resp *r,
-                struct omkt_errbuf *eb)
+                struct omkt_aws_resp *r, struct omkt_errbuf *eb)
 {
     char *body = json_dumps(req, JSON_COMPACT);
     char *what = omkt_xasprintf("sqs %s", action);
     char *target = omkt_xasprintf("AmazonSQS.%s", action);
-    struct omkt_aws_call ac = {
-        what, JSON_CT, target, body, body ? strlen(body) : 0, timeout_ms};
+    struct omkt_aws_call ac = {what,
+                               JSON_CT,
+                               target,
+                               body,
+                               body ? strlen(body) : 0,
+                               poll_timeout_ms(req)};
     int rc = OMKT_ENOMEM;
 
     memset(r, 0, sizeof(*r));
@@ -109,12 +121,20 @@ static int call(struct omkt_aws *c, const char *action, json_t *req,
     return rc;
 }
 
-/* call_field - call(), then a copy of the answer's string field @k. */
-static int call_field(struct omkt_aws *c, const char *action, json_t *req,
-                      const char *k, char **out, struct omkt_errbuf *eb)
+/* field_op - an action whose answer is one string field. */
+struct field_op {
+    const char *action;
+    json_t *req; /* stolen by the call */
+    const char *field;
+};
+
+/* call_field - call(), then a copy of the answer's string field. */
+static int call_field(struct omkt_aws *c, const struct field_op *op, char **out,
+                      struct omkt_errbuf *eb)
 {
+    const char *action = op->action, *k = op->field;
     struct omkt_aws_resp r;
-    int rc = call(c, action, req, 0, &r, eb);
+    int rc = call(c, action, op->req, &r, eb);
     json_t *j = rc == OMKT_OK ? json_loadb(r.body, r.len, 0, NULL) : NULL;
     const char *v = json_string_value(json_object_get(j, k));
 
@@ -135,7 +155,7 @@ static int call_only(struct omkt_aws *c, const char *action, json_t *req,
                      struct omkt_errbuf *eb)
 {
     struct omkt_aws_resp r;
-    int rc = call(c, action, req, 0, &r, eb);
+    int rc = call(c, action, req, &r, eb);
 
     omkt_aws_resp_clear(&r);
     return rc;
@@ -146,8 +166,10 @@ static int call_only(struct omkt_aws *c, const char *action, json_t *req,
 int omkt_sqs_get_queue_url(struct omkt_aws *c, const char *name, char **url,
                            struct omkt_errbuf *eb)
 {
-    return call_field(c, "GetQueueUrl", json_pack("{ss}", "QueueName", name),
-                      "QueueUrl", url, eb);
+    struct field_op op = {"GetQueueUrl", json_pack("{ss}", "QueueName", name),
+                          "QueueUrl"};
+
+    return call_field(c, &op, url, eb);
 }
 
 /* set_int_attr - Attributes[@k] = "@v" when @v > 0. */
@@ -207,7 +229,8 @@ int omkt_sqs_create_queue(struct omkt_aws *c, const char *name,
                   name);
         return OMKT_EINVAL;
     }
-    return call_field(c, "CreateQueue", req, "QueueUrl", url, eb);
+    return call_field(c, &(struct field_op){"CreateQueue", req, "QueueUrl"},
+                      url, eb);
 }
 
 /* num_attr - Attributes[@k] as an integer (SQS sends strings); -1. */
@@ -256,7 +279,7 @@ int omkt_sqs_queue_info(struct omkt_aws *c, const char *url,
     int rc;
 
     memset(out, 0, sizeof(*out));
-    rc = call(c, "GetQueueAttributes", req, 0, &r, eb);
+    rc = call(c, "GetQueueAttributes", req, &r, eb);
     if (rc == OMKT_OK)
         rc = omkt_sqs_parse_info(r.body, r.len, out, eb);
     omkt_aws_resp_clear(&r);
@@ -271,10 +294,11 @@ void omkt_sqs_queue_info_clear(struct omkt_sqs_queue_info *q)
 
 /* ---- messages ---- */
 
-int omkt_sqs_send(struct omkt_aws *c, const char *url, const char *body,
-                  int delay_s, char **id, struct omkt_errbuf *eb)
+int omkt_sqs_send(struct omkt_aws *c, const char *url,
+                  const struct omkt_sqs_outgoing *m, char **id,
+                  struct omkt_errbuf *eb)
 {
-    json_t *req = json_pack("{ssss}", "QueueUrl", url, "MessageBody", body);
+    json_t *req = json_pack("{ssss}", "QueueUrl", url, "MessageBody", m->body);
     char *got = NULL;
     int rc;
 
@@ -284,9 +308,10 @@ int omkt_sqs_send(struct omkt_aws *c, const char *url, const char *body,
         omkt_errf(eb, "sqs SendMessage: the body is not UTF-8 text");
         return OMKT_EINVAL;
     }
-    if (delay_s > 0)
-        json_object_set_new(req, "DelaySeconds", json_integer(delay_s));
-    rc = call_field(c, "SendMessage", req, "MessageId", &got, eb);
+    if (m->delay_s > 0)
+        json_object_set_new(req, "DelaySeconds", json_integer(m->delay_s));
+    rc = call_field(c, &(struct field_op){"SendMessage", req, "MessageId"},
+                    &got, eb);
     if (id)
         *id = got;
     else
@@ -365,13 +390,12 @@ int omkt_sqs_receive(struct omkt_aws *c, const char *url,
 {
     char *body = omkt_sqs_receive_body(url, o);
     json_t *req = body ? json_loads(body, 0, NULL) : NULL;
-    int64_t timeout = (int64_t)o->wait_s * 1000 + POLL_SLACK;
     struct omkt_aws_resp r;
     int rc;
 
     memset(out, 0, sizeof(*out));
     free(body);
-    rc = call(c, "ReceiveMessage", req, timeout, &r, eb);
+    rc = call(c, "ReceiveMessage", req, &r, eb); /* timeout from the wait */
     if (rc == OMKT_OK)
         rc = omkt_sqs_parse_messages(r.body, r.len, out, eb);
     omkt_aws_resp_clear(&r);

@@ -82,10 +82,17 @@ int omkt_sqs_create_queue(struct omkt_aws *c, const char *name,
                           const struct omkt_sqs_queue_attrs *a, char **url,
                           struct omkt_errbuf *eb);
 
-/* omkt_sqs_send - send @body (UTF-8 text) to @url after @delay_s
- * (0..900); *id (may be NULL) gets the MessageId (new). */
-int omkt_sqs_send(struct omkt_aws *c, const char *url, const char *body,
-                  int delay_s, char **id, struct omkt_errbuf *eb);
+/* A message to send.  Strings borrowed for the call. */
+struct omkt_sqs_outgoing {
+    const char *body; /* UTF-8 text */
+    int delay_s;      /* 0..900: invisible this long after the send */
+};
+
+/* omkt_sqs_send - send @m to @url; *id (may be NULL) gets the MessageId
+ * (new).  OMKT_EINVAL when the body is not UTF-8 text. */
+int omkt_sqs_send(struct omkt_aws *c, const char *url,
+                  const struct omkt_sqs_outgoing *m, char **id,
+                  struct omkt_errbuf *eb);
 
 /*
  * omkt_sqs_receive - up to o->max_messages from @url, waiting up to

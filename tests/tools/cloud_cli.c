@@ -139,7 +139,8 @@ static int sqs_cmd(struct omkt_aws *c, int argc, char **argv,
     if (strcmp(cmd, "url") == 0 && argc == 2)
         rc = omkt_sqs_get_queue_url(c, argv[1], &s, eb);
     else if (strcmp(cmd, "send") == 0 && argc == 3)
-        rc = omkt_sqs_send(c, argv[1], argv[2], 0, &s, eb);
+        rc = omkt_sqs_send(c, argv[1], &(struct omkt_sqs_outgoing){argv[2], 0},
+                           &s, eb);
     else if (strcmp(cmd, "vis") == 0 && argc == 4)
         rc = omkt_sqs_change_visibility(c, argv[1], argv[2], num(argv[3]), eb);
     else if (strcmp(cmd, "del") == 0 && argc == 3)
