@@ -47,8 +47,9 @@ ec2_start "$T" || exit 1
 cat > "$T/worker.sh" <<SH
 #!/bin/sh
 # a stand-in cloud worker: who am I, then watch for a spot interruption
+# (a bounded loop: nothing outlives a test whose fake was killed)
 "$CLI" imds "\$OMKT_IMDS_ENDPOINT" id > imds-id.tmp && mv imds-id.tmp imds-id
-while :; do
+for _ in \$(seq 1 600); do
     "$CLI" imds "\$OMKT_IMDS_ENDPOINT" spot > spot.tmp && mv spot.tmp spot
     sleep 0.3
 done
