@@ -344,9 +344,14 @@ static struct curl_slist *sign(struct omkt_aws *c,
     struct curl_slist *l = curl_slist_append(h.list, line);
 
     free(line);
-    if (l == NULL)
+    if (l == NULL) {
         curl_slist_free_all(h.list);
-    return l ? curl_slist_append(l, "Expect:") : NULL;
+        return NULL;
+    }
+    h.list = curl_slist_append(l, "Expect:"); /* no 100-continue wait */
+    if (h.list == NULL)
+        curl_slist_free_all(l);
+    return h.list;
 }
 
 /* setup - the options of one exchange on the handle. */
