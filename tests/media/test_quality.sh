@@ -90,6 +90,18 @@ read -r y s < <(stats "$o/h00.jpg")
 check "hlg thumbnail: saturation $s >= 80 % of the SDR's $ref_s" python3 -c \
     'import sys; sys.exit(float(sys.argv[1]) < 0.8 * float(sys.argv[2]))' "$s" "$ref_s"
 
+# PQ (SMPTE ST 2084), the other HDR transfer: the same expectations.
+pq=$(clip pq 1 640x360)
+o=$OMKT_TMP/quality-pq
+rm -rf "$o"
+check "pq: transcode 13" cli_rc 0 transcode "$pq" "$o" 13
+check_eq_tags "pq 13" "$o/13.mp4" bt709,tv,bt709,bt709
+read -r y s < <(stats "$o/13.mp4")
+check "pq: mean luma $y within 10 of the SDR's $ref_y" python3 -c \
+    'import sys; sys.exit(abs(float(sys.argv[1]) - float(sys.argv[2])) > 10)' "$y" "$ref_y"
+check "pq: saturation $s >= 80 % of the SDR's $ref_s" python3 -c \
+    'import sys; sys.exit(float(sys.argv[1]) < 0.8 * float(sys.argv[2]))' "$s" "$ref_s"
+
 # 3. A BT.601 SD source: HD setting 14 converted and tagged BT.709 (its
 #    chroma as swscale's 601 -> 709, ~51 dB; unconverted ~32 dB); SD
 #    setting 12 keeps BT.601 (SMPTE 170M) and says so.

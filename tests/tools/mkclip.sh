@@ -13,7 +13,8 @@
 # palts (interlaced PAL MPEG-2 TS, 720x576 top field first, SAR 16:15,
 # fields 1/50 s apart; SIZE ignored), palmjpeg (the same pictures as
 # MJPEG in AVI: no field order), hlg (HEVC 10-bit BT.2020 HLG, the SDR
-# pattern with its white at 203 cd/m2 as ITU-R BT.2408 places it),
+# pattern with its white at 203 cd/m2 as ITU-R BT.2408 places it), pq
+# (the same with the PQ transfer, SMPTE ST 2084),
 # sd601 (h264 tagged BT.601/SMPTE 170M).
 set -eu
 
@@ -94,11 +95,13 @@ palmjpeg)
     ff -f lavfi -i "testsrc2=size=720x576:rate=50:duration=$dur" \
         -vf tinterlace=mode=interleave_top,setsar=16/15 -c:v mjpeg -q:v 2 \
         -f avi "$out" ;;
-hlg)
-    ff -f lavfi -i "$V" -vf "zscale=tin=bt709:t=arib-std-b67:npl=203:\
+hlg | pq)
+    trc=arib-std-b67
+    [ "$kind" = pq ] && trc=smpte2084
+    ff -f lavfi -i "$V" -vf "zscale=tin=bt709:t=$trc:npl=203:\
 pin=bt709:p=bt2020:min=bt709:m=bt2020nc:rin=tv:r=tv,format=yuv420p10le" \
         -c:v libx265 -preset ultrafast -x265-params log-level=error \
-        -color_primaries bt2020 -color_trc arib-std-b67 -colorspace bt2020nc \
+        -color_primaries bt2020 -color_trc "$trc" -colorspace bt2020nc \
         "$out" ;;
 sd601)
     ff -f lavfi -i "$V" -c:v libx264 -preset ultrafast -pix_fmt yuv420p \
