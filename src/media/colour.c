@@ -89,19 +89,24 @@ static bool can_tonemap(void)
 }
 
 void omkt_colour_for_output(const struct omkt_colour *src, int w, int h,
-                            bool is_full_range, struct omkt_colour *out)
+                            bool is_jpeg, struct omkt_colour *out)
 {
     static const struct omkt_colour bt709 = {AVCOL_PRI_BT709, AVCOL_TRC_BT709,
                                              AVCOL_SPC_BT709, AVCOL_RANGE_MPEG};
     bool is_hd = w >= HD_W || h >= HD_H;
+    bool is_fallback = is_wide(src) && !can_tonemap();
 
-    if (is_wide(src))
-        *out = can_tonemap() ? bt709 : *src;
-    else if (is_hd)
+    if (is_fallback)
+        *out = *src; /* stated as is: HDR-aware players still show it */
+    else if (is_wide(src) || (is_hd && !is_jpeg))
         *out = bt709;
     else
         *out = *src;
-    out->range = is_full_range ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
+    /* JPEG (JFIF) pictures are read with the BT.601 matrix, full range,
+     * whatever the source's: convert to it. */
+    if (is_jpeg && !is_fallback)
+        out->spc = AVCOL_SPC_BT470BG;
+    out->range = is_jpeg ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
 }
 
 /* sws_matrix - the scale filter's name of matrix @spc, or NULL. */
@@ -139,10 +144,12 @@ static void zscale_desc(const struct omkt_colour *src,
     if (omkt_colour_is_hdr(src))
         snprintf(buf, size,
                  "%s:t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,"
-                 "tonemap=tonemap=mobius:desat=0,zscale=t=bt709:m=bt709:r=%s,",
-                 in, av_color_range_name(out->range));
+                 "tonemap=tonemap=mobius:desat=0,zscale=t=bt709:m=%s:r=%s,",
+                 in, av_color_space_name(out->spc),
+                 av_color_range_name(out->range));
     else
-        snprintf(buf, size, "%s:t=bt709:p=bt709:m=bt709:r=%s,", in,
+        snprintf(buf, size, "%s:t=bt709:p=bt709:m=%s:r=%s,", in,
+                 av_color_space_name(out->spc),
                  av_color_range_name(out->range));
 }
 

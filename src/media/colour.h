@@ -7,7 +7,8 @@
  *
  * DESIGN: every output is SDR, 8-bit, and tagged.  HD outputs (1280 wide
  * or 720 high and up) are BT.709; SD outputs keep the source's (BT.601 or
- * BT.709).  A source that says nothing is taken as players take it:
+ * BT.709); JPEG pictures use the BT.601 matrix, full range.  A source
+ * that says nothing is taken as players take it:
  * BT.709 from 720 lines up, else BT.601 (PAL at 576 lines, else NTSC).
  * HDR (PQ or HLG) and BT.2020 sources are converted to BT.709 with
  * zscale and tonemap (mobius); without them (an FFmpeg built without
@@ -39,10 +40,11 @@ bool omkt_colour_is_hdr(const struct omkt_colour *c);
 
 /*
  * omkt_colour_for_output - what a @w x @h output of a source of colour
- * @src is tagged with (@is_full_range: a JPEG picture, else video range).
+ * @src is tagged with; @is_jpeg: a JPEG picture (BT.601 matrix, full
+ * range, as JFIF readers take it), else video (range tv).
  */
 void omkt_colour_for_output(const struct omkt_colour *src, int w, int h,
-                            bool is_full_range, struct omkt_colour *out);
+                            bool is_jpeg, struct omkt_colour *out);
 
 /*
  * omkt_colour_filters - options for the scale filter (@scale_opts,

@@ -118,6 +118,19 @@ check_eq_tags "sd601 12" "$o/12.mp4" smpte170m,tv,smpte170m,smpte170m
 check_eq_tags "sd601 21 (webm)" "$o/21.webm" smpte170m,tv,smpte170m,smpte170m
 check_eq_tags "sd601 31 (mpeg-ps)" "$o/31.mpg" smpte170m,tv,smpte170m,smpte170m
 
+# Thumbnails are JPEG, which readers decode with the BT.601 matrix: an HD
+# BT.709 source's pictures are converted (~58 dB against the 709 -> 601
+# conversion; unconverted ~33 dB).
+bars=$OMKT_TMP/quality-bars720.mp4
+ffmpeg -nostdin -v error -y -f lavfi -i smptehdbars=s=1280x720:r=25:d=1 \
+    -c:v libx264 -preset ultrafast -pix_fmt yuv420p "$bars"
+o=$OMKT_TMP/quality-bars
+rm -rf "$o"
+check "bars 720p: thumbnails" cli_rc 0 transcode "$bars" "$o" 101
+p=$(psnr "$o/h00.jpg" "$bars" \
+    "trim=end_frame=1,scale=in_color_matrix=bt709:out_color_matrix=bt601,format=yuvj420p" u)
+check "bars 720p thumbnail: BT.601 chroma (PSNR-U $p >= 40 dB)" at_least "$p" 40
+
 # 4. An untagged source gets what players assume of it, said explicitly.
 o=$OMKT_TMP/quality-untagged
 rm -rf "$o"

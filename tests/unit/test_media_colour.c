@@ -96,7 +96,18 @@ static void test_outputs(void)
                    strstr(post, "r=tv,") != NULL,
                "HLG: tone-mapped: %s", post);
     omkt_colour_for_output(&hlg, 640, 360, true, &out);
-    OMKT_CHECK(out.range == AVCOL_RANGE_JPEG, "JPEG pictures: full range");
+    OMKT_CHECK(out.range == AVCOL_RANGE_JPEG && out.spc == AVCOL_SPC_BT470BG,
+               "HLG into JPEG: BT.601 matrix, full range");
+    omkt_colour_filters(&hlg, &out, sopts, sizeof(sopts), post, sizeof(post));
+    OMKT_CHECK(strstr(post, "m=bt470bg:r=pc,") != NULL, "HLG into JPEG: %s",
+               post);
+    /* JFIF readers take the BT.601 matrix: HD pictures converted to it */
+    omkt_colour_for_output(&hd709, 1280, 720, true, &out);
+    OMKT_CHECK(out.spc == AVCOL_SPC_BT470BG && out.range == AVCOL_RANGE_JPEG,
+               "709 into JPEG: BT.601 matrix, full range");
+    omkt_colour_filters(&hd709, &out, sopts, sizeof(sopts), post, sizeof(post));
+    OMKT_CHECK_STR(sopts, ":in_color_matrix=bt709:out_color_matrix=bt601",
+                   "709 into JPEG: the scaler converts");
 }
 
 int main(void)
