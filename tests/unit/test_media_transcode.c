@@ -6,6 +6,7 @@
  * file behind.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,6 +455,38 @@ static void test_progress_end(const char *src)
     omkt_transcode_result_clear(&res);
 }
 
+/* A cancel that arrives while the outputs drain (after the last packet,
+ * before publishing) is a cancel: ECANCELLED, nothing published.  Inline
+ * outputs (threads = 1) make the calls to should_stop the same on every
+ * run: count them, then cancel at the last one. */
+static void test_cancel_in_drain(const char *src)
+{
+    struct watch w = {.is_monotonic = true, .cancel_after = INT_MAX};
+    struct omkt_transcode_opts o = {.should_stop_fn = should_stop,
+                                    .stop_ctx = &w,
+                                    .threads = 1,
+                                    .tmp_tag = "unit-d"};
+    struct omkt_transcode_result res;
+    struct omkt_errbuf eb = {0};
+    int ids[] = {11};
+    char out[600];
+
+    snprintf(out, sizeof(out), "%s/drain", tmpdir);
+    mkdir(out, 0750);
+    OMKT_CHECK_INT(omkt_transcode(src, out, ids, 1, &o, &res, &eb), OMKT_OK,
+                   "counting run: %s", eb.msg);
+    omkt_transcode_result_clear(&res);
+    snprintf(out, sizeof(out), "%s/drain2", tmpdir);
+    mkdir(out, 0750);
+    w.cancel_after = w.stop_calls - 1;
+    w.stop_calls = 0;
+    OMKT_CHECK_INT(omkt_transcode(src, out, ids, 1, &o, &res, &eb),
+                   OMKT_ECANCELLED, "cancelled at call %d: %s",
+                   w.cancel_after + 1, eb.msg);
+    OMKT_CHECK_INT(count_files(out), 0, "nothing published");
+    omkt_transcode_result_clear(&res);
+}
+
 int main(void)
 {
     const char *base = getenv("OMKT_TMP");
@@ -474,5 +507,6 @@ int main(void)
     test_limits(src);
     test_cut(src);
     test_progress_end(src);
+    test_cancel_in_drain(src);
     return omkt_test_done();
 }
