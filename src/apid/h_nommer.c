@@ -7,8 +7,10 @@
  * clients read the reason).  http(s) sources are downloaded; file://
  * sources and destinations must lie inside the document root; s3://
  * ones are S3 objects (their secrets kept apart: common/s3job.h).  The
- * account is named by its API key: X-API-Key, Authorization (Bearer or
- * Basic password) or an "api_key" field.
+ * account is named by its API key: in the path (a base URL of
+ * "http://HOST:PORT/nommer/<key>", all the unmodified client can give),
+ * X-API-Key, Authorization (Bearer or Basic password) or an "api_key"
+ * field.
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -91,10 +93,11 @@ static json_t *body_of(struct apid_req *r)
 }
 
 /* key_of - the API key of the request (in @buf or borrowed from the
- * body), or NULL: the headers (auth.h), else an "api_key" field. */
+ * body), or NULL: the path's or the headers' (auth.h), else an
+ * "api_key" field. */
 static const char *key_of(struct nom *n, char *buf, size_t size)
 {
-    const char *k = auth_header_key(n->r, buf, size);
+    const char *k = auth_nommer_key(n->r, buf, size);
 
     if (k == NULL)
         k = json_string_value(json_object_get(n->body, "api_key"));
@@ -254,7 +257,9 @@ static bool auth(struct nom *n, enum MHD_Result *res)
     case APID_AUTH_OK:
         return true;
     case APID_AUTH_NO_KEY:
-        *res = fail(n, 401, "an API key is required (X-API-Key)");
+        *res = fail(n, 401,
+                    "an API key is required (a base URL of "
+                    "http://HOST:PORT/nommer/<key>, or X-API-Key)");
         break;
     case APID_AUTH_UNKNOWN:
         *res = fail(n, 401, "unknown API key");

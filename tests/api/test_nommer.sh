@@ -31,7 +31,7 @@ ID=$(f job_id)
 check "job_id is the media id" test "$(sql "SELECT COUNT(*) FROM media WHERE id = '$ID' AND account_id = 1")" = 1
 check_eq "row: source, adapter, base setting, notify" "$(sql "SELECT CONCAT_WS(',', url, adapter, state, want_settings, notify_url) FROM media WHERE id = $ID")" \
     "http://cms.example/in/a.wmv,http,remote,13,http://cms.example/done"
-check_eq "download job" "$(sql "SELECT CONCAT_WS(',', task, state) FROM jobs WHERE media_id = $ID")" "download,queued"
+check_eq "download job (and the PENDING notification)" "$(sql "SELECT CONCAT_WS(',', task, state) FROM jobs WHERE media_id = $ID ORDER BY id" | tr '\n' ' ')" "download,queued notify,queued "
 check_eq "mapped: codec, bitrate, options" "$(jo "$ID" video.codec) $(jo "$ID" video.bitrate) $(jo "$ID" video.options)" "libx264 400k preset=medium:profile=baseline"
 check_eq "mapped: filter" "$(jo "$ID" video.filter)" "yadif,scale=640:trunc(ow/a/2)*2"
 check_eq "mapped: audio of the last pass" "$(jo "$ID" audio.codec) $(jo "$ID" audio.bitrate) $(jo "$ID" audio.samplerate) $(jo "$ID" audio.channels)" "aac 128k 48000 2"
