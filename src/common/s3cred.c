@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* s3cred - S3 URIs, [s3] profiles, environment and IMDSv2 (s3cred.h). */
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -12,15 +11,15 @@
 
 #include "alloc.h"
 #include "httpc.h"
+#include "imds.h"
 #include "parse.h"
 #include "s3cred.h"
 #include "text.h"
 
-#define KEY_MAX       1024
-#define SECRET_MAX    256
-#define LINE_MAX_LEN  4096
-#define IMDS_BODY_MAX (64 * 1024)
-#define SHOW_MAX      2048
+#define KEY_MAX      1024
+#define SECRET_MAX   256
+#define LINE_MAX_LEN 4096
+#define SHOW_MAX     2048
 
 bool omkt_s3_uri_is_s3(const char *s)
 {
@@ -517,78 +516,11 @@ int omkt_s3_creds_env(struct omkt_s3_creds *out)
     return OMKT_OK;
 }
 
-/* body - a capped response. */
-struct body {
-    char buf[IMDS_BODY_MAX + 1];
-    size_t len;
-};
-
-static size_t body_write(char *d, size_t sz, size_t nm, void *arg)
-{
-    struct body *b = arg;
-    size_t n = sz * nm;
-
-    if (b->len + n > IMDS_BODY_MAX)
-        return 0;
-    memcpy(b->buf + b->len, d, n);
-    b->len += n;
-    b->buf[b->len] = '\0';
-    return n;
-}
-
-/* imds_call - one IMDS request; @b gets the body of a 200. */
-static int imds_call(CURL *h, const char *url, const char *method,
-                     const char *hdr, struct body *b, struct omkt_errbuf *eb)
-{
-    /* link-local by nature: the endpoint is the operator's choice */
-    static const struct omkt_http_limits lim = {
-        .connect_timeout_ms = 2000, .timeout_ms = 5000, .allow_private = true};
-    struct omkt_http_peer peer;
-    char errbuf[CURL_ERROR_SIZE];
-    struct curl_slist *l = curl_slist_append(NULL, hdr);
-    CURLcode cc;
-    long st = 0;
-    int rc = omkt_http_setup(h, errbuf, &lim, &peer, eb);
-
-    b->len = 0;
-    b->buf[0] = '\0';
-    cc = l ? CURLE_OK : CURLE_OUT_OF_MEMORY;
-    if (rc == OMKT_OK && cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_URL, url);
-    if (rc == OMKT_OK && cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    if (rc == OMKT_OK && cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_HTTPHEADER, l);
-    if (rc == OMKT_OK && cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write);
-    if (rc == OMKT_OK && cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
-    if (rc == OMKT_OK && cc == CURLE_OK)
-        cc = curl_easy_perform(h);
-    if (rc == OMKT_OK && cc != CURLE_OK) {
-        omkt_errf(eb, "imds %s: %s", method,
-                  errbuf[0] ? errbuf : curl_easy_strerror(cc));
-        rc = OMKT_ENET;
-    }
-    if (rc == OMKT_OK) {
-        (void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st);
-        if (st == 404)
-            rc = OMKT_ENOTFOUND;
-        else if (st != 200)
-            rc = OMKT_EHTTP;
-        if (rc != OMKT_OK)
-            omkt_errf(eb, "imds %s: HTTP %ld", method, st);
-    }
-    (void)curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-    curl_slist_free_all(l);
-    return rc;
-}
-
-/* imds_json - the credential fields of the role document in @b. */
-static int imds_json(const struct body *b, struct omkt_s3_creds *out,
+/* imds_json - the credential fields of the role document @doc. */
+static int imds_json(const char *doc, struct omkt_s3_creds *out,
                      struct omkt_errbuf *eb)
 {
-    json_t *j = json_loadb(b->buf, b->len, 0, NULL);
+    json_t *j = json_loads(doc, 0, NULL);
     const char *k = json_string_value(json_object_get(j, "AccessKeyId"));
     const char *s = json_string_value(json_object_get(j, "SecretAccessKey"));
     const char *t = json_string_value(json_object_get(j, "Token"));
@@ -607,70 +539,64 @@ static int imds_json(const struct body *b, struct omkt_s3_creds *out,
     return rc;
 }
 
-/* imds_steps - token, role, credentials (and region) on handle @h. */
-static int imds_steps(CURL *h, const char *ep, struct omkt_s3_creds *out,
+/* wipe - cleanse and free a metadata answer that may hold a secret. */
+static void wipe(char *s)
+{
+    if (s == NULL)
+        return;
+    OPENSSL_cleanse(s, strlen(s));
+    free(s);
+}
+
+/* imds_steps - role, its credentials (and the region) through @m. */
+static int imds_steps(struct omkt_imds *m, struct omkt_s3_creds *out,
                       char **region, struct omkt_errbuf *eb)
 {
-    struct body *b = omkt_xmalloc(sizeof(*b));
-    char *url = omkt_xasprintf("%s/latest/api/token", ep);
-    char *tok = NULL, *role = NULL;
-    int rc = imds_call(h, url, "PUT",
-                       "X-aws-ec2-metadata-token-ttl-seconds: 21600", b, eb);
+    char *list = NULL, *doc = NULL, *path = NULL, *reg = NULL;
+    size_t n = 0;
+    int rc = omkt_imds_get(m, "meta-data/iam/security-credentials/", &list, eb);
 
     if (rc == OMKT_OK)
-        tok = omkt_xasprintf("X-aws-ec2-metadata-token: %.*s",
-                             (int)strcspn(b->buf, "\r\n"), b->buf);
-    free(url);
-    url = omkt_xasprintf("%s/latest/meta-data/iam/security-credentials/", ep);
-    if (rc == OMKT_OK)
-        rc = imds_call(h, url, "GET", tok, b, eb);
-    if (rc == OMKT_OK && strcspn(b->buf, "\r\n/?#") == 0) {
+        n = strcspn(list, "\r\n/?#");
+    if (rc == OMKT_OK && n == 0) {
         omkt_errf(eb, "imds: the instance has no role");
         rc = OMKT_ENOTFOUND;
     }
+    if (rc == OMKT_OK) {
+        path = omkt_xasprintf("meta-data/iam/security-credentials/%.*s", (int)n,
+                              list);
+        rc = omkt_imds_get(m, path, &doc, eb);
+    }
     if (rc == OMKT_OK)
-        role = omkt_xstrndup(b->buf, strcspn(b->buf, "\r\n/?#"));
-    free(url);
-    url = omkt_xasprintf("%s/latest/meta-data/iam/security-credentials/%s", ep,
-                         role ? role : "");
-    if (rc == OMKT_OK)
-        rc = imds_call(h, url, "GET", tok, b, eb);
-    if (rc == OMKT_OK)
-        rc = imds_json(b, out, eb);
-    free(url);
-    url = omkt_xasprintf("%s/latest/meta-data/placement/region", ep);
+        rc = imds_json(doc, out, eb);
     if (rc == OMKT_OK && region &&
-        imds_call(h, url, "GET", tok, b, NULL) == OMKT_OK)
-        *region = omkt_xstrndup(b->buf, strcspn(b->buf, "\r\n"));
-    OPENSSL_cleanse(b, sizeof(*b));
-    free(b);
-    free(url);
-    free(role);
-    free(tok);
+        omkt_imds_get(m, "meta-data/placement/region", &reg, NULL) == OMKT_OK)
+        *region = omkt_xstrndup(reg, strcspn(reg, "\r\n"));
+    wipe(doc);
+    free(reg);
+    free(path);
+    free(list);
     return rc;
 }
 
 int omkt_s3_creds_imds(const char *endpoint, struct omkt_s3_creds *out,
                        char **region, struct omkt_errbuf *eb)
 {
-    CURL *h = curl_easy_init();
-    const char *ep = endpoint && *endpoint ? endpoint : OMKT_S3_IMDS_DEFAULT;
+    struct omkt_imds *m = NULL;
     int rc;
 
     memset(out, 0, sizeof(*out));
     if (region)
         *region = NULL;
-    if (h == NULL) {
-        omkt_errf(eb, "imds: curl_easy_init failed");
-        return OMKT_ENET;
-    }
-    rc = imds_steps(h, ep, out, region, eb);
+    rc = omkt_imds_new(endpoint, &m, eb);
+    if (rc == OMKT_OK)
+        rc = imds_steps(m, out, region, eb);
     if (rc != OMKT_OK) {
         omkt_s3_creds_clear(out);
         if (region)
             OMKT_FREE(*region);
     }
-    curl_easy_cleanup(h);
+    omkt_imds_free(m);
     return rc;
 }
 
