@@ -77,6 +77,20 @@ static void keep_secret(struct omkt_s3_uri *u, const char *job_options,
     json_decref(o);
 }
 
+/* account_profile - "account-ID" when the job's account has its own
+ * [s3.account-ID] section, else NULL ([s3]).  The name is in a static
+ * buffer of this thread. */
+static const char *account_profile(const struct omkt_s3job_req *rq)
+{
+    static _Thread_local char name[40];
+
+    if (!has_conf || rq->ctx == NULL || rq->ctx->job.account_id <= 0)
+        return NULL;
+    snprintf(name, sizeof(name), "account-%lld",
+             (long long)rq->ctx->job.account_id);
+    return omkt_s3_conf_profile(&s3conf, name) != NULL ? name : NULL;
+}
+
 int omkt_s3job_open(const struct omkt_s3job_req *rq, struct omkt_s3_uri *u,
                     struct omkt_s3 **s3, struct omkt_errbuf *eb)
 {
@@ -88,7 +102,8 @@ int omkt_s3job_open(const struct omkt_s3job_req *rq, struct omkt_s3_uri *u,
     if (ret != OMKT_OK)
         return ret;
     keep_secret(u, rq->job_options, rq->which);
-    ret = omkt_s3_resolve(has_conf ? &s3conf : NULL, NULL, u, &cfg, &cr, eb);
+    ret = omkt_s3_resolve(has_conf ? &s3conf : NULL, account_profile(rq), u,
+                          &cfg, &cr, eb);
     if (ret == OMKT_OK) {
         bool is_private = cfg.lim.allow_private;
 

@@ -56,7 +56,8 @@ struct omkt_s3job_req {
 /*
  * omkt_s3job_open - parse rq->uri (its masked secret replaced by the kept
  * one), resolve credentials (s3cred order, the sections omkt_s3job_init
- * read) and make a client that stops when rq->ctx must stop.  On OMKT_OK
+ * read: the profile [s3.account-ID] of the job's account when there is
+ * one, its per-account default, else [s3]) and make a client that stops when rq->ctx must stop.  On OMKT_OK
  * *u and *s3 are new (omkt_s3_uri_clear, omkt_s3_free).  Errors as
  * omkt_s3_uri_parse, omkt_s3_resolve and omkt_s3_new; none is retryable.
  */

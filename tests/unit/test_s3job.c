@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/alloc.h"
 #include "common/s3job.h"
@@ -83,11 +84,53 @@ static void test_open(void)
     json_decref(opts);
 }
 
+/* test_account_profile - [s3.account-ID] is that account's default. */
+static void test_account_profile(void)
+{
+    char path[] = "/tmp/omkt-test-s3job.XXXXXX";
+    int fd = mkstemp(path);
+    static const char conf[] = "[s3]\nregion = eu-west-3\n"
+                               "[s3.account-7]\naccess_key = AK7\n"
+                               "secret_key = SK7\n";
+    struct omkt_errbuf eb = {0};
+    struct omkt_jobctx ctx = {0};
+    struct omkt_s3job_req rq = {
+        .uri = "s3://bkt/k", .which = OMKT_S3JOB_SOURCE, .ctx = &ctx};
+    struct omkt_s3_uri u = {0};
+    struct omkt_s3 *s3 = NULL;
+
+    if (fd < 0 || write(fd, conf, sizeof(conf) - 1) != sizeof(conf) - 1) {
+        OMKT_CHECK(false, "write %s", path);
+        return;
+    }
+    close(fd);
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    OMKT_CHECK_INT(omkt_s3job_init(path, &eb), OMKT_OK, "init: %s", eb.msg);
+    ctx.job.account_id = 7;
+    OMKT_CHECK_INT(omkt_s3job_open(&rq, &u, &s3, &eb), OMKT_OK,
+                   "account 7: its profile's keys: %s", eb.msg);
+    omkt_s3_free(s3);
+    omkt_s3_uri_clear(&u);
+    s3 = NULL;
+    ctx.job.account_id = 8;
+    eb = (struct omkt_errbuf){0};
+    OMKT_CHECK_INT(omkt_s3job_open(&rq, &u, &s3, &eb) != OMKT_OK, 1,
+                   "account 8: [s3], which has no keys");
+    OMKT_CHECK(strstr(eb.msg, "credentials") != NULL, "  ... says so: %s",
+               eb.msg);
+    omkt_s3_free(s3);
+    omkt_s3_uri_clear(&u);
+    omkt_s3job_finish();
+    unlink(path);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     test_hide();
     test_open();
+    test_account_profile();
     curl_global_cleanup();
     return omkt_test_done();
 }
