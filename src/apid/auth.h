@@ -55,9 +55,13 @@ enum apid_auth auth_check(struct apid_req *r, const char *key, bool is_limited,
                           struct omkt_account *acc);
 
 /*
- * apid_is_admin - the request's headers carry the operator credential:
- * [apid] admin_key or the API key of an enabled admin account.
+ * auth_admin - whether the request's headers carry the operator
+ * credential: [apid] admin_key or the API key of an enabled admin
+ * account.  APID_AUTH_OK, NO_KEY, UNKNOWN (not an operator's), or
+ * DB_DOWN when the database cannot say.  While the database is away, a
+ * key it confirmed in the last APID_ACACHE_GRACE_MS (acache.h) still
+ * passes: the operator pages are read-only and must show the outage.
  */
-bool apid_is_admin(struct apid_req *r);
+enum apid_auth auth_admin(struct apid_req *r);
 
 #endif

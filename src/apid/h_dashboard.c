@@ -257,10 +257,11 @@ enum MHD_Result h_dashboard(struct apid_req *r)
     struct sbuf b = {0};
     struct MHD_Response *resp;
     char *text;
+    enum apid_auth v = auth_admin(r);
 
-    if (!apid_is_admin(r))
-        return apid_need_admin(r);
-    page(apid_db(r), &b);
+    if (v != APID_AUTH_OK)
+        return apid_refuse_admin(r, v);
+    page(apid_db_alive(r), &b);
     text = sbuf_take(&b);
     resp = MHD_create_response_from_buffer(strlen(text), text,
                                            MHD_RESPMEM_MUST_FREE);

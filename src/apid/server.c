@@ -25,6 +25,7 @@
 
 #include "apid/apid.h"
 #include "apid/pathkey.h"
+#include "apid/route.h"
 #include "apid/router.h"
 #include "apid/server.h"
 #include "common/alloc.h"
@@ -76,6 +77,13 @@ struct omkt_db *apid_db(struct apid_req *r)
     if (r->db == NULL)
         r->db = apid_db_get(r->a);
     return r->db;
+}
+
+struct omkt_db *apid_db_alive(struct apid_req *r)
+{
+    struct omkt_db *db = apid_db(r);
+
+    return db != NULL && omkt_db_ping(db) ? db : NULL;
 }
 
 /* log_req - an error about the request's @status reply: its method and
@@ -291,6 +299,7 @@ static enum MHD_Result first_call(struct apid *a, struct MHD_Connection *conn,
     r->method = method;
     r->is_head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     r->action = "other";
+    r->api = route_api(method, url);
     *req_cls = r;
     connguard_phase(conn, CONNGUARD_BODY);
     if (connguard_is_reserve(conn) && strcmp(url, "/health") != 0)
@@ -350,7 +359,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (r == NULL)
         return;
     if (r->status != 0)
-        stats_count(&a->stats, r->action, r->status);
+        stats_count(&a->stats, r->api, r->action, r->status);
     apid_db_put(a, r->db);
     multipart_finish(&r->mp, NULL);
     params_free(&r->params);

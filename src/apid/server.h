@@ -17,6 +17,11 @@
  * or NULL when none can be made (then answer 503). */
 struct omkt_db *apid_db(struct apid_req *r);
 
+/* apid_db_alive - apid_db(), or NULL when it does not answer a ping:
+ * for pages that must say "database unreachable" rather than show
+ * empty tables. */
+struct omkt_db *apid_db_alive(struct apid_req *r);
+
 /* apid_db_get / apid_db_put - a pooled connection for other threads. */
 struct omkt_db *apid_db_get(struct apid *a);
 void apid_db_put(struct apid *a, struct omkt_db *db);

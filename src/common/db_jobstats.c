@@ -65,7 +65,8 @@ int omkt_jobstats_durations(struct omkt_db *db, struct omkt_dbres **res,
         " SUM(d <= 5),"
         " SUM(d <= 30), SUM(d <= 60), SUM(d <= 300), SUM(d <= 1800) FROM"
         " (SELECT task, TIMESTAMPDIFF(MICROSECOND, started, finished) / 1e6"
-        " AS d FROM jobs WHERE state = 'done' AND started IS NOT NULL) x"
+        " AS d FROM jobs WHERE state = 'done' AND started IS NOT NULL"
+        " AND finished > NOW(3) - INTERVAL 1 HOUR) x"
         " GROUP BY task ORDER BY task";
 
     return omkt_db_query(db, sql, NULL, 0, res, eb);

@@ -36,7 +36,8 @@ int omkt_jobstats_throughput(struct omkt_db *db, struct omkt_dbres **res,
                              struct omkt_errbuf *eb);
 
 /* omkt_jobstats_durations - task, count, sum of seconds, then the counts
- * at or under 1, 5, 30, 60, 300, 1800 s, over finished (done) jobs. */
+ * at or under 1, 5, 30, 60, 300, 1800 s, over the jobs done in the last
+ * hour (a window: purging older rows never changes it). */
 int omkt_jobstats_durations(struct omkt_db *db, struct omkt_dbres **res,
                             struct omkt_errbuf *eb);
 
