@@ -103,6 +103,7 @@ enum apid_auth auth_check(struct apid_req *r, const char *key, bool is_limited,
         return APID_AUTH_UNKNOWN;
     if (rc != OMKT_OK)
         return APID_AUTH_DB_DOWN;
+    r->account_id = acc->id; /* for the call log, whatever the verdict */
     if (!acc->is_enabled)
         return APID_AUTH_DISABLED;
     if (apid_db(r) == NULL)
