@@ -125,15 +125,21 @@ static enum apid_auth admin_account(struct omkt_account *acc)
     return v;
 }
 
+const char *auth_admin_key(struct apid_req *r, char *buf, size_t size)
+{
+    if (!bearer(apid_header(r, MHD_HTTP_HEADER_AUTHORIZATION), buf, size) ||
+        buf[0] == '\0')
+        return NULL;
+    return buf;
+}
+
 enum apid_auth auth_admin(struct apid_req *r)
 {
     char key[APID_AUTH_KEY_MAX];
     struct omkt_account acc = {0};
     int rc;
 
-    if (!bearer(apid_header(r, MHD_HTTP_HEADER_AUTHORIZATION), key,
-                sizeof(key)) ||
-        key[0] == '\0')
+    if (auth_admin_key(r, key, sizeof(key)) == NULL)
         return APID_AUTH_NO_KEY;
     if (r->a->conf.admin_key != NULL && r->a->conf.admin_key[0] != '\0' &&
         same(key, r->a->conf.admin_key))

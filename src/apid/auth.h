@@ -55,6 +55,13 @@ enum apid_auth auth_check(struct apid_req *r, const char *key, bool is_limited,
                           struct omkt_account *acc);
 
 /*
+ * auth_admin_key - the operator credential of the request ("Authorization:
+ * Bearer K" or Basic with K as the password) into @buf.  Returns @buf, or
+ * NULL when there is none.
+ */
+const char *auth_admin_key(struct apid_req *r, char *buf, size_t size);
+
+/*
  * auth_admin - whether the request's headers carry the operator
  * credential: [apid] admin_key or the API key of an enabled admin
  * account.  APID_AUTH_OK, NO_KEY, UNKNOWN (not an operator's), or

@@ -5,7 +5,8 @@
  * asset: the style sheet is compiled in) and refreshed by the browser
  * every 5 s: queue depth per task and state, running jobs with progress
  * bars, workers per host with heartbeat age and current job, recent
- * failures with their reasons, jobs done over the last hour.
+ * failures with their reasons, jobs done over the last hour, and the
+ * newest media with their settings and running job (dash_media.h).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 
 #include "apid/apid.h"
 #include "apid/auth.h"
+#include "apid/dash_action.h"
+#include "apid/dash_media.h"
 #include "apid/h_dashboard.h"
 #include "apid/h_health.h"
 #include "apid/sbuf.h"
@@ -40,7 +43,10 @@ static const char style[] =
     ".bar b{position:absolute;left:4px;top:-2px;font-size:11px}"
     ".old{color:#c0392b;font-weight:600}.err{color:#c0392b}"
     ".total{font-size:28px;font-weight:600}svg text{font-size:10px;"
-    "fill:#555}";
+    "fill:#555}#media{grid-column:1/-1}td.url{max-width:360px;overflow:"
+    "hidden;text-overflow:ellipsis;white-space:nowrap}.eta{color:#555}"
+    "#filter{margin:0 0 8px}td.act{white-space:nowrap}td.act "
+    "form{display:inline;margin-right:4px}";
 
 static const char *const states[] = {"queued", "delayed", "running",
                                      "done",   "failed",  "cancelled"};
@@ -224,7 +230,7 @@ static void s_throughput(struct omkt_db *db, struct sbuf *b)
 }
 
 /* page - the whole document. */
-static void page(struct omkt_db *db, struct sbuf *b)
+static void page(struct omkt_db *db, const struct dash_view *f, struct sbuf *b)
 {
     char now[32];
     time_t t = time(NULL);
@@ -248,6 +254,7 @@ static void page(struct omkt_db *db, struct sbuf *b)
         s_workers(db, b);
         s_throughput(db, b);
         s_failures(db, b);
+        dash_media(db, f, b);
     }
     sbuf_printf(b, "</main></body></html>");
 }
@@ -258,10 +265,17 @@ enum MHD_Result h_dashboard(struct apid_req *r)
     struct MHD_Response *resp;
     char *text;
     enum apid_auth v = auth_admin(r);
+    struct dash_view f;
+    char csrf[DASH_CSRF_LEN + 1];
 
     if (v != APID_AUTH_OK)
         return apid_refuse_admin(r, v);
-    page(apid_db_alive(r), &b);
+    dash_view_parse(
+        MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "account"),
+        MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "state"),
+        &f);
+    f.csrf = dash_csrf(r, csrf) ? csrf : NULL;
+    page(apid_db_alive(r), &f, &b);
     text = sbuf_take(&b);
     resp = MHD_create_response_from_buffer(strlen(text), text,
                                            MHD_RESPMEM_MUST_FREE);

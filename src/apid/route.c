@@ -33,6 +33,7 @@ static const struct route routes[] = {
     {"/status", false, M_GET | M_HEAD, ROUTE_DASHBOARD, "dashboard"},
     {"/status/", false, M_GET | M_HEAD, ROUTE_DASHBOARD, "dashboard"},
     {"/v1/", true, M_ANY, ROUTE_REST, "rest"},
+    {"/status/media/", true, M_POST, ROUTE_DASH_ACTION, "dashboard_action"},
 };
 
 /* Every media-nommer submit path (pathkey.h), the key-carrying ones too. */
@@ -63,6 +64,7 @@ static const char *api_of(enum route_handler h)
     case ROUTE_HEALTH:
     case ROUTE_METRICS:
     case ROUTE_DASHBOARD:
+    case ROUTE_DASH_ACTION:
         return "operator";
     case ROUTE_NONE:
         break;

@@ -18,6 +18,7 @@ enum route_handler {
     ROUTE_DASHBOARD,
     ROUTE_REST,
     ROUTE_NOMMER,
+    ROUTE_DASH_ACTION, /* the dashboard's POST buttons */
 };
 
 struct route_match {

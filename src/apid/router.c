@@ -6,6 +6,7 @@
  */
 #include "apid/apid.h"
 #include "apid/audit.h"
+#include "apid/dash_action.h"
 #include "apid/h_dashboard.h"
 #include "apid/h_health.h"
 #include "apid/h_nommer.h"
@@ -38,6 +39,8 @@ enum MHD_Result router_dispatch(struct apid_req *r)
         return h_metrics(r);
     case ROUTE_DASHBOARD:
         return h_dashboard(r);
+    case ROUTE_DASH_ACTION:
+        return h_dash_action(r);
     case ROUTE_REST:
         return audited(r, "rest", h_rest(r));
     case ROUTE_NOMMER:

@@ -71,3 +71,29 @@ int omkt_jobstats_durations(struct omkt_db *db, struct omkt_dbres **res,
 
     return omkt_db_query(db, sql, NULL, 0, res, eb);
 }
+
+int omkt_jobstats_media(struct omkt_db *db, const char *account,
+                        const char *state, struct omkt_dbres **res,
+                        struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT m.id, a.email, m.remote_id, m.url, m.state,"
+        " IFNULL((SELECT GROUP_CONCAT(CONCAT(t.setting_id, ' ', t.state)"
+        " ORDER BY t.setting_id SEPARATOR ', ') FROM transcodes t"
+        " WHERE t.media_id = m.id), ''),"
+        " IFNULL(j.task, ''), IFNULL(p.host, ''), IFNULL(j.progress, 0),"
+        " IFNULL(TIMESTAMPDIFF(SECOND, j.started, NOW(3)), 0)"
+        " FROM media m JOIN accounts a ON a.id = m.account_id"
+        " LEFT JOIN jobs j ON j.id = (SELECT MAX(x.id) FROM jobs x"
+        " WHERE x.media_id = m.id AND x.state = 'running')"
+        " LEFT JOIN processes p ON p.id = j.worker_id"
+        " WHERE (? = '' OR a.email = ? OR CAST(a.id AS CHAR) = ?)"
+        " AND (? = '' OR EXISTS (SELECT 1 FROM jobs y WHERE"
+        " y.media_id = m.id AND y.state = ?))"
+        " ORDER BY m.id DESC LIMIT 30";
+    struct omkt_dbv v[] = {OMKT_DBV_S(account), OMKT_DBV_S(account),
+                           OMKT_DBV_S(account), OMKT_DBV_S(state),
+                           OMKT_DBV_S(state)};
+
+    return omkt_db_query(db, sql, v, 5, res, eb);
+}
