@@ -7,18 +7,15 @@
 #include "common/alloc.h"
 #include "common/db_jobstats.h"
 
-static const char *const job_states[] = {"queued", "delayed", "running",
-                                         "done",   "failed",  "cancelled"};
-
 void dash_view_parse(const char *account, const char *state,
                      struct dash_view *f)
 {
     f->account = account != NULL ? account : "";
     f->state = "";
     f->csrf = NULL;
-    for (size_t i = 0; state != NULL && i < OMKT_ARRAY_LEN(job_states); i++)
-        if (strcmp(state, job_states[i]) == 0)
-            f->state = job_states[i];
+    for (size_t i = 0; state != NULL && i < OMKT_JOBSTATS_NSTATES; i++)
+        if (strcmp(state, omkt_jobstats_states[i]) == 0)
+            f->state = omkt_jobstats_states[i];
 }
 
 /* form - the filter: an account field and a job state menu. */
@@ -29,10 +26,11 @@ static void form(const struct dash_view *f, struct sbuf *b)
     sbuf_html(b, f->account);
     sbuf_printf(b, "\"> with a job <select name=state><option value=\"\">"
                    "in any state</option>");
-    for (size_t i = 0; i < OMKT_ARRAY_LEN(job_states); i++)
+    for (size_t i = 0; i < OMKT_JOBSTATS_NSTATES; i++)
         sbuf_printf(b, "<option%s>%s</option>",
-                    strcmp(f->state, job_states[i]) == 0 ? " selected" : "",
-                    job_states[i]);
+                    strcmp(f->state, omkt_jobstats_states[i]) == 0 ? " selected"
+                                                                   : "",
+                    omkt_jobstats_states[i]);
     sbuf_printf(b, "</select> <button>filter</button></form>");
 }
 

@@ -30,9 +30,6 @@
 
 #define CLUSTER "scope=\"cluster\","
 
-static const char *const job_states[] = {"queued", "delayed", "running",
-                                         "done",   "failed",  "cancelled"};
-
 /* exported_task - whether @t is shown: every task but the internal test. */
 static bool exported_task(int t)
 {
@@ -48,17 +45,6 @@ static ssize_t row_of(const struct omkt_dbres *res, const char *task)
     return -1;
 }
 
-/* count_of - the count of (task, state) in a jobstats_counts result. */
-static int64_t count_of(const struct omkt_dbres *res, const char *task,
-                        const char *state)
-{
-    for (size_t i = 0; i < res->nrows; i++)
-        if (strcmp(omkt_dbres_str(res, i, 0), task) == 0 &&
-            strcmp(omkt_dbres_str(res, i, 1), state) == 0)
-            return omkt_dbres_i64(res, i, 2, 0);
-    return 0;
-}
-
 /* m_jobs - omkt_jobs{task,state}, zeros included. */
 static int m_jobs(struct omkt_db *db, struct sbuf *b)
 {
@@ -72,13 +58,13 @@ static int m_jobs(struct omkt_db *db, struct sbuf *b)
     for (int t = OMKT_TASK_DOWNLOAD; t <= OMKT_TASK_TEST; t++) {
         const char *task = omkt_task_name((enum omkt_task)t);
 
-        for (size_t s = 0; exported_task(t) && s < OMKT_ARRAY_LEN(job_states);
-             s++)
-            sbuf_printf(b,
-                        "omkt_jobs{" CLUSTER "task=\"%s\",state=\"%s\"} "
-                        "%" PRId64 "\n",
-                        task, job_states[s],
-                        count_of(res, task, job_states[s]));
+        for (size_t s = 0; exported_task(t) && s < OMKT_JOBSTATS_NSTATES; s++)
+            sbuf_printf(
+                b,
+                "omkt_jobs{" CLUSTER "task=\"%s\",state=\"%s\"} "
+                "%" PRId64 "\n",
+                task, omkt_jobstats_states[s],
+                omkt_jobstats_count_of(res, task, omkt_jobstats_states[s]));
     }
     omkt_dbres_free(res);
     return OMKT_OK;
@@ -249,8 +235,6 @@ enum MHD_Result h_metrics(struct apid_req *r)
 {
     struct sbuf b = {0};
     bool is_db;
-    char *text;
-    struct MHD_Response *resp;
     enum apid_auth v = auth_admin(r);
 
     if (v != APID_AUTH_OK)
@@ -258,14 +242,5 @@ enum MHD_Result h_metrics(struct apid_req *r)
     is_db = is_process_only(r) ? apid_db_alive(r) != NULL
                                : m_cluster(apid_db(r), &b);
     m_process(r->a, is_db, &b);
-    text = sbuf_take(&b);
-    resp = MHD_create_response_from_buffer(strlen(text), text,
-                                           MHD_RESPMEM_MUST_FREE);
-    if (resp == NULL) {
-        free(text);
-        return apid_queue(r, 200, NULL); /* a logged 500 */
-    }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            "text/plain; version=0.0.4");
-    return apid_queue(r, 200, resp);
+    return apid_reply_text(r, 200, sbuf_take(&b), "text/plain; version=0.0.4");
 }

@@ -157,21 +157,26 @@ enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
     char *text =
         body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     bool is_body = body != NULL;
-    struct MHD_Response *resp;
 
     json_decref(body);
     if (text == NULL) /* no body: json_pack refused a value (not UTF-8?) */
         return unbuilt(r, status,
                        is_body ? "json_dumps failed: answering 500"
                                : "no JSON body: answering 500");
-    resp = MHD_create_response_from_buffer(strlen(text), text,
-                                           MHD_RESPMEM_MUST_FREE);
+    return apid_reply_text(r, status, text, "application/json");
+}
+
+enum MHD_Result apid_reply_text(struct apid_req *r, unsigned status, char *text,
+                                const char *type)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        strlen(text), text, MHD_RESPMEM_MUST_FREE);
+
     if (resp == NULL) {
         free(text);
         return unbuilt(r, status, "no response object: answering 500");
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     return queue(r, status, resp);
 }

@@ -31,6 +31,11 @@ void apid_db_put(struct apid *a, struct omkt_db *db);
 enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
                                 json_t *body);
 
+/* apid_reply_text - send @text (stolen: free()) as @type with @status,
+ * not cached; one that cannot be sent becomes a logged 500. */
+enum MHD_Result apid_reply_text(struct apid_req *r, unsigned status, char *text,
+                                const char *type);
+
 /* apid_reply_error - {"error":{"code":@code,"message":@msg}}. */
 enum MHD_Result apid_reply_error(struct apid_req *r, unsigned status,
                                  const char *code, const char *msg);

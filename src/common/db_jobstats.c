@@ -1,6 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* db_jobstats - read-only aggregates over `jobs` (see db_jobstats.h). */
+#include <string.h>
+
 #include "db_jobstats.h"
+
+const char *const omkt_jobstats_states[OMKT_JOBSTATS_NSTATES] = {
+    "queued", "delayed", "running", "done", "failed", "cancelled"};
+
+int64_t omkt_jobstats_count_of(const struct omkt_dbres *res, const char *task,
+                               const char *state)
+{
+    for (size_t i = 0; i < res->nrows; i++)
+        if (strcmp(omkt_dbres_str(res, i, 0), task) == 0 &&
+            strcmp(omkt_dbres_str(res, i, 1), state) == 0)
+            return omkt_dbres_i64(res, i, 2, 0);
+    return 0;
+}
 
 int omkt_jobstats_counts(struct omkt_db *db, struct omkt_dbres **res,
                          struct omkt_errbuf *eb)

@@ -11,11 +11,22 @@
 #ifndef OMKT_COMMON_DB_JOBSTATS_H
 #define OMKT_COMMON_DB_JOBSTATS_H
 
+#include <stdint.h>
+
 #include "db.h"
+
+/* The job states, in the order the operator pages show them. */
+#define OMKT_JOBSTATS_NSTATES 6
+extern const char *const omkt_jobstats_states[OMKT_JOBSTATS_NSTATES];
 
 /* omkt_jobstats_counts - task, state, count over every job. */
 int omkt_jobstats_counts(struct omkt_db *db, struct omkt_dbres **res,
                          struct omkt_errbuf *eb);
+
+/* omkt_jobstats_count_of - the count of (@task, @state) in a result of
+ * omkt_jobstats_counts, 0 when absent. */
+int64_t omkt_jobstats_count_of(const struct omkt_dbres *res, const char *task,
+                               const char *state);
 
 /* omkt_jobstats_oldest - task, seconds the oldest queued job of that task
  * has existed, for tasks with queued jobs. */

@@ -43,6 +43,9 @@ static void test_route(void)
         {"GET", "/nommer/K/job/submit/", ROUTE_NONE, 405, "nommer"},
         {"POST", "/nommer/K", ROUTE_NONE, 404, "not_found"},
         {"get", "/health", ROUTE_NONE, 405, "health"}, /* methods are exact */
+        {"POST", "/status/media/3/retry", ROUTE_DASH_ACTION, 0,
+         "dashboard_action"},
+        {"GET", "/status/media/3/retry", ROUTE_NONE, 405, "dashboard_action"},
         {"", "", ROUTE_NONE, 404, "not_found"},
         {"GET", "/\xff\xfe", ROUTE_NONE, 404, "not_found"},
     };
@@ -73,6 +76,7 @@ static void test_api(void)
         {"GET", "/", "operator"},
         {"GET", "/health", "operator"},
         {"GET", "/nowhere", "none"},
+        {"POST", "/status/media/3/cancel", "operator"},
     };
 
     for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
