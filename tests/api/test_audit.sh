@@ -10,7 +10,7 @@ omkt_setup api_audit
 ctl db init >/dev/null || exit 1
 K=$(new_account a@example.com)
 ACC=$(sql "SELECT id FROM accounts WHERE api_key = '$K'")
-start_apid
+start_apid ""
 
 code() { curl -s -o /dev/null -w '%{http_code}' -A "$1" "${@:2}"; }
 check_eq "REST: a media of nobody" "$(code rest-client/1.0 -H "X-API-Key: $K" "$API/v1/media/424242")" 404
