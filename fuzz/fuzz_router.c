@@ -89,6 +89,10 @@ static void check_handler(enum route_handler h, const char *method,
         FUZZ_ASSERT(is_nommer(url) && is_post,
                     "nommer handler on another path or method");
         break;
+    case ROUTE_DASH_ACTION:
+        FUZZ_ASSERT(strncmp(url, "/status/media/", 14) == 0 && is_post,
+                    "dashboard action on another path or method");
+        break;
     }
 }
 

@@ -41,6 +41,19 @@ static void copy(struct omkt_account *out, const struct omkt_account *a)
     out->adapters = a->adapters ? omkt_xstrdup(a->adapters) : NULL;
 }
 
+/* forget - empty @s if it holds @key: the database no longer knows it
+ * (deleted, or its key rotated), so no outage may bring it back. */
+static void forget(struct apid_acache *c, struct apid_acache_slot *s,
+                   const char *key)
+{
+    pthread_mutex_lock(&c->lock);
+    if (strcmp(s->key, key) == 0) {
+        omkt_account_clear(&s->acc);
+        memset(s, 0, sizeof(*s));
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
 int acache_lookup(struct apid_acache *c, struct omkt_db *db, const char *key,
                   struct omkt_account *out)
 {
@@ -61,6 +74,8 @@ int acache_lookup(struct apid_acache *c, struct omkt_db *db, const char *key,
     if (db == NULL)
         return OMKT_EDB;
     ret = omkt_account_by_key(db, key, out, NULL);
+    if (ret == OMKT_ENOTFOUND)
+        forget(c, s, key);
     if (ret != OMKT_OK)
         return ret;
     pthread_mutex_lock(&c->lock);
@@ -68,6 +83,27 @@ int acache_lookup(struct apid_acache *c, struct omkt_db *db, const char *key,
     copy(&s->acc, out);
     memcpy(s->key, key, strlen(key) + 1);
     s->expires_ms = now + APID_ACACHE_TTL_MS;
+    s->verified_ms = now;
     pthread_mutex_unlock(&c->lock);
     return OMKT_OK;
+}
+
+int acache_lookup_verified(struct apid_acache *c, const char *key,
+                           int64_t max_age_ms, struct omkt_account *out)
+{
+    struct apid_acache_slot *s = &c->slots[slot_of(key)];
+    int64_t now = omkt_now_ms();
+    int ret = OMKT_ENOTFOUND;
+
+    memset(out, 0, sizeof(*out));
+    if (strlen(key) > OMKT_API_KEY_LEN)
+        return OMKT_ENOTFOUND;
+    pthread_mutex_lock(&c->lock);
+    if (s->verified_ms > 0 && now - s->verified_ms < max_age_ms &&
+        strcmp(s->key, key) == 0) {
+        copy(out, &s->acc);
+        ret = OMKT_OK;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return ret;
 }

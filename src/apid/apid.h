@@ -91,6 +91,8 @@ struct apid_req {
     struct multipart mp;
     struct apid_params params;
     struct omkt_db *db;     /* from the pool, lazily */
+    int64_t account_id;     /* the key's account (auth_check), 0: none */
+    const char *api;        /* metrics label (route_match); static */
     const char *action;     /* metrics label; static string */
     unsigned status;        /* HTTP status sent */
     char content_range[64]; /* a Content-Range for the next reply */

@@ -103,6 +103,7 @@ enum apid_auth auth_check(struct apid_req *r, const char *key, bool is_limited,
         return APID_AUTH_UNKNOWN;
     if (rc != OMKT_OK)
         return APID_AUTH_DB_DOWN;
+    r->account_id = acc->id; /* for the call log, whatever the verdict */
     if (!acc->is_enabled)
         return APID_AUTH_DISABLED;
     if (apid_db(r) == NULL)
@@ -114,21 +115,43 @@ enum apid_auth auth_check(struct apid_req *r, const char *key, bool is_limited,
     return APID_AUTH_OK;
 }
 
-bool apid_is_admin(struct apid_req *r)
+/* admin_account - the verdict on @acc, an operator's account or not. */
+static enum apid_auth admin_account(struct omkt_account *acc)
+{
+    enum apid_auth v =
+        acc->is_admin && acc->is_enabled ? APID_AUTH_OK : APID_AUTH_UNKNOWN;
+
+    omkt_account_clear(acc);
+    return v;
+}
+
+const char *auth_admin_key(struct apid_req *r, char *buf, size_t size)
+{
+    if (!bearer(apid_header(r, MHD_HTTP_HEADER_AUTHORIZATION), buf, size) ||
+        buf[0] == '\0')
+        return NULL;
+    return buf;
+}
+
+enum apid_auth auth_admin(struct apid_req *r)
 {
     char key[APID_AUTH_KEY_MAX];
     struct omkt_account acc = {0};
-    bool is_ok = false;
+    int rc;
 
-    if (!bearer(apid_header(r, MHD_HTTP_HEADER_AUTHORIZATION), key,
-                sizeof(key)) ||
-        key[0] == '\0')
-        return false;
+    if (auth_admin_key(r, key, sizeof(key)) == NULL)
+        return APID_AUTH_NO_KEY;
     if (r->a->conf.admin_key != NULL && r->a->conf.admin_key[0] != '\0' &&
         same(key, r->a->conf.admin_key))
-        return true;
-    if (lookup(r, key, &acc) == OMKT_OK)
-        is_ok = acc.is_admin && acc.is_enabled;
-    omkt_account_clear(&acc);
-    return is_ok;
+        return APID_AUTH_OK;
+    rc = lookup(r, key, &acc);
+    if (rc == OMKT_OK)
+        return admin_account(&acc);
+    if (rc == OMKT_ENOTFOUND)
+        return APID_AUTH_UNKNOWN;
+    /* The database is away: a key it confirmed lately still counts. */
+    if (acache_lookup_verified(&r->a->accounts, key, APID_ACACHE_GRACE_MS,
+                               &acc) == OMKT_OK)
+        return admin_account(&acc);
+    return APID_AUTH_DB_DOWN;
 }

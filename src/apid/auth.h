@@ -55,9 +55,20 @@ enum apid_auth auth_check(struct apid_req *r, const char *key, bool is_limited,
                           struct omkt_account *acc);
 
 /*
- * apid_is_admin - the request's headers carry the operator credential:
- * [apid] admin_key or the API key of an enabled admin account.
+ * auth_admin_key - the operator credential of the request ("Authorization:
+ * Bearer K" or Basic with K as the password) into @buf.  Returns @buf, or
+ * NULL when there is none.
  */
-bool apid_is_admin(struct apid_req *r);
+const char *auth_admin_key(struct apid_req *r, char *buf, size_t size);
+
+/*
+ * auth_admin - whether the request's headers carry the operator
+ * credential: [apid] admin_key or the API key of an enabled admin
+ * account.  APID_AUTH_OK, NO_KEY, UNKNOWN (not an operator's), or
+ * DB_DOWN when the database cannot say.  While the database is away, a
+ * key it confirmed in the last APID_ACACHE_GRACE_MS (acache.h) still
+ * passes: the operator pages are read-only and must show the outage.
+ */
+enum apid_auth auth_admin(struct apid_req *r);
 
 #endif

@@ -5,7 +5,8 @@
  * asset: the style sheet is compiled in) and refreshed by the browser
  * every 5 s: queue depth per task and state, running jobs with progress
  * bars, workers per host with heartbeat age and current job, recent
- * failures with their reasons, jobs done over the last hour.
+ * failures with their reasons, jobs done over the last hour, and the
+ * newest media with their settings and running job (dash_media.h).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 
 #include "apid/apid.h"
 #include "apid/auth.h"
+#include "apid/dash_action.h"
+#include "apid/dash_media.h"
 #include "apid/h_dashboard.h"
 #include "apid/h_health.h"
 #include "apid/sbuf.h"
@@ -40,21 +43,10 @@ static const char style[] =
     ".bar b{position:absolute;left:4px;top:-2px;font-size:11px}"
     ".old{color:#c0392b;font-weight:600}.err{color:#c0392b}"
     ".total{font-size:28px;font-weight:600}svg text{font-size:10px;"
-    "fill:#555}";
-
-static const char *const states[] = {"queued", "delayed", "running",
-                                     "done",   "failed",  "cancelled"};
-
-/* count_of - the count of (task, state) in a job_counts result. */
-static int64_t count_of(const struct omkt_dbres *res, const char *task,
-                        const char *state)
-{
-    for (size_t i = 0; i < res->nrows; i++)
-        if (strcmp(omkt_dbres_str(res, i, 0), task) == 0 &&
-            strcmp(omkt_dbres_str(res, i, 1), state) == 0)
-            return omkt_dbres_i64(res, i, 2, 0);
-    return 0;
-}
+    "fill:#555}#media{grid-column:1/-1}td.url{max-width:360px;overflow:"
+    "hidden;text-overflow:ellipsis;white-space:nowrap}.eta{color:#555}"
+    "#filter{margin:0 0 8px}td.act{white-space:nowrap}td.act "
+    "form{display:inline;margin-right:4px}";
 
 /* s_queue - queue depth per task and state. */
 static void s_queue(struct omkt_db *db, struct sbuf *b)
@@ -62,19 +54,20 @@ static void s_queue(struct omkt_db *db, struct sbuf *b)
     struct omkt_dbres *res = NULL;
 
     sbuf_printf(b, "<section id=queue><h2>Queue</h2><table><tr><th>task");
-    for (size_t s = 0; s < OMKT_ARRAY_LEN(states); s++)
-        sbuf_printf(b, "<th>%s", states[s]);
+    for (size_t s = 0; s < OMKT_JOBSTATS_NSTATES; s++)
+        sbuf_printf(b, "<th>%s", omkt_jobstats_states[s]);
     sbuf_printf(b, "</tr>");
     if (omkt_jobstats_counts(db, &res, NULL) == OMKT_OK) {
         for (int t = OMKT_TASK_DOWNLOAD; t <= OMKT_TASK_TEST; t++) {
             const char *task = omkt_task_name((enum omkt_task)t);
 
             sbuf_printf(b, "<tr><td>%s", task);
-            for (size_t s = 0; s < OMKT_ARRAY_LEN(states); s++) {
-                int64_t n = count_of(res, task, states[s]);
+            for (size_t s = 0; s < OMKT_JOBSTATS_NSTATES; s++) {
+                int64_t n =
+                    omkt_jobstats_count_of(res, task, omkt_jobstats_states[s]);
 
                 sbuf_printf(b, "<td class=\"n%s\" id=\"q-%s-%s\">%" PRId64,
-                            n ? "" : " z", task, states[s], n);
+                            n ? "" : " z", task, omkt_jobstats_states[s], n);
             }
             sbuf_printf(b, "</tr>");
         }
@@ -224,7 +217,7 @@ static void s_throughput(struct omkt_db *db, struct sbuf *b)
 }
 
 /* page - the whole document. */
-static void page(struct omkt_db *db, struct sbuf *b)
+static void page(struct omkt_db *db, const struct dash_view *f, struct sbuf *b)
 {
     char now[32];
     time_t t = time(NULL);
@@ -248,6 +241,7 @@ static void page(struct omkt_db *db, struct sbuf *b)
         s_workers(db, b);
         s_throughput(db, b);
         s_failures(db, b);
+        dash_media(db, f, b);
     }
     sbuf_printf(b, "</main></body></html>");
 }
@@ -255,21 +249,17 @@ static void page(struct omkt_db *db, struct sbuf *b)
 enum MHD_Result h_dashboard(struct apid_req *r)
 {
     struct sbuf b = {0};
-    struct MHD_Response *resp;
-    char *text;
+    enum apid_auth v = auth_admin(r);
+    struct dash_view f;
+    char csrf[DASH_CSRF_LEN + 1];
 
-    if (!apid_is_admin(r))
-        return apid_need_admin(r);
-    page(apid_db(r), &b);
-    text = sbuf_take(&b);
-    resp = MHD_create_response_from_buffer(strlen(text), text,
-                                           MHD_RESPMEM_MUST_FREE);
-    if (resp == NULL) {
-        free(text);
-        return apid_queue(r, 200, NULL); /* a logged 500 */
-    }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            "text/html; charset=utf-8");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    return apid_queue(r, 200, resp);
+    if (v != APID_AUTH_OK)
+        return apid_refuse_admin(r, v);
+    dash_view_parse(
+        MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "account"),
+        MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "state"),
+        &f);
+    f.csrf = dash_csrf(r, csrf) ? csrf : NULL;
+    page(apid_db_alive(r), &f, &b);
+    return apid_reply_text(r, 200, sbuf_take(&b), "text/html; charset=utf-8");
 }

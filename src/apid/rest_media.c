@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "apid/files.h"
+#include "apid/media_verb.h"
 #include "apid/rest.h"
 #include "apid/server.h"
 #include "common/alloc.h"
@@ -454,44 +455,11 @@ enum MHD_Result rest_list(struct rest *x)
                                      "next_cursor", next[0] ? next : NULL));
 }
 
-/* job_verb - cancel or retry every job of media @id in a fitting state;
- * *n counts them.  ENOTFOUND when the media is not the caller's. */
-static int job_verb(struct rest *x, int64_t id, bool is_cancel, unsigned *n)
-{
-    struct omkt_media m = {0};
-    struct omkt_dbres *j = NULL;
-    int ret = omkt_media_get(x->r->db, id, &m, NULL);
-
-    *n = 0;
-    if (ret == OMKT_OK && m.account_id != x->acc.id)
-        ret = OMKT_ENOTFOUND;
-    if (ret == OMKT_OK)
-        ret = omkt_job_list_media(x->r->db, id, &j, NULL);
-    for (size_t i = 0; ret == OMKT_OK && i < j->nrows; i++) {
-        const char *st = omkt_dbres_str(j, i, 2);
-        int64_t jid = omkt_dbres_i64(j, i, 0, 0);
-        bool is_fit = is_cancel ? strcmp(st, "queued") == 0 ||
-                                      strcmp(st, "delayed") == 0 ||
-                                      strcmp(st, "running") == 0
-                                : strcmp(st, "failed") == 0;
-        int rc = !is_fit     ? OMKT_ENOTFOUND
-                 : is_cancel ? omkt_jobflow_cancel(x->r->db, jid, NULL)
-                             : omkt_jobflow_retry(x->r->db, jid, NULL);
-
-        *n += rc == OMKT_OK;
-        if (rc != OMKT_OK && rc != OMKT_ENOTFOUND)
-            ret = rc;
-    }
-    omkt_dbres_free(j);
-    omkt_media_clear(&m);
-    return ret;
-}
-
 /* verb_reply - the answer of cancel and retry. */
 static enum MHD_Result verb_reply(struct rest *x, int64_t id, bool is_cancel)
 {
     unsigned n = 0;
-    int rc = job_verb(x, id, is_cancel, &n);
+    int rc = media_verb(x->r->db, id, x->acc.id, is_cancel, &n);
 
     if (rc == OMKT_ENOTFOUND)
         return apid_reply_error(x->r, 404, "not_found", "no such media");

@@ -33,6 +33,7 @@ static const struct route routes[] = {
     {"/status", false, M_GET | M_HEAD, ROUTE_DASHBOARD, "dashboard"},
     {"/status/", false, M_GET | M_HEAD, ROUTE_DASHBOARD, "dashboard"},
     {"/v1/", true, M_ANY, ROUTE_REST, "rest"},
+    {"/status/media/", true, M_POST, ROUTE_DASH_ACTION, "dashboard_action"},
 };
 
 /* Every media-nommer submit path (pathkey.h), the key-carrying ones too. */
@@ -50,9 +51,31 @@ static unsigned method_bit(const char *m)
     return 0;
 }
 
+/* api_of - the API (metrics label) that handler @h serves. */
+static const char *api_of(enum route_handler h)
+{
+    switch (h) {
+    case ROUTE_OMKT:
+        return "omkt";
+    case ROUTE_REST:
+        return "rest";
+    case ROUTE_NOMMER:
+        return "nommer";
+    case ROUTE_HEALTH:
+    case ROUTE_METRICS:
+    case ROUTE_DASHBOARD:
+    case ROUTE_DASH_ACTION:
+        return "operator";
+    case ROUTE_NONE:
+        break;
+    }
+    return "none";
+}
+
 /* found - @m for route @rt and method @bit: its handler, or 405. */
 static void found(const struct route *rt, unsigned bit, struct route_match *m)
 {
+    m->api = api_of(rt->handler);
     m->action = rt->action;
     if ((rt->methods & bit) == 0) {
         m->status = 405;
@@ -66,7 +89,7 @@ void route_match(const char *method, const char *path, struct route_match *m)
 {
     unsigned bit = method_bit(method);
 
-    *m = (struct route_match){ROUTE_NONE, "not_found", 404};
+    *m = (struct route_match){ROUTE_NONE, "none", "not_found", 404};
     if (pathkey_nommer(path, NULL, 0)) {
         found(&nommer, bit, m);
         return;
@@ -82,4 +105,12 @@ void route_match(const char *method, const char *path, struct route_match *m)
             return;
         }
     }
+}
+
+const char *route_api(const char *method, const char *path)
+{
+    struct route_match m;
+
+    route_match(method, path, &m);
+    return m.api;
 }

@@ -18,10 +18,13 @@ enum route_handler {
     ROUTE_DASHBOARD,
     ROUTE_REST,
     ROUTE_NOMMER,
+    ROUTE_DASH_ACTION, /* the dashboard's POST buttons */
 };
 
 struct route_match {
     enum route_handler handler;
+    const char *api;    /* metrics label: omkt, rest, nommer, operator
+                           or none; static string */
     const char *action; /* metrics label, static string */
     unsigned status;    /* 0 when found, else 404 or 405 */
 };
@@ -33,5 +36,8 @@ struct route_match {
  * not allowed; action is then the route's label).  Thread-safe.
  */
 void route_match(const char *method, const char *path, struct route_match *m);
+
+/* route_api - the api label of route_match(@method, @path) (static). */
+const char *route_api(const char *method, const char *path);
 
 #endif

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * router - run the handler that route_match() (route.c, a pure function)
- * chose for the request, or answer 404/405.
+ * chose for the request, or answer 404/405.  REST and media-nommer calls
+ * are logged here (audit.h); the OMKT front logs its own actions.
  */
 #include "apid/apid.h"
+#include "apid/audit.h"
+#include "apid/dash_action.h"
 #include "apid/h_dashboard.h"
 #include "apid/h_health.h"
 #include "apid/h_nommer.h"
@@ -12,6 +15,14 @@
 #include "apid/route.h"
 #include "apid/router.h"
 #include "apid/server.h"
+
+/* audited - @res, the answer of @api's handler, after logging the call. */
+static enum MHD_Result audited(struct apid_req *r, const char *api,
+                               enum MHD_Result res)
+{
+    audit_call(r, api);
+    return res;
+}
 
 enum MHD_Result router_dispatch(struct apid_req *r)
 {
@@ -28,10 +39,12 @@ enum MHD_Result router_dispatch(struct apid_req *r)
         return h_metrics(r);
     case ROUTE_DASHBOARD:
         return h_dashboard(r);
+    case ROUTE_DASH_ACTION:
+        return h_dash_action(r);
     case ROUTE_REST:
-        return h_rest(r);
+        return audited(r, "rest", h_rest(r));
     case ROUTE_NOMMER:
-        return h_nommer(r);
+        return audited(r, "nommer", h_nommer(r));
     case ROUTE_NONE:
         break;
     }

@@ -25,6 +25,7 @@
 
 #include "apid/apid.h"
 #include "apid/pathkey.h"
+#include "apid/route.h"
 #include "apid/router.h"
 #include "apid/server.h"
 #include "common/alloc.h"
@@ -76,6 +77,13 @@ struct omkt_db *apid_db(struct apid_req *r)
     if (r->db == NULL)
         r->db = apid_db_get(r->a);
     return r->db;
+}
+
+struct omkt_db *apid_db_alive(struct apid_req *r)
+{
+    struct omkt_db *db = apid_db(r);
+
+    return db != NULL && omkt_db_ping(db) ? db : NULL;
 }
 
 /* log_req - an error about the request's @status reply: its method and
@@ -149,21 +157,26 @@ enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
     char *text =
         body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     bool is_body = body != NULL;
-    struct MHD_Response *resp;
 
     json_decref(body);
     if (text == NULL) /* no body: json_pack refused a value (not UTF-8?) */
         return unbuilt(r, status,
                        is_body ? "json_dumps failed: answering 500"
                                : "no JSON body: answering 500");
-    resp = MHD_create_response_from_buffer(strlen(text), text,
-                                           MHD_RESPMEM_MUST_FREE);
+    return apid_reply_text(r, status, text, "application/json");
+}
+
+enum MHD_Result apid_reply_text(struct apid_req *r, unsigned status, char *text,
+                                const char *type)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        strlen(text), text, MHD_RESPMEM_MUST_FREE);
+
     if (resp == NULL) {
         free(text);
         return unbuilt(r, status, "no response object: answering 500");
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     return queue(r, status, resp);
 }
@@ -291,6 +304,7 @@ static enum MHD_Result first_call(struct apid *a, struct MHD_Connection *conn,
     r->method = method;
     r->is_head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     r->action = "other";
+    r->api = route_api(method, url);
     *req_cls = r;
     connguard_phase(conn, CONNGUARD_BODY);
     if (connguard_is_reserve(conn) && strcmp(url, "/health") != 0)
@@ -350,7 +364,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (r == NULL)
         return;
     if (r->status != 0)
-        stats_count(&a->stats, r->action, r->status);
+        stats_count(&a->stats, r->api, r->action, r->status);
     apid_db_put(a, r->db);
     multipart_finish(&r->mp, NULL);
     params_free(&r->params);

@@ -17,6 +17,11 @@
  * or NULL when none can be made (then answer 503). */
 struct omkt_db *apid_db(struct apid_req *r);
 
+/* apid_db_alive - apid_db(), or NULL when it does not answer a ping:
+ * for pages that must say "database unreachable" rather than show
+ * empty tables. */
+struct omkt_db *apid_db_alive(struct apid_req *r);
+
 /* apid_db_get / apid_db_put - a pooled connection for other threads. */
 struct omkt_db *apid_db_get(struct apid *a);
 void apid_db_put(struct apid *a, struct omkt_db *db);
@@ -25,6 +30,11 @@ void apid_db_put(struct apid *a, struct omkt_db *db);
  * one that cannot be sent becomes a logged 500 with a JSON body. */
 enum MHD_Result apid_reply_json(struct apid_req *r, unsigned status,
                                 json_t *body);
+
+/* apid_reply_text - send @text (stolen: free()) as @type with @status,
+ * not cached; one that cannot be sent becomes a logged 500. */
+enum MHD_Result apid_reply_text(struct apid_req *r, unsigned status, char *text,
+                                const char *type);
 
 /* apid_reply_error - {"error":{"code":@code,"message":@msg}}. */
 enum MHD_Result apid_reply_error(struct apid_req *r, unsigned status,

@@ -1,6 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* db_jobstats - read-only aggregates over `jobs` (see db_jobstats.h). */
+#include <string.h>
+
 #include "db_jobstats.h"
+
+const char *const omkt_jobstats_states[OMKT_JOBSTATS_NSTATES] = {
+    "queued", "delayed", "running", "done", "failed", "cancelled"};
+
+int64_t omkt_jobstats_count_of(const struct omkt_dbres *res, const char *task,
+                               const char *state)
+{
+    for (size_t i = 0; i < res->nrows; i++)
+        if (strcmp(omkt_dbres_str(res, i, 0), task) == 0 &&
+            strcmp(omkt_dbres_str(res, i, 1), state) == 0)
+            return omkt_dbres_i64(res, i, 2, 0);
+    return 0;
+}
 
 int omkt_jobstats_counts(struct omkt_db *db, struct omkt_dbres **res,
                          struct omkt_errbuf *eb)
@@ -65,8 +80,35 @@ int omkt_jobstats_durations(struct omkt_db *db, struct omkt_dbres **res,
         " SUM(d <= 5),"
         " SUM(d <= 30), SUM(d <= 60), SUM(d <= 300), SUM(d <= 1800) FROM"
         " (SELECT task, TIMESTAMPDIFF(MICROSECOND, started, finished) / 1e6"
-        " AS d FROM jobs WHERE state = 'done' AND started IS NOT NULL) x"
+        " AS d FROM jobs WHERE state = 'done' AND started IS NOT NULL"
+        " AND finished > NOW(3) - INTERVAL 1 HOUR) x"
         " GROUP BY task ORDER BY task";
 
     return omkt_db_query(db, sql, NULL, 0, res, eb);
+}
+
+int omkt_jobstats_media(struct omkt_db *db, const char *account,
+                        const char *state, struct omkt_dbres **res,
+                        struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT m.id, a.email, m.remote_id, m.url, m.state,"
+        " IFNULL((SELECT GROUP_CONCAT(CONCAT(t.setting_id, ' ', t.state)"
+        " ORDER BY t.setting_id SEPARATOR ', ') FROM transcodes t"
+        " WHERE t.media_id = m.id), ''),"
+        " IFNULL(j.task, ''), IFNULL(p.host, ''), IFNULL(j.progress, 0),"
+        " IFNULL(TIMESTAMPDIFF(SECOND, j.started, NOW(3)), 0)"
+        " FROM media m JOIN accounts a ON a.id = m.account_id"
+        " LEFT JOIN jobs j ON j.id = (SELECT MAX(x.id) FROM jobs x"
+        " WHERE x.media_id = m.id AND x.state = 'running')"
+        " LEFT JOIN processes p ON p.id = j.worker_id"
+        " WHERE (? = '' OR a.email = ? OR CAST(a.id AS CHAR) = ?)"
+        " AND (? = '' OR EXISTS (SELECT 1 FROM jobs y WHERE"
+        " y.media_id = m.id AND y.state = ?))"
+        " ORDER BY m.id DESC LIMIT 30";
+    struct omkt_dbv v[] = {OMKT_DBV_S(account), OMKT_DBV_S(account),
+                           OMKT_DBV_S(account), OMKT_DBV_S(state),
+                           OMKT_DBV_S(state)};
+
+    return omkt_db_query(db, sql, v, 5, res, eb);
 }

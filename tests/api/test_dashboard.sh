@@ -4,7 +4,8 @@
 # run by real worker processes (tests/tools/qworker), the page rendered by
 # Debian's headless Chromium into $T/dashboard.png (copied to $OMKT_SHOT
 # when set), the numbers of the page checked against the database at the
-# moment of the shot.  Skips (exit 77) only when chromium is not installed
+# moment of the shot, and the media section (rows, ETA, buttons, filter)
+# checked in the DOM Chromium built.  Skips (exit 77) only when chromium is not installed
 # (tools/ensure-deps.sh installs it).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/api_lib.sh"
@@ -15,8 +16,16 @@ if [ -z "$CHROME" ]; then
 fi
 omkt_setup api_dashboard
 ctl db init >/dev/null || exit 1
+K=$(new_account cms@example.com)
 start_apid "admin_key = s3cret-operator"
 job_mix 6 3 4
+# Two media for the media section: one being transcoded on a host.
+omkt -d action=app_new_media -d transcoder_key="$K" -d application=cms -d version=1 -d id=77 -d url=http://cms.example.com/videos/interview.mp4 >/dev/null
+omkt -d action=app_new_media -d transcoder_key="$K" -d application=cms -d version=1 -d id=78 -d url=http://cms.example.com/videos/keynote.mov >/dev/null
+M=$(sql "SELECT id FROM media WHERE remote_id = 77")
+sql "INSERT INTO processes (host, pid, role) VALUES ('render7', 4242, 'transcoderd')"
+sql "INSERT INTO transcodes (media_id, setting_id, state) VALUES ($M, 11, 'running'), ($M, 15, 'asked')"
+sql "INSERT INTO jobs (task, state, media_id, progress, started, worker_id, lease_until) SELECT 'transcode', 'running', $M, 40, NOW(3) - INTERVAL 20 SECOND, id, NOW(3) + INTERVAL 1 HOUR FROM processes WHERE host = 'render7'"
 sleep 2 # some progress on the bars
 
 timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --hide-scrollbars \
@@ -25,6 +34,14 @@ timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --hide-scrollbars \
 check "screenshot taken" test -s "$T/dashboard.png"
 check "it is a PNG" bash -c "head -c 8 '$T/dashboard.png' | od -An -c | grep -q 'P   N   G'"
 [ -n "${OMKT_SHOT:-}" ] && cp "$T/dashboard.png" "$OMKT_SHOT"
+# The DOM as Chromium built it: the media section with its buttons.
+timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --dump-dom \
+    "http://op:s3cret-operator@${API#http://}/status" >"$T/dom.html" 2>>"$T/logs/chromium.txt"
+check "chromium: the media section" grep -q '<section id="media">' "$T/dom.html"
+check "chromium: the media's row, account and source" grep -qE "<tr id=\"m-$M\"><td>$M</td><td>cms@example.com</td><td class=\"n\">77</td><td class=\"url\">http://cms.example.com/videos/interview.mp4</td>" "$T/dom.html"
+check "chromium: where it runs, with an ETA" grep -qE 'transcode on render7, 40% <span class="eta">\(ETA [0-9]+ s\)' "$T/dom.html"
+check "chromium: retry and cancel are POST forms with a token" grep -qE "<form method=\"post\" action=\"/status/media/$M/cancel\"><input type=\"hidden\" name=\"csrf\" value=\"[0-9a-f]{64}\">" "$T/dom.html"
+check "chromium: the filter form" grep -q '<form method="get" id="filter">' "$T/dom.html"
 curl -s -u op:s3cret-operator "$API/status" > "$T/dash.html"
 cell() { sed -n "s/.*id=\"q-$1-$2\">\([0-9]*\).*/\1/p" "$T/dash.html"; }
 for s in queued running "done" failed; do

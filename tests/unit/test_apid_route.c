@@ -43,6 +43,9 @@ static void test_route(void)
         {"GET", "/nommer/K/job/submit/", ROUTE_NONE, 405, "nommer"},
         {"POST", "/nommer/K", ROUTE_NONE, 404, "not_found"},
         {"get", "/health", ROUTE_NONE, 405, "health"}, /* methods are exact */
+        {"POST", "/status/media/3/retry", ROUTE_DASH_ACTION, 0,
+         "dashboard_action"},
+        {"GET", "/status/media/3/retry", ROUTE_NONE, 405, "dashboard_action"},
         {"", "", ROUTE_NONE, 404, "not_found"},
         {"GET", "/\xff\xfe", ROUTE_NONE, 404, "not_found"},
     };
@@ -57,8 +60,33 @@ static void test_route(void)
     }
 }
 
+/* test_api - the api label of /metrics splits the fronts. */
+static void test_api(void)
+{
+    static const struct {
+        const char *method, *path, *api;
+    } c[] = {
+        {"GET", "/api/", "omkt"},
+        {"POST", "/v1/media", "rest"},
+        {"GET", "/v1/nope", "rest"},
+        {"POST", "/nommer/K/job/submit", "nommer"},
+        {"GET", "/nommer/K/job/submit/", "nommer"}, /* its 405 */
+        {"POST", "/job/submit/", "nommer"},
+        {"GET", "/metrics", "operator"},
+        {"GET", "/", "operator"},
+        {"GET", "/health", "operator"},
+        {"GET", "/nowhere", "none"},
+        {"POST", "/status/media/3/cancel", "operator"},
+    };
+
+    for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+        OMKT_CHECK_STR(route_api(c[i].method, c[i].path), c[i].api,
+                       "api %zu: %s %s", i, c[i].method, c[i].path);
+}
+
 int main(void)
 {
     test_route();
+    test_api();
     return omkt_test_done();
 }
