@@ -178,7 +178,7 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/omkt/sql/migrations \
 	    $(DESTDIR)$(SYSCONFDIR)/omkt \
 	    $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(SYSCONFDIR)/init.d \
-	    $(DESTDIR)$(PREFIX)/share/doc/omkt
+	    $(DESTDIR)$(PREFIX)/share/doc/omkt/docs
 	install -m 0755 $(addprefix bin/,$(DAEMONS)) $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0755 bin/omktctl $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 sql/schema.sql $(DESTDIR)$(PREFIX)/share/omkt/sql/
@@ -192,6 +192,7 @@ install: all
 	    > $(DESTDIR)$(SYSCONFDIR)/init.d/$$(basename $$f); \
 	    chmod 0755 $(DESTDIR)$(SYSCONFDIR)/init.d/$$(basename $$f); done
 	install -m 0644 README INSTALL MULTISERVER $(DESTDIR)$(PREFIX)/share/doc/omkt/
+	install -m 0644 $(wildcard docs/*) $(DESTDIR)$(PREFIX)/share/doc/omkt/docs/
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')

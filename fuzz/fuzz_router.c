@@ -8,7 +8,8 @@
  *
  * Oracles: ASan/UBSan; a metrics label always set; a handler only with
  * status 0, else 404 or 405; a handler chosen only for a path of its own
- * (exact, or under /v1/ for REST) and a method it takes; 405 only on a
+ * (exact, under /v1/ for REST, media-nommer's with or without a key in
+ * the path) and a method it takes; 405 only on a
  * path that exists with another method.
  */
 #include <stdbool.h>
@@ -28,15 +29,29 @@ static bool is_one_of(const char *s, const char *const *list)
 
 static const char *const omkt[] = {"/api", "/api/", "/api/index.php", NULL};
 static const char *const dash[] = {"/", "/status", "/status/", NULL};
-static const char *const nommer[] = {"/job/submit", "/job/submit/", NULL};
+static const char *const nommer[] = {"/job/submit", "/job/submit/",
+                                     "//job/submit", "//job/submit/", NULL};
+
+/* is_nommer - a media-nommer submit path: one of nommer[], alone or after
+ * "/nommer/<one non-empty segment>" (the key of a client's base URL). */
+static bool is_nommer(const char *url)
+{
+    const char *seg = url + 8, *end;
+
+    if (is_one_of(url, nommer))
+        return true;
+    if (strncmp(url, "/nommer/", 8) != 0)
+        return false;
+    end = strchr(seg, '/');
+    return end != NULL && end > seg && is_one_of(end, nommer);
+}
 static const char *const other[] = {"/health", "/metrics", NULL};
 
 /* is_known - @url is a path of the table, whatever the method. */
 static bool is_known(const char *url)
 {
-    return is_one_of(url, omkt) || is_one_of(url, dash) ||
-           is_one_of(url, nommer) || is_one_of(url, other) ||
-           strncmp(url, "/v1/", 4) == 0;
+    return is_one_of(url, omkt) || is_one_of(url, dash) || is_nommer(url) ||
+           is_one_of(url, other) || strncmp(url, "/v1/", 4) == 0;
 }
 
 /* check_handler - @h may serve @method @url. */
@@ -71,7 +86,7 @@ static void check_handler(enum route_handler h, const char *method,
                     "REST handler off /v1/");
         break;
     case ROUTE_NOMMER:
-        FUZZ_ASSERT(is_one_of(url, nommer) && is_post,
+        FUZZ_ASSERT(is_nommer(url) && is_post,
                     "nommer handler on another path or method");
         break;
     }

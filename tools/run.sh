@@ -71,6 +71,21 @@ import_dir = $VAR/import
 # ... and its fake CMS takes callbacks on loopback too.
 allow_private = yes
 CONF
+# S3_ENDPOINT (and S3_REGION): a local S3-compatible store (MinIO,
+# s3rver...) for s3:// sources and media-nommer destinations; its keys
+# come from the URI or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, which
+# the daemons inherit from this shell.
+if [ -n "${S3_ENDPOINT:-}" ]; then
+    cat >> "$VAR/omkt.conf" <<CONF
+
+[s3]
+endpoint = $S3_ENDPOINT
+region = ${S3_REGION:-us-east-1}
+addressing = path
+# the demo's store is usually on loopback
+allow_private = yes
+CONF
+fi
 ctl() { "$BIN/omktctl" -c "$VAR/omkt.conf" "$@"; }
 if [ "$(ctl db status 2>/dev/null | sed -n 's/^schema version: //p')" = 0 ]; then
     ctl db init || exit 1

@@ -14,6 +14,7 @@
 
 #include "apid/apid.h"
 #include "apid/auth.h"
+#include "apid/pathkey.h"
 #include "apid/server.h"
 #include "common/daemon.h"
 #include "common/parse.h"
@@ -79,6 +80,13 @@ const char *auth_header_key(struct apid_req *r, char *buf, size_t size)
     if (bearer(apid_header(r, MHD_HTTP_HEADER_AUTHORIZATION), buf, size))
         return buf;
     return NULL;
+}
+
+const char *auth_nommer_key(struct apid_req *r, char *buf, size_t size)
+{
+    if (pathkey_nommer(r->url, buf, size) && buf[0] != '\0')
+        return buf;
+    return auth_header_key(r, buf, size);
 }
 
 enum apid_auth auth_check(struct apid_req *r, const char *key, bool is_limited,

@@ -38,6 +38,14 @@ enum apid_auth {
 const char *auth_header_key(struct apid_req *r, char *buf, size_t size);
 
 /*
+ * auth_nommer_key - the API key of a media-nommer submission into @buf:
+ * the one in its path ("/nommer/<key>/job/submit", pathkey.h), else the
+ * headers' (auth_header_key).  Returns @buf, or NULL when there is none.
+ * The key is never logged: paths are shown through pathkey_mask().
+ */
+const char *auth_nommer_key(struct apid_req *r, char *buf, size_t size);
+
+/*
  * auth_check - the account of API key @key (may be NULL) into @acc (new
  * strings: omkt_account_clear, also on failure), enabled, with the
  * request's database connection ready, and, when @is_limited, one call

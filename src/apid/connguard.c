@@ -13,6 +13,7 @@
 #include "common/log.h"
 
 #define LOG_EVERY_MS 10000 /* at most one summary line this often */
+#define HEAD_PEEK    2048  /* bytes looked at for a complete head */
 
 /* One open connection. */
 struct connguard_conn {
@@ -91,8 +92,21 @@ static void cut(struct apid_connguard *g, struct connguard_conn *c)
     (void)shutdown(c->fd, SHUT_RDWR); /* ENOTCONN: the peer left anyway */
 }
 
+/* head_is_waiting - @c's complete request head sits unread in its socket
+ * buffer: the client is done and MHD has not got to it yet (a busy apid,
+ * not a slow client), so it must not be closed to make room. */
+static bool head_is_waiting(const struct connguard_conn *c)
+{
+    char buf[HEAD_PEEK];
+    ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+
+    return n > 0 && (memmem(buf, (size_t)n, "\r\n\r\n", 4) != NULL ||
+                     memmem(buf, (size_t)n, "\n\n", 2) != NULL);
+}
+
 /* oldest_head - the live connection other than @except waiting longest
- * for its request head, from @except's address only when @is_same_ip. */
+ * for its request head, from @except's address only when @is_same_ip;
+ * one whose head is waiting unread does not count. */
 static struct connguard_conn *oldest_head(struct apid_connguard *g,
                                           const struct connguard_conn *except,
                                           bool is_same_ip)
@@ -104,8 +118,10 @@ static struct connguard_conn *oldest_head(struct apid_connguard *g,
             atomic_load(&c->phase) != CONNGUARD_HEAD ||
             (is_same_ip && !same_ip(c, except)))
             continue;
-        if (best == NULL ||
-            atomic_load(&c->since_ms) < atomic_load(&best->since_ms))
+        if (best != NULL &&
+            atomic_load(&c->since_ms) >= atomic_load(&best->since_ms))
+            continue;
+        if (!head_is_waiting(c))
             best = c;
     }
     return best;

@@ -14,7 +14,10 @@
  *  - per_ip_connections: when one client address opens more, its oldest
  *    connection still waiting for its request head is closed;
  *  - max_connections: when more are open, the oldest connection of all
- *    still waiting for its request head is closed.  MHD itself admits
+ *    still waiting for its request head is closed.  Neither closes a
+ *    connection whose complete head already waits unread in its socket
+ *    buffer: that client is not slow, apid is busy (a health probe that
+ *    connected just before a burst must not be its victim).  MHD itself admits
  *    CONNGUARD_RESERVE more (and per address), so a health probe still
  *    gets in while max_connections are busy; a request arriving on such
  *    a reserve connection is answered 503 (an OMKT 500 on /api/) unless

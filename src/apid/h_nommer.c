@@ -5,9 +5,12 @@
  * answering {"success":true,"job_id":"..."} or {"success":false,
  * "error_code":N,"message":"..."} (HTTP 200, as feederd did, so its
  * clients read the reason).  http(s) sources are downloaded; file://
- * sources and destinations must lie inside the document root.  The
- * account is named by its API key: X-API-Key, Authorization (Bearer or
- * Basic password) or an "api_key" field.
+ * sources and destinations must lie inside the document root; s3://
+ * ones are S3 objects (their secrets kept apart: common/s3job.h).  The
+ * account is named by its API key: in the path (a base URL of
+ * "http://HOST:PORT/nommer/<key>", all the unmodified client can give),
+ * X-API-Key, Authorization (Bearer or Basic password) or an "api_key"
+ * field.
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -26,6 +29,7 @@
 #include "common/db_media.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "common/s3job.h"
 #include "common/text.h"
 #include "media/settings.h"
 
@@ -37,6 +41,8 @@ struct nom {
     char local[PATH_MAX]; /* source, relative to the docroot */
     char dest[PATH_MAX];  /* destination, relative */
     char msg[OMKT_ERRBUF_LEN + 32];
+    char *s3_src;    /* an s3:// source as shown (secret masked) */
+    json_t *s3_keep; /* the secrets of s3:// paths (common/s3job.h) */
 };
 
 /* fail - {"success":false,...}; @msg may quote client text or a lower
@@ -87,10 +93,11 @@ static json_t *body_of(struct apid_req *r)
 }
 
 /* key_of - the API key of the request (in @buf or borrowed from the
- * body), or NULL: the headers (auth.h), else an "api_key" field. */
+ * body), or NULL: the path's or the headers' (auth.h), else an
+ * "api_key" field. */
 static const char *key_of(struct nom *n, char *buf, size_t size)
 {
-    const char *k = auth_header_key(n->r, buf, size);
+    const char *k = auth_nommer_key(n->r, buf, size);
 
     if (k == NULL)
         k = json_string_value(json_object_get(n->body, "api_key"));
@@ -178,6 +185,32 @@ static bool dest_of(struct nom *n, const char *dst)
            omkt_path_under(root, n->dest, full, sizeof(full)) == OMKT_OK;
 }
 
+/* s3_path - an s3:// path as shown (new), its secret kept in n->s3_keep;
+ * NULL when it is not a usable s3:// URI. */
+static char *s3_path(struct nom *n, const char *uri, const char *which)
+{
+    struct omkt_errbuf eb = {0};
+    char *shown = NULL;
+
+    if (n->s3_keep == NULL)
+        n->s3_keep = json_object();
+    if (strlen(uri) > APID_URL_MAX ||
+        omkt_s3job_hide(uri, n->s3_keep, which, &shown, &eb) != OMKT_OK)
+        return NULL;
+    return shown;
+}
+
+/* s3_dest - an s3:// dest_path as shown in n->dest. */
+static bool s3_dest(struct nom *n, const char *dst)
+{
+    char *shown = s3_path(n, dst, OMKT_S3JOB_DEST);
+    bool ok = shown != NULL &&
+              omkt_text_copy(n->dest, sizeof(n->dest), shown) == OMKT_OK;
+
+    free(shown);
+    return ok;
+}
+
 /* paths - check source_path and dest_path; NULL or why not. */
 static const char *paths(struct nom *n, const char **url, bool *is_local)
 {
@@ -193,12 +226,19 @@ static const char *paths(struct nom *n, const char **url, bool *is_local)
         (!under_root(n, src + 7, n->local, sizeof(n->local), true) ||
          is_foreign(n, n->local)))
         return "source_path: no such file inside the document root";
-    if (!*is_local &&
-        (strlen(src) > APID_URL_MAX ||
-         (strncmp(src, "http://", 7) != 0 && strncmp(src, "https://", 8) != 0)))
-        return "source_path: http://, https:// or file:// (inside the "
-               "document root)";
-    if (!dest_of(n, dst))
+    if (omkt_s3_uri_is_s3(src)) {
+        n->s3_src = s3_path(n, src, OMKT_S3JOB_SOURCE);
+        *url = n->s3_src;
+        if (n->s3_src == NULL)
+            return "source_path: s3://[KEY:SECRET@]bucket/key";
+    } else if (!*is_local && (strlen(src) > APID_URL_MAX ||
+                              (strncmp(src, "http://", 7) != 0 &&
+                               strncmp(src, "https://", 8) != 0)))
+        return "source_path: http://, https://, s3:// or file:// (inside "
+               "the document root)";
+    if (omkt_s3_uri_is_s3(dst) && !s3_dest(n, dst))
+        return "dest_path: s3://[KEY:SECRET@]bucket/key";
+    if (!omkt_s3_uri_is_s3(dst) && !dest_of(n, dst))
         return "dest_path: a file path (at most 1024 bytes, no \".\" or "
                "\"..\" component) relative to the account's export "
                "directory (export/<account id>/ in the document root), or "
@@ -217,7 +257,9 @@ static bool auth(struct nom *n, enum MHD_Result *res)
     case APID_AUTH_OK:
         return true;
     case APID_AUTH_NO_KEY:
-        *res = fail(n, 401, "an API key is required (X-API-Key)");
+        *res = fail(n, 401,
+                    "an API key is required (a base URL of "
+                    "http://HOST:PORT/nommer/<key>, or X-API-Key)");
         break;
     case APID_AUTH_UNKNOWN:
         *res = fail(n, 401, "unknown API key");
@@ -279,6 +321,7 @@ static enum MHD_Result submit(struct nom *n)
         return fail(n, 400, bad);
     }
     json_object_set_new(setting, "dest_path", json_string(n->dest));
+    (void)json_object_update(setting, n->s3_keep); /* none: nothing to add */
     s.job_options = json_dumps(setting, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(setting);
     snprintf(set, sizeof(set), "%d", base);
@@ -311,6 +354,8 @@ enum MHD_Result h_nommer(struct apid_req *r)
     else if (auth(n, &res))
         res = submit(n);
     json_decref(n->body);
+    json_decref(n->s3_keep);
+    free(n->s3_src);
     omkt_account_clear(&n->acc);
     free(n);
     return res;

@@ -19,6 +19,7 @@
 #include "common/db_transcodes.h"
 #include "common/jobflow.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/parse.h"
 #include "common/text.h"
 #include "media/settings.h"
@@ -72,6 +73,23 @@ static int first_job(struct omkt_db *db, int64_t account_id, int64_t id,
     return omkt_job_enqueue(db, &jn, NULL, eb);
 }
 
+/* pending - media-nommer's first state, PENDING, for a job it submitted
+ * (nothing for REST media). */
+static int pending(struct omkt_db *db, int64_t id,
+                   const struct rest_submission *s, struct omkt_errbuf *eb)
+{
+    struct omkt_media m = {0};
+    int ret;
+
+    if (s->job_options == NULL || s->notify_url == NULL)
+        return OMKT_OK;
+    ret = omkt_media_get(db, id, &m, eb);
+    if (ret == OMKT_OK)
+        ret = omkt_notify_nommer_state(db, &m, "PENDING", NULL, eb);
+    omkt_media_clear(&m);
+    return ret;
+}
+
 int rest_create(struct omkt_db *db, int64_t account_id,
                 const struct rest_submission *s, int64_t *id, bool *is_replay,
                 struct omkt_errbuf *eb)
@@ -99,6 +117,8 @@ int rest_create(struct omkt_db *db, int64_t account_id,
     }
     if (ret == OMKT_OK)
         ret = first_job(db, account_id, *id, s, eb);
+    if (ret == OMKT_OK)
+        ret = pending(db, *id, s, eb);
     if (ret == OMKT_OK)
         ret = omkt_db_commit(db, eb);
     if (ret != OMKT_OK)

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "apid/apid.h"
+#include "apid/pathkey.h"
 #include "apid/router.h"
 #include "apid/server.h"
 #include "common/alloc.h"
@@ -81,10 +82,11 @@ struct omkt_db *apid_db(struct apid_req *r)
  * URL are client text, cleaned and cut (text.h) before they are logged. */
 static void log_req(const struct apid_req *r, const char *what, unsigned status)
 {
-    char method[24], url[200];
+    char method[24], url[200], masked[200];
 
     (void)omkt_text_copy(method, sizeof(method), r->method); /* cut: fine */
-    (void)omkt_text_copy(url, sizeof(url), r->url);
+    pathkey_mask(r->url, masked, sizeof(masked)); /* no API key in logs */
+    (void)omkt_text_copy(url, sizeof(url), masked);
     omkt_log(OMKT_LOG_ERR, "%s %s: %s (a %u reply)", method, url, what, status);
 }
 
@@ -374,7 +376,8 @@ mhd_log(void *cls, const char *fmt, va_list ap)
     }
     if (count++ >= 10)
         return;
-    vsnprintf(raw, sizeof(raw), fmt, ap); /* may quote client bytes */
+    vsnprintf(buf, sizeof(buf), fmt, ap); /* may quote client bytes */
+    pathkey_mask(buf, raw, sizeof(raw));  /* ... or a path's API key */
     (void)omkt_text_copy(buf, sizeof(buf), raw);
     n = strlen(buf);
     while (n > 0 && buf[n - 1] == '\n')

@@ -188,6 +188,7 @@ static int load_config(struct omkt_daemon *d, const struct options *o,
     *n = 2;
     for (size_t i = 0; i < spec->nsections && *n < MAX_SECTIONS; i++)
         secs[(*n)++] = spec->sections[i];
+    d->conf_path = o->conf_path;
     if (omkt_conf_load(o->conf_path, secs, *n, &eb) != OMKT_OK) {
         fprintf(stderr, "%s: %s\n", spec->name, eb.msg);
         return OMKT_ECONF;

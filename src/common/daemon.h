@@ -75,6 +75,7 @@ struct omkt_daemon_spec {
 
 struct omkt_daemon {
     const struct omkt_daemon_spec *spec;
+    const char *conf_path; /* the -c file (borrowed from argv) */
     struct omkt_common_conf common;
     struct omkt_db_conf db;
     struct omkt_backoff backoff;

@@ -7,6 +7,7 @@
 
 #include "alloc.h"
 #include "db_accounts.h"
+#include "s3cred.h"
 
 int omkt_account_key_new(char key[OMKT_API_KEY_LEN + 1], struct omkt_errbuf *eb)
 {
@@ -158,6 +159,37 @@ int omkt_account_set_url(struct omkt_db *db, int64_t id, const char *url,
                           : ret;
 }
 
+int omkt_account_set_publish_to(struct omkt_db *db, int64_t id, const char *uri,
+                                struct omkt_errbuf *eb)
+{
+    static const char sql[] = "UPDATE accounts SET publish_to = ? WHERE id = ?";
+    struct omkt_s3_uri u = {0};
+
+    if (uri[0] != '\0' && (strlen(uri) > 1024 || !omkt_s3_uri_is_s3(uri) ||
+                           omkt_s3_uri_parse(uri, &u, eb) != OMKT_OK)) {
+        omkt_errf(eb, "publish-to: an s3://bucket/prefix/ URI, or \"\"");
+        return OMKT_EINVAL;
+    }
+    omkt_s3_uri_clear(&u);
+    return update_by_id(db, sql, OMKT_DBV_S(uri), id, eb);
+}
+
+int omkt_account_publish_to(struct omkt_db *db, int64_t id, char **uri,
+                            struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT publish_to FROM accounts WHERE id = ?";
+    const struct omkt_dbv p[] = {OMKT_DBV_I(id)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query_row(db, sql, p, 1, &r, eb);
+
+    *uri = NULL;
+    if (ret == OMKT_OK)
+        *uri = omkt_xstrdup(omkt_dbres_str(r, 0, 0) ? omkt_dbres_str(r, 0, 0)
+                                                    : "");
+    omkt_dbres_free(r);
+    return ret;
+}
+
 int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
                             char api_key[OMKT_API_KEY_LEN + 1],
                             struct omkt_errbuf *eb)
@@ -167,6 +199,18 @@ int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
 
     return ret == OMKT_OK ? update_by_id(db, sql, OMKT_DBV_S(api_key), id, eb)
                           : ret;
+}
+
+int omkt_account_set_client_key(struct omkt_db *db, int64_t id,
+                                const char *client_key, struct omkt_errbuf *eb)
+{
+    static const char sql[] = "UPDATE accounts SET client_key = ? WHERE id = ?";
+
+    if (strlen(client_key) > OMKT_API_KEY_LEN) {
+        omkt_errf(eb, "client key: at most %d characters", OMKT_API_KEY_LEN);
+        return OMKT_EINVAL;
+    }
+    return update_by_id(db, sql, OMKT_DBV_S(client_key), id, eb);
 }
 
 int omkt_account_list(struct omkt_db *db, struct omkt_dbres **res,

@@ -59,6 +59,20 @@ int omkt_account_set_enabled(struct omkt_db *db, int64_t id, bool is_enabled,
 int omkt_account_set_url(struct omkt_db *db, int64_t id, const char *url,
                          struct omkt_errbuf *eb);
 
+/*
+ * omkt_account_set_publish_to - where the account's outputs are also
+ * published: an "s3://bucket/prefix/" URI, or "" for nowhere.  The URI is
+ * stored as given (it may embed a key pair: it is shown masked, see
+ * common/s3cred.h).  OMKT_EINVAL for anything else.
+ */
+int omkt_account_set_publish_to(struct omkt_db *db, int64_t id, const char *uri,
+                                struct omkt_errbuf *eb);
+
+/* omkt_account_publish_to - the account's publish-to URI (new, "" for
+ * none).  OMKT_ENOTFOUND for an unknown id. */
+int omkt_account_publish_to(struct omkt_db *db, int64_t id, char **uri,
+                            struct omkt_errbuf *eb);
+
 /* omkt_account_rotate_key - give the account a new API key. */
 int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
                             char api_key[OMKT_API_KEY_LEN + 1],
@@ -66,6 +80,12 @@ int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
 
 /* omkt_account_list - id, email, enabled, admin, url, adapters, rate,
  * created.  *res is new. */
+/* omkt_account_set_client_key - the secret sent back to the CMS as app_key
+ * (and the callback signing key) of account @id becomes @client_key (at
+ * most OMKT_API_KEY_LEN characters). */
+int omkt_account_set_client_key(struct omkt_db *db, int64_t id,
+                                const char *client_key, struct omkt_errbuf *eb);
+
 int omkt_account_list(struct omkt_db *db, struct omkt_dbres **res,
                       struct omkt_errbuf *eb);
 

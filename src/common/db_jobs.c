@@ -127,10 +127,25 @@ static void fill_job(const struct omkt_dbres *r, enum omkt_task task,
     job->payload = payload ? omkt_xstrdup(payload) : NULL;
 }
 
+/* IN_ORDER - a media-nommer state notification (common/notify.h kind
+ * "form") waits until every earlier one of its media is delivered or
+ * given up, so a receiver sees the states in order however many
+ * notifierds run.  The subquery is a plain (consistent) read: a row
+ * another claimer holds locked still counts as pending. */
+#define FORM_PAYLOAD "'{\"kind\":\"form\"%'"
+#define IN_ORDER                                                               \
+    " AND (task <> 'notify' OR media_id IS NULL"                               \
+    " OR COALESCE(payload, '') NOT LIKE " FORM_PAYLOAD                         \
+    " OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.media_id = jobs.media_id"    \
+    " AND e.task = 'notify' AND e.id < jobs.id"                                \
+    " AND e.state IN ('queued', 'delayed', 'running')"                         \
+    " AND e.payload LIKE " FORM_PAYLOAD "))"
+
 /* The columns fill_job reads, and the guarded UPDATE of a claim. */
 #define CLAIM_COLS                                                             \
     "SELECT id, priority, attempts, max_attempts, account_id, media_id,"       \
-    " transcode_id, payload FROM jobs WHERE task = ? AND state = 'queued'"
+    " transcode_id, payload FROM jobs WHERE task = ? AND state = "             \
+    "'queued'" IN_ORDER
 
 /* lock_head - lock the first queued row of @task in claim order
  * (k_jobs_claim); *r has 0 or 1 row. */

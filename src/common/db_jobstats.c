@@ -11,6 +11,16 @@ int omkt_jobstats_counts(struct omkt_db *db, struct omkt_dbres **res,
     return omkt_db_query(db, sql, NULL, 0, res, eb);
 }
 
+int omkt_jobstats_oldest(struct omkt_db *db, struct omkt_dbres **res,
+                         struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT task, TIMESTAMPDIFF(SECOND, MIN(created), NOW()) FROM jobs"
+        " WHERE state = 'queued' GROUP BY task ORDER BY task";
+
+    return omkt_db_query(db, sql, NULL, 0, res, eb);
+}
+
 int omkt_jobstats_running(struct omkt_db *db, struct omkt_dbres **res,
                           struct omkt_errbuf *eb)
 {

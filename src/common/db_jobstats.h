@@ -15,6 +15,11 @@
 int omkt_jobstats_counts(struct omkt_db *db, struct omkt_dbres **res,
                          struct omkt_errbuf *eb);
 
+/* omkt_jobstats_oldest - task, seconds the oldest queued job of that task
+ * has existed, for tasks with queued jobs. */
+int omkt_jobstats_oldest(struct omkt_db *db, struct omkt_dbres **res,
+                         struct omkt_errbuf *eb);
+
 /* omkt_jobstats_running - id, task, media_id, progress, host, pid,
  * seconds running, for running jobs (oldest first, at most 50). */
 int omkt_jobstats_running(struct omkt_db *db, struct omkt_dbres **res,

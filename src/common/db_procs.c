@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* db_procs - process registry and host draining on `processes`. */
+#include <string.h>
+
 #include "alloc.h"
 #include "db_procs.h"
 #include "version.h"
@@ -110,6 +112,45 @@ int omkt_proc_count_alive(struct omkt_db *db, struct omkt_dbres **res,
     static const char sql[] = "SELECT role, COUNT(*) FROM processes WHERE"
                               " state IN ('running', 'draining')"
                               " GROUP BY role ORDER BY role";
+
+    return omkt_db_query(db, sql, NULL, 0, res, eb);
+}
+
+int omkt_host_is_known(struct omkt_db *db, const char *host, bool *is_known,
+                       struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT EXISTS(SELECT 1 FROM processes WHERE host = ?)"
+        " OR EXISTS(SELECT 1 FROM drained_hosts WHERE host = ?)";
+    struct omkt_dbv v[] = {OMKT_DBV_S(host), OMKT_DBV_S(host)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query(db, sql, v, 2, &r, eb);
+
+    *is_known = false;
+    if (ret == OMKT_OK && r->nrows == 1) {
+        const char *s = omkt_dbres_str(r, 0, 0);
+
+        *is_known = s != NULL && strcmp(s, "1") == 0;
+    }
+    omkt_dbres_free(r);
+    return ret;
+}
+
+int omkt_host_list(struct omkt_db *db, struct omkt_dbres **res,
+                   struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT h.host,"
+        " (SELECT COUNT(*) FROM processes p WHERE p.host = h.host"
+        "  AND p.state = 'running'),"
+        " (SELECT COUNT(*) FROM processes p WHERE p.host = h.host"
+        "  AND p.state = 'draining'),"
+        " IF(EXISTS(SELECT 1 FROM drained_hosts d WHERE d.host = h.host),"
+        "  'yes', 'no'),"
+        " (SELECT TIMESTAMPDIFF(SECOND, MAX(p.heartbeat), NOW(3))"
+        "  FROM processes p WHERE p.host = h.host)"
+        " FROM (SELECT host FROM processes UNION SELECT host"
+        " FROM drained_hosts) h ORDER BY h.host";
 
     return omkt_db_query(db, sql, NULL, 0, res, eb);
 }

@@ -37,6 +37,16 @@ int omkt_proc_mark_dead(struct omkt_db *db, unsigned silence_s, unsigned *n,
 int omkt_host_drain(struct omkt_db *db, const char *host, bool is_drain,
                     unsigned *n, struct omkt_errbuf *eb);
 
+/* omkt_host_is_known - has any process ever registered from @host (or is
+ * it drained)?  For catching a misspelled host. */
+int omkt_host_is_known(struct omkt_db *db, const char *host, bool *is_known,
+                       struct omkt_errbuf *eb);
+
+/* omkt_host_list - host, processes running, draining, drained ("yes" or
+ * "no"), seconds since the last heartbeat of any of its processes. */
+int omkt_host_list(struct omkt_db *db, struct omkt_dbres **res,
+                   struct omkt_errbuf *eb);
+
 /*
  * omkt_proc_list - running and recently seen processes: id, host, pid,
  * role, state, heartbeat age in seconds, current job, started.  *res is

@@ -195,6 +195,39 @@ static int mark_failed(struct omkt_db *db, const struct omkt_reaped *r,
     return OMKT_OK;
 }
 
+/* claim_state - media-nommer's state for a claimed job of @task, or NULL. */
+static const char *claim_state(enum omkt_task task)
+{
+    switch (task) {
+    case OMKT_TASK_DOWNLOAD:
+        return "DOWNLOADING";
+    case OMKT_TASK_TRANSCODE:
+        return "ENCODING";
+    case OMKT_TASK_METADATA:
+    case OMKT_TASK_NOTIFY:
+    case OMKT_TASK_MAINTENANCE:
+    case OMKT_TASK_TEST:
+        return NULL;
+    }
+    return NULL;
+}
+
+int omkt_jobflow_claimed(struct omkt_db *db, const struct omkt_job *job,
+                         struct omkt_errbuf *eb)
+{
+    const char *state = claim_state(job->task);
+    struct omkt_media m = {0};
+    int ret;
+
+    if (state == NULL || job->media_id <= 0 || job->attempts != 1)
+        return OMKT_OK;
+    ret = omkt_media_get(db, job->media_id, &m, eb);
+    if (ret == OMKT_OK)
+        ret = omkt_notify_nommer_state(db, &m, state, NULL, eb);
+    omkt_media_clear(&m);
+    return ret == OMKT_ENOTFOUND ? OMKT_OK : ret;
+}
+
 int omkt_jobflow_job_died(struct omkt_db *db, const struct omkt_reaped *r,
                           struct omkt_errbuf *eb)
 {
@@ -224,7 +257,10 @@ int omkt_jobflow_job_died(struct omkt_db *db, const struct omkt_reaped *r,
         ret = OMKT_OK; /* the media moved on (expired, re-probed) */
     if (ret == OMKT_OK)
         ret = omkt_media_get(db, r->media_id, &m, eb);
-    if (ret == OMKT_OK)
+    /* media-nommer names this outcome: its workers gave the job up. */
+    if (ret == OMKT_OK && omkt_notify_is_nommer(&m))
+        ret = omkt_notify_nommer_state(db, &m, "ABANDONED", msg, eb);
+    else if (ret == OMKT_OK)
         ret = omkt_notify_media_error(db, &m, msg, eb);
     if (ret == OMKT_ENOTFOUND)
         ret = OMKT_OK;

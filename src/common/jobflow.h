@@ -46,6 +46,18 @@ int omkt_jobflow_parse_ids(const char *list, int *ids, size_t max);
 int omkt_jobflow_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
 int omkt_jobflow_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
 
+struct omkt_job;
+
+/*
+ * omkt_jobflow_claimed - what a media's client learns when a worker takes
+ * its job up: media-nommer's DOWNLOADING (download) or ENCODING
+ * (transcode) state, on a job's first attempt only (a retry is no new
+ * state).  Called by the claim loop right after the claim commits, so no
+ * daemon's handler needs to know.  OMKT_OK for everything else.
+ */
+int omkt_jobflow_claimed(struct omkt_db *db, const struct omkt_job *job,
+                         struct omkt_errbuf *eb);
+
 struct omkt_reaped;
 
 /*

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "jobflow.h"
 #include "log.h"
 #include "jobworker.h"
 
@@ -196,6 +197,24 @@ static void run_job(struct omkt_jobctx *ctx,
 }
 
 /*
+ * claimed - tell the client its job was taken up (omkt_jobflow_claimed).
+ * When that cannot be recorded the job is given back unspent, so the
+ * next claim tells it again.  XXX: a crash between the claim and this
+ * loses the state (the reaped retry is no first attempt); a later state
+ * follows anyway.
+ */
+static int claimed(struct omkt_jobctx *ctx, struct omkt_errbuf *eb)
+{
+    int ret = omkt_jobflow_claimed(ctx->db, &ctx->job, eb);
+
+    if (ret == OMKT_OK)
+        return OMKT_OK;
+    (void)omkt_job_release(ctx->db, &ctx->job, NULL); /* else reaped */
+    omkt_job_clear(&ctx->job);
+    return ret;
+}
+
+/*
  * poll_once - peek, claim and run one job.  1: did work, 0: idle, <0 db.
  * Right after a job the queue is likely not empty: @is_busy skips the
  * peek (one statement less per job under load).
@@ -215,6 +234,8 @@ static int poll_once(struct omkt_jobctx *ctx,
                              &ctx->job, &eb);
     if (ret == OMKT_ENOTFOUND || (ret == OMKT_OK && !has_work))
         return 0;
+    if (ret == OMKT_OK)
+        ret = claimed(ctx, &eb);
     if (ret != OMKT_OK) {
         omkt_log(OMKT_LOG_WARN, "poll: %s", eb.msg);
         return -1;

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * log - one-line log records: "prog[pid]: level: msg".
+ * log - one-line log records:
+ *   "2026-12-02T13:20:01.123Z host prog[pid]: level: msg"
+ * to a file, or to stderr when it is not journald's; "prog[pid]: level:
+ * msg" to journald (systemd's $JOURNAL_STREAM) and syslog, which stamp
+ * their own.  Identical consecutive records within OMKT_LOG_REPEAT_MS are
+ * counted and reported as one "last message repeated N times" line.
  *
- * Output goes to stderr (journald adds its own timestamps), to syslog, or
- * to a file that SIGHUP reopens.  The omkt_log() macro tests the level
- * before any formatting is done.  Settings are process-global and set once
- * at start-up (omkt_log_open) or on SIGHUP (omkt_log_reopen).
+ * Output goes to stderr, to syslog, or to a file that SIGHUP reopens.  The
+ * omkt_log() macro tests the level before any formatting is done.  Settings are
+ * process-global and set once at start-up (omkt_log_open) or on SIGHUP
+ * (omkt_log_reopen).
  */
 #ifndef OMKT_COMMON_LOG_H
 #define OMKT_COMMON_LOG_H
@@ -19,6 +24,8 @@ enum omkt_log_level {
     OMKT_LOG_INFO,
     OMKT_LOG_DEBUG,
 };
+
+#define OMKT_LOG_REPEAT_MS 10000
 
 extern int omkt_log_threshold;
 

@@ -7,6 +7,7 @@
 #include "db_jobs.h"
 #include "db_media.h"
 #include "notify.h"
+#include "s3cred.h"
 #include "text.h"
 
 /* enqueue - a notify job with @payload (borrowed). */
@@ -81,62 +82,136 @@ int omkt_notify_url(struct omkt_db *db, int64_t account_id, int64_t media_id,
     return ret;
 }
 
-/* post - @body (steals) to the media's notify_url, with media-nommer's
- * fields when it is a media-nommer job. */
-static int post(struct omkt_db *db, const struct omkt_media *m, json_t *body,
-                const char *state, const char *details, struct omkt_errbuf *eb)
+bool omkt_notify_is_nommer(const struct omkt_media *m)
 {
-    json_t *opts = m->job_options ? json_loads(m->job_options, 0, NULL) : NULL;
+    return m->job_options != NULL && m->job_options[0] != '\0' &&
+           !omkt_media_is_omkt(m);
+}
+
+/* has_url - @m has somewhere to send notifications. */
+static bool has_url(const struct omkt_media *m)
+{
+    return m->notify_url != NULL && *m->notify_url != '\0';
+}
+
+/* pair - append [name, value] to @fields (value "" when NULL). */
+static void pair(json_t *fields, const char *name, const char *value)
+{
+    json_array_append_new(fields,
+                          json_pack("[s, s]", name, value ? value : ""));
+}
+
+/* dest_of - the dest_path recorded in the media's job options, an
+ * s3:// secret masked; new. */
+static char *dest_of(const struct omkt_media *m)
+{
+    json_t *opts = json_loads(m->job_options, 0, NULL);
+    const char *d = json_string_value(json_object_get(opts, "dest_path"));
+    char *out = omkt_s3_uri_mask(d ? d : "");
+
+    json_decref(opts);
+    return out;
+}
+
+/* nommer_fields - media-nommer's three fields, then media_id, dest_path. */
+static json_t *nommer_fields(const struct omkt_media *m, const char *state,
+                             const char *details)
+{
+    json_t *f = json_array();
     char id[32];
+    char *text = omkt_text_dup(details ? details : "", OMKT_DB_ERROR_MAX);
+    char *dest = dest_of(m);
+
+    snprintf(id, sizeof(id), "%" PRId64, m->id);
+    pair(f, "unique_id", id);
+    pair(f, "job_state", state);
+    pair(f, "job_state_details", text);
+    pair(f, "media_id", id);
+    pair(f, "dest_path", dest);
+    free(text);
+    free(dest);
+    return f;
+}
+
+/* queue_form - the form payload of @fields (steals) to the notify_url. */
+static int queue_form(struct omkt_db *db, const struct omkt_media *m,
+                      json_t *fields, struct omkt_errbuf *eb)
+{
+    json_t *p = json_pack("{s:s, s:s, s:o}", "kind", "form", "url",
+                          m->notify_url, "fields", fields);
     int ret;
 
-    if (body == NULL) {
-        json_decref(opts);
+    if (p == NULL)
         return OMKT_ENOMEM;
-    }
-    if (json_is_object(opts)) {
-        snprintf(id, sizeof(id), "%" PRId64, m->id);
-        json_object_set_new(body, "unique_id", json_string(id));
-        json_object_set_new(body, "job_state", json_string(state));
-        json_object_set_new(body, "job_state_details",
-                            details ? json_string(details) : json_null());
-        json_object_set(body, "dest_path", json_object_get(opts, "dest_path"));
-    }
-    ret = omkt_notify_url(db, m->account_id, m->id, m->notify_url, body, eb);
-    json_decref(opts);
-    json_decref(body);
+    ret = enqueue(db, m->account_id, m->id, p, eb);
+    json_decref(p);
     return ret;
+}
+
+int omkt_notify_nommer_state(struct omkt_db *db, const struct omkt_media *m,
+                             const char *state, const char *details,
+                             struct omkt_errbuf *eb)
+{
+    if (!omkt_notify_is_nommer(m) || !has_url(m))
+        return OMKT_OK;
+    return queue_form(db, m, nommer_fields(m, state, details), eb);
 }
 
 int omkt_notify_media_error(struct omkt_db *db, const struct omkt_media *m,
                             const char *message, struct omkt_errbuf *eb)
 {
     char *text = NULL;
+    json_t *body;
     int ret;
 
     if (omkt_media_is_omkt(m))
         return omkt_notify_alert(db, m->account_id, m->id, m->remote_id,
                                  message, eb);
-    if (m->notify_url == NULL || *m->notify_url == '\0')
+    if (omkt_notify_is_nommer(m))
+        return omkt_notify_nommer_state(db, m, "ERROR", message, eb);
+    if (!has_url(m))
         return OMKT_OK; /* nobody to tell; the API shows the error */
     text = omkt_text_dup(message ? message : "", OMKT_DB_ERROR_MAX);
-    ret = post(db, m,
-               json_pack("{s:I, s:s, s:s}", "media_id", (json_int_t)m->id,
-                         "status", "error", "message", text),
-               "ERROR", text, eb);
+    body = json_pack("{s:I, s:s, s:s}", "media_id", (json_int_t)m->id, "status",
+                     "error", "message", text);
     free(text);
+    if (body == NULL)
+        return OMKT_ENOMEM;
+    ret = omkt_notify_url(db, m->account_id, m->id, m->notify_url, body, eb);
+    json_decref(body);
     return ret;
+}
+
+/* nommer_done - FINISHED, with the output's setting and metadata. */
+static int nommer_done(struct omkt_db *db, const struct omkt_media *m,
+                       int setting_id, const char *meta, struct omkt_errbuf *eb)
+{
+    json_t *f = nommer_fields(m, "FINISHED", NULL);
+    char sid[16];
+
+    snprintf(sid, sizeof(sid), "%d", setting_id);
+    pair(f, "setting_id", sid);
+    pair(f, "metadata", meta);
+    return queue_form(db, m, f, eb);
 }
 
 int omkt_notify_media_done(struct omkt_db *db, const struct omkt_media *m,
                            int setting_id, const char *meta,
                            struct omkt_errbuf *eb)
 {
-    if (m->notify_url == NULL || *m->notify_url == '\0')
+    json_t *body;
+    int ret;
+
+    if (!has_url(m))
         return OMKT_OK;
-    return post(db, m,
-                json_pack("{s:I, s:i, s:s, s:s}", "media_id", (json_int_t)m->id,
-                          "setting_id", setting_id, "status", "ok", "metadata",
-                          meta),
-                "FINISHED", NULL, eb);
+    if (omkt_notify_is_nommer(m))
+        return nommer_done(db, m, setting_id, meta, eb);
+    body =
+        json_pack("{s:I, s:i, s:s, s:s}", "media_id", (json_int_t)m->id,
+                  "setting_id", setting_id, "status", "ok", "metadata", meta);
+    if (body == NULL)
+        return OMKT_ENOMEM;
+    ret = omkt_notify_url(db, m->account_id, m->id, m->notify_url, body, eb);
+    json_decref(body);
+    return ret;
 }

@@ -8,7 +8,13 @@
  *       a PROTOCOL.md section 2 GET to the account's callback URL with
  *       app_key and action added; params are sent in order as given;
  *   {"kind":"url","url":"http://...","body":{...}}
- *       a JSON POST to a notify_url given with a REST or media-nommer job.
+ *       a JSON POST to a notify_url given with a REST job;
+ *   {"kind":"form","url":"http://...","fields":[["unique_id","7"],...]}
+ *       a form-urlencoded POST of the fields, in order, to the notify_url
+ *       of a media-nommer job: one per state change, as feederd sends.
+ *       notifierd sends the form callbacks of one media one at a time in
+ *       the order they were queued (db_jobs.c claims the next only once
+ *       the one before is delivered or given up).
  * Call these inside the transaction that records the event, so the
  * callback exists exactly when the event does.
  */
@@ -16,6 +22,7 @@
 #define OMKT_COMMON_NOTIFY_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -42,24 +49,41 @@ int omkt_notify_url(struct omkt_db *db, int64_t account_id, int64_t media_id,
 
 struct omkt_media;
 
+/* omkt_notify_is_nommer - @m was submitted through media-nommer's API
+ * (it carries a job_options mapping). */
+bool omkt_notify_is_nommer(const struct omkt_media *m);
+
+/*
+ * omkt_notify_nommer_state - queue media-nommer's state notification: a
+ * form POST to the media's notify_url of unique_id (the job id),
+ * job_state (@state: PENDING, DOWNLOADING, ENCODING, UPLOADING,
+ * FINISHED, ERROR, ABANDONED), job_state_details (@details, "" when
+ * NULL; cleaned and cut like a stored error), in that order, then ours:
+ * media_id, dest_path.  Signed and retried like every callback.  A
+ * no-op (OMKT_OK) for media that are not media-nommer's or have no
+ * notify_url.  Call it inside the transaction that records the event.
+ */
+int omkt_notify_nommer_state(struct omkt_db *db, const struct omkt_media *m,
+                             const char *state, const char *details,
+                             struct omkt_errbuf *eb);
+
 /*
  * omkt_notify_media_error - tell the media's owner that it failed: a
  * transcoder_send_alert for OMKT media, a JSON POST to notify_url for REST
- * and media-nommer media (which have remote_id < 0).
+ * media, the ERROR state (omkt_notify_nommer_state) for media-nommer's.
  */
 int omkt_notify_media_error(struct omkt_db *db, const struct omkt_media *m,
                             const char *message, struct omkt_errbuf *eb);
 
 /*
- * omkt_notify_media_done - the JSON POST to a REST or media-nommer media's
- * notify_url for its finished output of @setting_id (@meta: the output's
- * metadata JSON text).  Nothing when the media has no notify_url.
+ * omkt_notify_media_done - the JSON POST to a REST media's notify_url for
+ * its finished output of @setting_id (@meta: the output's metadata JSON
+ * text); for a media-nommer media the FINISHED state, whose form also
+ * carries setting_id and metadata after media_id and dest_path.
+ * Nothing when the media has no notify_url.
  *
- * Bodies: {"media_id":N,"setting_id":N,"status":"ok","metadata":"..."}
- * and {"media_id":N,"status":"error","message":"..."}; media-nommer
- * media also get media-nommer's own fields "unique_id" (the job id it was
- * given), "job_state" ("FINISHED" or "ERROR"), "job_state_details" and
- * "dest_path".
+ * REST bodies: {"media_id":N,"setting_id":N,"status":"ok","metadata":"..."}
+ * and {"media_id":N,"status":"error","message":"..."}.
  */
 int omkt_notify_media_done(struct omkt_db *db, const struct omkt_media *m,
                            int setting_id, const char *meta,

@@ -30,6 +30,7 @@
 #define RESP_MAX    (4 << 20)
 #define DEF_PART    (16 << 20)
 #define MD5_B64_LEN 24
+#define SHA_B64_LEN 44
 #define LABEL_MAX   320
 
 struct omkt_s3 {
@@ -68,6 +69,7 @@ struct s3req {
     size_t body_len;
     const char *content_md5; /* base64, NULL when none */
     const char *payload_sha; /* hex SHA-256 of body; NULL: computed */
+    const char *checksum;    /* x-amz-checksum-sha256 (base64) or NULL */
     const char *content_type;
     const char *range;    /* "bytes=N-" */
     const char *if_match; /* ETag without quotes */
@@ -475,11 +477,17 @@ static void target(const struct omkt_s3 *s3, const struct s3req *r, char **host,
     free(key);
 }
 
-/* body_sums - Content-MD5 (base64) and SHA-256 (hex) of @len bytes in
- * one pass (blocks stay in cache for the second digest); all zero when
- * OpenSSL fails, which the server then refuses. */
-static void body_sums(const void *buf, size_t len, char md5[MD5_B64_LEN + 1],
-                      char sha[OMKT_SHA256_HEX_LEN + 1])
+/* Checksums of an upload body. */
+struct sums {
+    char md5[MD5_B64_LEN + 1];         /* Content-MD5 */
+    char sha[OMKT_SHA256_HEX_LEN + 1]; /* x-amz-content-sha256 (signed) */
+    char sha64[SHA_B64_LEN + 1];       /* x-amz-checksum-sha256 */
+};
+
+/* body_sums - the checksums of @len bytes at @buf in one pass (blocks
+ * stay in cache for the second digest); all zero when OpenSSL fails,
+ * which the server then refuses. */
+static void body_sums(const void *buf, size_t len, struct sums *out)
 {
     static const char hex[] = "0123456789abcdef";
     EVP_MD_CTX *m = EVP_MD_CTX_new(), *h = EVP_MD_CTX_new();
@@ -500,12 +508,13 @@ static void body_sums(const void *buf, size_t len, char md5[MD5_B64_LEN + 1],
         memset(dm, 0, 16);
         memset(dh, 0, 32);
     }
-    (void)EVP_EncodeBlock((unsigned char *)md5, dm, 16);
+    (void)EVP_EncodeBlock((unsigned char *)out->md5, dm, 16);
+    (void)EVP_EncodeBlock((unsigned char *)out->sha64, dh, 32);
     for (size_t i = 0; i < 32; i++) {
-        sha[2 * i] = hex[dh[i] >> 4];
-        sha[2 * i + 1] = hex[dh[i] & 15];
+        out->sha[2 * i] = hex[dh[i] >> 4];
+        out->sha[2 * i + 1] = hex[dh[i] & 15];
     }
-    sha[OMKT_SHA256_HEX_LEN] = '\0';
+    out->sha[OMKT_SHA256_HEX_LEN] = '\0';
     EVP_MD_CTX_free(m);
     EVP_MD_CTX_free(h);
 }
@@ -560,6 +569,8 @@ static struct curl_slist *headers(struct omkt_s3 *s3, const struct s3req *r,
         l = add_hdr(l, h, &nh, "Range", r->range);
     if (l && r->content_md5)
         l = add_hdr(l, h, &nh, "Content-MD5", r->content_md5);
+    if (l && r->checksum)
+        l = add_hdr(l, h, &nh, "x-amz-checksum-sha256", r->checksum);
     if (l && r->content_type)
         l = add_hdr(l, h, &nh, "Content-Type", r->content_type);
     if (l && r->if_match)
@@ -770,20 +781,34 @@ static bool backoff(struct omkt_s3 *s3, int attempt)
     return true;
 }
 
-/* perform - perform_once, retried while the failure is transient. */
-static int perform(struct omkt_s3 *s3, struct s3req *r, struct omkt_errbuf *eb)
+/*
+ * try_fn - one try of a retried operation on @arg: its error in @e
+ * (e->retryable when trying again may help); *is_progress when it moved
+ * data forward (a resumed download), which does not spend an attempt.
+ */
+typedef int (*try_fn)(struct omkt_s3 *s3, void *arg, struct omkt_errbuf *e,
+                      bool *is_progress);
+
+/* retry - @fn until it succeeds, fails for good or runs out of attempts,
+ * backing off between tries; the last try's error goes to @eb. */
+static int retry(struct omkt_s3 *s3, try_fn fn, void *arg,
+                 struct omkt_errbuf *eb)
 {
     struct omkt_errbuf e = {0};
     int rc = OMKT_OK;
 
     for (int a = 1; a <= s3->max_attempts; a++) {
+        bool is_progress = false;
+
         omkt_errbuf_clear(&e);
         e.retryable = false;
-        rc = perform_once(s3, r, &e);
+        rc = fn(s3, arg, &e, &is_progress);
+        if (rc != OMKT_OK && is_progress && e.retryable)
+            a--; /* progress: go on without spending an attempt */
         if (rc == OMKT_OK || !e.retryable || a == s3->max_attempts)
             break;
         s3->st.retries++;
-        if (!backoff(s3, a)) {
+        if (!backoff(s3, a > 0 ? a : 1)) {
             rc = OMKT_ESHUTDOWN;
             break;
         }
@@ -794,6 +819,20 @@ static int perform(struct omkt_s3 *s3, struct s3req *r, struct omkt_errbuf *eb)
             eb->retryable = e.retryable;
     }
     return rc;
+}
+
+/* perform_try - a try_fn: one perform_once of the s3req @arg. */
+static int perform_try(struct omkt_s3 *s3, void *arg, struct omkt_errbuf *e,
+                       bool *is_progress)
+{
+    *is_progress = false;
+    return perform_once(s3, arg, e);
+}
+
+/* perform - perform_once, retried while the failure is transient. */
+static int perform(struct omkt_s3 *s3, struct s3req *r, struct omkt_errbuf *eb)
+{
+    return retry(s3, perform_try, r, eb);
 }
 
 /* ---- operations ---- */
@@ -828,18 +867,19 @@ int omkt_s3_delete(struct omkt_s3 *s3, const char *bucket, const char *key,
 int omkt_s3_put_buf(struct omkt_s3 *s3, const char *bucket, const char *key,
                     const void *buf, size_t len, struct omkt_errbuf *eb)
 {
-    char md5[MD5_B64_LEN + 1], sha[OMKT_SHA256_HEX_LEN + 1];
+    struct sums sm;
     struct s3req r = {.method = "PUT",
                       .bucket = bucket,
                       .key = key,
                       .body = buf,
                       .body_len = len,
-                      .content_md5 = md5,
-                      .payload_sha = sha,
+                      .content_md5 = sm.md5,
+                      .payload_sha = sm.sha,
+                      .checksum = sm.sha64,
                       .fd = -1};
     int rc;
 
-    body_sums(buf, len, md5, sha);
+    body_sums(buf, len, &sm);
     rc = perform(s3, &r, eb);
     free(r.out.p);
     return rc;
@@ -979,42 +1019,39 @@ static int fetch_once(struct omkt_s3 *s3, struct s3req *r, int fd,
     return rc;
 }
 
+/* One download: what fetch_try resumes. */
+struct dl {
+    const char *bucket, *key;
+    int fd;
+    const struct omkt_s3_object *o;
+};
+
+/* fetch_try - a try_fn: one fetch_once of the struct dl @arg. */
+static int fetch_try(struct omkt_s3 *s3, void *arg, struct omkt_errbuf *e,
+                     bool *is_progress)
+{
+    const struct dl *d = arg;
+    struct s3req r = {.method = "GET",
+                      .bucket = d->bucket,
+                      .key = d->key,
+                      .if_match = d->o->etag[0] ? d->o->etag : NULL,
+                      .fd = d->fd};
+    int rc = fetch_once(s3, &r, d->fd, d->o, e);
+
+    *is_progress = r.fd_written > 0;
+    free(r.out.p);
+    return rc;
+}
+
 /* download - fetch_once until complete; a pass that made progress does
  * not count as an attempt. */
 static int download(struct omkt_s3 *s3, const char *bucket, const char *key,
                     int fd, const struct omkt_s3_object *o,
                     struct omkt_errbuf *eb)
 {
-    struct omkt_errbuf e = {0};
-    int rc = OMKT_OK;
+    struct dl d = {.bucket = bucket, .key = key, .fd = fd, .o = o};
 
-    for (int a = 1; a <= s3->max_attempts; a++) {
-        struct s3req r = {.method = "GET",
-                          .bucket = bucket,
-                          .key = key,
-                          .if_match = o->etag[0] ? o->etag : NULL,
-                          .fd = fd};
-
-        omkt_errbuf_clear(&e);
-        e.retryable = false;
-        rc = fetch_once(s3, &r, fd, o, &e);
-        if (rc != OMKT_OK && r.fd_written > 0 && e.retryable)
-            a--; /* progress: resume without spending an attempt */
-        free(r.out.p);
-        if (rc == OMKT_OK || !e.retryable || a == s3->max_attempts)
-            break;
-        s3->st.retries++;
-        if (!backoff(s3, a > 0 ? a : 1)) {
-            rc = OMKT_ESHUTDOWN;
-            break;
-        }
-    }
-    if (rc != OMKT_OK) {
-        omkt_errf(eb, "%s", e.msg);
-        if (eb)
-            eb->retryable = e.retryable;
-    }
-    return rc;
+    return retry(s3, fetch_try, &d, eb);
 }
 
 int omkt_s3_get_file(struct omkt_s3 *s3, const char *bucket, const char *key,
@@ -1155,7 +1192,7 @@ static int mp_initiate(struct omkt_s3 *s3, struct mp_upload *u,
 static int mp_part(struct omkt_s3 *s3, struct mp_upload *u, int n,
                    const void *buf, size_t len, struct omkt_errbuf *eb)
 {
-    char md5[MD5_B64_LEN + 1], sha[OMKT_SHA256_HEX_LEN + 1];
+    struct sums sm;
     char *q = omkt_xasprintf("partNumber=%d&uploadId=%s", n, u->id_enc);
     struct s3req r = {.method = "PUT",
                       .bucket = u->bucket,
@@ -1163,12 +1200,15 @@ static int mp_part(struct omkt_s3 *s3, struct mp_upload *u, int n,
                       .query = q,
                       .body = buf,
                       .body_len = len,
-                      .content_md5 = md5,
-                      .payload_sha = sha,
+                      .content_md5 = sm.md5,
+                      .payload_sha = sm.sha,
                       .fd = -1};
     int rc;
 
-    body_sums(buf, len, md5, sha);
+    /* XXX: no x-amz-checksum-sha256 on parts: S3 wants the algorithm
+     * named at CreateMultipartUpload and every part's checksum repeated in
+     * the completion; Content-MD5 and the signed SHA-256 cover the part */
+    body_sums(buf, len, &sm);
     rc = perform(s3, &r, eb);
     if (rc == OMKT_OK && r.etag[0] == '\0') {
         omkt_errf(eb, "s3 PUT %s part %d: no ETag in the answer", u->what, n);

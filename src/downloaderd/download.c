@@ -25,9 +25,11 @@
 #include "common/fsops.h"
 #include "common/log.h"
 #include "common/notify.h"
+#include "common/s3cred.h"
 #include "download.h"
 #include "fetch.h"
 #include "local.h"
+#include "s3src.h"
 
 struct dl_job {
     struct omkt_media media;
@@ -152,6 +154,24 @@ static int do_http(struct omkt_jobctx *ctx, struct dl_job *j)
     return ret;
 }
 
+/* do_s3 - fetch an s3:// original into the resumable partial file. */
+static int do_s3(struct omkt_jobctx *ctx, struct dl_job *j)
+{
+    struct s3src_req rq = {
+        .uri = j->media.url,
+        .job_options = j->media.job_options,
+        .part_path = j->part,
+        .max_size = conf->max_size,
+        .lim = {.connect_timeout_ms = conf->connect_timeout_ms,
+                .timeout_ms = conf->timeout_ms,
+                .low_speed_bps = conf->min_speed,
+                .low_speed_time_ms = conf->min_speed_time_ms},
+        .ctx = ctx,
+    };
+
+    return s3src_fetch(&rq, &j->size, &ctx->eb);
+}
+
 /* do_local - copy from the import directory to a reaper-visible temp. */
 static int do_local(struct omkt_jobctx *ctx, struct dl_job *j)
 {
@@ -192,6 +212,8 @@ static int fetch_original(struct omkt_jobctx *ctx, struct dl_job *j)
 
     if (strcmp(adapter, "local") == 0)
         return do_local(ctx, j);
+    if (strcmp(adapter, "http") == 0 && omkt_s3_uri_is_s3(j->media.url))
+        return do_s3(ctx, j);
     if (strcmp(adapter, "http") == 0)
         return do_http(ctx, j);
     omkt_errf(&ctx->eb, "unknown adapter '%s'", adapter);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * download - the download job: fetch a media's original (adapter "http")
+ * download - the download job: fetch a media's original (adapter "http":
+ * an http(s) URL, or an s3:// one, see s3src.h)
  * or import it from the import directory (adapter "local"), publish it as
  * media/ACCOUNT/MEDIA/original, then mark the media local and queue its
  * metadata job; on final failure mark it download_failed and queue a

@@ -12,6 +12,7 @@
 
 #include "common/daemon.h"
 #include "common/jobworker.h"
+#include "common/s3job.h"
 #include "download.h"
 
 static struct dl_conf dc;
@@ -45,9 +46,19 @@ static struct omkt_worker_spec wspec = {
 
 static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
 {
+    int ret = omkt_s3job_init(d->conf_path, eb);
+
+    if (ret != OMKT_OK)
+        return ret;
     wspec.nthreads = (unsigned)dc.workers;
     download_init(&dc);
     return omkt_worker_daemon_start(d, eb);
+}
+
+static void finish(struct omkt_daemon *d)
+{
+    omkt_worker_daemon_finish(d);
+    omkt_s3job_finish();
 }
 
 int main(int argc, char **argv)
@@ -60,7 +71,7 @@ int main(int argc, char **argv)
         .sections = secs,
         .nsections = 1,
         .start = start,
-        .finish = omkt_worker_daemon_finish,
+        .finish = finish,
         .ctx = &wspec,
     };
     int ret;

@@ -11,6 +11,7 @@
 
 #define ASPECT_TOL 0.03 /* relative tolerance to snap to 16:9 or 4:3 */
 #define GEOM_MAX   8192 /* largest side of a source-size output */
+#define SAR_TOL    0.01 /* a sample aspect this close to 1:1 is square */
 
 /* even - nearest even integer, at least 2. */
 static int even(double v)
@@ -38,15 +39,27 @@ int omkt_geom_rotation(double degrees)
     return (int)r * 90;
 }
 
-/* display - the source's display size (SAR, rotation) into *dw, *dh. */
+/*
+ * display - the source's display size (SAR, rotation) into *dw, *dh.  A
+ * sample aspect within SAR_TOL of 1:1 is no anamorphic format but the
+ * scale filter's rounding (scale=400:trunc(ow/a/2)*2 of a 1280x720
+ * picture gives 400x224 with SAR 224:225 to keep 16:9 exactly): those
+ * pixels are taken as square, so the picture keeps the size that was
+ * asked for (400x224, as the ffmpeg CLI writes it) instead of shrinking
+ * by the rounding (398x224).
+ */
 static void display(const struct omkt_geom_src *src, double *dw, double *dh)
 {
+    double sar;
     double tmp;
 
     *dw = src->width;
     *dh = src->height;
-    if (src->sar_num > 0 && src->sar_den > 0)
-        *dw = *dw * src->sar_num / src->sar_den;
+    sar = src->sar_num > 0 && src->sar_den > 0
+              ? (double)src->sar_num / src->sar_den
+              : 1.0;
+    if (fabs(sar - 1.0) > SAR_TOL)
+        *dw = *dw * sar;
     if (src->rotation == 90 || src->rotation == 270) {
         tmp = *dw;
         *dw = *dh;

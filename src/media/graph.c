@@ -131,21 +131,45 @@ static int build(struct omkt_graph *g, bool is_video, const char *args,
     return ret;
 }
 
+/* deint_desc - the deinterlacing filters of mode @d.  bwdif sends one
+ * frame per frame (as "-vf bwdif=mode=send_frame"), so frame counts and
+ * rates stay the source's; deint=interlaced leaves progressive frames. */
+static const char *deint_desc(enum omkt_deint d)
+{
+    switch (d) {
+    case OMKT_DEINT_NONE:
+        return "";
+    case OMKT_DEINT_FLAGGED:
+        return "bwdif=mode=send_frame:parity=auto:deint=interlaced,";
+    case OMKT_DEINT_DETECT:
+        return "idet,bwdif=mode=send_frame:parity=auto:deint=interlaced,";
+    }
+    return "";
+}
+
 int omkt_graph_video(struct omkt_graph *g, const AVFrame *f,
                      const struct omkt_vgraph_args *a, struct omkt_errbuf *eb)
 {
-    char args[256], desc[1024], fps[64] = "";
+    char args[256], desc[2048], fps[64] = "", sopts[128], post[512];
+    bool is_odd;
     int ret;
 
     video_src_args(f, a, args, sizeof(args));
     if (a->out_fps.num > 0)
         snprintf(fps, sizeof(fps), ",fps=%d/%d", a->out_fps.num,
                  a->out_fps.den);
-    snprintf(
-        desc, sizeof(desc), "%s%s%sscale=%d:%d:flags=bicubic%s,format=%s%s",
-        rotate_desc(a->rotation), a->user ? a->user : "", a->user ? "," : "",
-        a->out_w, a->out_h, a->is_square_pixels ? ",setsar=1" : "",
-        av_get_pix_fmt_name(a->out_fmt), fps);
+    omkt_colour_filters(&a->in_colour, &a->out_colour, sopts, sizeof(sopts),
+                        post, sizeof(post));
+    /* The colour conversion runs on the smaller picture, after scaling,
+     * unless that one has an odd side (a 166x93 thumbnail): zscale needs
+     * whole chroma samples. */
+    is_odd = (a->out_w | a->out_h) & 1;
+    snprintf(desc, sizeof(desc),
+             "%s%s%s%s%sscale=%d:%d:flags=bicubic%s%s,%sformat=%s%s",
+             deint_desc(a->deint), rotate_desc(a->rotation),
+             a->user ? a->user : "", a->user ? "," : "", is_odd ? post : "",
+             a->out_w, a->out_h, sopts, a->is_square_pixels ? ",setsar=1" : "",
+             is_odd ? "" : post, av_get_pix_fmt_name(a->out_fmt), fps);
     ret = build(g, true, args, desc, eb);
     if (ret == OMKT_OK)
         remember(g, f);

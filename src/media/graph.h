@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * graph - the per-output libavfilter chains: video (rotate, scale to the
- * output box, square pixels, encoder pixel format, constant frame rate)
+ * graph - the per-output libavfilter chains: video (deinterlace, rotate,
+ * scale to the output box, square pixels, colour conversion, encoder
+ * pixel format, constant frame rate)
  * and audio (resample, sample format, channel layout, encoder frame size).
  * Internal to src/media.
  */
@@ -13,6 +14,14 @@
 #include <libavutil/frame.h>
 
 #include "common/err.h"
+#include "media/colour.h"
+
+/* How interlaced frames are deinterlaced (bwdif, one frame per frame). */
+enum omkt_deint {
+    OMKT_DEINT_NONE,    /* a progressive stream */
+    OMKT_DEINT_FLAGGED, /* the frames flagged interlaced (known field order) */
+    OMKT_DEINT_DETECT,  /* idet decides per frame (field order unknown) */
+};
 
 struct omkt_graph {
     AVFilterGraph *graph;
@@ -29,6 +38,8 @@ struct omkt_vgraph_args {
     AVRational out_fps;    /* {0,0}: keep timestamps */
     bool is_square_pixels; /* force SAR 1:1 */
     const char *user;      /* checked user filters after rotation, or NULL */
+    enum omkt_deint deint; /* before everything else */
+    struct omkt_colour in_colour, out_colour; /* conversion after scaling */
 };
 
 struct omkt_agraph_args {

@@ -283,6 +283,35 @@ static AVRational video_rate(const struct omkt_out *o, const AVCodec *c)
     return out_rate(c, o->src->vrate);
 }
 
+/* deint_mode - deinterlace from the stream's field order: the frames
+ * flagged interlaced when it is known, idet's guess when it is not. */
+static enum omkt_deint deint_mode(const AVCodecParameters *p)
+{
+    switch (p->field_order) {
+    case AV_FIELD_PROGRESSIVE:
+        return OMKT_DEINT_NONE;
+    case AV_FIELD_TT:
+    case AV_FIELD_BB:
+    case AV_FIELD_TB:
+    case AV_FIELD_BT:
+        return OMKT_DEINT_FLAGGED;
+    case AV_FIELD_UNKNOWN:
+        return OMKT_DEINT_DETECT;
+    }
+    return OMKT_DEINT_DETECT;
+}
+
+/* video_colour - the output's colour: conversion and encoder tags. */
+static void video_colour(struct omkt_out *o, AVCodecContext *e)
+{
+    const AVCodecParameters *p = o->src->vst->codecpar;
+
+    omkt_colour_of_stream(p, &o->vargs.in_colour);
+    omkt_colour_for_output(&o->vargs.in_colour, e->width, e->height, false,
+                           &o->vargs.out_colour);
+    omkt_colour_tag(e, &o->vargs.out_colour);
+}
+
 /* open_video - the video encoder and its filter arguments. */
 static int open_video(struct omkt_out *o)
 {
@@ -326,6 +355,8 @@ static int open_video(struct omkt_out *o)
     o->vargs.out_h = e->height;
     o->vargs.out_fmt = e->pix_fmt;
     o->vargs.out_fps = o->is_vfr ? (AVRational){0, 1} : e->framerate;
+    o->vargs.deint = deint_mode(o->src->vst->codecpar);
+    video_colour(o, e);
     o->v.in_tb = o->src->vst->time_base;
     ret = check_pixel_rate(o, e);
     return ret == OMKT_OK ? open_encoder(o, &o->v, s->vopts, "video") : ret;

@@ -96,17 +96,22 @@ static int open_chain(struct size_chain *c, int w, int h,
     c->enc->pix_fmt = AV_PIX_FMT_YUVJ420P;
     c->enc->time_base = (AVRational){1, 25};
     c->enc->sample_aspect_ratio = (AVRational){1, 1};
-    c->enc->flags |= AV_CODEC_FLAG_QSCALE;
-    c->enc->global_quality = FF_QP2LAMBDA * JPEG_QSCALE;
-    rc = avcodec_open2(c->enc, codec, NULL);
-    if (rc < 0)
-        return omkt_av_err(rc, eb, "opening JPEG encoder");
     c->args = (struct omkt_vgraph_args){.in_tb = src->vst->time_base,
                                         .rotation = src->rotation,
                                         .out_w = w,
                                         .out_h = h,
                                         .out_fmt = AV_PIX_FMT_YUVJ420P,
                                         .is_square_pixels = true};
+    /* HDR tone-mapped as the videos; no deinterlacing (bwdif needs the
+     * next frame, a thumbnail is made of one). */
+    omkt_colour_of_stream(src->vst->codecpar, &c->args.in_colour);
+    omkt_colour_for_output(&c->args.in_colour, w, h, true, &c->args.out_colour);
+    omkt_colour_tag(c->enc, &c->args.out_colour);
+    c->enc->flags |= AV_CODEC_FLAG_QSCALE;
+    c->enc->global_quality = FF_QP2LAMBDA * JPEG_QSCALE;
+    rc = avcodec_open2(c->enc, codec, NULL);
+    if (rc < 0)
+        return omkt_av_err(rc, eb, "opening JPEG encoder");
     return OMKT_OK;
 }
 

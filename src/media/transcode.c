@@ -32,6 +32,7 @@
 #include "common/fsops.h"
 
 #define PROGRESS_EVERY_US 250000
+#define PROGRESS_RUN_MAX  0.99 /* until the outputs are published */
 #define WANT_VIDEO        1
 #define WANT_AUDIO        2
 #define SEEK_MIN_GAP_US   (5 * 1000000LL)  /* seek when further than this */
@@ -75,7 +76,13 @@ static void progress(struct pipeline *p, bool is_final)
     p->last_progress_us = now;
     if (p->src.duration_us > 0)
         frac = (double)p->pos_us / (double)p->src.duration_us;
-    frac = is_final ? 1.0 : frac > 1.0 ? 1.0 : frac < 0.0 ? 0.0 : frac;
+    /* Below 1 until every output is written and published: the drain
+     * (decoders, filters, encoder lookahead), the trailers and the
+     * faststart rewrites still run after the last packet is read, and a
+     * container may announce less than it holds. */
+    frac = frac > PROGRESS_RUN_MAX ? PROGRESS_RUN_MAX : frac < 0.0 ? 0.0 : frac;
+    if (is_final)
+        frac = 1.0;
     p->opts->progress_fn(p->opts->progress_ctx, frac);
 }
 
@@ -394,8 +401,12 @@ static int run(struct pipeline *p)
     return omkt_intr_check(&p->intr) ? p->intr.reason : OMKT_OK;
 }
 
-/* finish_all - flush and publish every live output, then the directory. */
-static void finish_all(struct pipeline *p, const char *outdir)
+/*
+ * finish_all - flush every live output, then publish them and fsync the
+ * directory.  A stop or cancel during the drain publishes nothing and
+ * returns its reason.
+ */
+static int finish_all(struct pipeline *p, const char *outdir)
 {
     bool is_any = false;
 
@@ -404,11 +415,14 @@ static void finish_all(struct pipeline *p, const char *outdir)
     for (size_t i = 0; i < p->n && !p->is_threaded; i++)
         if (p->outs[i] != NULL)
             (void)omkt_out_finish(p->outs[i]); /* status stays in it */
+    if (omkt_intr_check(&p->intr))
+        return p->intr.reason;
     for (size_t i = 0; i < p->n; i++)
         if (p->outs[i] != NULL && omkt_out_publish(p->outs[i]) == OMKT_OK)
             is_any = true;
     if (is_any)
         (void)omkt_fs_fsync_dir(outdir, NULL); /* XXX: rename is done anyway */
+    return OMKT_OK;
 }
 
 /*
@@ -617,7 +631,9 @@ static int transcode(const char *src, const char *outdir, const int *ids,
     ret = run(&p);
     if (ret != OMKT_OK) /* interrupted: publish nothing */
         goto out;
-    finish_all(&p, outdir);
+    ret = finish_all(&p, outdir);
+    if (ret != OMKT_OK) /* interrupted while draining: publish nothing */
+        goto out;
     if (is_cut(&p))
         omkt_log(OMKT_LOG_NOTICE, "source cut: decodes to %.2f s of %.2f s",
                  (double)p.pos_us / 1e6, (double)p.src.duration_us / 1e6);

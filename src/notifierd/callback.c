@@ -20,6 +20,7 @@
 #include "common/db_accounts.h"
 #include "common/log.h"
 #include "common/text.h"
+#include "form.h"
 #include "sign.h"
 
 #define REPLY_MAX (64 * 1024)
@@ -86,7 +87,7 @@ static int add_header(struct curl_slist **list, const char *name,
     return OMKT_OK;
 }
 
-/* headers - id, attempt, signature, and the JSON type for a POST. */
+/* headers - id, attempt, signature, and the body's type for a POST. */
 static int headers(const struct cb_req *rq, struct curl_slist **list,
                    struct omkt_errbuf *eb)
 {
@@ -116,7 +117,8 @@ static int headers(const struct cb_req *rq, struct curl_slist **list,
             ret = add_header(list, "X-Omkt-Signature", sig);
     }
     if (ret == OMKT_OK && rq->body != NULL)
-        ret = add_header(list, "Content-Type", "application/json");
+        ret = add_header(list, "Content-Type",
+                         rq->type ? rq->type : "application/json");
     if (ret == OMKT_OK && rq->body != NULL)
         ret = add_header(list, "Expect", "");
     return ret;
@@ -372,6 +374,36 @@ static int build_url(struct omkt_jobctx *ctx, json_t *p, struct built *b)
     return b->body ? OMKT_OK : OMKT_ENOMEM;
 }
 
+/* build_form - a form POST of the payload's ordered fields to its url
+ * (media-nommer's state notifications). */
+static int build_form(struct omkt_jobctx *ctx, json_t *p, struct built *b)
+{
+    const char *url = json_string_value(json_object_get(p, "url"));
+
+    b->body = form_encode(json_object_get(p, "fields"));
+    if (url == NULL || b->body == NULL) {
+        omkt_errf(&ctx->eb, "bad form callback payload");
+        return OMKT_EINVAL;
+    }
+    b->url = omkt_xstrdup(url);
+    b->rq.type = "application/x-www-form-urlencoded";
+    return OMKT_OK;
+}
+
+/* build_kind - the request of payload kind @kind. */
+static int build_kind(struct omkt_jobctx *ctx, const char *kind, json_t *p,
+                      struct built *b)
+{
+    if (kind != NULL && strcmp(kind, "omkt") == 0)
+        return build_omkt(ctx, p, b);
+    if (kind != NULL && strcmp(kind, "url") == 0)
+        return build_url(ctx, p, b);
+    if (kind != NULL && strcmp(kind, "form") == 0)
+        return build_form(ctx, p, b);
+    omkt_errf(&ctx->eb, "unknown callback kind");
+    return OMKT_EINVAL;
+}
+
 /* build - the request for this job; the account gives the signing key. */
 static int build(struct omkt_jobctx *ctx, json_t *p, struct built *b)
 {
@@ -386,14 +418,7 @@ static int build(struct omkt_jobctx *ctx, json_t *p, struct built *b)
         omkt_errf(&ctx->eb, "no account %" PRId64, ctx->job.account_id);
     if (ret != OMKT_OK)
         return ret;
-    if (kind != NULL && strcmp(kind, "omkt") == 0)
-        ret = build_omkt(ctx, p, b);
-    else if (kind != NULL && strcmp(kind, "url") == 0)
-        ret = build_url(ctx, p, b);
-    else
-        ret = OMKT_EINVAL;
-    if (kind == NULL || (strcmp(kind, "omkt") != 0 && strcmp(kind, "url")))
-        omkt_errf(&ctx->eb, "unknown callback kind");
+    ret = build_kind(ctx, kind, p, b);
     b->rq.url = b->url;
     b->rq.body = b->body;
     b->rq.key = b->acct.client_key; /* NULL without an account */

@@ -31,7 +31,8 @@ struct nt_conf {
 
 struct cb_req {
     const char *url;
-    const char *body; /* NULL: GET, else a JSON POST */
+    const char *body; /* NULL: GET, else a POST */
+    const char *type; /* the POST's Content-Type; NULL: application/json */
     const char *key;  /* signing key (client key); NULL: unsigned */
     const char *id;   /* callback id */
     int attempt;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli - shared plumbing of omktctl's commands. */
+#include <jansson.h>
 #include <mysql.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,6 +62,24 @@ int cli_check_opts(int argc, char **argv, const char *const *known)
     return 0;
 }
 
+int cli_args(int argc, char **argv, const char *const *known, char **out,
+             int max)
+{
+    int n = 0;
+
+    for (int i = 0; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) == 0) {
+            if (known_opt(argv[i], known) == 2)
+                i++; /* its value */
+            continue;
+        }
+        if (n < max)
+            out[n] = argv[i];
+        n++;
+    }
+    return n;
+}
+
 int cli_load(struct cli *c)
 {
     struct omkt_conf_section secs[] = {
@@ -105,8 +124,72 @@ void cli_close(struct cli *c)
     mysql_library_end();
 }
 
-void cli_print(const struct omkt_dbres *res, const char *const *headers)
+/* cell_json - cell (@r, @col) as a JSON value (new). */
+static json_t *cell_json(const struct omkt_dbres *res, size_t r, size_t col)
 {
+    const char *s = omkt_dbres_str(res, r, col);
+    int64_t v = 0;
+
+    const char *d = s != NULL && s[0] == '-' ? s + 1 : s;
+
+    if (s == NULL)
+        return json_null();
+    /* canonical integers only: "007", "+1" or "1e3" stay strings */
+    if (d[0] >= '1' && d[0] <= '9' && strspn(d, "0123456789") == strlen(d) &&
+        omkt_parse_i64(s, &v) == OMKT_OK)
+        return json_integer((json_int_t)v);
+    if (strcmp(s, "0") == 0)
+        return json_integer(0);
+    return json_string(s);
+}
+
+/* row_json - row @r of @res as an object keyed by @names (new). */
+static json_t *row_json(const struct omkt_dbres *res, size_t r,
+                        const char *const *names, size_t nnames)
+{
+    json_t *o = json_object();
+
+    for (size_t col = 0; col < res->ncols && col < nnames; col++)
+        json_object_set_new(o, names[col], cell_json(res, r, col));
+    return o;
+}
+
+/* dump - @v (steals it) on stdout, one line. */
+static void dump(json_t *v)
+{
+    json_dumpf(v, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    printf("\n");
+    json_decref(v);
+}
+
+void cli_print_row(const struct cli *c, const struct omkt_dbres *res,
+                   size_t row, const char *const *names, size_t nnames)
+{
+    if (c->is_json) {
+        dump(row_json(res, row, names, nnames));
+        return;
+    }
+    for (size_t i = 0; i < res->ncols && i < nnames; i++) {
+        const char *s = omkt_dbres_str(res, row, i);
+        printf("%-13s %s\n", names[i], s ? s : "NULL");
+    }
+}
+
+void cli_print(const struct cli *c, const struct omkt_dbres *res,
+               const char *const *headers)
+{
+    size_t n = 0;
+
+    while (headers[n] != NULL)
+        n++;
+    if (c->is_json) {
+        json_t *a = json_array();
+
+        for (size_t r = 0; r < res->nrows; r++)
+            json_array_append_new(a, row_json(res, r, headers, n));
+        dump(a);
+        return;
+    }
     for (size_t i = 0; headers[i] != NULL; i++)
         printf("%s%s", i ? "\t" : "", headers[i]);
     printf("\n");
@@ -133,7 +216,7 @@ int cli_finish(struct cli *c, int ret, struct omkt_dbres *res,
                const struct omkt_errbuf *eb, const char *const *headers)
 {
     if (ret == OMKT_OK && headers != NULL)
-        cli_print(res, headers);
+        cli_print(c, res, headers);
     else if (ret != OMKT_OK)
         fprintf(stderr, "omktctl: %s\n", omkt_errbuf_str(eb, ret));
     omkt_dbres_free(res);

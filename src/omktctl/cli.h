@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cli - what omktctl's commands share: option lookup, the database
- * connection from the config file, and table printing.
+ * cli - what omktctl's commands share: option lookup (options and
+ * arguments in any order), the database connection from the config file,
+ * and printing listings as tab-separated tables or, with --json, as JSON
+ * arrays of objects.
  */
 #ifndef OMKT_OMKTCTL_CLI_H
 #define OMKT_OMKTCTL_CLI_H
@@ -14,6 +16,7 @@
 
 struct cli {
     const char *conf_path;
+    bool is_json; /* --json: listings as JSON */
     struct omkt_db_conf db_conf;
     struct omkt_common_conf common;
     struct omkt_db *db;
@@ -27,14 +30,30 @@ bool cli_flag(int argc, char **argv, const char *name);
  * "name" or "name=" for options taking a value); prints and returns 2. */
 int cli_check_opts(int argc, char **argv, const char *const *known);
 
+/*
+ * cli_args - the arguments of argv that are not options (nor the values
+ * of the options in @known, as for cli_check_opts), at most @max into
+ * @out; returns how many there are (may exceed @max).
+ */
+int cli_args(int argc, char **argv, const char *const *known, char **out,
+             int max);
+
 /* cli_load - load the config ([db], [common]); prints errors.  0 or 1. */
 int cli_load(struct cli *c);
 /* cli_connect - load the config and connect; prints errors.  0 or 1. */
 int cli_connect(struct cli *c);
 void cli_close(struct cli *c);
 
-/* cli_print - @res as a tab-separated table under @headers. */
-void cli_print(const struct omkt_dbres *res, const char *const *headers);
+/* cli_print - @res as a tab-separated table under @headers, or as a JSON
+ * array of objects keyed by @headers when c->is_json (NULL is null, an
+ * integer cell a number, anything else a string). */
+void cli_print(const struct cli *c, const struct omkt_dbres *res,
+               const char *const *headers);
+
+/* cli_print_row - row @row of @res as "name value" lines, or as one JSON
+ * object when c->is_json. */
+void cli_print_row(const struct cli *c, const struct omkt_dbres *res,
+                   size_t row, const char *const *names, size_t nnames);
 
 /*
  * cli_finish - end a command: print @res under @headers (or the error),
@@ -51,5 +70,11 @@ int cmd_account(struct cli *c, int argc, char **argv);
 int cmd_jobs(struct cli *c, int argc, char **argv);
 int cmd_workers(struct cli *c, int argc, char **argv);
 int cmd_drain(struct cli *c, int argc, char **argv);
+int cmd_hosts(struct cli *c, int argc, char **argv);
+int cmd_top(struct cli *c, int argc, char **argv);
+
+/* Each command's usage, printed by `omktctl CMD --help`. */
+extern const char cmd_db_usage[], cmd_account_usage[], cmd_jobs_usage[],
+    cmd_workers_usage[], cmd_drain_usage[], cmd_hosts_usage[], cmd_top_usage[];
 
 #endif

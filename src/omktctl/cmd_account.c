@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cmd_account - `omktctl account add|list|disable|enable|key`. */
+/* cmd_account - `omktctl account add|list|disable|enable|key|client-key|
+ * url|publish-to`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,12 +8,23 @@
 #include "common/db_accounts.h"
 #include "common/parse.h"
 
-static const char usage_text[] =
+const char cmd_account_usage[] =
     "usage: omktctl account add --email E --url CALLBACK_URL "
     "[--client-key K] [--adapters http,...] [--rate N] [--admin]\n"
-    "       omktctl account list\n"
-    "       omktctl account disable|enable|key ID\n"
-    "       omktctl account url ID CALLBACK_URL\n";
+    "       omktctl account list [--json]\n"
+    "       omktctl account disable|enable ID\n"
+    "       omktctl account key ID          new API key (printed; the old "
+    "one stops working)\n"
+    "       omktctl account client-key ID [--client-key K]\n"
+    "                                       new client key (app_key and "
+    "callback\n"
+    "                                       signing secret): K, or a random "
+    "one\n"
+    "       omktctl account url ID CALLBACK_URL\n"
+    "       omktctl account publish-to ID s3://BUCKET/PREFIX/|\"\"\n"
+    "                                       also publish the account's "
+    "outputs\n"
+    "                                       there (\"\": nowhere)\n";
 
 /* add - prints only the new API key on stdout. */
 static int add(struct cli *c, int argc, char **argv)
@@ -39,7 +51,7 @@ static int add(struct cli *c, int argc, char **argv)
         return 2;
     }
     if (an.email == NULL) {
-        fprintf(stderr, "%s", usage_text);
+        fprintf(stderr, "%s", cmd_account_usage);
         return 2;
     }
     if (cli_connect(c) != 0)
@@ -70,9 +82,28 @@ static int list(struct cli *c)
     return cli_finish(c, ret, r, &eb, headers);
 }
 
-/* change - disable, enable, rotate the key or set the URL of @id_s. */
+/* set_client_key - @key (NULL: a random one) for @id; prints it. */
+static int set_client_key(struct cli *c, int64_t id, const char *key,
+                          struct omkt_errbuf *eb)
+{
+    char fresh[OMKT_API_KEY_LEN + 1];
+    int ret = OMKT_OK;
+
+    if (key == NULL) {
+        ret = omkt_account_key_new(fresh, eb);
+        key = fresh;
+    }
+    if (ret == OMKT_OK)
+        ret = omkt_account_set_client_key(c->db, id, key, eb);
+    if (ret == OMKT_OK)
+        printf("%s\n", key);
+    return ret;
+}
+
+/* change - disable, enable, rotate a key or set the URL of @id_s; @arg is
+ * the URL or the client key given. */
 static int change(struct cli *c, const char *verb, const char *id_s,
-                  const char *url)
+                  const char *arg)
 {
     char key[OMKT_API_KEY_LEN + 1];
     struct omkt_errbuf eb = {0};
@@ -85,8 +116,12 @@ static int change(struct cli *c, const char *verb, const char *id_s,
         return 1;
     if (strcmp(verb, "key") == 0)
         ret = omkt_account_rotate_key(c->db, id, key, &eb);
+    else if (strcmp(verb, "client-key") == 0)
+        ret = set_client_key(c, id, arg, &eb);
     else if (strcmp(verb, "url") == 0)
-        ret = omkt_account_set_url(c->db, id, url, &eb);
+        ret = omkt_account_set_url(c->db, id, arg, &eb);
+    else if (strcmp(verb, "publish-to") == 0)
+        ret = omkt_account_set_publish_to(c->db, id, arg, &eb);
     else
         ret = omkt_account_set_enabled(c->db, id, strcmp(verb, "enable") == 0,
                                        &eb);
@@ -100,18 +135,24 @@ static int change(struct cli *c, const char *verb, const char *id_s,
 
 int cmd_account(struct cli *c, int argc, char **argv)
 {
-    const char *verb = argc > 1 ? argv[1] : "";
+    static const char *const known[] = {"--client-key=", NULL};
+    char *a[4] = {NULL};
+    int n;
 
-    if (strcmp(verb, "add") == 0)
+    if (argc > 1 && strcmp(argv[1], "add") == 0)
         return add(c, argc - 2, argv + 2);
-    if (strcmp(verb, "list") == 0)
+    if (cli_check_opts(argc, argv, known) != 0)
+        return 2;
+    n = cli_args(argc - 1, argv + 1, known, a, 4);
+    if (n == 1 && strcmp(a[0], "list") == 0)
         return list(c);
-    if ((strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0 ||
-         strcmp(verb, "key") == 0) &&
-        argc == 3)
-        return change(c, verb, argv[2], NULL);
-    if (strcmp(verb, "url") == 0 && argc == 4)
-        return change(c, verb, argv[2], argv[3]);
-    fprintf(stderr, "%s", usage_text);
+    if (n == 2 && (strcmp(a[0], "disable") == 0 ||
+                   strcmp(a[0], "enable") == 0 || strcmp(a[0], "key") == 0))
+        return change(c, a[0], a[1], NULL);
+    if (n == 2 && strcmp(a[0], "client-key") == 0)
+        return change(c, a[0], a[1], cli_opt(argc, argv, "--client-key"));
+    if (n == 3 && (strcmp(a[0], "url") == 0 || strcmp(a[0], "publish-to") == 0))
+        return change(c, a[0], a[1], a[2]);
+    fprintf(stderr, "%s", cmd_account_usage);
     return 2;
 }

@@ -1,11 +1,37 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_db - `omktctl db init|upgrade|status`. */
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "common/db_schema.h"
 #include "common/migrations.h"
+
+const char cmd_db_usage[] =
+    "usage: omktctl db init       create the schema in an empty database\n"
+    "       omktctl db upgrade    apply the pending migrations\n"
+    "       omktctl db status [--json]\n"
+    "                             the database's version against the "
+    "programs'\n";
+
+/* status_json - status as one JSON object. */
+static void status_json(unsigned have)
+{
+    json_t *o = json_pack("{s:I, s:I, s:[]}", "schema_version",
+                          (json_int_t)have, "programs_need",
+                          (json_int_t)omkt_schema_latest(), "migrations");
+    json_t *a = json_object_get(o, "migrations");
+
+    for (unsigned i = 0; i < omkt_migrations_count; i++)
+        json_array_append_new(
+            a, json_pack("{s:s, s:s}", "name", omkt_migrations[i].name, "state",
+                         omkt_migrations[i].version <= have ? "applied"
+                                                            : "pending"));
+    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    printf("\n");
+    json_decref(o);
+}
 
 /* status - the database's version against the programs'. */
 static int status(struct cli *c)
@@ -16,6 +42,10 @@ static int status(struct cli *c)
     if (omkt_schema_version(c->db, &have, &eb) != OMKT_OK) {
         fprintf(stderr, "omktctl: %s\n", eb.msg);
         return 1;
+    }
+    if (c->is_json) {
+        status_json(have);
+        return have == omkt_schema_latest() ? 0 : 1;
     }
     printf("schema version: %u\nprograms need: %u\n", have,
            omkt_schema_latest());
@@ -37,10 +67,10 @@ int cmd_db(struct cli *c, int argc, char **argv)
     bool is_init;
     int ret;
 
-    if (argc < 2 ||
+    if (argc != 2 ||
         (strcmp(argv[1], "init") != 0 && strcmp(argv[1], "upgrade") != 0 &&
          strcmp(argv[1], "status") != 0)) {
-        fprintf(stderr, "usage: omktctl db init|upgrade|status\n");
+        fprintf(stderr, "%s", cmd_db_usage);
         return 2;
     }
     if (cli_connect(c) != 0)

@@ -8,10 +8,11 @@
 #include "common/jobflow.h"
 #include "common/parse.h"
 
-static const char usage_text[] =
+const char cmd_jobs_usage[] =
     "usage: omktctl jobs list [--state S] [--task T] [--media ID] "
-    "[--limit N]\n"
-    "       omktctl jobs show|retry|cancel ID\n"
+    "[--limit N] [--json]\n"
+    "       omktctl jobs show ID [--json]\n"
+    "       omktctl jobs retry|cancel ID\n"
     "       omktctl jobs enqueue TASK [--payload P] [--count N] "
     "[--priority N] [--delay DURATION] [--max-attempts N]\n";
 
@@ -56,11 +57,7 @@ static int show(struct cli *c, int64_t id)
         fprintf(stderr, "omktctl: %s\n", eb.msg);
         return 1;
     }
-    for (size_t i = 0; i < r->ncols && i < sizeof(names) / sizeof(*names);
-         i++) {
-        const char *s = omkt_dbres_str(r, 0, i);
-        printf("%-13s %s\n", names[i], s ? s : "NULL");
-    }
+    cli_print_row(c, r, 0, names, sizeof(names) / sizeof(*names));
     omkt_dbres_free(r);
     return 0;
 }
@@ -131,7 +128,7 @@ static int enqueue(struct cli *c, int argc, char **argv)
     int ret = OMKT_OK;
 
     if (parse_enqueue(argc, argv, &jn, &count) != 0) {
-        fprintf(stderr, "%s", usage_text);
+        fprintf(stderr, "%s", cmd_jobs_usage);
         return 2;
     }
     if (cli_connect(c) != 0)
@@ -154,16 +151,20 @@ static int enqueue(struct cli *c, int argc, char **argv)
 
 int cmd_jobs(struct cli *c, int argc, char **argv)
 {
+    static const char *const known[] = {NULL};
     const char *verb = argc > 1 ? argv[1] : "";
+    char *a[2];
 
     if (strcmp(verb, "list") == 0)
         return list(c, argc - 2, argv + 2);
     if (strcmp(verb, "enqueue") == 0)
         return enqueue(c, argc - 2, argv + 2);
-    if ((strcmp(verb, "show") == 0 || strcmp(verb, "retry") == 0 ||
-         strcmp(verb, "cancel") == 0) &&
-        argc == 3)
-        return one(c, verb, argv[2]);
-    fprintf(stderr, "%s", usage_text);
+    if (cli_check_opts(argc, argv, known) != 0)
+        return 2;
+    if (cli_args(argc - 1, argv + 1, known, a, 2) == 2 &&
+        (strcmp(a[0], "show") == 0 || strcmp(a[0], "retry") == 0 ||
+         strcmp(a[0], "cancel") == 0))
+        return one(c, a[0], a[1]);
+    fprintf(stderr, "%s", cmd_jobs_usage);
     return 2;
 }

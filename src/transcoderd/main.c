@@ -5,12 +5,15 @@
  * metadata and queues one format callback per setting.  Any number may
  * run on any host.
  */
+#include <curl/curl.h>
 #include <libavutil/log.h>
+#include <stdio.h>
 
 #include "common/alloc.h"
 #include "common/daemon.h"
 #include "common/housekeep.h"
 #include "common/jobworker.h"
+#include "common/s3job.h"
 #include "media/avlog.h"
 #include "media/settings.h"
 #include "transcode_job.h"
@@ -54,12 +57,20 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
     tc.docroot = d->common.docroot;
     if (d->common.settings_file != NULL && *d->common.settings_file != '\0')
         ret = omkt_settings_load_file(d->common.settings_file, eb);
+    if (ret == OMKT_OK)
+        ret = omkt_s3job_init(d->conf_path, eb);
     if (ret != OMKT_OK)
         return ret;
     wspec.nthreads = (unsigned)tc.workers;
     omkt_media_log_init(AV_LOG_ERROR);
     ret = omkt_worker_daemon_start(d, eb);
     return ret == OMKT_OK ? omkt_maint_start(d, &mc, eb) : ret;
+}
+
+static void finish(struct omkt_daemon *d)
+{
+    omkt_worker_daemon_finish(d);
+    omkt_s3job_finish();
 }
 
 int main(int argc, char **argv)
@@ -73,10 +84,18 @@ int main(int argc, char **argv)
         .sections = secs,
         .nsections = OMKT_ARRAY_LEN(secs),
         .start = start,
-        .finish = omkt_worker_daemon_finish,
+        .finish = finish,
         .ctx = &wspec,
     };
 
+    int ret;
+
     tjob_init(&tc);
-    return omkt_daemon_run(&spec, argc, argv);
+    if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) { /* S3 uploads */
+        fprintf(stderr, "transcoderd: curl_global_init failed\n");
+        return 1;
+    }
+    ret = omkt_daemon_run(&spec, argc, argv);
+    curl_global_cleanup();
+    return ret;
 }

@@ -29,9 +29,11 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/path.h"
+#include "common/s3cred.h"
 #include "common/tpayload.h"
 #include "media/settings.h"
 #include "media/transcode.h"
+#include "s3dest.h"
 #include "transcode_job.h"
 
 #define MAX_OUTPUTS 32
@@ -106,8 +108,8 @@ static int own_settings(struct omkt_jobctx *ctx, struct tjob_state *ts)
     const char *dest = json_string_value(json_object_get(o, "dest_path"));
     int ret = OMKT_OK;
 
-    if (!json_is_object(o) ||
-        (dest != NULL && !is_own_dest(dest, ts->media.account_id))) {
+    if (!json_is_object(o) || (dest != NULL && !omkt_s3_uri_is_s3(dest) &&
+                               !is_own_dest(dest, ts->media.account_id))) {
         omkt_errf(&ctx->eb, "media %" PRId64 ": bad job_options", ts->media.id);
         ret = OMKT_EINVAL;
     }
@@ -224,6 +226,21 @@ static int run_engine(struct tjob_state *ts, const char *src,
     return OMKT_OK;
 }
 
+/* to_s3 - the output @o uploaded to the s3:// dest_path. */
+static int to_s3(struct tjob_state *ts, const struct omkt_output_result *o)
+{
+    char dir[OMKT_PATH_MAX], from[OMKT_PATH_MAX];
+    int ret = omkt_path_join(dir, sizeof(dir), conf->docroot, ts->dir);
+
+    if (ret == OMKT_OK)
+        ret = omkt_path_join(from, sizeof(from), dir, o->files[0]);
+    if (ret != OMKT_OK) {
+        omkt_errf(&ts->ctx->eb, "output path too long under %s", dir);
+        return ret;
+    }
+    return s3dest_put(ts->ctx, &ts->media, ts->dest, from);
+}
+
 /*
  * to_dest - a media-nommer job's output also published at its dest_path
  * (before the job is marked done, like every output).  The path must
@@ -240,6 +257,8 @@ static int to_dest(struct tjob_state *ts, const char *tag)
     if (ts->dest == NULL || ts->res.n == 0 || o->status != OMKT_OK ||
         o->n_files != 1)
         return OMKT_OK;
+    if (omkt_s3_uri_is_s3(ts->dest))
+        return to_s3(ts, o);
     ret = omkt_export_dir(area, sizeof(area), ts->media.account_id);
     if (ret == OMKT_OK)
         ret = omkt_path_join(root, sizeof(root), conf->docroot, area);
@@ -319,7 +338,10 @@ int tjob_handle(struct omkt_jobctx *ctx)
     ret = run_engine(ts, src, absdir, tag);
     if (ret != OMKT_OK)
         return judge(ctx, ts, ret);
-    return to_dest(ts, tag); /* a failed copy fails the job (retried) */
+    ret = to_dest(ts, tag); /* a failed copy fails the job (retried) */
+    if (ret == OMKT_OK && ts->media.job_options == NULL) /* not nommer's */
+        ret = s3dest_publish(ctx, &ts->media, conf->docroot, ts->dir, &ts->res);
+    return ret;
 }
 
 /* output_meta - the output's metadata, with the file list when several. */

@@ -31,7 +31,7 @@ ID=$(f job_id)
 check "job_id is the media id" test "$(sql "SELECT COUNT(*) FROM media WHERE id = '$ID' AND account_id = 1")" = 1
 check_eq "row: source, adapter, base setting, notify" "$(sql "SELECT CONCAT_WS(',', url, adapter, state, want_settings, notify_url) FROM media WHERE id = $ID")" \
     "http://cms.example/in/a.wmv,http,remote,13,http://cms.example/done"
-check_eq "download job" "$(sql "SELECT CONCAT_WS(',', task, state) FROM jobs WHERE media_id = $ID")" "download,queued"
+check_eq "download job (and the PENDING notification)" "$(sql "SELECT CONCAT_WS(',', task, state) FROM jobs WHERE media_id = $ID ORDER BY id" | tr '\n' ' ')" "download,queued notify,queued "
 check_eq "mapped: codec, bitrate, options" "$(jo "$ID" video.codec) $(jo "$ID" video.bitrate) $(jo "$ID" video.options)" "libx264 400k preset=medium:profile=baseline"
 check_eq "mapped: filter" "$(jo "$ID" video.filter)" "yadif,scale=640:trunc(ow/a/2)*2"
 check_eq "mapped: audio of the last pass" "$(jo "$ID" audio.codec) $(jo "$ID" audio.bitrate) $(jo "$ID" audio.samplerate) $(jo "$ID" audio.channels)" "aac 128k 48000 2"
@@ -116,14 +116,14 @@ refuse "preset for VP8" '{"source_path":"http://x/a","dest_path":"a","job_option
 refuse "infile options" '{"source_path":"http://x/a","dest_path":"a","job_options":{"options":[{"infile_options":[["ss","10"]],"outfile_options":[]}]}}' 'infile_options'
 refuse "three passes" '{"source_path":"http://x/a","dest_path":"a","job_options":[{},{},{}]}' 'one or two passes'
 refuse "an and vn" '{"source_path":"http://x/a","dest_path":"a","job_options":[{"outfile_options":[["an",null],["vn",null]]}]}' 'nothing to encode'
-refuse "s3 source" '{"source_path":"s3://bucket/a","dest_path":"a","job_options":[{}]}' 'source_path'
+refuse "s3 source without a key" '{"source_path":"s3://bucket","dest_path":"a","job_options":[{}]}' 'source_path: s3://'
 refuse "file outside the docroot" '{"source_path":"file:///etc/passwd","dest_path":"a","job_options":[{}]}' 'inside the document root'
 refuse "file with .." "{\"source_path\":\"file://$T/docroot/../omkt.conf\",\"dest_path\":\"a\",\"job_options\":[{}]}" 'inside the document root'
 ln -s /etc/passwd "$T/docroot/evil.mp4"
 refuse "symlink escaping the docroot" "{\"source_path\":\"file://$T/docroot/evil.mp4\",\"dest_path\":\"a\",\"job_options\":[{}]}" 'inside the document root'
 refuse "dest outside" '{"source_path":"http://x/a","dest_path":"file:///tmp/x.mp4","job_options":[{}]}' 'dest_path'
 refuse "dest escaping" '{"source_path":"http://x/a","dest_path":"../x.mp4","job_options":[{}]}' 'dest_path'
-refuse "dest s3" '{"source_path":"http://x/a","dest_path":"s3://b/x.mp4","job_options":[{}]}' 'dest_path'
+refuse "dest s3 without a key" '{"source_path":"http://x/a","dest_path":"s3://b","job_options":[{}]}' 'dest_path: s3://'
 refuse "bad notify_url" '{"source_path":"http://x/a","dest_path":"a","notify_url":"gopher://x","job_options":[{}]}' 'notify_url'
 refuse "missing dest" '{"source_path":"http://x/a","job_options":[{}]}' 'required'
 refuse "not JSON" '{"source_path":' 'JSON object'

@@ -100,6 +100,10 @@ usr/share/doc/omkt/INSTALL
 usr/share/doc/omkt/MULTISERVER
 usr/share/doc/omkt/README
 usr/share/omkt/sql/schema.sql"
+for f in "$TOP"/docs/*; do # the installed README points there
+    want="$want
+usr/share/doc/omkt/docs/${f##*/}"
+done
 for f in "$TOP"/sql/migrations/*.sql; do
     want="$want
 usr/share/omkt/sql/migrations/${f##*/}"

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# test_nommer - media-nommer jobs end to end on the whole cluster: POST
-# /job/submit/ with FFmpegNommer outfile_options, the output made with the
-# job's own options (size, rate, filter, audio format checked with ffprobe
-# and against the ffmpeg CLI doing the same), published at dest_path, and
-# notify_url told in media-nommer's terms (job_state FINISHED / ERROR).
+# test_nommer - media-nommer jobs end to end on the whole cluster, submitted
+# as the unmodified media-nommer-api-python client does (a base URL
+# "$API/nommer/<key>", json.dumps(job) POSTed to "<base>/job/submit" with
+# urllib2's form Content-Type, no key header), with FFmpegNommer
+# outfile_options: the output made with the job's own options (size,
+# rate, filter, audio format checked with ffprobe and against the ffmpeg
+# CLI doing the same), published at dest_path, and notify_url told every
+# state change as feederd does: one signed form POST each (unique_id,
+# job_state, job_state_details first), in order even while the receiver
+# fails and two notifierds retry.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/lib.sh"
 omkt_setup e2enommer
@@ -14,17 +19,34 @@ ctl db init >/dev/null || { fail "db init"; exit 1; }
 e2e_account
 start_apid
 start_workers
+start notifierd2 "$OMKT_BIN/notifierd" -c "$CONF" # a second one: order kept
 clip "$CMS_ROOT/a.mp4" 2 320x240
-nom() { # nom JSON - submit; prints "success job_id"
-    curl -s -H "X-API-Key: $KEY" -H 'Content-Type: application/json' \
-        --data-binary "$1" "$API/job/submit/" > "$T/body"
+nom() { # nom JSON - submit as the client does; prints "success job_id"
+    curl -s -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+        -H 'User-Agent: Python-urllib/2.7' --data-binary "$1" \
+        "$API/nommer/$KEY/job/submit" > "$T/body"
     grep -q '"success": *true' "$T/body" || echo "# answer: $(cat "$T/body")" >&2
     echo "$(jfield success < "$T/body") $(jfield job_id < "$T/body")"
 }
-hook() { # hook NAME FIELD - FIELD of the JSON body POSTed to /hook?n=NAME
-    cmslog 'path^/hook' q:n="$1" mode=ok --get body | head -1 | jfield "$2"
+# forms NAME [FILTER...] - the form POSTs to /hook?n=NAME, one JSON object
+# of their fields a line, in the order received.
+forms() {
+    cmslog 'path^/hook' q:n="$1" "${@:2}" --get body | python3 -c '
+import json, sys, urllib.parse
+for line in sys.stdin:
+    print(json.dumps(dict(urllib.parse.parse_qsl(line.rstrip("\n"),
+                                                  keep_blank_values=True))))'
 }
-hooked() { [ "$(cmslog 'path^/hook' q:n="$1" mode=ok)" -ge 1 ]; }
+# states NAME [FILTER...] - their job_state values, space-separated.
+states() { forms "$@" | jfields job_state | tr '\n' ' ' | sed 's/ $//'; }
+jfields() { python3 -c 'import json,sys
+for l in sys.stdin: print(json.loads(l).get(sys.argv[1], ""))' "$1"; }
+hook() { # hook NAME FIELD - FIELD of the last delivered state of NAME
+    forms "$1" mode=ok | tail -1 | jfields "$2"
+}
+hooked() { # the job's last state was delivered
+    case $(states "$1" mode=ok) in *FINISHED | *ERROR | *ABANDONED) ;; *) return 1 ;; esac
+}
 probe() { # probe FILE ENTRIES - ffprobe's values, one line
     ffprobe -v error -show_entries "$2" -of csv=p=0 "$1" | tr '\n' ' '
 }
@@ -42,10 +64,20 @@ check_eq "submitted" "${r% *}" True
 A=${r#* }
 check "notify_url told" wait_for 120 hooked a
 out=$EXP/out/a.mp4
+check_eq "every state, in order, once each" "$(states a)" \
+    "PENDING DOWNLOADING ENCODING FINISHED"
 check_eq "job_state FINISHED" "$(hook a job_state)" FINISHED
 check_eq "unique_id is the job_id" "$(hook a unique_id)" "$A"
 check_eq "dest_path in the call" "$(hook a dest_path)" "${EXP#"$T"/docroot/}/out/a.mp4"
-check_eq "signed" "$(cmslog 'path^/hook' q:n=a --get sig_ok | head -1)" true
+check_eq "all form-encoded" "$(cmslog 'path^/hook' q:n=a --get h:content-type | sort -u)" \
+    application/x-www-form-urlencoded
+check_eq "all POSTs" "$(cmslog 'path^/hook' q:n=a --get method | sort -u)" POST
+check_eq "media-nommer's three fields first, details empty" \
+    "$(cmslog 'path^/hook' q:n=a --get body | sed 's/&media_id=.*//' | tr '\n' ' ')" \
+    "unique_id=$A&job_state=PENDING&job_state_details= unique_id=$A&job_state=DOWNLOADING&job_state_details= unique_id=$A&job_state=ENCODING&job_state_details= unique_id=$A&job_state=FINISHED&job_state_details= "
+check_eq "all signed" "$(cmslog 'path^/hook' q:n=a --get sig_ok | sort -u)" true
+check_eq "FINISHED carries the output's setting and metadata" \
+    "$(hook a setting_id) $(hook a metadata | jfield mime)" "11 video/mp4"
 check "published at dest_path" test -s "$out"
 check_eq "video: h264 176x132 (aspect kept in the box) at 15 fps" \
     "$(ffprobe -v error -select_streams v -show_entries stream=codec_name,width,height,r_frame_rate -of csv=p=0 "$out")" \
@@ -91,6 +123,7 @@ r=$(nom "{\"source_path\":\"file://$T/docroot/import/b.mp4\",
 check_eq "file:// submitted" "${r% *}" True
 check "notify_url told (b)" wait_for 120 hooked b
 check_eq "b: FINISHED" "$(hook b job_state)" FINISHED
+check_eq "b: nothing to download: no DOWNLOADING" "$(states b)" "PENDING ENCODING FINISHED"
 check_eq "b: matroska with one h264 320x240 stream" \
     "$(ffprobe -v error -show_entries format=format_name:stream=codec_name,width,height -of csv=p=0 "$EXP/sub/b.mkv" | tr '\n' ' ')" \
     'h264,320,240 "matroska,webm" '
@@ -120,7 +153,9 @@ r=$(nom "{\"source_path\":\"http://127.0.0.1:$CMS_PORT/f/missing.mp4\",
   \"dest_path\":\"out/x.mp4\",\"notify_url\":\"$HOOK?n=d\",\"job_options\":[{}]}")
 check "notify_url told (d)" wait_for 60 hooked d
 check_eq "d: job_state ERROR" "$(hook d job_state)" ERROR
+check_eq "d: the states" "$(states d)" "PENDING DOWNLOADING ERROR"
 check "d: the details say why" grep -q 404 <<<"$(hook d job_state_details)"
+check_eq "d: signed" "$(cmslog 'path^/hook' q:n=d --get sig_ok | sort -u)" true
 check_eq "d: nothing at dest_path" "$(test -e "$EXP/out/x.mp4" && echo there)" ""
 
 # 4b. A filter that stretches time (the 3 s -> 59 s report): stopped while
@@ -149,6 +184,32 @@ else
     pass "esc: refused at submission"
 fi
 check_eq "esc: nothing written outside" "$(ls -A "$T/outside")" ""
+
+# 4d. In order while the receiver fails: it answers HTTP 500 while the
+#     job runs, so PENDING is retried (by two notifierds) with later
+#     states queued behind it; none of them is sent before PENDING is
+#     delivered, and once the receiver is back it sees them all in order.
+echo 500 > "$CMS_CTL/cb_mode.ord"
+r=$(nom "{\"source_path\":\"http://127.0.0.1:$CMS_PORT/f/a.mp4\",
+  \"dest_path\":\"out/ord.mp4\",\"notify_url\":\"$HOOK?n=ord&site=ord\",
+  \"job_options\":[{\"outfile_options\":[[\"vcodec\",\"libx264\"],[\"s\",\"176x144\"],[\"an\",null]]}]}")
+O=${r#* }
+behind() { # PENDING and at least two later states waiting
+    [ "$(sql "SELECT COUNT(*) FROM jobs WHERE task = 'notify' AND media_id = $O
+        AND state IN ('queued', 'delayed', 'running')")" -ge 3 ]
+}
+check "ord: later states queued behind the failing PENDING" wait_for 60 behind
+check "ord: PENDING retried" test "$(cmslog 'path^/hook' q:n=ord mode=500)" -ge 2
+check_eq "ord: nothing but PENDING tried meanwhile" "$(states ord | tr ' ' '\n' | sort -u)" PENDING
+echo ok > "$CMS_CTL/cb_mode.ord"
+check "ord: told" wait_for 60 hooked ord
+check_eq "ord: delivered in order" "$(states ord mode=ok)" "PENDING DOWNLOADING ENCODING FINISHED"
+check "ord: no state ever tried before an earlier one was delivered" python3 -c '
+import sys
+rank = {s: i for i, s in enumerate(["PENDING", "DOWNLOADING", "ENCODING", "FINISHED"])}
+seen = [rank[s] for s in sys.argv[1].split()]
+sys.exit(seen != sorted(seen))' "$(states ord)"
+check_eq "ord: both notifierds worked" "$(grep -l 'task=notify' "$T"/logs/notifierd*.log | wc -l)" 2
 
 # 5. Options the engine refuses are refused at submission, never queued.
 r=$(nom '{"source_path":"http://x/a","dest_path":"a","job_options":[{"outfile_options":[["vf","movie=/etc/passwd"]]}]}')

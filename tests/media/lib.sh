@@ -44,6 +44,7 @@ clip() {
     case $kind in
     mkv) ext=mkv ;; webm) ext=webm ;; flv) ext=flv ;; avi) ext=avi ;;
     mpegps | dv43) ext=mpg ;; movrot) ext=mov ;; mp3) ext=mp3 ;;
+    palts) ext=ts ;; palmjpeg) ext=avi ;;
     ogg) ext=ogg ;; wav) ext=wav ;; huge) ext=y4m ;; *) ext=mp4 ;;
     esac
     local out=$CLIPS/$kind-$dur-$size-$rate.$ext

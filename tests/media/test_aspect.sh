@@ -42,6 +42,26 @@ case_ok mpegps "$(clip mpegps 1 320x240)" 11 320 240
 case_ok avi "$(clip avi 1 320x240)" 31 320 240
 case_ok vfr "$(clip vfr 1 320x240)" 13 640 480
 
+# A user scale that keeps the aspect by rounding (media-nommer's cb_low
+# preset): the size asked for, as the ffmpeg CLI gives it (400x224 from
+# 1280x720, not 398x224 from the SAR 224:225 the scale filter sets).
+w720=$(clip noaudio 1 1280x720)
+vf="yadif,scale='400:trunc(ow/a/2)*2'"
+printf '{"settings":[{"id":1001,"based_on":11,"slug":"cb","name":"cb",%s}]}\n' \
+    "\"technical\":\"cb\",\"size\":\"source\",\"video\":{\"filter\":\"$vf\"}" \
+    > "$OMKT_TMP/cb.json"
+ffmpeg -nostdin -loglevel error -y -i "$w720" -vf "$vf" -c:v libx264 \
+    -preset ultrafast "$OMKT_TMP/cb-cli.mp4"
+o=$OMKT_TMP/aspect-cb
+rm -rf "$o"
+cli=$(ffprobe -v error -show_entries stream=width,height -of csv=p=0 \
+    "$OMKT_TMP/cb-cli.mp4")
+check "cb_low scale: the CLI gives 400x224" test "$cli" = 400,224
+check "cb_low scale: transcode" cli_rc 0 transcode -s "$OMKT_TMP/cb.json" \
+    "$w720" "$o" 1001
+check "cb_low scale: 400x224 as the CLI, square pixels" check_py output \
+    "$o/1001.mp4" width=400 height=224 sar=1:1
+
 # The portrait thumbnail is turned too.
 o=$OMKT_TMP/aspect-thumbs
 rm -rf "$o"

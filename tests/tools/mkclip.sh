@@ -9,7 +9,13 @@
 # avi (mpeg4+mp3), movrot (h264, rotate=90), dv43 (mpeg2 720x576 SAR 16:15),
 # mp3, ogg (vorbis), wav, mp4sub (h264+aac+mov_text subtitle),
 # noaudio (h264 only), vfr (h264 with variable frame rate), huge (y4m
-# header claiming 30000x30000), mp4lang (aac track tagged "fra").
+# header claiming 30000x30000), mp4lang (aac track tagged "fra"),
+# palts (interlaced PAL MPEG-2 TS, 720x576 top field first, SAR 16:15,
+# fields 1/50 s apart; SIZE ignored), palmjpeg (the same pictures as
+# MJPEG in AVI: no field order), hlg (HEVC 10-bit BT.2020 HLG, the SDR
+# pattern with its white at 203 cd/m2 as ITU-R BT.2408 places it), pq
+# (the same with the PQ transfer, SMPTE ST 2084),
+# sd601 (h264 tagged BT.601/SMPTE 170M).
 set -eu
 
 kind=$1
@@ -81,6 +87,26 @@ vfr)
         -vf "select='not(eq(mod(n\,7)\,3))*not(eq(mod(n\,5)\,1))'" \
         -fps_mode vfr -c:v libx264 -preset ultrafast -pix_fmt yuv420p \
         -c:a aac "$out" ;;
+palts)
+    ff -f lavfi -i "testsrc2=size=720x576:rate=50:duration=$dur" \
+        -vf tinterlace=mode=interleave_top,setfield=tff,setsar=16/15 \
+        -c:v mpeg2video -flags +ildct+ilme -top 1 -b:v 8M -f mpegts "$out" ;;
+palmjpeg)
+    ff -f lavfi -i "testsrc2=size=720x576:rate=50:duration=$dur" \
+        -vf tinterlace=mode=interleave_top,setsar=16/15 -c:v mjpeg -q:v 2 \
+        -f avi "$out" ;;
+hlg | pq)
+    trc=arib-std-b67
+    [ "$kind" = pq ] && trc=smpte2084
+    ff -f lavfi -i "$V" -vf "zscale=tin=bt709:t=$trc:npl=203:\
+pin=bt709:p=bt2020:min=bt709:m=bt2020nc:rin=tv:r=tv,format=yuv420p10le" \
+        -c:v libx265 -preset ultrafast -x265-params log-level=error \
+        -color_primaries bt2020 -color_trc "$trc" -colorspace bt2020nc \
+        "$out" ;;
+sd601)
+    ff -f lavfi -i "$V" -c:v libx264 -preset ultrafast -pix_fmt yuv420p \
+        -color_primaries smpte170m -color_trc smpte170m -colorspace smpte170m \
+        "$out" ;;
 huge)
     printf 'YUV4MPEG2 W30000 H30000 F25:1 Ip A1:1 C420jpeg\nFRAME\n' > "$out"
     head -c 4096 /dev/urandom >> "$out" ;;

@@ -37,7 +37,7 @@ def probe_loop(host, port, stop, out):
                 status = int(data[9:12])
         except OSError:
             status = -1
-        out.append((status, time.monotonic() - t0))
+        out.append((status, time.monotonic() - t0, t0))
         time.sleep(0.1)
 
 
@@ -51,6 +51,7 @@ def main():
                     help="seconds to watch after the last connection")
     a = ap.parse_args()
 
+    t_start = time.monotonic()
     stop = threading.Event()
     probes = []
     prober = threading.Thread(target=probe_loop,
@@ -110,6 +111,9 @@ def main():
     print(json.dumps({
         "probes": [p[0] for p in probes],
         "probe_max_s": max(p[1] for p in probes) if probes else None,
+        "probe_fails": [{"status": p[0], "secs": round(p[1], 3),
+                         "at": round(p[2] - t_start, 3)}
+                        for p in probes if p[0] != 200],
         "lives": lives,
         "srcs": srcs,
         "refused": sum(1 for c in conns if c["refused"]),

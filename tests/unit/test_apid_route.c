@@ -36,6 +36,12 @@ static void test_route(void)
         {"GET", "/v1", ROUTE_NONE, 404, "not_found"},
         {"POST", "/job/submit/", ROUTE_NOMMER, 0, "nommer"},
         {"GET", "/job/submit", ROUTE_NONE, 405, "nommer"},
+        /* the key in the path, and a base URL with a trailing slash */
+        {"POST", "/nommer/K/job/submit", ROUTE_NOMMER, 0, "nommer"},
+        {"POST", "/nommer/K//job/submit", ROUTE_NOMMER, 0, "nommer"},
+        {"POST", "//job/submit", ROUTE_NOMMER, 0, "nommer"},
+        {"GET", "/nommer/K/job/submit/", ROUTE_NONE, 405, "nommer"},
+        {"POST", "/nommer/K", ROUTE_NONE, 404, "not_found"},
         {"get", "/health", ROUTE_NONE, 405, "health"}, /* methods are exact */
         {"", "", ROUTE_NONE, 404, "not_found"},
         {"GET", "/\xff\xfe", ROUTE_NONE, 404, "not_found"},

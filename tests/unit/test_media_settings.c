@@ -75,6 +75,10 @@ static void test_geometry(void)
         {1920, 1080, 1, 1, 90, 1080, 1920, 2},
         {321, 241, 1, 1, 0, 322, 242, 2},
         {16384, 4096, 1, 1, 0, 8192, 2048, 2},
+        /* scale=400:trunc(ow/a/2)*2 of 1280x720 gives 400x224 with SAR
+         * 224:225: the scaler's rounding, kept at the size asked for */
+        {400, 224, 224, 225, 0, 400, 224, 2},
+        {720, 480, 10, 11, 0, 654, 480, 2}, /* NTSC 4:3: anamorphic */
     };
 
     for (size_t i = 0; i < OMKT_ARRAY_LEN(c); i++) {

@@ -6,10 +6,12 @@
  * file behind.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <libavutil/log.h>
 
@@ -31,12 +33,21 @@ struct watch {
     bool is_monotonic;
     int cancel_after; /* should_stop answers true after this many calls */
     int stop_calls;
+    long sleep_ms;      /* should_stop sleeps this long (a slow job) */
+    const char *output; /* a file that must exist when progress is 1 */
+    int early_full;     /* progress 1 reported before it existed */
+    double max_running; /* highest progress before the final one */
 };
 
 static void on_progress(void *ctx, double f)
 {
     struct watch *w = ctx;
+    struct stat st;
 
+    if (w->output != NULL && f >= 1.0 && stat(w->output, &st) != 0)
+        w->early_full++;
+    if (f < 1.0 && f > w->max_running)
+        w->max_running = f;
     if (f < w->last)
         w->is_monotonic = false;
     w->last = f;
@@ -47,6 +58,8 @@ static bool should_stop(void *ctx)
 {
     struct watch *w = ctx;
 
+    if (w->sleep_ms > 0)
+        nanosleep(&(struct timespec){0, w->sleep_ms * 1000000L}, NULL);
     return w->cancel_after >= 0 && ++w->stop_calls > w->cancel_after;
 }
 
@@ -378,6 +391,102 @@ static void test_cut(const char *src)
     omkt_transcode_result_clear(&res);
 }
 
+/* halve_duration - the Matroska Duration of file @path, halved in place
+ * (a container announcing less than it holds). */
+static bool halve_duration(const char *path)
+{
+    unsigned char buf[4096], *d;
+    FILE *f = fopen(path, "r+b");
+    size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+    uint64_t bits = 0;
+    double v;
+
+    d = n > 3 ? memmem(buf, n - 3, "\x44\x89\x88", 3) : NULL;
+    if (d == NULL || d + 11 > buf + n) {
+        if (f != NULL)
+            fclose(f);
+        return false;
+    }
+    for (int i = 0; i < 8; i++)
+        bits = bits << 8 | d[3 + i];
+    memcpy(&v, &bits, sizeof(v));
+    v /= 2;
+    memcpy(&bits, &v, sizeof(v));
+    for (int i = 7; i >= 0; i--, bits >>= 8)
+        d[3 + i] = (unsigned char)(bits & 0xff);
+    fseek(f, (long)(d - buf), SEEK_SET);
+    fwrite(d, 1, 11, f);
+    return fclose(f) == 0;
+}
+
+/* Progress reaches 1 only once the outputs are written and published,
+ * even when the source holds more than its container announces (here a
+ * WebM saying 1 s of its 2 s). */
+static void test_progress_end(const char *src)
+{
+    struct watch w = {.is_monotonic = true, .cancel_after = -1};
+    struct omkt_transcode_opts o = {.progress_fn = on_progress,
+                                    .progress_ctx = &w,
+                                    .should_stop_fn = should_stop,
+                                    .stop_ctx = &w,
+                                    .tmp_tag = "unit-p"};
+    struct omkt_transcode_result res;
+    struct omkt_errbuf eb = {0};
+    char out[600], webm[700], mp4[700];
+    int ids[] = {21}, ids2[] = {11};
+
+    snprintf(out, sizeof(out), "%s/progress", tmpdir);
+    mkdir(out, 0750);
+    OMKT_CHECK_INT(omkt_transcode(src, out, ids, 1, NULL, &res, &eb), OMKT_OK,
+                   "webm source: %s", eb.msg);
+    omkt_transcode_result_clear(&res);
+    snprintf(webm, sizeof(webm), "%s/21.webm", out);
+    OMKT_CHECK(halve_duration(webm), "webm duration halved");
+    snprintf(mp4, sizeof(mp4), "%s/11.mp4", out);
+    w.output = mp4;
+    w.sleep_ms = 20; /* progress (every 250 ms) seen all along the run */
+    OMKT_CHECK_INT(omkt_transcode(webm, out, ids2, 1, &o, &res, &eb), OMKT_OK,
+                   "transcode: %s", eb.msg);
+    OMKT_CHECK(w.max_running > 0.5, "progress seen late in the run (%.2f)",
+               w.max_running);
+    OMKT_CHECK_INT(w.early_full, 0, "no 100 %% before the output is there");
+    OMKT_CHECK(w.last == 1.0 && w.is_monotonic, "ends at 100 %% (%.2f)",
+               w.last);
+    omkt_transcode_result_clear(&res);
+}
+
+/* A cancel that arrives while the outputs drain (after the last packet,
+ * before publishing) is a cancel: ECANCELLED, nothing published.  Inline
+ * outputs (threads = 1) make the calls to should_stop the same on every
+ * run: count them, then cancel at the last one. */
+static void test_cancel_in_drain(const char *src)
+{
+    struct watch w = {.is_monotonic = true, .cancel_after = INT_MAX};
+    struct omkt_transcode_opts o = {.should_stop_fn = should_stop,
+                                    .stop_ctx = &w,
+                                    .threads = 1,
+                                    .tmp_tag = "unit-d"};
+    struct omkt_transcode_result res;
+    struct omkt_errbuf eb = {0};
+    int ids[] = {11};
+    char out[600];
+
+    snprintf(out, sizeof(out), "%s/drain", tmpdir);
+    mkdir(out, 0750);
+    OMKT_CHECK_INT(omkt_transcode(src, out, ids, 1, &o, &res, &eb), OMKT_OK,
+                   "counting run: %s", eb.msg);
+    omkt_transcode_result_clear(&res);
+    snprintf(out, sizeof(out), "%s/drain2", tmpdir);
+    mkdir(out, 0750);
+    w.cancel_after = w.stop_calls - 1;
+    w.stop_calls = 0;
+    OMKT_CHECK_INT(omkt_transcode(src, out, ids, 1, &o, &res, &eb),
+                   OMKT_ECANCELLED, "cancelled at call %d: %s",
+                   w.cancel_after + 1, eb.msg);
+    OMKT_CHECK_INT(count_files(out), 0, "nothing published");
+    omkt_transcode_result_clear(&res);
+}
+
 int main(void)
 {
     const char *base = getenv("OMKT_TMP");
@@ -397,5 +506,7 @@ int main(void)
     test_unknown_options(src);
     test_limits(src);
     test_cut(src);
+    test_progress_end(src);
+    test_cancel_in_drain(src);
     return omkt_test_done();
 }

@@ -39,6 +39,7 @@ struct fake {
     bool ignore_range; /* GET answers 200 with everything */
     bool huge_error;   /* error body over the client's cap */
     int status_400;    /* answer 400 to this many requests */
+    char checksum[64]; /* x-amz-checksum-sha256 of the last PUT ("-") */
     const char *obj;   /* the object GET serves */
     size_t obj_len;
 };
@@ -75,7 +76,12 @@ static void record(struct MHD_Connection *c, const char *method,
     const char *pn =
         MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "partNumber");
 
+    const char *ck = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 "x-amz-checksum-sha256");
+
     pthread_mutex_lock(&F.mu);
+    if (strcmp(method, "PUT") == 0)
+        (void)snprintf(F.checksum, sizeof(F.checksum), "%s", ck ? ck : "-");
     if (F.n < LOG_MAX)
         (void)snprintf(F.log[F.n++], sizeof(F.log[0]), "%s %s %s%s%s%s%s",
                        method, host ? host : "-", url, up ? " up=" : "",
@@ -328,6 +334,21 @@ static void test_stop_aborts(struct omkt_s3 *s3, const char *src)
 }
 
 /* test_retry_status - 503 retried; 400 not, with S3's text decoded. */
+/* test_checksum - a single PUT carries the body's x-amz-checksum-sha256
+ * (base64); a part does not (S3 would want it named at creation). */
+static void test_checksum(struct omkt_s3 *s3, const char *src)
+{
+    struct omkt_errbuf eb = {0};
+
+    OMKT_CHECK_INT(omkt_s3_put_buf(s3, "b", "small", "abc", 3, &eb), OMKT_OK,
+                   "put_buf: %s", eb.msg);
+    OMKT_CHECK_STR(F.checksum, "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=",
+                   "single PUT: the SHA-256 of \"abc\" in base64");
+    OMKT_CHECK_INT(omkt_s3_put_file(s3, "b", "big", src, &eb), OMKT_OK,
+                   "put_file: %s", eb.msg);
+    OMKT_CHECK_STR(F.checksum, "-", "parts: none");
+}
+
 static void test_retry_status(struct omkt_s3 *s3)
 {
     struct omkt_errbuf eb = {0};
@@ -513,6 +534,7 @@ int main(void)
     test_part_retry(s3, src);
     test_abort(s3, src);
     test_stop_aborts(s3, src);
+    test_checksum(s3, src);
     test_retry_status(s3);
     test_range_ignored(s3);
     test_addressing();
