@@ -46,6 +46,7 @@ struct pipeline {
     AVFormatContext *in;
     int vidx, aidx;
     AVCodecContext *vdec, *adec;
+    int vdec_threads;       /* for the video decoder; 0 = auto */
     int64_t vstart, astart; /* source start in each stream's time base */
     struct omkt_out **outs;
     struct omkt_outworker **workers; /* per output when is_threaded */
@@ -104,29 +105,35 @@ static void pick_streams(struct pipeline *p)
 }
 
 /* open_decoder - decoder @idx for the stream, or drop the stream. */
-static void open_decoder(struct pipeline *p, int *idx, AVCodecContext **dec,
-                         const AVStream **src_st)
+static void open_decoder(struct pipeline *p, int *idx, int threads,
+                         AVCodecContext **dec, const AVStream **src_st)
 {
-    int threads = p->opts ? p->opts->threads : 0;
-
     if (*idx >= 0 &&
         omkt_decoder_open(p->in->streams[*idx], threads, dec, NULL) != OMKT_OK)
         *idx = -1;
     *src_st = *idx >= 0 ? p->in->streams[*idx] : NULL;
 }
 
-/* open_input - the source, its chosen tracks and their decoders. */
+/* open_input - the source and its chosen tracks (no decoders yet). */
 static int open_input(struct pipeline *p, const char *path,
                       struct omkt_errbuf *eb)
 {
-    int64_t start;
     int ret = omkt_input_open(path, NULL, &p->intr, &p->in, eb);
 
-    if (ret != OMKT_OK)
-        return ret;
-    pick_streams(p);
-    open_decoder(p, &p->vidx, &p->vdec, &p->src.vst);
-    open_decoder(p, &p->aidx, &p->adec, &p->src.ast);
+    if (ret == OMKT_OK)
+        pick_streams(p);
+    return ret;
+}
+
+/* open_decoders - the chosen tracks' decoders and what outputs need of
+ * them (start, rate, rotation, duration). */
+static int open_decoders(struct pipeline *p, struct omkt_errbuf *eb)
+{
+    int64_t start;
+
+    open_decoder(p, &p->vidx, p->vdec_threads, &p->vdec, &p->src.vst);
+    open_decoder(p, &p->aidx, p->opts ? p->opts->threads : 0, &p->adec,
+                 &p->src.ast);
     /* A negative start is encoder priming the decoders drop: keep 0. */
     start = p->in->start_time == AV_NOPTS_VALUE || p->in->start_time < 0
                 ? 0
@@ -294,16 +301,27 @@ static bool seek_ahead(struct pipeline *p)
 }
 
 /*
- * plan_threads - with several outputs and automatic threading, outputs
- * run in parallel on worker threads and their encoders share the CPUs
+ * plan_threads - thread counts when they are automatic (opts->threads 0).
+ * The encoders are the bottleneck: x264 alone starts 1.5 frame threads
+ * per CPU, so the video decoder does not get the cpus + 1 frame threads
+ * of FFmpeg's "auto" but half the CPUs: decoding 1080p H.264 costs about
+ * a fifth of the setting-14 transcode and keeps up, while frame threading
+ * costs CPU (per-frame context copies, wake-ups; 8 % of the decode here)
+ * and memory (a picture set per thread).  With several outputs, they run
+ * in parallel on worker threads, one per output, which already keep the
+ * CPUs busy: each output's encoder and filter graphs share the CPUs
  * (cpus / video outputs threads each, at least one) instead of each
- * starting a full set of frame threads: less oversubscription.
+ * starting a full set of frame and slice threads, and the decoder gets
+ * the CPUs the outputs leave, at least one.  Decoding and scaling give
+ * the same pictures with any thread count.  Evidence: bench/transcode
+ * --profile ladder (5 threads instead of 45 for ffmpeg's split graph).
  */
 static void plan_threads(struct pipeline *p,
                          const struct omkt_setting *const *sets)
 {
-    int n_known = 0, n_video = 0;
+    int n_known = 0, n_video = 0, cpus = av_cpu_count();
 
+    p->vdec_threads = p->opts != NULL ? p->opts->threads : 0;
     if (p->opts != NULL && p->opts->threads > 0)
         return;
     for (size_t i = 0; i < p->n; i++) {
@@ -312,10 +330,14 @@ static void plan_threads(struct pipeline *p,
         n_known += s != NULL;
         n_video += s != NULL && s->type == OMKT_SETTING_VIDEO;
     }
-    p->is_threaded = n_known >= 2 && p->src.vst != NULL;
-    if (p->is_threaded && n_video > 0)
-        p->src.threads =
-            av_cpu_count() / n_video > 1 ? av_cpu_count() / n_video : 1;
+    p->is_threaded = n_known >= 2 && p->vidx >= 0;
+    if (n_video == 0) /* thumbnails decode more than they encode */
+        return;
+    p->vdec_threads = cpus / 2 > 1 ? cpus / 2 : 1;
+    if (!p->is_threaded)
+        return;
+    p->src.threads = cpus / n_video > 1 ? cpus / n_video : 1;
+    p->vdec_threads = cpus - n_video > 1 ? cpus - n_video : 1;
 }
 
 /* start_workers - one thread per live output (or none: run inline). */
@@ -599,6 +621,9 @@ static int transcode(const char *src, const char *outdir, const int *ids,
     if (ret != OMKT_OK)
         goto out;
     plan_threads(&p, sets);
+    ret = open_decoders(&p, &job_eb);
+    if (ret != OMKT_OK)
+        goto out;
     open_outputs(&p, sets);
     plan_seeking(&p);
     start_workers(&p);
