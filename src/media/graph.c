@@ -57,9 +57,12 @@ out:
     return OMKT_OK;
 }
 
-/* make_ends - allocate the graph, its source (with @src_args) and sink. */
-static int make_ends(struct omkt_graph *g, bool is_video, const char *src_args,
-                     struct omkt_errbuf *eb)
+/*
+ * make_ends - allocate the graph (@threads slice threads, 0 = auto), its
+ * source (with @src_args) and sink.
+ */
+static int make_ends(struct omkt_graph *g, bool is_video, int threads,
+                     const char *src_args, struct omkt_errbuf *eb)
 {
     const AVFilter *src = avfilter_get_by_name(is_video ? "buffer" : "abuffer");
     const AVFilter *sink =
@@ -69,6 +72,9 @@ static int make_ends(struct omkt_graph *g, bool is_video, const char *src_args,
     g->graph = avfilter_graph_alloc();
     if (g->graph == NULL || src == NULL || sink == NULL)
         return OMKT_ENOMEM;
+    /* Set before any filter exists: the scaler takes its thread count
+     * from the graph when it is initialised. */
+    g->graph->nb_threads = threads;
     rc = avfilter_graph_create_filter(&g->src, src, "in", src_args, NULL,
                                       g->graph);
     if (rc >= 0)
@@ -119,10 +125,10 @@ static void remember(struct omkt_graph *g, const AVFrame *f)
 }
 
 /* build - @g from source @args and chain @desc; empty on failure. */
-static int build(struct omkt_graph *g, bool is_video, const char *args,
-                 const char *desc, struct omkt_errbuf *eb)
+static int build(struct omkt_graph *g, bool is_video, int threads,
+                 const char *args, const char *desc, struct omkt_errbuf *eb)
 {
-    int ret = make_ends(g, is_video, args, eb);
+    int ret = make_ends(g, is_video, threads, args, eb);
 
     if (ret == OMKT_OK)
         ret = link_chain(g, desc, eb);
@@ -170,7 +176,7 @@ int omkt_graph_video(struct omkt_graph *g, const AVFrame *f,
              a->user ? a->user : "", a->user ? "," : "", is_odd ? post : "",
              a->out_w, a->out_h, sopts, a->is_square_pixels ? ",setsar=1" : "",
              is_odd ? "" : post, av_get_pix_fmt_name(a->out_fmt), fps);
-    ret = build(g, true, args, desc, eb);
+    ret = build(g, true, a->threads, args, desc, eb);
     if (ret == OMKT_OK)
         remember(g, f);
     return ret;
@@ -188,7 +194,7 @@ int omkt_graph_probe(const AVFrame *f, const struct omkt_vgraph_args *a, int *w,
              a->user ? a->user : "null");
     if (desc[strlen(desc) - 1] == ',')
         desc[strlen(desc) - 1] = '\0';
-    ret = build(&g, true, args, desc, eb);
+    ret = build(&g, true, a->threads, args, desc, eb);
     if (ret != OMKT_OK)
         return ret;
     *w = av_buffersink_get_w(g.sink);
@@ -231,7 +237,7 @@ int omkt_graph_audio(struct omkt_graph *g, const AVFrame *f,
              "channel_layouts=%s",
              a->user ? a->user : "", a->user ? "," : "", a->out_rate,
              av_get_sample_fmt_name(a->out_fmt), a->out_rate, out_layout);
-    ret = build(g, false, args, desc, eb);
+    ret = build(g, false, a->threads, args, desc, eb);
     if (ret != OMKT_OK)
         return ret;
     if (a->frame_size > 0)

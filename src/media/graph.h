@@ -40,6 +40,7 @@ struct omkt_vgraph_args {
     const char *user;      /* checked user filters after rotation, or NULL */
     enum omkt_deint deint; /* before everything else */
     struct omkt_colour in_colour, out_colour; /* conversion after scaling */
+    int threads; /* filter (scaler) threads; 0 = auto */
 };
 
 struct omkt_agraph_args {
@@ -49,6 +50,7 @@ struct omkt_agraph_args {
     const AVChannelLayout *out_layout;
     int frame_size;   /* 0: any */
     const char *user; /* checked user filters before resampling, or NULL */
+    int threads;      /* filter threads; 0 = auto */
 };
 
 /*

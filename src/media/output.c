@@ -329,7 +329,8 @@ static int open_video(struct omkt_out *o)
     o->vargs = (struct omkt_vgraph_args){.in_tb = o->src->vst->time_base,
                                          .rotation = o->src->rotation,
                                          .is_square_pixels = true,
-                                         .user = s->vfilter};
+                                         .user = s->vfilter,
+                                         .threads = o->src->threads};
     if (ret == OMKT_OK)
         ret = source_geom(o, &g);
     if (ret != OMKT_OK)
@@ -422,7 +423,8 @@ static int open_audio(struct omkt_out *o)
         .frame_size = e->codec->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE
                           ? 0
                           : e->frame_size,
-        .user = s->afilter};
+        .user = s->afilter,
+        .threads = o->src->threads};
     return OMKT_OK;
 }
 
