@@ -108,7 +108,8 @@ for _ in $(seq 1 50); do [ -s "$VAR/cms.port" ] && break; sleep 0.1; done
 CMS_PORT=$(cat "$VAR/cms.port")
 ctl account url 1 "http://127.0.0.1:$CMS_PORT/callback" >/dev/null
 # supervise NAME - run $BIN/NAME until TERM, restarting it when it dies
-# (a crash must not leave the demo half up).  Its pid is in var/run/.
+# (a crash must not leave the demo half up); a clean exit (status 0: it
+# was signalled, e.g. the whole group by kill -INT, or drained) ends it.  Its pid is in var/run/.
 supervise() {
     local d=$1 pid=0 rc t0 delay=1
     trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid"; rm -f "$VAR/run/$d.pid"; exit 0' TERM
@@ -119,6 +120,12 @@ supervise() {
         echo "$pid" > "$VAR/run/$d.pid"
         wait "$pid"
         rc=$?
+        if [ "$rc" -eq 0 ]; then # asked to stop (a signal, omktctl drain)
+            echo "$(date '+%F %T') $d (pid $pid) exited cleanly; not restarted" |
+                tee -a "$VAR/log/run.log" >&2
+            rm -f "$VAR/run/$d.pid"
+            exit 0
+        fi
         [ $(($(date +%s) - t0)) -ge 60 ] && delay=1 # it had been running
         echo "$(date '+%F %T') $d (pid $pid) exited with status $rc;" \
             "restarting in ${delay}s (see var/log/$d.log)" | tee -a "$VAR/log/run.log" >&2
@@ -135,9 +142,11 @@ apid_died() { tail -c +$(($1 + 1)) "$VAR/log/run.log" | grep -q " apid (pid"; }
 touch "$VAR/log/apid.log" "$VAR/log/run.log"
 log_at=$(stat -c %s "$VAR/log/apid.log")
 run_at=$(stat -c %s "$VAR/log/run.log")
+SUPS=()
 for d in apid downloaderd metadatad transcoderd notifierd; do
     supervise "$d" &
     PIDS+=($!)
+    SUPS+=($!)
 done
 for _ in $(seq 1 100); do
     apid_up "$log_at" && break
@@ -169,7 +178,13 @@ TXT
 if [ -n "${SOURCE:-}" ]; then
     bash tools/push.sh "$SOURCE" "$PORT" "$KEY" "$VAR" || echo "push of $SOURCE failed"
 fi
-while true; do # the supervisors do the work; Ctrl-C or TERM ends it
+# the supervisors do the work; Ctrl-C or TERM ends it, and so does every
+# daemon having stopped cleanly (kill -INT to the group of a background
+# make run, where this shell ignores INT)
+while true; do
     sleep 5 &
     wait $!
+    alive=0
+    for p in "${SUPS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" -eq 1 ] || { echo "every daemon has stopped; stopping" >&2; exit 0; }
 done

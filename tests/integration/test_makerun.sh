@@ -62,6 +62,20 @@ kill -KILL "$old"
 check "transcoderd killed: restarted" wait_for 15 bash -c \
     "[ -s '$OMKT_RUN_VAR/run/transcoderd.pid' ] && [ \"\$(cat '$OMKT_RUN_VAR/run/transcoderd.pid')\" != $old ] && kill -0 \$(cat '$OMKT_RUN_VAR/run/transcoderd.pid')"
 
+# --- a daemon that exits cleanly (status 0: signalled, drained) is not
+# restarted: kill -INT to the group of a background make run reaches the
+# daemons, not run.sh (a non-interactive shell ignores INT in background
+# jobs), and the demo used to restart them for ever
+old=$(cat "$OMKT_RUN_VAR/run/notifierd.pid")
+kill -INT "$old"
+check "notifierd INT: exit 0 logged, not restarted" wait_for 15 \
+    grep -q "notifierd (pid $old) exited cleanly; not restarted" "$OMKT_RUN_VAR/log/run.log"
+sleep 3
+check "notifierd INT: no new notifierd" bash -c \
+    "! pgrep -f -- '[/]notifierd -c $OMKT_RUN_VAR/omkt.conf' >/dev/null"
+check "notifierd INT: the others still run" \
+    curl -sf -o /dev/null "http://127.0.0.1:$PORT/health"
+
 # --- SIGTERM stops everything
 stamp term
 kill -TERM "$RUN_PID"
