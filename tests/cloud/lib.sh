@@ -8,9 +8,8 @@
 # cloud_stop_all.
 
 CLOUD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-OMKT_NPM_CACHE=${OMKT_NPM_CACHE:-$CLOUD_TOP/build/npm}
-case $OMKT_NPM_CACHE in /*) ;; *) OMKT_NPM_CACHE=$CLOUD_TOP/$OMKT_NPM_CACHE ;; esac
-export OMKT_NPM_CACHE
+# shellcheck source=tests/lib/npm.sh
+. "$CLOUD_TOP/tests/lib/npm.sh"
 OMKT_BIN=${OMKT_BIN:-$CLOUD_TOP/build/sanitize/bin}
 case $OMKT_BIN in /*) ;; *) OMKT_BIN=$CLOUD_TOP/$OMKT_BIN ;; esac
 CLI=$OMKT_BIN/tests/cloud_cli
@@ -23,37 +22,13 @@ export AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN
 CLOUD_PIDS=()
 
-# npm_need PKG@VER DIR_UNDER_NODE_MODULES - 0 when installed (now or
-# before), 77 when node/npm or the registry is unavailable.
-npm_need() {
-    [ -f "$OMKT_NPM_CACHE/node_modules/$2/package.json" ] && return 0
-    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-        echo "# SKIP node/npm not installed"; return 77
-    fi
-    mkdir -p "$OMKT_NPM_CACHE"
-    if ! npm install --prefix "$OMKT_NPM_CACHE" --no-audit --no-fund \
-        --silent "$1" >&2; then
-        echo "# SKIP npm could not install $1 (registry unreachable?)"
-        return 77
-    fi
-}
-
-# cloud_start VAR LOG CMD... - start CMD in the background, wait for its
-# "PORT n" line in LOG and set VAR to n.
+# cloud_start VAR LOG CMD... - port_server, the pid kept for
+# cloud_stop_all.
 cloud_start() {
-    local var=$1 log=$2 got=; shift 2
-    "$@" > "$log" 2>&1 &
-    CLOUD_PIDS+=($!)
-    for _ in $(seq 1 100); do
-        got=$(awk '/^PORT /{print $2; exit}' "$log")
-        [ -n "$got" ] && break
-        kill -0 "$!" 2>/dev/null || break
-        sleep 0.1
-    done
-    if [ -z "$got" ]; then
-        echo "not ok - $* did not start"; cat "$log"; return 1
-    fi
-    printf -v "$var" '%s' "$got"
+    local rc=0
+    port_server "$@" || rc=1
+    CLOUD_PIDS+=("$PORT_SERVER_PID")
+    return "$rc"
 }
 
 # fake_aws VAR DIR/NAME ARGS... - tests/servers/fake_ec2.py ARGS with the
