@@ -49,6 +49,7 @@ struct tjob_state {
     char dir[256]; /* relative to the docroot */
     struct omkt_transcode_result res;
     int64_t next_progress_ms;
+    size_t pass, passes; /* engine pass under way (batch = no), of how many */
     /* media-nommer jobs: their own settings and where the output goes */
     struct omkt_setting *own[MAX_OUTPUTS];
     char *dest; /* relative to the docroot, or NULL */
@@ -164,7 +165,12 @@ static int check_space(struct omkt_jobctx *ctx, const char *absdir)
 static void on_progress(void *p, double fraction)
 {
     struct tjob_state *ts = p;
-    int pct = (int)(fraction * 100.0);
+    /* With one engine pass per setting, each pass is its share of the
+     * job: 100 only when the last one has published its output. */
+    double whole = ts->passes > 1
+                       ? ((double)ts->pass + fraction) / (double)ts->passes
+                       : fraction;
+    int pct = (int)(whole * 100.0);
     int64_t now = omkt_now_ms();
 
     omkt_jobctx_progress(ts->ctx, pct);
@@ -213,9 +219,13 @@ static int run_engine(struct tjob_state *ts, const char *src,
     if (conf->is_batch || ts->n == 1)
         return engine(ts, src, absdir, &opts, 0, ts->n, &ts->res);
     ts->res.outputs = omkt_xcalloc(ts->n, sizeof(*ts->res.outputs));
+    ts->passes = ts->n;
     for (size_t i = 0; i < ts->n; i++) {
         struct omkt_transcode_result one = {0};
-        int ret = engine(ts, src, absdir, &opts, i, 1, &one);
+        int ret;
+
+        ts->pass = i;
+        ret = engine(ts, src, absdir, &opts, i, 1, &one);
 
         if (one.n == 1)
             ts->res.outputs[ts->res.n++] = one.outputs[0];
