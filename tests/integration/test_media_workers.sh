@@ -88,13 +88,16 @@ check "no 720p output, no temp file" test -z "$(find "$T/docroot/media/1/3" -nam
 
 # A job whose workers died on every attempt: the reaper fails it, marks
 # the media and queues the alert (nothing accepted is dropped silently).
+# (its temp file made first, under an id chosen here: the lease is already
+# out, so a reaper may take the job as soon as it is inserted)
+dead=100000
+touch "$T/docroot/media/1/1/.original.json.tmp-$dead-deadhost-1"
 sql "INSERT INTO media (id, account_id, remote_id, url, state, path) VALUES
      (4, 1, 104, 'http://x/d.mp4', 'local', 'media/1/1/original');
-     INSERT INTO jobs (task, state, media_id, account_id, attempts,
+     INSERT INTO jobs (id, task, state, media_id, account_id, attempts,
        max_attempts, lease_until, worker_id, tmp_dir)
-     VALUES ('metadata', 'running', 4, 1, 3, 3, NOW(3) - INTERVAL 1 SECOND,
-       999, 'media/1/1')"
-touch "$T/docroot/media/1/1/.original.json.tmp-$(sql "SELECT MAX(id) FROM jobs")-deadhost-1"
+     VALUES ($dead, 'metadata', 'running', 4, 1, 3, 3,
+       NOW(3) - INTERVAL 1 SECOND, 999, 'media/1/1')"
 reaped() { [ "$(sql "SELECT state FROM media WHERE id = 4")" = metadata_failed ]; }
 check "reaper marks the media failed" wait_for 20 reaped
 check_eq "and queues the alert" \
