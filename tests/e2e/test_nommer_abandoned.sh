@@ -36,11 +36,12 @@ start dl1 "$OMKT_BIN/downloaderd" -c "$CONF"
 dl1=$LAST_PID
 running() { [ "$(sql "SELECT state FROM jobs WHERE task = 'download' AND media_id = $M")" = running ]; }
 check "the download runs" wait_for 20 running
-check "DOWNLOADING told" wait_for 20 test "$(states)" = "PENDING DOWNLOADING"
+told() { [ "$(states)" = "$1" ]; } # re-read at each try of wait_for
+check "DOWNLOADING told" wait_for 20 told "PENDING DOWNLOADING"
 kill -KILL "$dl1"
 wait_exit "$dl1" 5
 start dl2 "$OMKT_BIN/downloaderd" -c "$CONF" # reaps it once the lease is gone
-check "ABANDONED told" wait_for 30 test "$(states)" = "PENDING DOWNLOADING ABANDONED"
+check "ABANDONED told" wait_for 30 told "PENDING DOWNLOADING ABANDONED"
 check "the details say why" grep -q "died on every attempt" <<<"$(field ABANDONED job_state_details)"
 check_eq "unique_id" "$(field ABANDONED unique_id)" "$M"
 check_eq "signed" "$(cmslog 'path^/hook' --get sig_ok | sort -u)" true
