@@ -51,7 +51,8 @@ static const char *const other[] = {"/health", "/metrics", NULL};
 static bool is_known(const char *url)
 {
     return is_one_of(url, omkt) || is_one_of(url, dash) || is_nommer(url) ||
-           is_one_of(url, other) || strncmp(url, "/v1/", 4) == 0;
+           is_one_of(url, other) || strncmp(url, "/v1/", 4) == 0 ||
+           strncmp(url, "/status/media/", 14) == 0; /* dashboard actions */
 }
 
 /* check_handler - @h may serve @method @url. */
