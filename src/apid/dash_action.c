@@ -67,11 +67,13 @@ static bool is_token_ok(struct apid_req *r)
 static bool parse(const char *url, int64_t *id, bool *is_cancel)
 {
     char num[24];
-    const char *p = url + strlen(PREFIX);
-    const char *slash = strchr(p, '/');
+    const char *p, *slash;
 
-    if (strncmp(url, PREFIX, strlen(PREFIX)) != 0 || slash == NULL ||
-        (size_t)(slash - p) >= sizeof(num))
+    if (strncmp(url, PREFIX, strlen(PREFIX)) != 0)
+        return false; /* before looking past a shorter url's end */
+    p = url + strlen(PREFIX);
+    slash = strchr(p, '/');
+    if (slash == NULL || (size_t)(slash - p) >= sizeof(num))
         return false;
     memcpy(num, p, (size_t)(slash - p));
     num[slash - p] = '\0';
