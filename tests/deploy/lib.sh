@@ -63,6 +63,10 @@ in_doc() { sed 's/^ *//' "$1" | grep -qxF -- "$2"; }
 # DDL account, front host only).  Sets CONF and ADMIN.
 front_db() {
     DBDIR=$T/mariadb
+    # omkt_teardown (tests/lib/common.sh) stops this server, after the
+    # daemons.
+    # shellcheck disable=SC2034 # read by common.sh
+    OMKT_DBDIR=$DBDIR OWN_DB=1
     mkdir -p "$T/etc/omkt" "$T/docroot" "$T/logs"
     mariadb_start "$DBDIR" 3306 10.0.0.1 >/dev/null || { fail "MariaDB on 10.0.0.1"; exit 1; }
     DOCSQL=$(doc_block "$TOP/MULTISERVER" "As root on the front host (\`mariadb\`):") ||
@@ -92,15 +96,4 @@ actl() { "$OMKT_BIN/omktctl" -c "$ADMIN" "$@"; }
 host_conf() {
     sed "s/^\[common\]\$/[common]\nhost = $1/" "$CONF" > "$T/etc/omkt/$1.conf"
     echo "$T/etc/omkt/$1.conf"
-}
-
-deploy_teardown() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-    for pid in "${PIDS[@]}"; do
-        wait_exit "$pid" 15 || kill -9 "$pid" 2>/dev/null
-    done
-    PIDS=()
-    [ -n "${DBDIR:-}" ] && mariadb_stop "$DBDIR"
-    omkt_teardown
 }

@@ -21,7 +21,7 @@ TAG=$(printf '%04x' $(( ($$ ^ RANDOM) & 0xffff )))
 fw_teardown() {
     local h
     for h in front worker cms; do ip netns del "omkt-fw$TAG-$h" 2>/dev/null; done
-    deploy_teardown
+    omkt_teardown
 }
 trap fw_teardown EXIT
 

@@ -19,11 +19,11 @@ NGINX=${OMKT_NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 command -v openssl >/dev/null || skip "openssl is not installed"
 in_netns "$@"
 . "$(dirname "$0")/../lib/common.sh"
-. "$TOP/tests/e2e/lib.sh"
+. "$(dirname "$0")/../e2e/lib.sh"
 T=$OMKT_TMP/deploy_nginx
 rm -rf "$T"
 mkdir -p "$T"
-trap deploy_teardown EXIT
+trap omkt_teardown EXIT
 SITE=$TOP/etc/nginx/omkt.conf
 NAME=transcoder.example.com
 
