@@ -2,16 +2,21 @@
 /*
  * scaler_svc - a scaler candidate on a ticker thread (see scaler_svc.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "daemon.h"
 #include "log.h"
+#include "s3cred.h"
 #include "scaler_svc.h"
 #include "ticker.h"
 
 struct omkt_scaler_svc {
     struct omkt_scaler_svc_conf conf;
+    char holder[320]; /* conf.scaler.holder when omkt_scaler_svc_open
+                         named it */
     struct omkt_db *db;
     struct omkt_aws *ec2;
     struct omkt_scaler *scaler;
@@ -91,6 +96,14 @@ int omkt_scaler_svc_start(const struct omkt_scaler_svc_conf *c,
 
     *out = NULL;
     s->conf = *c;
+    if (c->scaler.holder == NULL) {
+        char host[256] = "localhost";
+
+        (void)gethostname(host, sizeof(host) - 1); /* keeps "localhost" */
+        (void)snprintf(s->holder, sizeof(s->holder), "%s:%ld", host,
+                       (long)getpid());
+        s->conf.scaler.holder = s->holder;
+    }
     ret = make(s, eb);
     if (ret == OMKT_OK)
         ret = omkt_ticker_start(&s->ticker, (unsigned)period, tick, s);
@@ -109,4 +122,29 @@ void omkt_scaler_svc_stop(struct omkt_scaler_svc *s)
         return;
     omkt_ticker_stop(&s->ticker);
     release(s);
+}
+
+int omkt_scaler_svc_open(const char *conf_path,
+                         const struct omkt_scaler_svc_conf *c,
+                         struct omkt_scaler_svc **out, struct omkt_errbuf *eb)
+{
+    struct omkt_s3_conf s3 = {0};
+    struct omkt_s3_config unused;
+    struct omkt_s3_creds cr = {0};
+    struct omkt_scaler_svc_conf sc = *c;
+    int ret;
+
+    *out = NULL;
+    if (c->scaler.cloud->max_instances <= 0)
+        return OMKT_OK; /* scaling is off */
+    ret = omkt_s3_conf_load(conf_path, &s3, eb);
+    if (ret == OMKT_OK)
+        ret = omkt_s3_resolve(&s3, NULL, NULL, &unused, &cr, eb);
+    if (ret == OMKT_OK) {
+        sc.creds = &cr; /* copied by the EC2 client */
+        ret = omkt_scaler_svc_start(&sc, out, eb);
+    }
+    omkt_s3_creds_clear(&cr);
+    omkt_s3_conf_free(&s3);
+    return ret;
 }

@@ -45,6 +45,17 @@ struct omkt_scaler_svc;
 int omkt_scaler_svc_start(const struct omkt_scaler_svc_conf *c,
                           struct omkt_scaler_svc **out, struct omkt_errbuf *eb);
 
+/*
+ * omkt_scaler_svc_open - the daemon's entry: nothing (OMKT_OK, *out NULL)
+ * when c->scaler.cloud->max_instances is 0; else credentials resolved
+ * from the [s3] section of @conf_path as S3's are (keys, environment,
+ * IMDSv2 when imds = yes), holder "host:pid" when c->scaler.holder is
+ * NULL, then omkt_scaler_svc_start.
+ */
+int omkt_scaler_svc_open(const char *conf_path,
+                         const struct omkt_scaler_svc_conf *c,
+                         struct omkt_scaler_svc **out, struct omkt_errbuf *eb);
+
 /* omkt_scaler_svc_stop - stop the thread, resign the lease, free; NULL ok. */
 void omkt_scaler_svc_stop(struct omkt_scaler_svc *s);
 

@@ -74,8 +74,9 @@ chmod +x "$T/standin.sh"
 # candidate NAME CLUSTER [K=V...] - a scaler candidate in the background
 # (pid in CAND_PID, output $T/logs/NAME.log).
 candidate() {
-    local name=$1 cl=$2; shift 2
-    "$SCLI" "$CONF" "$EC2_EP" "$name" "$T/backlog.$cl" cluster="$cl" max=3 \
+    local name=$1 cl=$2 holder=$1; shift 2
+    [ "$name" = r3 ] && holder=- # named host:pid, as in a daemon
+    "$SCLI" "$CONF" "$EC2_EP" "$holder" "$T/backlog.$cl" cluster="$cl" max=3 \
         per=2 program="$T/standin.sh" conf_path=etc/omkt.conf "$@" \
         > "$T/logs/$name.log" 2>&1 &
     CAND_PID=$!
@@ -175,6 +176,13 @@ check "it says: not permitted, SignatureDoesNotMatch" \
     grep -q "error: not permitted: ec2 DescribeInstances: HTTP 403 SignatureDoesNotMatch" "$T/logs/bad.log"
 check "the secret is not shown" bash -c "! grep -q not-the-secret '$T/logs/bad.log'"
 check_eq "nothing started" "$(stat_of started badkey)" 0
+
+echo "# max_instances = 0: scaling is off"
+echo "4 0" > "$T/backlog.off"
+candidate off off max=0 seconds=1
+wait_exit "$CAND_PID" 15
+check "it says so" grep -q "max_instances is 0: scaling off" "$T/logs/off.log"
+check_eq "nothing started" "$(stat_of started off)" 0
 
 check "every instance is gone" wait_for 20 live_is limit 0
 [ "$isolate" = netns ] &&

@@ -2,13 +2,15 @@
 /*
  * scaler_cli - one scaler candidate (common/scaler_svc) for the shell
  * tests (tests/cloud/test_scaler.sh): the database from the [db] section
- * of DBCONF, EC2 at EP, credentials from AWS_ACCESS_KEY_ID /
- * AWS_SECRET_ACCESS_KEY, the cloud backlog read from BACKLOG_FILE
+ * of DBCONF, EC2 at EP, credentials as a daemon resolves them
+ * (omkt_scaler_svc_open: DBCONF's [s3], else AWS_ACCESS_KEY_ID /
+ * AWS_SECRET_ACCESS_KEY), the cloud backlog read from BACKLOG_FILE
  * ("WAITING IN_FLIGHT"; missing: 0 0) at every tick: the stand-in for the
  * bridge's record of jobs sent and not yet resulted.
  *
  *   scaler_cli DBCONF EP HOLDER BACKLOG_FILE [KEY=VALUE ...]
  *
+ * HOLDER "-": the daemon's default, "host:pid". *
  * Keys: cluster (omkt), max (3), per (2), start_after_ms (0),
  * cooldown_ms (1000), tick_ms (200), lease_ms (2000), backoff_ms
  * (10000), image, type,
@@ -29,7 +31,6 @@
 
 #include "common/alloc.h"
 #include "common/conf.h"
-#include "common/s3cred.h"
 #include "common/scaler_svc.h"
 
 struct opts {
@@ -152,7 +153,7 @@ static void defaults(struct opts *o, const char *ep, const char *holder)
                                         .image = "ami-0123456789abcdef0",
                                         .instance_type = "c5.large"};
     o->svc.scaler.cloud = &o->cloud;
-    o->svc.scaler.holder = holder;
+    o->svc.scaler.holder = strcmp(holder, "-") == 0 ? NULL : holder;
     o->svc.scaler.lease_ms = 2000;
     o->svc.scaler.backlog = backlog;
     o->svc.tick_ms = 200;
@@ -160,7 +161,7 @@ static void defaults(struct opts *o, const char *ep, const char *holder)
 }
 
 /* serve - run the candidate until SIGTERM/SIGINT or o->seconds. */
-static int serve(struct opts *o, const struct omkt_s3_creds *cr)
+static int serve(struct opts *o, const char *conf_path)
 {
     struct omkt_errbuf eb = {0};
     struct omkt_scaler_svc *s = NULL;
@@ -168,12 +169,13 @@ static int serve(struct opts *o, const struct omkt_s3_creds *cr)
     sigset_t set;
     int rc;
 
-    o->svc.creds = cr;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    rc = omkt_scaler_svc_start(&o->svc, &s, &eb);
+    rc = omkt_scaler_svc_open(conf_path, &o->svc, &s, &eb);
+    if (rc == OMKT_OK && s == NULL)
+        fprintf(stderr, "scaler_cli: max_instances is 0: scaling off\n");
     if (rc != OMKT_OK) {
         fprintf(stderr, "scaler_cli: %s\n", omkt_errbuf_str(&eb, rc));
         return 1;
@@ -189,7 +191,6 @@ int main(int argc, char **argv)
     struct omkt_conf_section sec = {"db", omkt_db_conf_keys, omkt_db_conf_nkeys,
                                     &dbc};
     struct omkt_errbuf eb = {0};
-    struct omkt_s3_creds cr = {0};
     struct opts o = {0};
     int rc = 1;
 
@@ -206,11 +207,8 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (omkt_conf_load(argv[1], &sec, 1, &eb) != OMKT_OK)
         fprintf(stderr, "scaler_cli: %s\n", eb.msg);
-    else if (omkt_s3_creds_env(&cr) != OMKT_OK)
-        fprintf(stderr, "scaler_cli: no AWS credentials in the environment\n");
     else
-        rc = serve(&o, &cr);
-    omkt_s3_creds_clear(&cr);
+        rc = serve(&o, argv[1]);
     omkt_conf_free(&sec, 1);
     curl_global_cleanup();
     mysql_library_end();

@@ -4,8 +4,8 @@
  * known [cloud] configuration compared byte for byte, run by /bin/sh
  * (the configuration file it writes, compared exactly, with the fake
  * EC2's per-instance metadata endpoint taking over from the configured
- * one), quotes in paths, no secret, control characters refused, EC2's
- * 16 KiB limit.
+ * one) and read back by the worker's [cloud] key table, quotes in
+ * paths, control characters refused, EC2's 16 KiB limit.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/alloc.h"
+#include "common/conf.h"
 #include "common/ec2.h"
 #include "common/scaler_userdata.h"
 #include "omkt_test.h"
@@ -174,6 +175,32 @@ static char *expect_conf(const char *imds)
     return out;
 }
 
+/* check_loads - the written file through the worker's [cloud] table:
+ * every value the worker reads comes back as rendered. */
+static void check_loads(const char *path, const char *imds)
+{
+    struct omkt_cloud_conf in = conf(), got = {0};
+    struct omkt_conf_section sec = {"cloud", omkt_cloud_conf_keys,
+                                    omkt_cloud_conf_nkeys, &got};
+    struct omkt_errbuf eb = {0};
+
+    OMKT_CHECK_INT(omkt_conf_load(path, &sec, 1, &eb), OMKT_OK,
+                   "the worker's loader takes it %s", eb.msg);
+    OMKT_CHECK_STR(got.region, in.region, "region");
+    OMKT_CHECK_STR(got.ec2_endpoint, in.ec2_endpoint, "ec2_endpoint");
+    OMKT_CHECK_STR(got.imds_endpoint, imds, "imds_endpoint");
+    OMKT_CHECK_STR(got.jobs_queue, in.jobs_queue, "jobs_queue");
+    OMKT_CHECK_STR(got.results_queue, in.results_queue, "results_queue");
+    OMKT_CHECK_STR(got.dead_queue, in.dead_queue, "dead_queue");
+    OMKT_CHECK_STR(got.staging, in.staging, "staging");
+    OMKT_CHECK_STR(got.cluster, in.cluster, "cluster");
+    OMKT_CHECK_INT(got.visibility_ms, in.visibility_ms, "visibility");
+    OMKT_CHECK_INT(got.idle_terminate_ms, in.idle_terminate_ms, "idle");
+    OMKT_CHECK_INT(got.max_receive_count, in.max_receive_count, "receives");
+    OMKT_CHECK(!got.allow_private, "allow_private");
+    omkt_conf_free(&sec, 1);
+}
+
 /* run_once - render for @dir, run with @imds, compare the conf file. */
 static void run_once(const char *dir, const char *imds, const char *want_imds)
 {
@@ -194,6 +221,7 @@ static void run_once(const char *dir, const char *imds, const char *want_imds)
     got = slurp(cpath);
     OMKT_CHECK_STR(got, want, "the configuration it wrote (imds %s)",
                    want_imds);
+    check_loads(cpath, want_imds);
     echo = omkt_xasprintf("-c %s\n", cpath);
     free(got);
     got = slurp(opath);
