@@ -10,8 +10,9 @@
 # takes over when the leader is killed, and racing from the start they
 # never pass max_instances; idle instances terminate themselves and are
 # counted down; RequestLimitExceeded backs off; a wrong secret starts
-# nothing and says why.  The cloud worker is not on main yet: the
-# user-data execs a stand-in (below) instead of transcoderd.
+# nothing and says why.  Most scenarios exec a stand-in worker (below)
+# from the user-data, for speed and control; one runs the real cloud
+# worker (transcoderd, queue = sqs) against local-aws-sqs.
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
 # shellcheck source=tests/cloud/lib.sh
@@ -23,10 +24,15 @@ trap 'cloud_stop_all; omkt_teardown' EXIT
 ctl db init >/dev/null || { fail "db init"; exit 1; }
 mkdir -p "$T/instances"
 
+# SQS (local-aws-sqs behind the verifying proxy) for the real worker
+npm_need "$SQS_PKG" local-aws-sqs || exit $?
+sqs_start "$T" || exit 1
+sqs_port=${SQS_EP##*:}
 # another loopback service an instance must not reach (netns mode)
 other=
-fake_aws other "$T/other" --mode ec2 --isolate pgroup --dir "$T/instances" || exit 1
-fake_aws port "$T/ec2" --mode ec2 --dir "$T/instances" || exit 1
+fake_aws other "$T/other" --mode ec2 --dir "$T/instances" || exit 1
+fake_aws port "$T/ec2" --mode ec2 --isolate auto --forward "$sqs_port" \
+    --dir "$T/instances" || exit 1
 EC2_EP=http://127.0.0.1:$port
 EC2_PID=$PORT_SERVER_PID
 fake() { # fake GET|POST PATH
@@ -145,6 +151,30 @@ check_eq "one leader among the candidates" \
     "$(grep -l 'leader=1' "$T"/logs/r[123].log | wc -l)" 1
 echo "0 0" > "$T/backlog.race"
 check "they terminate when idle" wait_for 20 live_is race 0
+
+echo "# the real cloud worker, started by the user-data, terminates itself when idle"
+for q in omkt-jobs omkt-results; do
+    "$CLI" sqs "$SQS_EP" create "$q" >/dev/null 2>>"$T/logs/cli.err" ||
+        fail "create queue $q"
+done
+echo "1 0" > "$T/backlog.real"
+candidate real real program="$OMKT_BIN/transcoderd" sqs_endpoint="$SQS_EP" \
+    idle_terminate_ms=4000
+check "one instance starts" wait_for 15 live_is real 1
+# no message is sent: the worker finds the queue empty and idles out
+echo "0 0" > "$T/backlog.real"
+mapfile -t dirs < <(instance_dirs real)
+d=${dirs[0]:-none}
+id=${d##*/}
+check "transcoderd runs there as a cloud worker named by its IMDS" \
+    wait_for 30 grep -q "cloud worker $id" "$d/log"
+check "idle, it terminates its own instance" wait_for 40 live_is real 0
+check "with TerminateInstances on its own id" \
+    grep -q "idle: instance $id terminating" "$d/log"
+check_eq "one instance started in all" "$(stat_of started real)" 1
+check "no sanitizer report from the worker" \
+    bash -c "! grep -q 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error' '$d/log'"
+kill "$CAND_PID"
 
 echo "# RequestLimitExceeded backs off"
 fake POST "/_fake/fail?n=3&status=503&code=RequestLimitExceeded&action=RunInstances" >/dev/null

@@ -9,16 +9,18 @@ status and error body).  Listens on 127.0.0.1, port 0; prints "PORT n".
                 DIR/<id>/user-data and executed by /bin/sh in a process
                 group of its own (cwd DIR/<id>, output DIR/<id>/log), with
                 its own IMDSv2 endpoint (env OMKT_IMDS_ENDPOINT,
-                OMKT_INSTANCE_ID).  With --isolate netns (the default
-                when `ip netns add` works, i.e. as root) each instance is
-                also a network namespace of its own (omkt-ec2-PID-N) with
+                OMKT_INSTANCE_ID).  With --isolate netns (or auto: netns
+                when `ip netns add` works, i.e. as root; the default is
+                pgroup) each instance is also a network namespace of its
+                own (omkt-ec2-PID-N) with
                 only its loopback: its metadata endpoint listens inside it
                 on 127.0.0.1:80, and the fake's own port and every
                 --forward PORT are forwarded from 127.0.0.1:PORT inside it
                 to 127.0.0.1:PORT outside, so the instance reaches EC2 and
                 the test's SQS/S3 at the same URLs and nothing else.
                 Otherwise (--isolate pgroup) the endpoint is another
-                loopback port.  TerminateInstances ends the group (SIGTERM,
+                loopback port and the instance reaches every loopback
+                service.  TerminateInstances ends the group (SIGTERM,
                 SIGKILL after 2 s) and whatever else runs in the
                 namespace, then deletes it; a script that exits is a
                 shutdown: its instance becomes terminated.
@@ -776,7 +778,7 @@ def main():
     ap.add_argument('--port', type=int, default=0)
     ap.add_argument('--forward', type=int, action='append', default=[])
     ap.add_argument('--isolate', choices=('auto', 'netns', 'pgroup'),
-                    default='auto')
+                    default='pgroup')
     ARGS = ap.parse_args()
     if ARGS.selftest:
         sys.exit(selftest(ARGS.selftest))

@@ -15,8 +15,8 @@
  * cooldown_ms (1000), tick_ms (200), lease_ms (2000), backoff_ms
  * (10000), image, type,
  * spot (0/1), program and conf_path (the user-data's), imds (the
- * configured metadata endpoint), seconds (run that long; 0: until
- * SIGTERM).  Prints one line per tick:
+ * configured metadata endpoint), sqs_endpoint, idle_terminate_ms,
+ * seconds (run that long; 0: until SIGTERM).  Prints one line per tick:
  *   tick leader=L instances=N waiting=W in_flight=F wanted=D started=S rc=R
  * and "error: <omkt code>: <text>" after a failed tick.  Exit 0; 1 when it
  * cannot start (the reason on stderr); 2: usage.
@@ -109,6 +109,10 @@ static void set(struct opts *o, char *kv)
         o->svc.scaler.worker.conf_path = v;
     else if (strcmp(kv, "imds") == 0)
         c->imds_endpoint = v;
+    else if (strcmp(kv, "sqs_endpoint") == 0)
+        c->sqs_endpoint = v;
+    else if (strcmp(kv, "idle_terminate_ms") == 0)
+        c->idle_terminate_ms = num(kv, v);
     else if (strcmp(kv, "max") == 0)
         c->max_instances = num(kv, v);
     else if (strcmp(kv, "per") == 0)
