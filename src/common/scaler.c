@@ -138,7 +138,7 @@ static int observe(struct omkt_scaler *s, struct omkt_scaler_tick *t,
 {
     struct omkt_ec2_tag tag = {"omkt:cluster", s->conf.cloud->cluster};
     struct omkt_ec2_list l;
-    int ret = s->conf.backlog(s->conf.backlog_arg, &t->backlog, eb);
+    int ret = s->conf.backlog(s->conf.backlog_arg, s->db, &t->backlog, eb);
 
     if (ret != OMKT_OK)
         return ret;

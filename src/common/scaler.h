@@ -37,8 +37,9 @@ struct omkt_scaler_backlog {
     int in_flight; /* being worked by a cloud worker */
 };
 
-/* omkt_scaler_backlog_fn - fill *out; an error skips the tick. */
-typedef int (*omkt_scaler_backlog_fn)(void *arg,
+/* omkt_scaler_backlog_fn - fill *out; an error skips the tick.  @db is
+ * the scaler's own connection (its thread's), for a count in SQL. */
+typedef int (*omkt_scaler_backlog_fn)(void *arg, struct omkt_db *db,
                                       struct omkt_scaler_backlog *out,
                                       struct omkt_errbuf *eb);
 

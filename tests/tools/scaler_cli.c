@@ -41,12 +41,13 @@ struct opts {
 };
 
 /* backlog - the bridge's stand-in: two numbers from a file. */
-static int backlog(void *arg, struct omkt_scaler_backlog *out,
-                   struct omkt_errbuf *eb)
+static int backlog(void *arg, struct omkt_db *db,
+                   struct omkt_scaler_backlog *out, struct omkt_errbuf *eb)
 {
     const char *path = arg;
     FILE *f = fopen(path, "r");
 
+    (void)db; /* the bridge's count is SQL; this stand-in reads a file */
     *out = (struct omkt_scaler_backlog){0};
     if (f == NULL)
         return OMKT_OK;
