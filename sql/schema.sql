@@ -165,3 +165,13 @@ CREATE TABLE drained_hosts (
   created       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
   PRIMARY KEY (host)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The lease electing the one active EC2 scaler of a cluster (0008).
+CREATE TABLE scaler_lease (
+  cluster       VARCHAR(64) NOT NULL,
+  holder        VARCHAR(255) NOT NULL,
+  lease_until   DATETIME(3) NOT NULL,
+  since         DATETIME(3) NOT NULL,
+  last_start    DATETIME(3) NULL,
+  PRIMARY KEY (cluster)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
