@@ -146,6 +146,15 @@ fuzz:
 sanitize:
 	$(MAKE) BUILD=sanitize tests
 
+# bench/scale: the EC2 scaler's decision against media-nommer's policy
+# on a simulated day (outside `make check`; see bench/scale/README.md).
+bench-scale: $(BIN)/bench/scale_sim
+	$(BIN)/bench/scale_sim
+
+$(BIN)/bench/scale_sim: $(OBJ)/bench/scale/scale_sim.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+
 # The README's test command.  Installs what is missing, builds with
 # ASan/UBSan and runs unit, integration and media tests.
 check:
