@@ -8,15 +8,13 @@
  * zeroed and names the field in @eb.  Encoding builds the same shape and
  * refuses a body over OMKT_CLOUDMSG_MAX_BYTES (SQS would).
  */
-#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/types.h>
 
 #include "alloc.h"
 #include "cloudmsg.h"
+#include "randhex.h"
 
 /* drop - json_decref(*@p) and NULL it: a builder's failure. */
 static void drop(json_t **p)
@@ -35,20 +33,7 @@ static int bad(struct omkt_errbuf *eb, const char *what, const char *field)
 int omkt_cloudmsg_token(char out[OMKT_CLOUDMSG_TOKEN_LEN + 1],
                         struct omkt_errbuf *eb)
 {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char raw[OMKT_CLOUDMSG_TOKEN_LEN / 2];
-
-    out[0] = '\0';
-    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
-        omkt_errf(eb, "getrandom: %s", omkt_errno_str(errno));
-        return OMKT_EIO;
-    }
-    for (size_t i = 0; i < sizeof(raw); i++) {
-        out[2 * i] = hex[raw[i] >> 4];
-        out[2 * i + 1] = hex[raw[i] & 15];
-    }
-    out[OMKT_CLOUDMSG_TOKEN_LEN] = '\0';
-    return OMKT_OK;
+    return omkt_random_hex(out, OMKT_CLOUDMSG_TOKEN_LEN, eb);
 }
 
 /* is_token - @s is exactly OMKT_CLOUDMSG_TOKEN_LEN lower-case hex digits. */

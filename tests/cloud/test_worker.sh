@@ -243,6 +243,28 @@ rc=$?
 logs w1 "SignatureDoesNotMatch\|ERROR: AddressSanitizer\|runtime error" &&
     bad "w1 log: $(cat "$T/w1.log")"
 
+echo "# workers = 2: two loops take two jobs at once"
+q=$(queue jobs8 6 50) && r=$(sqs create res8) || bad "create queues"
+conf "$T/w8.conf" jobs8 res8 "${DEF[@]}" td.workers=2
+# both queued first: each loop's first poll takes one
+sqs send "$q" "$(job 108 short.mp4 11)" >/dev/null
+sqs send "$q" "$(job 109 short.mp4 11)" >/dev/null
+worker w8 "$T/w8.conf"
+w8=$WPID
+mapfile -t res < <(results "$r" 60 2)
+got=$(for b in "${res[@]}"; do field "$b" 'r["job_id"], r["code"]'; done | sort | tr '\n' ' ')
+[ "$got" = "(108, 0) (109, 0) " ] && ok "both jobs done" || bad "results: $got"
+python3 - "$T/w8.log" <<'PY' && ok "both received before the first result: 2 loops" ||
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+recv = [i for i, l in enumerate(lines) if "received (1 times)" in l]
+sent = [i for i, l in enumerate(lines) if "result sent" in l]
+sys.exit(0 if "2 loops" in lines[0] and len(recv) == 2 and sent and
+         max(recv) < min(sent) else 1)
+PY
+    bad "w8 log: $(cat "$T/w8.log")"
+stop_worker "$w8" || bad "w8 exit"
+
 echo "# a wrong secret: a clear error, nothing received"
 q=$(queue jobs7 6 50) && r=$(sqs create res7) || bad "create queues"
 conf "$T/w7.conf" jobs7 res7 "${DEF[@]}" secret=N0tTheS3cret
@@ -304,6 +326,8 @@ sleep 1
 kill -KILL "$w2a"
 wait "$w2a" 2>/dev/null
 t0=$(date +%s)
+extends() { grep -c 'ChangeMessageVisibility", "status": 200' "$T/proxy.jsonl"; }
+n0=$(extends)
 worker w2b "$T/w2.conf"
 w2b=$WPID
 mapfile -t res < <(results "$r" 240 1; results "$r" 3)
@@ -314,6 +338,9 @@ body=${res[0]:-{\}}
     "(102, 0, 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', True)" ] &&
     ok "finished by the second worker, same token, received $(field "$body" 'r["receive_count"]') times" ||
     bad "second worker's result: $body"
+n=$(( $(extends) - n0 ))
+[ "$n" -ge 2 ] && ok "its lease (6 s) was extended $n times during the job" ||
+    bad "lease extensions: $n"
 grep -q "job=102 received" "$T/w2b.log" && ok "the second worker took it $(( $(date +%s) - t0 ))s later" ||
     bad "w2b log"
 s3get out/102/11.mp4 "$T/102.mp4" && ok "its output is in S3" || bad "no output of 102"
