@@ -7,23 +7,12 @@
 
 #include "alloc.h"
 #include "db_accounts.h"
+#include "randhex.h"
 #include "s3cred.h"
 
 int omkt_account_key_new(char key[OMKT_API_KEY_LEN + 1], struct omkt_errbuf *eb)
 {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char raw[OMKT_API_KEY_LEN / 2];
-
-    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
-        omkt_errf(eb, "getrandom: %s", omkt_errno_str(errno));
-        return OMKT_EIO;
-    }
-    for (size_t i = 0; i < sizeof(raw); i++) {
-        key[2 * i] = hex[raw[i] >> 4];
-        key[2 * i + 1] = hex[raw[i] & 15];
-    }
-    key[OMKT_API_KEY_LEN] = '\0';
-    return OMKT_OK;
+    return omkt_random_hex(key, OMKT_API_KEY_LEN, eb);
 }
 
 /* check_new - the limits the schema and the protocol impose. */
