@@ -609,6 +609,29 @@ int omkt_job_is_running(struct omkt_db *db, int64_t id, bool *is_running,
     return ret;
 }
 
+int omkt_job_oldest_queued(struct omkt_db *db, enum omkt_task task,
+                           int64_t *wait_ms, int64_t *account_id,
+                           struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT CAST(TIMESTAMPDIFF(MICROSECOND, GREATEST(created, run_after),"
+        " NOW(3)) / 1000 AS SIGNED), account_id FROM jobs"
+        " WHERE task = ? AND state = 'queued'"
+        " ORDER BY priority DESC, id LIMIT 1";
+    struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task))};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query_row(db, sql, v, 1, &r, eb);
+
+    *wait_ms = 0;
+    *account_id = 0;
+    if (ret == OMKT_OK) {
+        *wait_ms = omkt_dbres_i64(r, 0, 0, 0);
+        *account_id = omkt_dbres_i64(r, 0, 1, 0);
+    }
+    omkt_dbres_free(r);
+    return ret;
+}
+
 int omkt_job_count_pending(struct omkt_db *db, enum omkt_task task, int64_t *n,
                            struct omkt_errbuf *eb)
 {

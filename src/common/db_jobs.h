@@ -192,6 +192,16 @@ int omkt_job_is_running(struct omkt_db *db, int64_t id, bool *is_running,
 int omkt_job_count_pending(struct omkt_db *db, enum omkt_task task, int64_t *n,
                            struct omkt_errbuf *eb);
 
+/*
+ * omkt_job_oldest_queued - the queued job of @task that would be claimed
+ * first: *wait_ms how long it has been waiting, *account_id its account
+ * (0 when none).  OMKT_ENOTFOUND when none is queued.  For the cloud
+ * bridge's overflow policy.
+ */
+int omkt_job_oldest_queued(struct omkt_db *db, enum omkt_task task,
+                           int64_t *wait_ms, int64_t *account_id,
+                           struct omkt_errbuf *eb);
+
 void omkt_job_clear(struct omkt_job *job);
 
 #endif
