@@ -225,7 +225,11 @@ static int poll_once(struct omkt_jobctx *ctx,
     struct omkt_daemon *d = ctx->d;
     struct omkt_errbuf eb = {0};
     bool has_work = is_busy;
-    int ret =
+    int ret;
+
+    if (spec->may_claim != NULL && !spec->may_claim(ctx))
+        return 0;
+    ret =
         is_busy ? OMKT_OK : omkt_job_peek(ctx->db, spec->task, &has_work, &eb);
 
     if (ret == OMKT_OK && has_work)

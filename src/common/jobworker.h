@@ -42,6 +42,9 @@ struct omkt_worker_spec {
      * completed); frees ctx->data.  May be NULL. */
     void (*cleanup)(struct omkt_jobctx *ctx);
     int64_t idle_poll_ms; /* 0: [common] poll_min..poll_max, adaptive */
+    /* Before each claim: false leaves the queue alone this time (the
+     * cloud bridge's policy).  May be NULL. */
+    bool (*may_claim)(struct omkt_jobctx *ctx);
 };
 
 /* omkt_worker_start - start @spec->nthreads threads (borrowed @spec). */
