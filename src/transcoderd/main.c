@@ -16,6 +16,7 @@
 #include "common/s3job.h"
 #include "media/avlog.h"
 #include "media/settings.h"
+#include "bridge.h"
 #include "transcode_job.h"
 
 static struct tjob_conf tc;
@@ -26,7 +27,8 @@ static struct tjob_conf tc;
             offsetof(struct tjob_conf, field)                                  \
     }
 static const struct omkt_conf_key keys[] = {
-    TK("workers", OMKT_CONF_INT, "1", 1, OMKT_MAX_WORKERS, workers),
+    TK("workers", OMKT_CONF_INT, "1", 0, OMKT_MAX_WORKERS, workers),
+    TK("bridge", OMKT_CONF_BOOL, "no", 0, -1, is_bridge),
     TK("batch", OMKT_CONF_BOOL, "yes", 0, -1, is_batch),
     TK("min_free", OMKT_CONF_SIZE, "1G", 0, -1, min_free),
     TK("threads", OMKT_CONF_INT, "0", 0, 64, threads),
@@ -63,13 +65,18 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
         return ret;
     wspec.nthreads = (unsigned)tc.workers;
     omkt_media_log_init(AV_LOG_ERROR);
-    ret = omkt_worker_daemon_start(d, eb);
+    ret = tc.workers > 0 || !tc.is_bridge ? omkt_worker_daemon_start(d, eb)
+                                          : OMKT_OK;
+    if (ret == OMKT_OK && tc.is_bridge)
+        ret = bridge_start(d, (unsigned)tc.workers, eb);
     return ret == OMKT_OK ? omkt_maint_start(d, &mc, eb) : ret;
 }
 
 static void finish(struct omkt_daemon *d)
 {
     omkt_worker_daemon_finish(d);
+    if (tc.is_bridge)
+        bridge_stop();
     omkt_s3job_finish();
 }
 
