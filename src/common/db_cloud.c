@@ -89,8 +89,7 @@ static int is_stored(struct omkt_db *db, int64_t job_id, const char *token,
 
 int omkt_cloud_result_store(struct omkt_db *db, int64_t job_id,
                             const char *token, bool is_dead, const char *body,
-                            enum omkt_cloud_stored *how,
-                            struct omkt_errbuf *eb)
+                            enum omkt_cloud_stored *how, struct omkt_errbuf *eb)
 {
     /* Only for the job's current token: a result of an older send (the
      * job was sent again after a timeout) can never be published. */
@@ -112,9 +111,8 @@ int omkt_cloud_result_store(struct omkt_db *db, int64_t job_id,
     return ret;
 }
 
-int omkt_cloud_result_get(struct omkt_db *db, int64_t job_id,
-                          const char *token, char **body,
-                          struct omkt_errbuf *eb)
+int omkt_cloud_result_get(struct omkt_db *db, int64_t job_id, const char *token,
+                          char **body, struct omkt_errbuf *eb)
 {
     static const char sql[] =
         "SELECT body FROM cloud_results WHERE job_id = ? AND token = ?";

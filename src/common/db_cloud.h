@@ -64,9 +64,8 @@ int omkt_cloud_result_store(struct omkt_db *db, int64_t job_id,
 
 /* omkt_cloud_result_get - the stored result of (@job_id, @token): *body
  * new (free()).  OMKT_ENOTFOUND when none came yet. */
-int omkt_cloud_result_get(struct omkt_db *db, int64_t job_id,
-                          const char *token, char **body,
-                          struct omkt_errbuf *eb);
+int omkt_cloud_result_get(struct omkt_db *db, int64_t job_id, const char *token,
+                          char **body, struct omkt_errbuf *eb);
 
 /* Gauges for /metrics. */
 struct omkt_cloud_counts {
