@@ -3,16 +3,17 @@
  * bridge - the bridge role of transcoderd (see bridge.h).
  *
  * DESIGN: a bridge thread is a jobworker thread with three differences:
- * a gate before each claim (the policy, bridge_policy.h), an engine that
+ * its own claim (the policy, bridge_policy.h), an engine that
  * sends the job instead of transcoding it (bridge_send), and hooks that
  * forget the job's cloud rows in the transaction that ends it.  So
  * leases are renewed by the daemon's heartbeat while a job is out,
  * SIGTERM releases it unspent (its send stays recorded: whoever claims
  * it next adopts the send), a dead bridge's job is reaped and claimed
  * again, and the outcome is recorded by transcoderd's own hooks: the
- * same rows and callbacks as a local transcode.  A job the policy does
- * not send (its account's policy is off, or it carries its own
- * settings, media-nommer's) is transcoded here by the local engine.
+ * same rows and callbacks as a local transcode.  The claim looks at the
+ * first HEADS queued transcodes and takes the first its account's
+ * policy sends.  A job with its own settings (media-nommer's) is
+ * transcoded here by the local engine: its definitions do not travel.
  */
 #include <pthread.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "transcode_job.h"
 
 #define POLICY_CACHE 256
+#define HEADS        32 /* queued jobs looked at per claim */
 
 static struct bridge_env env;
 static unsigned nlocal_slots;
@@ -82,36 +84,51 @@ static int64_t idle_local(struct omkt_daemon *d)
     return nlocal_slots > 0 ? n : -1;
 }
 
-/* may_claim - the gate: should this thread take the next transcode? */
-static bool may_claim(struct omkt_jobctx *ctx)
+/* pick - the first of the queue's head rows @r this bridge should
+ * send (its account's policy), or 0. */
+static int64_t pick(struct omkt_daemon *d, const struct omkt_dbres *r)
 {
     struct omkt_bridge_view v = {
+        .has_queued = true,
         .overflow_after_ms = env.cc.overflow_after_ms,
-        .idle_local = idle_local(ctx->d),
+        .idle_local = idle_local(d),
         .out = atomic_load(&held),
         .max_out = env.cc.bridge_jobs,
     };
-    struct omkt_errbuf eb = {0};
-    int64_t account_id = 0;
-    int ret = omkt_job_oldest_queued(ctx->db, OMKT_TASK_TRANSCODE, &v.wait_ms,
-                                     &account_id, &eb);
 
-    if (ret != OMKT_OK && ret != OMKT_ENOTFOUND) {
-        omkt_log(OMKT_LOG_WARN, "cloud: bridge poll: %s", eb.msg);
-        return false;
+    for (size_t i = 0; i < r->nrows; i++) {
+        v.policy = policy_of(omkt_dbres_i64(r, i, 1, 0));
+        v.wait_ms = omkt_dbres_i64(r, i, 2, 0);
+        if (omkt_bridge_should_offload(&v))
+            return omkt_dbres_i64(r, i, 0, 0);
     }
-    v.has_queued = ret == OMKT_OK;
-    v.policy = v.has_queued ? policy_of(account_id) : OMKT_CLOUD_OFF;
-    return omkt_bridge_should_offload(&v);
+    return 0;
+}
+
+/* claim - the jobworker claim hook: the oldest queued transcode whose
+ * account's policy sends it now (a job of an account with policy off
+ * does not hold up the others). */
+static int claim(struct omkt_jobctx *ctx, unsigned lease_s,
+                 struct omkt_errbuf *eb)
+{
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_job_queued_heads(ctx->db, OMKT_TASK_TRANSCODE, HEADS, &r,
+                                    eb);
+    int64_t id = ret == OMKT_OK ? pick(ctx->d, r) : 0;
+
+    omkt_dbres_free(r);
+    if (ret != OMKT_OK)
+        return ret;
+    return omkt_job_claim_id(ctx->db, OMKT_TASK_TRANSCODE, id,
+                             ctx->d->proc_id, lease_s, &ctx->job, eb);
 }
 
 static int handle(struct omkt_jobctx *ctx)
 {
-    bool is_local = policy_of(ctx->job.account_id) == OMKT_CLOUD_OFF;
     int ret;
 
     atomic_fetch_add(&held, 1);
-    ret = tjob_handle_with(ctx, is_local ? NULL : bridge_engine);
+    ret = tjob_handle_with(ctx, bridge_engine);
     atomic_fetch_sub(&held, 1);
     return ret;
 }
@@ -138,7 +155,7 @@ static struct omkt_worker_spec spec = {
     .on_done = on_done,
     .on_failed = on_failed,
     .cleanup = tjob_cleanup,
-    .may_claim = may_claim,
+    .claim = claim,
 };
 
 int bridge_start(struct omkt_daemon *d, unsigned nlocal, struct omkt_errbuf *eb)

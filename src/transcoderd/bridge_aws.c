@@ -90,10 +90,13 @@ int bridge_env_open(struct bridge_env *e, struct omkt_daemon *d,
 {
     const struct omkt_conf_section sec = {"cloud", omkt_cloud_conf_keys,
                                           omkt_cloud_conf_nkeys, &e->cc};
+    enum omkt_cloud_policy policy;
     struct omkt_aws *c = NULL;
     int ret = omkt_conf_load(d->conf_path, &sec, 1, eb);
 
     e->d = d;
+    if (ret == OMKT_OK)
+        ret = omkt_cloud_policy_of(e->cc.policy, &policy, eb);
     if (ret == OMKT_OK)
         ret = omkt_s3_conf_load(d->conf_path, &e->s3, eb);
     if (ret == OMKT_OK && (e->cc.staging == NULL || e->cc.staging[0] == '\0')) {

@@ -15,8 +15,10 @@
 #      it (no second send), one callback;
 #   e: a poison job: the message lands in the dead-letter queue, the job
 #      fails for good with an alert callback and an error log line;
+#   g: an account whose [cloud.account-ID] policy is off: its job is not
+#      sent and does not hold up a later job of another account;
 #   f: policy overflow with an idle local worker: nothing is sent, the
-#      job is transcoded locally, and its callbacks have the same shape
+#      jobs are transcoded locally, and the callbacks have the same shape
 #      as the cloud job's in a.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../e2e/lib.sh"
@@ -68,7 +70,7 @@ secret_key = S3RVER
 
 [cloud]
 policy = $2
-overflow_after = 3s
+overflow_after = 30s
 sqs_endpoint = $SQS_EP
 allow_private = yes
 jobs_queue = b-jobs
@@ -77,7 +79,10 @@ dead_queue = b-dead
 max_receive_count = 2
 visibility = 30s
 staging = s3://$S3_BUCKET/omkt-cloud/
-bridge_jobs = 2"
+bridge_jobs = 2
+
+[cloud.account-3]
+policy = off"
 }
 conf "$CONF" always 0
 ctl db init >/dev/null || { fail "db init"; exit 1; }
@@ -181,6 +186,23 @@ check "e: logged at error level" grep -q "err.*job=$J cloud: dead letter" "$BR_L
 check_eq "e: no format callback" "$(formats 5)" 0
 kill "$STUB_PID" 2>/dev/null; wait "$STUB_PID" 2>/dev/null
 
+# g. an account whose policy is off ([cloud.account-3]): its job is not
+# sent, and does not hold up a later job of another account.
+K3=$(ctl account add --email off@example.com \
+    --url "http://127.0.0.1:$CMS_PORT/cb" --client-key ck |
+    grep -oE '[0-9a-f]{32}' | head -1)
+check_eq "g: the account with policy off is account 3" \
+    "$(sql "SELECT id FROM accounts WHERE email = 'off@example.com'")" 3
+stub ok g
+K1=$KEY KEY=$K3
+media 7
+KEY=$K1
+media 8
+check "g: the later job of account 1 is published" wait_for 90 has_acked transcoder_send_format 8 11
+wait "$STUB_PID"
+check_eq "g: account 3's job stays queued" "$(jstate "$(jobid 7)")" queued
+check_eq "g: and was never sent" "$(sent "$(jobid 7)")" 0
+
 # f. overflow with an idle local worker: transcoded here, nothing sent.
 kill -TERM "$BR_PID"; wait "$BR_PID" 2>/dev/null
 conf "$T/over.conf" overflow 1
@@ -190,6 +212,8 @@ check "f: format callback acknowledged" wait_for 90 has_acked transcoder_send_fo
 J=$(jobid 6)
 check_eq "f: nothing sent" "$(sent "$J")" 0
 check_eq "f: no cloud row" "$(sql "SELECT COUNT(*) FROM cloud_jobs WHERE job_id = $J")" 0
+check "f: account 3's job is transcoded here too" wait_for 90 has_acked transcoder_send_format 7 11
+check_eq "f: and never sent" "$(sent "$(jobid 7)")" 0
 shape() { # the callback's parameter names and metadata keys
     cmslog q:action=transcoder_send_format q:id="$1" mode=ok --get q:metadata |
         head -1 | python3 -c 'import json,sys; d=json.load(sys.stdin)
