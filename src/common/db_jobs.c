@@ -251,8 +251,8 @@ static int claim_once(struct omkt_db *db, enum omkt_task task, int64_t id,
 
     if (ret != OMKT_OK)
         return ret;
-    ret = id > 0 ? lock_id(db, task, id, &r, eb)
-                 : claim_select(db, task, &r, eb);
+    ret =
+        id > 0 ? lock_id(db, task, id, &r, eb) : claim_select(db, task, &r, eb);
     if (ret == OMKT_OK && r->nrows == 0)
         ret = OMKT_ENOTFOUND;
     if (ret == OMKT_OK) {
@@ -310,8 +310,8 @@ int omkt_job_claim(struct omkt_db *db, enum omkt_task task, int64_t worker_id,
 }
 
 int omkt_job_claim_id(struct omkt_db *db, enum omkt_task task, int64_t id,
-                      int64_t worker_id, unsigned lease_s,
-                      struct omkt_job *job, struct omkt_errbuf *eb)
+                      int64_t worker_id, unsigned lease_s, struct omkt_job *job,
+                      struct omkt_errbuf *eb)
 {
     if (id <= 0) {
         memset(job, 0, sizeof(*job));
@@ -649,8 +649,7 @@ int omkt_job_queued_heads(struct omkt_db *db, enum omkt_task task,
         " GREATEST(created, run_after), NOW(3)) / 1000 AS SIGNED) FROM jobs"
         " WHERE task = ? AND state = 'queued'"
         " ORDER BY priority DESC, id LIMIT ?";
-    struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task)),
-                           OMKT_DBV_I(limit)};
+    struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task)), OMKT_DBV_I(limit)};
 
     return omkt_db_query(db, sql, v, 2, res, eb);
 }

@@ -207,8 +207,8 @@ int omkt_job_queued_heads(struct omkt_db *db, enum omkt_task task,
  * OMKT_ENOTFOUND when it is no longer queued (taken meanwhile).
  */
 int omkt_job_claim_id(struct omkt_db *db, enum omkt_task task, int64_t id,
-                      int64_t worker_id, unsigned lease_s,
-                      struct omkt_job *job, struct omkt_errbuf *eb);
+                      int64_t worker_id, unsigned lease_s, struct omkt_job *job,
+                      struct omkt_errbuf *eb);
 
 void omkt_job_clear(struct omkt_job *job);
 

@@ -112,15 +112,15 @@ static int claim(struct omkt_jobctx *ctx, unsigned lease_s,
                  struct omkt_errbuf *eb)
 {
     struct omkt_dbres *r = NULL;
-    int ret = omkt_job_queued_heads(ctx->db, OMKT_TASK_TRANSCODE, HEADS, &r,
-                                    eb);
+    int ret =
+        omkt_job_queued_heads(ctx->db, OMKT_TASK_TRANSCODE, HEADS, &r, eb);
     int64_t id = ret == OMKT_OK ? pick(ctx->d, r) : 0;
 
     omkt_dbres_free(r);
     if (ret != OMKT_OK)
         return ret;
-    return omkt_job_claim_id(ctx->db, OMKT_TASK_TRANSCODE, id,
-                             ctx->d->proc_id, lease_s, &ctx->job, eb);
+    return omkt_job_claim_id(ctx->db, OMKT_TASK_TRANSCODE, id, ctx->d->proc_id,
+                             lease_s, &ctx->job, eb);
 }
 
 static int handle(struct omkt_jobctx *ctx)
