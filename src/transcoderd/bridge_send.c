@@ -106,10 +106,12 @@ static int send_new(struct omkt_jobctx *ctx, const struct tjob_work *w,
 {
     const char *st = env->cc.staging;
     const char *sep = st[strlen(st) - 1] == '/' ? "" : "/";
+    int sends = s->sends;
     int ret;
 
     omkt_cloud_send_clear(s);
     s->job_id = ctx->job.id;
+    s->sends = sends + 1;
     ret = omkt_cloudmsg_token(s->token, &ctx->eb);
     if (ret != OMKT_OK)
         return ret;
@@ -124,7 +126,7 @@ static int send_new(struct omkt_jobctx *ctx, const struct tjob_work *w,
         ret = post(ctx, w, s);
     if (ret == OMKT_OK)
         omkt_log(OMKT_LOG_INFO, "job=%lld cloud: sent token=%s (send %d)",
-                 (long long)ctx->job.id, s->token, s->sends + 1);
+                 (long long)ctx->job.id, s->token, s->sends);
     else
         ctx->eb.retryable = ctx->eb.retryable || ret != OMKT_EPERM;
     return ret;

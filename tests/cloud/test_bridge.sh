@@ -15,6 +15,8 @@
 #      it (no second send), one callback;
 #   e: a poison job: the message lands in the dead-letter queue, the job
 #      fails for good with an alert callback and an error log line;
+#   h: the real cloud worker (transcoderd, [transcoderd] queue = sqs)
+#      instead of the stand-in: one callback, the file served;
 #   g: an account whose [cloud.account-ID] policy is off: its job is not
 #      sent and does not hold up a later job of another account;
 #   f: policy overflow with an idle local worker: nothing is sent, the
@@ -38,7 +40,14 @@ STUB=$TOP/tests/cloud/bridge_stub.py
 MCLI=$OMKT_BIN/tests/media_cli
 cms_start
 
-# conf POLICY WORKERS - the cluster's configuration with a bridge.
+S3_SECTION="[s3]
+endpoint = $S3_ENDPOINT
+addressing = path
+allow_private = yes
+access_key = S3RVER
+secret_key = S3RVER
+"
+# conf FILE POLICY WORKERS - the cluster's configuration with a bridge.
 conf() {
     write_conf "$1" "
 [apid]
@@ -61,13 +70,7 @@ timeout = 2s
 retry_base = 200ms
 retry_max = 400ms
 
-[s3]
-endpoint = $S3_ENDPOINT
-addressing = path
-allow_private = yes
-access_key = S3RVER
-secret_key = S3RVER
-
+$S3_SECTION
 [cloud]
 policy = $2
 overflow_after = 30s
@@ -76,7 +79,7 @@ allow_private = yes
 jobs_queue = b-jobs
 results_queue = b-results
 dead_queue = b-dead
-max_receive_count = 2
+max_receive_count = 5
 visibility = 30s
 staging = s3://$S3_BUCKET/omkt-cloud/
 bridge_jobs = 2
@@ -185,6 +188,41 @@ check_eq "e: job failed" "$(jstate "$J")" failed
 check "e: logged at error level" grep -q "err.*job=$J cloud: dead letter" "$BR_LOG"
 check_eq "e: no format callback" "$(formats 5)" 0
 kill "$STUB_PID" 2>/dev/null; wait "$STUB_PID" 2>/dev/null
+
+# h. the real cloud worker (transcoderd, queue = sqs): the same outcome.
+cat > "$T/worker.conf" <<WCONF
+[common]
+log_level = info
+shutdown_grace = 5s
+[transcoderd]
+queue = sqs
+scratch = $T/scratch
+[cloud]
+sqs_endpoint = $SQS_EP
+allow_private = yes
+jobs_queue = b-jobs
+results_queue = b-results
+dead_queue = b-dead
+visibility = 30s
+max_receive_count = 5
+imds_endpoint =
+idle_terminate = 0
+$S3_SECTION
+WCONF
+mkdir -p "$T/scratch"
+start worker "$OMKT_BIN/transcoderd" -c "$T/worker.conf"
+W_PID=$LAST_PID
+media 9
+check "h: format callback acknowledged (real worker)" wait_for 120 has_acked transcoder_send_format 9 11
+J=$(jobid 9)
+check_eq "h: job done" "$(jstate "$J")" "done"
+check_eq "h: one send" "$(sent "$J")" 1
+check_eq "h: app_get_media 11: 200" "$(get_media 9 11 "$T/h11.mp4")" 200
+check_eq "h: served file is h264+aac" "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$T/h11.mp4" | tr '\n' ' ')" "h264 aac "
+sleep 2
+check_eq "h: one format callback" "$(formats 9)" 1
+check_eq "h: staging objects removed" "$(staged)" 0
+kill -TERM "$W_PID"; wait "$W_PID" 2>/dev/null
 
 # g. an account whose policy is off ([cloud.account-3]): its job is not
 # sent, and does not hold up a later job of another account.
