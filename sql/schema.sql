@@ -166,6 +166,26 @@ CREATE TABLE drained_hosts (
   PRIMARY KEY (host)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
+-- The bridge's jobs out in the cloud tier and their results (0006).
+CREATE TABLE cloud_jobs (
+  job_id        BIGINT UNSIGNED NOT NULL,
+  token         CHAR(32) NOT NULL,
+  source_uri    VARCHAR(1024) NOT NULL,
+  out_prefix    VARCHAR(1024) NOT NULL,
+  sent          DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  sends         INT UNSIGNED NOT NULL DEFAULT 1,
+  PRIMARY KEY (job_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE cloud_results (
+  job_id        BIGINT UNSIGNED NOT NULL,
+  token         CHAR(32) NOT NULL,
+  is_dead       TINYINT(1) NOT NULL DEFAULT 0,
+  body          MEDIUMTEXT NOT NULL,
+  received      DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  PRIMARY KEY (job_id, token)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
 -- The lease electing the one active EC2 scaler of a cluster (0008).
 CREATE TABLE scaler_lease (
   cluster       VARCHAR(64) NOT NULL,

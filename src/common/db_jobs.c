@@ -224,8 +224,19 @@ static int claim_select(struct omkt_db *db, enum omkt_task task,
     return ret;
 }
 
-/* claim_once - one attempt at the claim transaction. */
-static int claim_once(struct omkt_db *db, enum omkt_task task,
+/* lock_id - lock queued job @id of @task; *r has 0 or 1 row. */
+static int lock_id(struct omkt_db *db, enum omkt_task task, int64_t id,
+                   struct omkt_dbres **r, struct omkt_errbuf *eb)
+{
+    static const char sql[] = CLAIM_COLS " AND id = ? FOR UPDATE SKIP LOCKED";
+    struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task)), OMKT_DBV_I(id)};
+
+    return omkt_db_query(db, sql, v, 2, r, eb);
+}
+
+/* claim_once - one attempt at the claim transaction (of job @id when
+ * > 0, else of the next in claim order). */
+static int claim_once(struct omkt_db *db, enum omkt_task task, int64_t id,
                       int64_t worker_id, unsigned lease_s, struct omkt_job *job,
                       struct omkt_errbuf *eb)
 {
@@ -240,7 +251,8 @@ static int claim_once(struct omkt_db *db, enum omkt_task task,
 
     if (ret != OMKT_OK)
         return ret;
-    ret = claim_select(db, task, &r, eb);
+    ret =
+        id > 0 ? lock_id(db, task, id, &r, eb) : claim_select(db, task, &r, eb);
     if (ret == OMKT_OK && r->nrows == 0)
         ret = OMKT_ENOTFOUND;
     if (ret == OMKT_OK) {
@@ -262,9 +274,10 @@ static int claim_once(struct omkt_db *db, enum omkt_task task,
     return ret;
 }
 
-int omkt_job_claim(struct omkt_db *db, enum omkt_task task, int64_t worker_id,
-                   unsigned lease_s, struct omkt_job *job,
-                   struct omkt_errbuf *eb)
+/* claim_retry - claim_once retried through lock conflicts. */
+static int claim_retry(struct omkt_db *db, enum omkt_task task, int64_t id,
+                       int64_t worker_id, unsigned lease_s,
+                       struct omkt_job *job, struct omkt_errbuf *eb)
 {
     int ret = OMKT_EDB;
 
@@ -272,7 +285,7 @@ int omkt_job_claim(struct omkt_db *db, enum omkt_task task, int64_t worker_id,
     for (int i = 0; i < CONFLICT_RETRIES; i++) {
         struct omkt_errbuf local = {0};
 
-        ret = claim_once(db, task, worker_id, lease_s, job, &local);
+        ret = claim_once(db, task, id, worker_id, lease_s, job, &local);
         if (ret != OMKT_EDB || !omkt_db_is_conflict(db)) {
             if (ret != OMKT_OK && local.is_set) {
                 omkt_errf(eb, "%s", local.msg);
@@ -287,6 +300,24 @@ int omkt_job_claim(struct omkt_db *db, enum omkt_task task, int64_t worker_id,
     if (eb != NULL)
         eb->retryable = true;
     return ret;
+}
+
+int omkt_job_claim(struct omkt_db *db, enum omkt_task task, int64_t worker_id,
+                   unsigned lease_s, struct omkt_job *job,
+                   struct omkt_errbuf *eb)
+{
+    return claim_retry(db, task, 0, worker_id, lease_s, job, eb);
+}
+
+int omkt_job_claim_id(struct omkt_db *db, enum omkt_task task, int64_t id,
+                      int64_t worker_id, unsigned lease_s, struct omkt_job *job,
+                      struct omkt_errbuf *eb)
+{
+    if (id <= 0) {
+        memset(job, 0, sizeof(*job));
+        return OMKT_ENOTFOUND;
+    }
+    return claim_retry(db, task, id, worker_id, lease_s, job, eb);
 }
 
 /*
@@ -607,6 +638,20 @@ int omkt_job_is_running(struct omkt_db *db, int64_t id, bool *is_running,
     *is_running = ret == OMKT_OK && r->nrows > 0;
     omkt_dbres_free(r);
     return ret;
+}
+
+int omkt_job_queued_heads(struct omkt_db *db, enum omkt_task task,
+                          unsigned limit, struct omkt_dbres **res,
+                          struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT id, account_id, CAST(TIMESTAMPDIFF(MICROSECOND,"
+        " GREATEST(created, run_after), NOW(3)) / 1000 AS SIGNED) FROM jobs"
+        " WHERE task = ? AND state = 'queued'"
+        " ORDER BY priority DESC, id LIMIT ?";
+    struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task)), OMKT_DBV_I(limit)};
+
+    return omkt_db_query(db, sql, v, 2, res, eb);
 }
 
 int omkt_job_count_pending(struct omkt_db *db, enum omkt_task task, int64_t *n,

@@ -192,6 +192,24 @@ int omkt_job_is_running(struct omkt_db *db, int64_t id, bool *is_running,
 int omkt_job_count_pending(struct omkt_db *db, enum omkt_task task, int64_t *n,
                            struct omkt_errbuf *eb);
 
+/*
+ * omkt_job_queued_heads - up to @limit queued jobs of @task in claim
+ * order (priority, id): columns id, account_id (NULL when none), and how
+ * long each has waited in ms.  *res is new.  For the cloud bridge, which
+ * picks among them by each account's policy.
+ */
+int omkt_job_queued_heads(struct omkt_db *db, enum omkt_task task,
+                          unsigned limit, struct omkt_dbres **res,
+                          struct omkt_errbuf *eb);
+
+/*
+ * omkt_job_claim_id - omkt_job_claim for one chosen job @id of @task.
+ * OMKT_ENOTFOUND when it is no longer queued (taken meanwhile).
+ */
+int omkt_job_claim_id(struct omkt_db *db, enum omkt_task task, int64_t id,
+                      int64_t worker_id, unsigned lease_s, struct omkt_job *job,
+                      struct omkt_errbuf *eb);
+
 void omkt_job_clear(struct omkt_job *job);
 
 #endif

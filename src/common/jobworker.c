@@ -224,13 +224,15 @@ static int poll_once(struct omkt_jobctx *ctx,
 {
     struct omkt_daemon *d = ctx->d;
     struct omkt_errbuf eb = {0};
-    bool has_work = is_busy;
+    unsigned lease_s = (unsigned)((d->common.lease_ms + 999) / 1000);
+    bool has_work = is_busy || spec->claim != NULL;
     int ret =
-        is_busy ? OMKT_OK : omkt_job_peek(ctx->db, spec->task, &has_work, &eb);
+        has_work ? OMKT_OK : omkt_job_peek(ctx->db, spec->task, &has_work, &eb);
 
-    if (ret == OMKT_OK && has_work)
-        ret = omkt_job_claim(ctx->db, spec->task, d->proc_id,
-                             (unsigned)((d->common.lease_ms + 999) / 1000),
+    if (ret == OMKT_OK && has_work && spec->claim != NULL)
+        ret = spec->claim(ctx, lease_s, &eb);
+    else if (ret == OMKT_OK && has_work)
+        ret = omkt_job_claim(ctx->db, spec->task, d->proc_id, lease_s,
                              &ctx->job, &eb);
     if (ret == OMKT_ENOTFOUND || (ret == OMKT_OK && !has_work))
         return 0;

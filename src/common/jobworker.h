@@ -42,6 +42,11 @@ struct omkt_worker_spec {
      * completed); frees ctx->data.  May be NULL. */
     void (*cleanup)(struct omkt_jobctx *ctx);
     int64_t idle_poll_ms; /* 0: [common] poll_min..poll_max, adaptive */
+    /* Instead of peek + omkt_job_claim: choose and claim the job into
+     * ctx->job (the cloud bridge's policy); OMKT_ENOTFOUND: nothing to
+     * take now.  May be NULL. */
+    int (*claim)(struct omkt_jobctx *ctx, unsigned lease_s,
+                 struct omkt_errbuf *eb);
 };
 
 /* omkt_worker_start - start @spec->nthreads threads (borrowed @spec). */

@@ -20,6 +20,7 @@
 #include "common/s3job.h"
 #include "media/avlog.h"
 #include "media/settings.h"
+#include "bridge.h"
 #include "transcode_job.h"
 
 /* [transcoderd]: the engine's keys and the job source's. */
@@ -37,7 +38,8 @@ static struct omkt_cloud_conf cc;
             offsetof(struct td_conf, field)                                    \
     }
 static const struct omkt_conf_key keys[] = {
-    TK("workers", OMKT_CONF_INT, "1", 1, OMKT_MAX_WORKERS, tc.workers),
+    TK("workers", OMKT_CONF_INT, "1", 0, OMKT_MAX_WORKERS, tc.workers),
+    TK("bridge", OMKT_CONF_BOOL, "no", 0, -1, tc.is_bridge),
     TK("batch", OMKT_CONF_BOOL, "yes", 0, -1, tc.is_batch),
     TK("min_free", OMKT_CONF_SIZE, "1G", 0, -1, tc.min_free),
     TK("threads", OMKT_CONF_INT, "0", 0, 64, tc.threads),
@@ -103,7 +105,11 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
     if (ret != OMKT_OK)
         return ret;
     wspec.nthreads = (unsigned)td.tc.workers;
-    ret = omkt_worker_daemon_start(d, eb);
+    ret = td.tc.workers > 0 || !td.tc.is_bridge
+              ? omkt_worker_daemon_start(d, eb)
+              : OMKT_OK;
+    if (ret == OMKT_OK && td.tc.is_bridge)
+        ret = bridge_start(d, (unsigned)td.tc.workers, eb);
     return ret == OMKT_OK ? omkt_maint_start(d, &mc, eb) : ret;
 }
 
@@ -114,6 +120,8 @@ static void finish(struct omkt_daemon *d)
         return;
     }
     omkt_worker_daemon_finish(d);
+    if (td.tc.is_bridge)
+        bridge_stop();
     omkt_s3job_finish();
 }
 

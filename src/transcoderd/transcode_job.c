@@ -311,7 +311,23 @@ static int judge(struct omkt_jobctx *ctx, const struct tjob_state *ts, int ret)
     return ret;
 }
 
+/* run - the job's outputs from @engine, or from the local engine. */
+static int run(struct tjob_state *ts, const char *src, const char *absdir,
+               const char *tag, tjob_engine_fn other)
+{
+    const struct tjob_work w = {&ts->media, src, absdir, tag, ts->ids, ts->n};
+
+    if (other == NULL || ts->own[0] != NULL)
+        return run_engine(ts, src, absdir, tag);
+    return other(ts->ctx, &w, &ts->res);
+}
+
 int tjob_handle(struct omkt_jobctx *ctx)
+{
+    return tjob_handle_with(ctx, NULL);
+}
+
+int tjob_handle_with(struct omkt_jobctx *ctx, tjob_engine_fn other)
 {
     struct tjob_state *ts = omkt_xcalloc(1, sizeof(*ts));
     char src[OMKT_PATH_MAX], absdir[OMKT_PATH_MAX], tag[300];
@@ -345,7 +361,7 @@ int tjob_handle(struct omkt_jobctx *ctx)
         ret = omkt_fs_tmptag(tag, sizeof(tag), ctx->job.id);
     if (ret != OMKT_OK)
         return ret;
-    ret = run_engine(ts, src, absdir, tag);
+    ret = run(ts, src, absdir, tag, other);
     if (ret != OMKT_OK)
         return judge(ctx, ts, ret);
     ret = to_dest(ts, tag); /* a failed copy fails the job (retried) */

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/db_media.h"
 #include "common/jobworker.h"
 #include "media/transcode.h"
 
@@ -23,10 +24,31 @@ struct tjob_conf {
     int64_t threads;
     struct omkt_out_limits limits; /* output duration and pixel rate */
     const char *docroot;           /* borrowed from the daemon's config */
+    bool is_bridge;                /* also a cloud bridge (bridge.h) */
 };
+
+/* What another engine (the cloud bridge) gets to produce a job's
+ * outputs: the same as the local engine, all borrowed for the call. */
+struct tjob_work {
+    const struct omkt_media *media;
+    const char *src;    /* the original, absolute */
+    const char *absdir; /* the media's output directory, absolute */
+    const char *tag;    /* temp-name tag of this job (omkt_fs_tmptag) */
+    const int *ids;     /* the settings, in the job's order */
+    size_t n;
+};
+
+/* tjob_engine_fn - fill @res (one output per id, files under absdir,
+ * published) like omkt_transcode; errors as tjob_handle's. */
+typedef int (*tjob_engine_fn)(struct omkt_jobctx *ctx,
+                              const struct tjob_work *w,
+                              struct omkt_transcode_result *res);
 
 void tjob_init(const struct tjob_conf *tc);
 int tjob_handle(struct omkt_jobctx *ctx);
+/* tjob_handle_with - tjob_handle with @other instead of the local engine
+ * (jobs with their own settings, media-nommer's, still run locally). */
+int tjob_handle_with(struct omkt_jobctx *ctx, tjob_engine_fn other);
 int tjob_done(struct omkt_jobctx *ctx);
 int tjob_failed(struct omkt_jobctx *ctx, int code, const char *reason,
                 bool is_final);
