@@ -17,7 +17,9 @@
 #include "common/daemon.h"
 #include "common/housekeep.h"
 #include "common/jobworker.h"
+#include "common/db_cloud.h"
 #include "common/s3job.h"
+#include "common/scaler_svc.h"
 #include "media/avlog.h"
 #include "media/settings.h"
 #include "bridge.h"
@@ -73,6 +75,36 @@ static bool is_sqs(const struct omkt_daemon *d)
     return td.queue != NULL && strcmp(td.queue, "sqs") == 0;
 }
 
+/* the EC2 scaler candidate of the bridge role (NULL: max_instances = 0) */
+static struct omkt_scaler_svc *scaler;
+
+/* scaler_backlog - the bridge's jobs sent and not yet resulted
+ * (db_cloud, on branch bridge): waiting and in flight together, which is
+ * what the scaling decision adds up. */
+static int scaler_backlog(void *arg, struct omkt_db *db,
+                          struct omkt_scaler_backlog *out,
+                          struct omkt_errbuf *eb)
+{
+    struct omkt_cloud_counts n;
+    int ret = omkt_cloud_counts(db, &n, eb);
+
+    (void)arg;
+    *out = (struct omkt_scaler_backlog){.waiting =
+                                            ret == OMKT_OK ? (int)n.out : 0};
+    return ret;
+}
+
+/* scaler_start - a scaler candidate beside the bridge, database side
+ * only: only the candidate holding the cluster's lease starts instances
+ * (docs/cloud.md, "Scaler"); none when [cloud] max_instances is 0. */
+static int scaler_start(struct omkt_daemon *d, struct omkt_errbuf *eb)
+{
+    struct omkt_scaler_svc_conf c = {
+        .db = &d->db, .scaler = {.cloud = &cc, .backlog = scaler_backlog}};
+
+    return omkt_scaler_svc_open(d->conf_path, &c, &scaler, eb);
+}
+
 /* start_sqs - the cloud worker (cloud.h). */
 static int start_sqs(struct omkt_daemon *d, struct omkt_errbuf *eb)
 {
@@ -110,6 +142,8 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
               : OMKT_OK;
     if (ret == OMKT_OK && td.tc.is_bridge)
         ret = bridge_start(d, (unsigned)td.tc.workers, eb);
+    if (ret == OMKT_OK && td.tc.is_bridge)
+        ret = scaler_start(d, eb);
     return ret == OMKT_OK ? omkt_maint_start(d, &mc, eb) : ret;
 }
 
@@ -119,6 +153,8 @@ static void finish(struct omkt_daemon *d)
         cloud_finish(d);
         return;
     }
+    omkt_scaler_svc_stop(scaler); /* hands the lease over at once */
+    scaler = NULL;
     omkt_worker_daemon_finish(d);
     if (td.tc.is_bridge)
         bridge_stop();
