@@ -41,13 +41,31 @@ struct omkt_worker_spec {
     /* After the outcome is recorded (ctx->is_done says whether the job
      * completed); frees ctx->data.  May be NULL. */
     void (*cleanup)(struct omkt_jobctx *ctx);
-    int64_t idle_poll_ms; /* 0: [common] poll_min..poll_max, adaptive */
+    /* 0: [common] poll_budget; else this task's own idle period: under a
+     * budget it is cluster-wide (each of N pollers waits N times it). */
+    int64_t idle_poll_ms;
 };
 
 /* omkt_worker_start - start @spec->nthreads threads (borrowed @spec). */
 int omkt_worker_start(struct omkt_daemon *d,
                       const struct omkt_worker_spec *spec,
                       struct omkt_errbuf *eb);
+
+/*
+ * omkt_worker_loop - the body of one worker thread: claim and run jobs of
+ * @spec on @slot of @d (borrowed until it returns), polling idle under
+ * [common] poll_budget, until @d stops or drains.  omkt_worker_start runs
+ * it on its threads; tools that simulate many daemons in one process
+ * (bench/idle-scale) call it directly.
+ */
+void omkt_worker_loop(struct omkt_daemon *d,
+                      const struct omkt_worker_spec *spec,
+                      struct omkt_slot *slot);
+
+/* omkt_worker_check_budget - OMKT_ECONF (see eb) if [common] poll_budget
+ * is not a rate. */
+int omkt_worker_check_budget(const struct omkt_common_conf *c,
+                             struct omkt_errbuf *eb);
 
 /* omkt_worker_join - wait for every worker thread to finish. */
 void omkt_worker_join(struct omkt_daemon *d);
