@@ -375,28 +375,13 @@ static void *thread_main(void *p)
     return NULL;
 }
 
-int omkt_worker_check_budget(const struct omkt_common_conf *c,
-                             struct omkt_errbuf *eb)
-{
-    double per_s = 0;
-
-    if (c->poll_budget == NULL ||
-        omkt_pollbudget_parse(c->poll_budget, &per_s) == OMKT_OK)
-        return OMKT_OK;
-    omkt_errf(eb,
-              "common.poll_budget = %s: expected polls per second of the"
-              " whole cluster, such as 20/s, 1200/min or off",
-              c->poll_budget);
-    return OMKT_ECONF;
-}
-
 int omkt_worker_start(struct omkt_daemon *d,
                       const struct omkt_worker_spec *spec,
                       struct omkt_errbuf *eb)
 {
     unsigned n = spec->nthreads ? spec->nthreads : 1;
 
-    if (omkt_worker_check_budget(&d->common, eb) != OMKT_OK)
+    if (omkt_pollbudget_check(d->common.poll_budget, eb) != OMKT_OK)
         return OMKT_ECONF;
     if (nthreads + n > OMKT_MAX_WORKERS) {
         omkt_errf(eb, "too many worker threads (max %d)", OMKT_MAX_WORKERS);

@@ -62,11 +62,6 @@ void omkt_worker_loop(struct omkt_daemon *d,
                       const struct omkt_worker_spec *spec,
                       struct omkt_slot *slot);
 
-/* omkt_worker_check_budget - OMKT_ECONF (see eb) if [common] poll_budget
- * is not a rate. */
-int omkt_worker_check_budget(const struct omkt_common_conf *c,
-                             struct omkt_errbuf *eb);
-
 /* omkt_worker_join - wait for every worker thread to finish. */
 void omkt_worker_join(struct omkt_daemon *d);
 

@@ -36,6 +36,19 @@ int omkt_pollbudget_parse(const char *s, double *per_s)
     return OMKT_EINVAL;
 }
 
+int omkt_pollbudget_check(const char *value, struct omkt_errbuf *eb)
+{
+    double per_s = 0;
+
+    if (value == NULL || omkt_pollbudget_parse(value, &per_s) == OMKT_OK)
+        return OMKT_OK;
+    omkt_errf(eb,
+              "common.poll_budget = %s: expected polls per second of the"
+              " whole cluster, such as 20/s, 1200/min or off",
+              value);
+    return OMKT_ECONF;
+}
+
 double omkt_pollbudget_mean_ms(double per_s, unsigned nprocs, unsigned nthreads)
 {
     double n = (double)(nprocs ? nprocs : 1) * (nthreads ? nthreads : 1);

@@ -23,6 +23,8 @@
 
 #include <stdint.h>
 
+#include "err.h"
+
 /* The longest idle interval of a slow task (idle_poll_ms, maintenance). */
 #define OMKT_POLLBUDGET_SLOW_MAX_MS 3600000
 
@@ -38,6 +40,12 @@ struct omkt_pollbudget {
  * *per_s.  OMKT_EINVAL for anything else, or outside 0.001..100000/s.
  */
 int omkt_pollbudget_parse(const char *s, double *per_s);
+
+/*
+ * omkt_pollbudget_check - OMKT_ECONF with a message in @eb unless @value
+ * ([common] poll_budget; NULL means off) parses.
+ */
+int omkt_pollbudget_check(const char *value, struct omkt_errbuf *eb);
 
 /*
  * omkt_pollbudget_mean_ms - the mean idle interval of one poller thread:

@@ -19,8 +19,9 @@
  * IDLE_S idle seconds, then inserts JOBS jobs at random times (uniform
  * gaps of 0.1..0.9 s, roles in turn) and measures each one's pickup: from
  * its insert to its handler starting.  Prints one line:
- *   BUDGET N ROLES stmts/s select/s update/s other/s jobs p50 p95 max
- * (statements per second of the whole idle cluster, then milliseconds).
+ *   BUDGET N ROLES stmts/s select/s update/s other/s jobs p50 p95 max hb/s
+ * (statements per second of the whole idle cluster, pickup milliseconds,
+ * then the heartbeat UPDATEs per second among those statements).
  */
 #include <inttypes.h>
 #include <mysql.h>
@@ -38,6 +39,7 @@
 #include "common/jobworker.h"
 #include "common/log.h"
 #include "common/parse.h"
+#include "common/pollbudget.h"
 
 #define MAX_ROLES   4
 #define MAX_JOBS    10000
@@ -73,6 +75,7 @@ static atomic_bool is_stop;
 static pthread_mutex_t lat_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t lat_ms[MAX_JOBS];
 static size_t nlat;
+static atomic_long nbeats; /* heartbeats sent, for the report */
 
 /* handle - the pickup time of the job (its payload: insert wall ms). */
 static int handle(struct omkt_jobctx *ctx)
@@ -97,9 +100,8 @@ static void *poller_main(void *arg)
     return NULL;
 }
 
-/* fake_start - register daemon @i of @r and start its poller. */
-static int fake_start(struct omkt_db *db, const struct role *r, size_t i,
-                      const pthread_attr_t *attr)
+/* fake_new - register daemon @i of @r (its poller starts later). */
+static int fake_new(struct omkt_db *db, const struct role *r, size_t i)
 {
     struct fake *f = omkt_xcalloc(1, sizeof(*f));
     char host[64];
@@ -116,10 +118,10 @@ static int fake_start(struct omkt_db *db, const struct role *r, size_t i,
     pthread_cond_init(&f->d.wake, NULL);
     snprintf(host, sizeof(host), "idle-%zu", i);
     fakes[nfakes++] = f;
-    if (omkt_proc_register(db, host, (long)getpid(), r->name, &f->d.proc_id,
-                           NULL) != OMKT_OK)
-        return -1;
-    return pthread_create(&f->thread, attr, poller_main, f) == 0 ? 0 : -1;
+    return omkt_proc_register(db, host, (long)getpid(), r->name, &f->d.proc_id,
+                              NULL) == OMKT_OK
+               ? 0
+               : -1;
 }
 
 /* beat_one - as daemon.c's beat: the row, with the job held (if any). */
@@ -134,17 +136,30 @@ static void beat_one(struct omkt_db *db, struct fake *f)
     pthread_mutex_unlock(&s->lock);
     (void)omkt_proc_heartbeat(db, f->d.proc_id, "idle", job, &is_draining,
                               NULL); /* retried next period */
+    atomic_fetch_add(&nbeats, 1);
+}
+
+/*
+ * start_all - beat every row once (registering thousands takes longer
+ * than the registry's freshness window on a loaded machine), then start
+ * every poller: each one's first poll then sees the whole N, as in a
+ * cluster that has been up for a while.
+ */
+static void start_all(struct omkt_db *db, const pthread_attr_t *attr)
+{
+    for (size_t i = 0; i < nfakes; i++)
+        beat_one(db, fakes[i]);
+    for (size_t i = 0; i < nfakes; i++)
+        if (pthread_create(&fakes[i]->thread, attr, poller_main, fakes[i]) != 0)
+            fprintf(stderr, "idlebench: cannot start poller %zu\n", i);
 }
 
 /* beat_main - every row once per heartbeat period, spread evenly. */
 static void *beat_main(void *arg)
 {
-    struct omkt_db *db = NULL;
+    struct omkt_db *db = arg;
     int64_t gap_us = cc.heartbeat_ms * 1000 / (int64_t)(nfakes ? nfakes : 1);
 
-    (void)arg;
-    if (omkt_db_open(&dbc, &db, NULL) != OMKT_OK)
-        return NULL;
     for (size_t i = 0; !atomic_load(&is_stop); i = (i + 1) % nfakes) {
         beat_one(db, fakes[i]);
         usleep((useconds_t)gap_us);
@@ -180,11 +195,8 @@ static void chores_one(struct omkt_db *db, struct fake *f, int64_t now)
 
 static void *chores_main(void *arg)
 {
-    struct omkt_db *db = NULL;
+    struct omkt_db *db = arg;
 
-    (void)arg;
-    if (omkt_db_open(&dbc, &db, NULL) != OMKT_OK)
-        return NULL;
     while (!atomic_load(&is_stop)) {
         for (size_t i = 0; i < nfakes && !atomic_load(&is_stop); i++)
             chores_one(db, fakes[i], omkt_now_ms());
@@ -216,6 +228,7 @@ static void status(struct omkt_db *db, int64_t out[4])
                                            : 2] = v;
     }
     omkt_dbres_free(r);
+    out[3] = atomic_load(&nbeats);
 }
 
 /* insert_jobs - @n jobs at random times, one role after the other. */
@@ -276,7 +289,7 @@ static int load(const char *path, const char *budget)
         return -1;
     }
     cc.poll_budget = omkt_xstrdup(budget);
-    if (omkt_worker_check_budget(&cc, &eb) != OMKT_OK) {
+    if (omkt_pollbudget_check(cc.poll_budget, &eb) != OMKT_OK) {
         fprintf(stderr, "idlebench: %s\n", eb.msg);
         return -1;
     }
@@ -302,17 +315,18 @@ static void stop_all(struct omkt_db *db, pthread_t beat, pthread_t chores)
 static void report(const char *budget, size_t n, const char *roles,
                    const int64_t a[4], const int64_t b[4], double secs)
 {
+    double hb = (double)(b[3] - a[3]) / secs;
     double q = (double)(b[0] - a[0] - 1) / secs; /* minus our own query */
     double sel = (double)(b[1] - a[1] - 1) / secs;
     double upd = (double)(b[2] - a[2]) / secs;
 
     qsort(lat_ms, nlat, sizeof(lat_ms[0]), cmp_i64);
     printf("%s %zu %s %.1f %.1f %.1f %.1f %zu %" PRId64 " %" PRId64 " %" PRId64
-           "\n",
+           " %.1f\n",
            budget, n, roles, q, sel, upd, q - sel - upd, nlat,
            nlat ? lat_ms[nlat / 2] : -1,
            nlat ? lat_ms[(nlat * 95 + 99) / 100 - 1] : -1,
-           nlat ? lat_ms[nlat - 1] : -1);
+           nlat ? lat_ms[nlat - 1] : -1, hb);
 }
 
 int main(int argc, char **argv)
@@ -321,7 +335,7 @@ int main(int argc, char **argv)
     char *role_list, *role_copy;
     size_t nroles, n;
     int64_t idle_s = 0, njobs = 0, n64 = 0, a[4], b[4];
-    struct omkt_db *db = NULL;
+    struct omkt_db *db = NULL, *beat_db = NULL, *chores_db = NULL;
     pthread_t beat, chores;
     pthread_attr_t attr;
 
@@ -351,12 +365,16 @@ int main(int argc, char **argv)
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, STACK_BYTES);
     for (size_t i = 0; i < n * nroles; i++)
-        if (fake_start(db, roles[i % nroles], i, &attr) != 0) {
-            fprintf(stderr, "idlebench: cannot start poller %zu\n", i);
+        if (fake_new(db, roles[i % nroles], i) != 0) {
+            fprintf(stderr, "idlebench: cannot register daemon %zu\n", i);
             break;
         }
-    pthread_create(&beat, NULL, beat_main, NULL);
-    pthread_create(&chores, NULL, chores_main, NULL);
+    if (omkt_db_open(&dbc, &beat_db, NULL) != OMKT_OK ||
+        omkt_db_open(&dbc, &chores_db, NULL) != OMKT_OK)
+        return 1;
+    start_all(db, &attr);
+    pthread_create(&beat, NULL, beat_main, beat_db);
+    pthread_create(&chores, NULL, chores_main, chores_db);
     usleep(WARMUP_MS * 1000);
     status(db, a);
     usleep((useconds_t)(idle_s * 1000000));

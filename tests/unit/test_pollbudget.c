@@ -46,6 +46,17 @@ static void test_parse(void)
     }
 }
 
+static void test_check(void)
+{
+    struct omkt_errbuf eb = {0};
+
+    OMKT_CHECK_INT(omkt_pollbudget_check("20/s", NULL), OMKT_OK, "20/s");
+    OMKT_CHECK_INT(omkt_pollbudget_check(NULL, NULL), OMKT_OK, "unset: off");
+    OMKT_CHECK_INT(omkt_pollbudget_check("20", &eb), OMKT_ECONF, "20");
+    OMKT_CHECK(strstr(eb.msg, "common.poll_budget = 20: expected") != NULL,
+               "message: %s", eb.msg);
+}
+
 static void test_next(void)
 {
     static const struct {
@@ -254,6 +265,7 @@ static void test_cap(void)
 int main(void)
 {
     test_parse();
+    test_check();
     test_next();
     test_steady();
     test_churn();
