@@ -147,6 +147,20 @@ static void beat_one(struct omkt_db *db, struct fake *f)
  */
 static void start_all(struct omkt_db *db, const pthread_attr_t *attr)
 {
+    int64_t now = omkt_now_ms();
+    bool is_shared = strcmp(cc.poll_budget, "off") != 0;
+    int64_t promote = is_shared ? (int64_t)nfakes * 1000 : 1000;
+    int64_t reap =
+        is_shared ? (int64_t)nfakes * cc.reap_interval_ms : cc.reap_interval_ms;
+
+    /* Chores in the phases of a cluster that has been up for long (all
+     * due at once, they would fill the idle window). */
+    promote = promote > 300000 ? 300000 : promote;
+    reap = reap > 300000 ? 300000 : reap;
+    for (size_t i = 0; i < nfakes; i++) {
+        fakes[i]->next_promote_ms = now + random() % promote;
+        fakes[i]->next_reap_ms = now + random() % reap;
+    }
     for (size_t i = 0; i < nfakes; i++)
         beat_one(db, fakes[i]);
     for (size_t i = 0; i < nfakes; i++)
@@ -154,15 +168,21 @@ static void start_all(struct omkt_db *db, const pthread_attr_t *attr)
             fprintf(stderr, "idlebench: cannot start poller %zu\n", i);
 }
 
-/* beat_main - every row once per heartbeat period, spread evenly. */
+/* beat_main - every row once per heartbeat period, spread evenly: row i
+ * of cycle c is due at c x period + i x gap (no sleep when behind). */
 static void *beat_main(void *arg)
 {
     struct omkt_db *db = arg;
     int64_t gap_us = cc.heartbeat_ms * 1000 / (int64_t)(nfakes ? nfakes : 1);
+    int64_t due_us = omkt_now_ms() * 1000;
 
     for (size_t i = 0; !atomic_load(&is_stop); i = (i + 1) % nfakes) {
+        int64_t now_us = omkt_now_ms() * 1000;
+
+        if (due_us > now_us)
+            usleep((useconds_t)(due_us - now_us));
         beat_one(db, fakes[i]);
-        usleep((useconds_t)gap_us);
+        due_us += gap_us;
     }
     omkt_db_close(db);
     return NULL;
