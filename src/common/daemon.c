@@ -17,6 +17,7 @@
 #include "db_procs.h"
 #include "db_schema.h"
 #include "fsops.h"
+#include "idleshare.h"
 #include "jobflow.h"
 #include "log.h"
 #include "path.h"
@@ -44,6 +45,9 @@ const struct omkt_conf_key omkt_common_conf_keys[] = {
        shutdown_grace_ms),
     CK("poll_min", OMKT_CONF_DURATION, "25ms", 1, 60000, poll_min_ms),
     CK("poll_max", OMKT_CONF_DURATION, "250ms", 1, 600000, poll_max_ms),
+    CK("poll_budget", OMKT_CONF_STR, "off", 0, -1, poll_budget),
+    CK("poll_interval_max", OMKT_CONF_DURATION, "30s", 10, 3600000,
+       poll_interval_max_ms),
     CK("reap_interval", OMKT_CONF_DURATION, "5s", 100, 3600000,
        reap_interval_ms),
     CK("max_attempts", OMKT_CONF_INT, "5", 1, 100, max_attempts),
@@ -386,9 +390,11 @@ static void *heart_main(void *arg)
         }
         if (db != NULL && now >= next_promote) {
             housekeep(d, db, now >= next_reap, &logs);
-            next_promote = now + PROMOTE_EVERY_MS;
+            next_promote =
+                now + omkt_idleshare_next_ms(d, db, PROMOTE_EVERY_MS);
             if (now >= next_reap)
-                next_reap = now + d->common.reap_interval_ms;
+                next_reap = now + omkt_idleshare_next_ms(
+                                      d, db, d->common.reap_interval_ms);
         }
         usleep(TICK_MS * 1000);
     }

@@ -37,6 +37,8 @@ struct omkt_common_conf {
     int64_t shutdown_grace_ms;
     int64_t poll_min_ms;
     int64_t poll_max_ms;
+    char *poll_budget;            /* "20/s" or "off": see pollbudget.h */
+    int64_t poll_interval_max_ms; /* an idle poller's longest sleep */
     int64_t reap_interval_ms;
     int64_t max_attempts;
     int64_t retry_base_ms;

@@ -22,6 +22,14 @@ int omkt_proc_register(struct omkt_db *db, const char *host, long pid,
     return ret;
 }
 
+/*
+ * The heartbeat is one statement while the process is not draining (the
+ * common case, and all of its idle cost): the UPDATE matches only a row
+ * that is neither draining nor on a drained host, so no row changed means
+ * "drain" (or the row is gone), and only then a second statement beats
+ * the row anyway.  (The ms timestamp changes at every beat, so a matched
+ * row always counts as changed.)
+ */
 int omkt_proc_heartbeat(struct omkt_db *db, int64_t id, const char *host,
                         int64_t current_job, bool *is_draining,
                         struct omkt_errbuf *eb)
@@ -30,23 +38,23 @@ int omkt_proc_heartbeat(struct omkt_db *db, int64_t id, const char *host,
      * jobs were reaped and it learns that when it extends their leases. */
     static const char beat[] =
         "UPDATE processes SET heartbeat = NOW(3), current_job = ?,"
+        " state = IF(state = 'dead', 'running', state) WHERE id = ?"
+        " AND state <> 'draining' AND NOT EXISTS(SELECT 1 FROM"
+        " drained_hosts WHERE host = ?)";
+    static const char beat_draining[] =
+        "UPDATE processes SET heartbeat = NOW(3), current_job = ?,"
         " state = IF(state = 'dead', 'running', state) WHERE id = ?";
-    static const char ask[] =
-        "SELECT state = 'draining' OR EXISTS(SELECT 1 FROM drained_hosts"
-        " WHERE host = ?) FROM processes WHERE id = ?";
-    struct omkt_dbv bv[] = {current_job > 0 ? OMKT_DBV_I(current_job)
-                                            : OMKT_DBV_NUL,
-                            OMKT_DBV_I(id)};
-    struct omkt_dbv av[] = {OMKT_DBV_S(host), OMKT_DBV_I(id)};
-    struct omkt_dbres *r = NULL;
-    int ret = omkt_db_exec(db, beat, bv, 2, NULL, NULL, eb);
+    struct omkt_dbv v[] = {current_job > 0 ? OMKT_DBV_I(current_job)
+                                           : OMKT_DBV_NUL,
+                           OMKT_DBV_I(id), OMKT_DBV_S(host)};
+    uint64_t n = 0;
+    int ret = omkt_db_exec(db, beat, v, 3, &n, NULL, eb);
 
     *is_draining = false;
-    if (ret == OMKT_OK)
-        ret = omkt_db_query(db, ask, av, 2, &r, eb);
-    if (ret == OMKT_OK)
-        *is_draining = omkt_dbres_i64(r, 0, 0, 0) != 0;
-    omkt_dbres_free(r);
+    if (ret != OMKT_OK || n > 0)
+        return ret;
+    ret = omkt_db_exec(db, beat_draining, v, 2, &n, NULL, eb);
+    *is_draining = ret == OMKT_OK && n > 0;
     return ret;
 }
 
@@ -114,6 +122,23 @@ int omkt_proc_count_alive(struct omkt_db *db, struct omkt_dbres **res,
                               " GROUP BY role ORDER BY role";
 
     return omkt_db_query(db, sql, NULL, 0, res, eb);
+}
+
+int omkt_proc_count_live(struct omkt_db *db, unsigned fresh_s, unsigned *n,
+                         struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT COUNT(*) FROM processes WHERE"
+                              " state IN ('running', 'draining')"
+                              " AND heartbeat > NOW(3) - INTERVAL ? SECOND";
+    struct omkt_dbv v[] = {OMKT_DBV_I(fresh_s)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query(db, sql, v, 1, &r, eb);
+
+    *n = 0;
+    if (ret == OMKT_OK && r->nrows == 1)
+        *n = (unsigned)omkt_dbres_i64(r, 0, 0, 0);
+    omkt_dbres_free(r);
+    return ret;
 }
 
 int omkt_host_is_known(struct omkt_db *db, const char *host, bool *is_known,

@@ -20,7 +20,8 @@ int omkt_proc_register(struct omkt_db *db, const char *host, long pid,
 /*
  * omkt_proc_heartbeat - record liveness and the current job (0: none).
  * *is_draining says whether an operator asked this process (or its host)
- * to drain: stop claiming, finish, exit.
+ * to drain: stop claiming, finish, exit.  One statement per beat while
+ * not draining, two when draining (the idle cost, docs/scaling.md).
  */
 int omkt_proc_heartbeat(struct omkt_db *db, int64_t id, const char *host,
                         int64_t current_job, bool *is_draining,
@@ -58,5 +59,10 @@ int omkt_proc_list(struct omkt_db *db, bool is_all, struct omkt_dbres **res,
 /* omkt_proc_count_alive - role, count of running/draining processes. */
 int omkt_proc_count_alive(struct omkt_db *db, struct omkt_dbres **res,
                           struct omkt_errbuf *eb);
+
+/* omkt_proc_count_live - running/draining processes of every role whose
+ * heartbeat is younger than @fresh_s (the idle-share N, idleshare.h). */
+int omkt_proc_count_live(struct omkt_db *db, unsigned fresh_s, unsigned *n,
+                         struct omkt_errbuf *eb);
 
 #endif

@@ -7,6 +7,13 @@
  * was taken away.  Transitions with hooks run as one transaction, retried
  * whole on deadlock.  A database outage is waited out with backoff: the
  * job's outcome is retried until it is recorded or the lease is gone.
+ *
+ * Idle polling follows [common] poll_budget (pollbudget.h): each idle
+ * poll also returns the number of idle processes of this role, and the
+ * thread sleeps its share of the cluster-wide budget.  A thread that just
+ * finished a job claims at once, without a peek; a busy one never polls.
+ * With poll_budget = off, every thread polls on its own, backing off from
+ * poll_min to poll_max (the scheme bench/idle-scale compares against).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +21,11 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "db_poll.h"
 #include "jobflow.h"
-#include "log.h"
 #include "jobworker.h"
+#include "log.h"
+#include "pollbudget.h"
 
 #define TX_RETRIES 5
 
@@ -214,20 +223,66 @@ static int claimed(struct omkt_jobctx *ctx, struct omkt_errbuf *eb)
     return ret;
 }
 
+/* The idle scheme of one thread. */
+struct poller {
+    struct omkt_pollbudget pb; /* per_s 0: adaptive poll_min..poll_max */
+    unsigned fresh_s;          /* registry freshness, from the heartbeat */
+    unsigned npollers;         /* idle processes of the role, last poll */
+    bool has_slept;            /* not the first idle sleep any more */
+};
+
+/* poller_init - the scheme of @spec's threads in @d (checked at start). */
+static void poller_init(struct poller *pl, const struct omkt_daemon *d,
+                        const struct omkt_worker_spec *spec)
+{
+    const char *budget = d->common.poll_budget;
+
+    *pl = (struct poller){0};
+    if (budget == NULL || omkt_pollbudget_parse(budget, &pl->pb.per_s) != 0)
+        pl->pb.per_s = 0;
+    pl->pb.min_ms = d->common.poll_min_ms;
+    pl->pb.max_ms = d->common.poll_interval_max_ms;
+    if (pl->pb.max_ms > d->common.lease_ms / 2)
+        pl->pb.max_ms = d->common.lease_ms / 2; /* no job waits a lease */
+    if (pl->pb.per_s > 0 && spec->idle_poll_ms > 0) {
+        /* A slow task (maintenance): its own period, cluster-wide too. */
+        pl->pb.per_s = 1000.0 / (double)spec->idle_poll_ms;
+        pl->pb.max_ms = OMKT_POLLBUDGET_SLOW_MAX_MS;
+    }
+    pl->fresh_s = omkt_pollbudget_fresh_s(d->common.heartbeat_ms);
+}
+
+/* peek - is there work?  Under the budget, also learn the pollers. */
+static int peek(struct omkt_jobctx *ctx, const struct omkt_worker_spec *spec,
+                struct poller *pl, bool *has_work, struct omkt_errbuf *eb)
+{
+    struct omkt_poll_result r;
+    int ret;
+
+    if (pl->pb.per_s <= 0)
+        return omkt_job_peek(ctx->db, spec->task, has_work, eb);
+    ret = omkt_poll_idle(ctx->db, spec->task, ctx->d->spec->name, pl->fresh_s,
+                         &r, eb);
+    *has_work = r.has_work;
+    if (ret == OMKT_OK)
+        pl->npollers = r.npollers;
+    return ret;
+}
+
 /*
  * poll_once - peek, claim and run one job.  1: did work, 0: idle, <0 db.
  * Right after a job the queue is likely not empty: @is_busy skips the
  * peek (one statement less per job under load).
  */
 static int poll_once(struct omkt_jobctx *ctx,
-                     const struct omkt_worker_spec *spec, bool is_busy)
+                     const struct omkt_worker_spec *spec, struct poller *pl,
+                     bool is_busy)
 {
     struct omkt_daemon *d = ctx->d;
     struct omkt_errbuf eb = {0};
     unsigned lease_s = (unsigned)((d->common.lease_ms + 999) / 1000);
     bool has_work = is_busy || spec->claim != NULL;
-    int ret =
-        has_work ? OMKT_OK : omkt_job_peek(ctx->db, spec->task, &has_work, &eb);
+    int ret = has_work ? OMKT_OK : peek(ctx, spec, pl, &has_work, &eb);
 
     if (ret == OMKT_OK && has_work && spec->claim != NULL)
         ret = spec->claim(ctx, lease_s, &eb);
@@ -269,26 +324,54 @@ static int64_t next_sleep(const struct omkt_daemon *d,
     return cur > d->common.poll_max_ms ? d->common.poll_max_ms : cur;
 }
 
+/* idle_sleep - how long to sleep after a poll that returned @rc. */
+static int64_t idle_sleep(const struct omkt_daemon *d,
+                          const struct omkt_worker_spec *spec,
+                          struct poller *pl, int64_t cur, int rc)
+{
+    uint32_t rnd = (uint32_t)random() * 2u + (uint32_t)(random() & 1);
+    unsigned nth = spec->nthreads ? spec->nthreads : 1;
+
+    if (pl->pb.per_s <= 0 || rc != 0) {
+        cur = next_sleep(d, spec, cur, rc);
+        return cur > 0 ? cur + random() % (cur / 4 + 1) : 0;
+    }
+    if (!pl->has_slept) {
+        pl->has_slept = true;
+        return omkt_pollbudget_first_ms(&pl->pb, pl->npollers, nth, rnd);
+    }
+    return omkt_pollbudget_next_ms(&pl->pb, pl->npollers, nth, rnd);
+}
+
+void omkt_worker_loop(struct omkt_daemon *d,
+                      const struct omkt_worker_spec *spec,
+                      struct omkt_slot *slot)
+{
+    struct omkt_jobctx ctx = {.d = d, .slot = slot};
+    struct poller pl;
+    int64_t sleep_ms = 0;
+    bool busy = false;
+
+    poller_init(&pl, d, spec);
+    ctx.db = omkt_daemon_connect(d);
+    while (ctx.db != NULL && !atomic_load(&d->is_stopping) &&
+           !atomic_load(&d->is_draining)) {
+        int rc = poll_once(&ctx, spec, &pl, sleep_ms == 0 && busy);
+
+        busy = rc > 0;
+        sleep_ms = idle_sleep(d, spec, &pl, sleep_ms, rc);
+        if (sleep_ms > 0)
+            omkt_daemon_sleep(d, sleep_ms);
+    }
+    omkt_db_close(ctx.db);
+}
+
 /* thread_main - one worker thread. */
 static void *thread_main(void *p)
 {
     struct thread_arg *a = p;
-    struct omkt_jobctx ctx = {.d = a->d, .slot = a->slot};
-    int64_t sleep_ms = 0;
-    bool busy = false;
 
-    ctx.db = omkt_daemon_connect(a->d);
-    while (ctx.db != NULL && !atomic_load(&a->d->is_stopping) &&
-           !atomic_load(&a->d->is_draining)) {
-        int rc = poll_once(&ctx, a->spec, sleep_ms == 0 && busy);
-
-        busy = rc > 0;
-
-        sleep_ms = next_sleep(a->d, a->spec, sleep_ms, rc);
-        if (sleep_ms > 0)
-            omkt_daemon_sleep(a->d, sleep_ms + random() % (sleep_ms / 4 + 1));
-    }
-    omkt_db_close(ctx.db);
+    omkt_worker_loop(a->d, a->spec, a->slot);
     if (atomic_fetch_sub(&live, 1) == 1)
         atomic_store(&a->d->is_done, true); /* drained: main may exit */
     return NULL;
@@ -300,6 +383,8 @@ int omkt_worker_start(struct omkt_daemon *d,
 {
     unsigned n = spec->nthreads ? spec->nthreads : 1;
 
+    if (omkt_pollbudget_check(d->common.poll_budget, eb) != OMKT_OK)
+        return OMKT_ECONF;
     if (nthreads + n > OMKT_MAX_WORKERS) {
         omkt_errf(eb, "too many worker threads (max %d)", OMKT_MAX_WORKERS);
         return OMKT_EINVAL;

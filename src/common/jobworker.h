@@ -41,7 +41,9 @@ struct omkt_worker_spec {
     /* After the outcome is recorded (ctx->is_done says whether the job
      * completed); frees ctx->data.  May be NULL. */
     void (*cleanup)(struct omkt_jobctx *ctx);
-    int64_t idle_poll_ms; /* 0: [common] poll_min..poll_max, adaptive */
+    /* 0: [common] poll_budget; else this task's own idle period: under a
+     * budget it is cluster-wide (each of N pollers waits N times it). */
+    int64_t idle_poll_ms;
     /* Instead of peek + omkt_job_claim: choose and claim the job into
      * ctx->job (the cloud bridge's policy); OMKT_ENOTFOUND: nothing to
      * take now.  May be NULL. */
@@ -53,6 +55,17 @@ struct omkt_worker_spec {
 int omkt_worker_start(struct omkt_daemon *d,
                       const struct omkt_worker_spec *spec,
                       struct omkt_errbuf *eb);
+
+/*
+ * omkt_worker_loop - the body of one worker thread: claim and run jobs of
+ * @spec on @slot of @d (borrowed until it returns), polling idle under
+ * [common] poll_budget, until @d stops or drains.  omkt_worker_start runs
+ * it on its threads; tools that simulate many daemons in one process
+ * (bench/idle-scale) call it directly.
+ */
+void omkt_worker_loop(struct omkt_daemon *d,
+                      const struct omkt_worker_spec *spec,
+                      struct omkt_slot *slot);
 
 /* omkt_worker_join - wait for every worker thread to finish. */
 void omkt_worker_join(struct omkt_daemon *d);

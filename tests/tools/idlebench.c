@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * idlebench - an idle cluster in one process, for bench/idle-scale.
+ *
+ *   idlebench -c CONF BUDGET ROLES N IDLE_S JOBS
+ *
+ * Simulates N daemons of each of ROLES (a comma list of downloaderd,
+ * metadatad, transcoderd, notifierd): each has its own registry row and
+ * runs the real worker loop (omkt_worker_loop) on its own thread and
+ * connection, polling its role's real task; handlers skip the media work.
+ * One thread heartbeats every row each [common] heartbeat, spread evenly
+ * (omkt_proc_heartbeat, as daemon.c does), and one runs each daemon's
+ * cluster chores (promote, mark dead, reap) on the schedule of
+ * omkt_idleshare_next_ms, as daemon.c's heartbeat thread does.  BUDGET is
+ * [common] poll_budget ("off": the adaptive poll_min..poll_max scheme).
+ *
+ * After a warm-up (every poller has polled and learnt N), it counts the
+ * server's statements (information_schema.GLOBAL_STATUS deltas) over
+ * IDLE_S idle seconds, then inserts JOBS jobs at random times (uniform
+ * gaps of 0.1..0.9 s, roles in turn) and measures each one's pickup: from
+ * its insert to its handler starting.  Prints one line:
+ *   BUDGET N ROLES stmts/s select/s update/s other/s jobs p50 p95 max hb/s
+ * (statements per second of the whole idle cluster, pickup milliseconds,
+ * then the heartbeat UPDATEs per second among those statements).
+ */
+#include <inttypes.h>
+#include <mysql.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/alloc.h"
+#include "common/conf.h"
+#include "common/db_jobs.h"
+#include "common/db_procs.h"
+#include "common/idleshare.h"
+#include "common/jobworker.h"
+#include "common/log.h"
+#include "common/parse.h"
+#include "common/pollbudget.h"
+
+#define MAX_ROLES   4
+#define MAX_JOBS    10000
+#define WARMUP_MS   3000
+#define STACK_BYTES (256 * 1024)
+
+struct role {
+    const char *name;
+    enum omkt_task task;
+};
+
+static const struct role known_roles[] = {
+    {"downloaderd", OMKT_TASK_DOWNLOAD},
+    {"metadatad", OMKT_TASK_METADATA},
+    {"transcoderd", OMKT_TASK_TRANSCODE},
+    {"notifierd", OMKT_TASK_NOTIFY},
+};
+
+/* One simulated daemon: its skeleton state and its poller thread. */
+struct fake {
+    struct omkt_daemon d;
+    struct omkt_daemon_spec spec;
+    struct omkt_worker_spec wspec;
+    pthread_t thread;
+    int64_t next_promote_ms, next_reap_ms;
+};
+
+static struct omkt_db_conf dbc;
+static struct omkt_common_conf cc;
+static struct fake **fakes;
+static size_t nfakes;
+static atomic_bool is_stop;
+static pthread_mutex_t lat_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t lat_ms[MAX_JOBS];
+static size_t nlat;
+static atomic_long nbeats; /* heartbeats sent, for the report */
+
+/* handle - the pickup time of the job (its payload: insert wall ms). */
+static int handle(struct omkt_jobctx *ctx)
+{
+    int64_t t0 = 0;
+    const char *p = ctx->job.payload ? ctx->job.payload : "";
+
+    if (omkt_parse_i64(p, &t0) != OMKT_OK)
+        return OMKT_OK;
+    pthread_mutex_lock(&lat_lock);
+    if (nlat < MAX_JOBS)
+        lat_ms[nlat++] = omkt_wall_ms() - t0;
+    pthread_mutex_unlock(&lat_lock);
+    return OMKT_OK;
+}
+
+static void *poller_main(void *arg)
+{
+    struct fake *f = arg;
+
+    omkt_worker_loop(&f->d, &f->wspec, &f->d.slots[0]);
+    return NULL;
+}
+
+/* fake_new - register daemon @i of @r (its poller starts later). */
+static int fake_new(struct omkt_db *db, const struct role *r, size_t i)
+{
+    struct fake *f = omkt_xcalloc(1, sizeof(*f));
+    char host[64];
+
+    f->spec.name = r->name;
+    f->wspec = (struct omkt_worker_spec){
+        .task = r->task, .nthreads = 1, .handle = handle};
+    f->d.spec = &f->spec;
+    f->d.common = cc;
+    f->d.db = dbc;
+    f->d.nslots = 1;
+    pthread_mutex_init(&f->d.slots[0].lock, NULL);
+    pthread_mutex_init(&f->d.wake_lock, NULL);
+    pthread_cond_init(&f->d.wake, NULL);
+    snprintf(host, sizeof(host), "idle-%zu", i);
+    fakes[nfakes++] = f;
+    return omkt_proc_register(db, host, (long)getpid(), r->name, &f->d.proc_id,
+                              NULL) == OMKT_OK
+               ? 0
+               : -1;
+}
+
+/* beat_one - as daemon.c's beat: the row, with the job held (if any). */
+static void beat_one(struct omkt_db *db, struct fake *f)
+{
+    struct omkt_slot *s = &f->d.slots[0];
+    int64_t job;
+    bool is_draining = false;
+
+    pthread_mutex_lock(&s->lock);
+    job = s->job.id;
+    pthread_mutex_unlock(&s->lock);
+    (void)omkt_proc_heartbeat(db, f->d.proc_id, "idle", job, &is_draining,
+                              NULL); /* retried next period */
+    atomic_fetch_add(&nbeats, 1);
+}
+
+/*
+ * start_all - beat every row once (registering thousands takes longer
+ * than the registry's freshness window on a loaded machine), then start
+ * every poller: each one's first poll then sees the whole N, as in a
+ * cluster that has been up for a while.
+ */
+static void start_all(struct omkt_db *db, const pthread_attr_t *attr)
+{
+    int64_t now = omkt_now_ms();
+    bool is_shared = strcmp(cc.poll_budget, "off") != 0;
+    int64_t promote = is_shared ? (int64_t)nfakes * 1000 : 1000;
+    int64_t reap =
+        is_shared ? (int64_t)nfakes * cc.reap_interval_ms : cc.reap_interval_ms;
+
+    /* Chores in the phases of a cluster that has been up for long (all
+     * due at once, they would fill the idle window). */
+    promote = promote > 300000 ? 300000 : promote;
+    reap = reap > 300000 ? 300000 : reap;
+    for (size_t i = 0; i < nfakes; i++) {
+        fakes[i]->next_promote_ms = now + random() % promote;
+        fakes[i]->next_reap_ms = now + random() % reap;
+    }
+    for (size_t i = 0; i < nfakes; i++)
+        beat_one(db, fakes[i]);
+    for (size_t i = 0; i < nfakes; i++)
+        if (pthread_create(&fakes[i]->thread, attr, poller_main, fakes[i]) != 0)
+            fprintf(stderr, "idlebench: cannot start poller %zu\n", i);
+}
+
+/* beat_main - every row once per heartbeat period, spread evenly: row i
+ * of cycle c is due at c x period + i x gap (no sleep when behind). */
+static void *beat_main(void *arg)
+{
+    struct omkt_db *db = arg;
+    int64_t gap_us = cc.heartbeat_ms * 1000 / (int64_t)(nfakes ? nfakes : 1);
+    int64_t due_us = omkt_now_ms() * 1000;
+
+    for (size_t i = 0; !atomic_load(&is_stop); i = (i + 1) % nfakes) {
+        int64_t now_us = omkt_now_ms() * 1000;
+
+        if (due_us > now_us)
+            usleep((useconds_t)(due_us - now_us));
+        beat_one(db, fakes[i]);
+        due_us += gap_us;
+    }
+    omkt_db_close(db);
+    return NULL;
+}
+
+static int no_reaped(void *ctx, struct omkt_db *db, const struct omkt_reaped *r)
+{
+    (void)ctx;
+    (void)db;
+    (void)r;
+    return OMKT_OK;
+}
+
+/* chores_one - daemon.c's housekeep for one daemon, when it is due. */
+static void chores_one(struct omkt_db *db, struct fake *f, int64_t now)
+{
+    unsigned silence_s = (unsigned)((cc.lease_ms + 999) / 1000);
+
+    if (now < f->next_promote_ms)
+        return;
+    (void)omkt_job_promote(db, NULL, NULL); /* next time, as daemon.c */
+    if (now >= f->next_reap_ms) {
+        (void)omkt_proc_mark_dead(db, silence_s, NULL, NULL);
+        (void)omkt_job_reap(db, &f->d.backoff, no_reaped, NULL, NULL, NULL);
+        f->next_reap_ms =
+            now + omkt_idleshare_next_ms(&f->d, db, cc.reap_interval_ms);
+    }
+    f->next_promote_ms = now + omkt_idleshare_next_ms(&f->d, db, 1000);
+}
+
+static void *chores_main(void *arg)
+{
+    struct omkt_db *db = arg;
+
+    while (!atomic_load(&is_stop)) {
+        for (size_t i = 0; i < nfakes && !atomic_load(&is_stop); i++)
+            chores_one(db, fakes[i], omkt_now_ms());
+        usleep(10000);
+    }
+    omkt_db_close(db);
+    return NULL;
+}
+
+/* status - the server's statement counters: questions, select, update,
+ * everything else (Com_* that changes data or transactions). */
+static void status(struct omkt_db *db, int64_t out[4])
+{
+    static const char sql[] =
+        "SELECT VARIABLE_NAME, VARIABLE_VALUE FROM"
+        " information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN"
+        " ('QUESTIONS', 'COM_SELECT', 'COM_UPDATE')";
+    struct omkt_dbres *r = NULL;
+
+    memset(out, 0, 4 * sizeof(*out));
+    if (omkt_db_query(db, sql, NULL, 0, &r, NULL) != OMKT_OK)
+        return;
+    for (size_t i = 0; i < r->nrows; i++) {
+        const char *k = omkt_dbres_str(r, i, 0);
+        int64_t v = omkt_dbres_i64(r, i, 1, 0);
+
+        out[strcmp(k, "QUESTIONS") == 0    ? 0
+            : strcmp(k, "COM_SELECT") == 0 ? 1
+                                           : 2] = v;
+    }
+    omkt_dbres_free(r);
+    out[3] = atomic_load(&nbeats);
+}
+
+/* insert_jobs - @n jobs at random times, one role after the other. */
+static void insert_jobs(struct omkt_db *db, const struct role **roles,
+                        size_t nroles, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char payload[32];
+        struct omkt_job_new jn = {.task = roles[i % nroles]->task,
+                                  .payload = payload};
+
+        usleep((useconds_t)(100000 + random() % 800000));
+        snprintf(payload, sizeof(payload), "%" PRId64, omkt_wall_ms());
+        (void)omkt_job_enqueue(db, &jn, NULL, NULL);
+    }
+    usleep(2000000); /* the last ones picked up */
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* parse_roles - the comma list into @out; the count, 0 on error. */
+static size_t parse_roles(char *list, const struct role **out)
+{
+    size_t n = 0;
+
+    for (char *p = list; p != NULL && n < MAX_ROLES;) {
+        char *comma = strchr(p, ',');
+        size_t k = 0;
+
+        if (comma != NULL)
+            *comma = '\0';
+        while (k < MAX_ROLES && strcmp(known_roles[k].name, p) != 0)
+            k++;
+        if (k == MAX_ROLES)
+            return 0;
+        out[n++] = &known_roles[k];
+        p = comma ? comma + 1 : NULL;
+    }
+    return n;
+}
+
+/* load - [db] and [common] of @path, poll_budget replaced by @budget. */
+static int load(const char *path, const char *budget)
+{
+    const struct omkt_conf_section secs[] = {
+        {"db", omkt_db_conf_keys, omkt_db_conf_nkeys, &dbc},
+        {"common", omkt_common_conf_keys, omkt_common_conf_nkeys, &cc},
+    };
+    struct omkt_errbuf eb = {0};
+
+    if (omkt_conf_load(path, secs, 2, &eb) != OMKT_OK) {
+        fprintf(stderr, "idlebench: %s\n", eb.msg);
+        return -1;
+    }
+    cc.poll_budget = omkt_xstrdup(budget);
+    if (omkt_pollbudget_check(cc.poll_budget, &eb) != OMKT_OK) {
+        fprintf(stderr, "idlebench: %s\n", eb.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* stop_all - stop and join every poller, mark their rows stopped. */
+static void stop_all(struct omkt_db *db, pthread_t beat, pthread_t chores)
+{
+    atomic_store(&is_stop, true);
+    for (size_t i = 0; i < nfakes; i++)
+        omkt_daemon_stop(&fakes[i]->d);
+    for (size_t i = 0; i < nfakes; i++) {
+        if (fakes[i]->thread)
+            pthread_join(fakes[i]->thread, NULL);
+        (void)omkt_proc_stop(db, fakes[i]->d.proc_id, NULL); /* report */
+    }
+    pthread_join(beat, NULL);
+    pthread_join(chores, NULL);
+}
+
+/* report - the result line. */
+static void report(const char *budget, size_t n, const char *roles,
+                   const int64_t a[4], const int64_t b[4], double secs)
+{
+    double hb = (double)(b[3] - a[3]) / secs;
+    double q = (double)(b[0] - a[0] - 1) / secs; /* minus our own query */
+    double sel = (double)(b[1] - a[1] - 1) / secs;
+    double upd = (double)(b[2] - a[2]) / secs;
+
+    qsort(lat_ms, nlat, sizeof(lat_ms[0]), cmp_i64);
+    printf("%s %zu %s %.1f %.1f %.1f %.1f %zu %" PRId64 " %" PRId64 " %" PRId64
+           " %.1f\n",
+           budget, n, roles, q, sel, upd, q - sel - upd, nlat,
+           nlat ? lat_ms[nlat / 2] : -1,
+           nlat ? lat_ms[(nlat * 95 + 99) / 100 - 1] : -1,
+           nlat ? lat_ms[nlat - 1] : -1, hb);
+}
+
+int main(int argc, char **argv)
+{
+    const struct role *roles[MAX_ROLES];
+    char *role_list, *role_copy;
+    size_t nroles, n;
+    int64_t idle_s = 0, njobs = 0, n64 = 0, a[4], b[4];
+    struct omkt_db *db = NULL, *beat_db = NULL, *chores_db = NULL;
+    pthread_t beat, chores;
+    pthread_attr_t attr;
+
+    if (argc != 8 || strcmp(argv[1], "-c") != 0) {
+        fprintf(stderr,
+                "usage: idlebench -c CONF BUDGET ROLES N IDLE_S JOBS\n");
+        return 2;
+    }
+    role_list = argv[4];
+    role_copy = omkt_xstrdup(role_list);
+    nroles = parse_roles(role_copy, roles);
+    if (nroles == 0 || omkt_parse_i64(argv[6], &idle_s) != OMKT_OK ||
+        omkt_parse_i64(argv[7], &njobs) != OMKT_OK || idle_s <= 0 ||
+        njobs < 0 || njobs > MAX_JOBS ||
+        omkt_parse_i64(argv[5], &n64) != OMKT_OK || n64 <= 0 ||
+        load(argv[2], argv[3]) != 0) {
+        fprintf(stderr, "idlebench: bad arguments\n");
+        return 2;
+    }
+    n = (size_t)n64;
+    omkt_log_threshold = OMKT_LOG_NOTICE; /* not a line per job */
+    mysql_library_init(0, NULL, NULL);
+    srandom((unsigned)getpid());
+    if (omkt_db_open(&dbc, &db, NULL) != OMKT_OK)
+        return 1;
+    fakes = omkt_xcalloc(n * nroles, sizeof(*fakes));
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, STACK_BYTES);
+    for (size_t i = 0; i < n * nroles; i++)
+        if (fake_new(db, roles[i % nroles], i) != 0) {
+            fprintf(stderr, "idlebench: cannot register daemon %zu\n", i);
+            break;
+        }
+    if (omkt_db_open(&dbc, &beat_db, NULL) != OMKT_OK ||
+        omkt_db_open(&dbc, &chores_db, NULL) != OMKT_OK)
+        return 1;
+    start_all(db, &attr);
+    pthread_create(&beat, NULL, beat_main, beat_db);
+    pthread_create(&chores, NULL, chores_main, chores_db);
+    usleep(WARMUP_MS * 1000);
+    status(db, a);
+    usleep((useconds_t)(idle_s * 1000000));
+    status(db, b);
+    insert_jobs(db, roles, nroles, (size_t)njobs);
+    stop_all(db, beat, chores);
+    report(argv[3], n, role_list, a, b, (double)idle_s);
+    omkt_db_close(db);
+    mysql_library_end();
+    return 0;
+}
