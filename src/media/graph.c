@@ -153,11 +153,24 @@ static const char *deint_desc(enum omkt_deint d)
     return "";
 }
 
+/*
+ * is_turned_late - turn the picture after scaling it, not before: the
+ * same picture (the scaler's filter is the same both ways), but the
+ * transpose moves the output's pixels instead of the source's (a 1080p
+ * phone video into setting 14: 0.9 instead of 2.1 megapixels a frame).
+ * Not when user filters, which see the turned source, come in between.
+ */
+static bool is_turned_late(const struct omkt_vgraph_args *a)
+{
+    return a->user == NULL && a->rotation != 0;
+}
+
 int omkt_graph_video(struct omkt_graph *g, const AVFrame *f,
                      const struct omkt_vgraph_args *a, struct omkt_errbuf *eb)
 {
     char args[256], desc[2048], fps[64] = "", sopts[128], post[512];
-    bool is_odd;
+    bool is_odd, is_late = is_turned_late(a);
+    bool is_sideways = is_late && (a->rotation == 90 || a->rotation == 270);
     int ret;
 
     video_src_args(f, a, args, sizeof(args));
@@ -171,11 +184,14 @@ int omkt_graph_video(struct omkt_graph *g, const AVFrame *f,
      * whole chroma samples. */
     is_odd = (a->out_w | a->out_h) & 1;
     snprintf(desc, sizeof(desc),
-             "%s%s%s%s%sscale=%d:%d:flags=bicubic%s%s,%sformat=%s%s",
-             deint_desc(a->deint), rotate_desc(a->rotation),
+             "%s%s%s%s%sscale=%d:%d:flags=bicubic%s%s,%s%sformat=%s%s",
+             deint_desc(a->deint), is_late ? "" : rotate_desc(a->rotation),
              a->user ? a->user : "", a->user ? "," : "", is_odd ? post : "",
-             a->out_w, a->out_h, sopts, a->is_square_pixels ? ",setsar=1" : "",
-             is_odd ? "" : post, av_get_pix_fmt_name(a->out_fmt), fps);
+             is_sideways ? a->out_h : a->out_w,
+             is_sideways ? a->out_w : a->out_h, sopts,
+             a->is_square_pixels ? ",setsar=1" : "",
+             is_late ? rotate_desc(a->rotation) : "", is_odd ? "" : post,
+             av_get_pix_fmt_name(a->out_fmt), fps);
     ret = build(g, true, a->threads, args, desc, eb);
     if (ret == OMKT_OK)
         remember(g, f);
