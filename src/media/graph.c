@@ -137,9 +137,29 @@ static int build(struct omkt_graph *g, bool is_video, int threads,
     return ret;
 }
 
+enum omkt_deint omkt_deint_mode(const AVCodecParameters *p)
+{
+    switch (p->field_order) {
+    case AV_FIELD_PROGRESSIVE:
+        return OMKT_DEINT_NONE;
+    case AV_FIELD_TT:
+    case AV_FIELD_BB:
+    case AV_FIELD_TB:
+    case AV_FIELD_BT:
+        return OMKT_DEINT_FLAGGED;
+    case AV_FIELD_UNKNOWN:
+        return OMKT_DEINT_DETECT;
+    }
+    return OMKT_DEINT_DETECT;
+}
+
 /* deint_desc - the deinterlacing filters of mode @d.  bwdif sends one
  * frame per frame (as "-vf bwdif=mode=send_frame"), so frame counts and
- * rates stay the source's; deint=interlaced leaves progressive frames. */
+ * rates stay the source's; deint=interlaced leaves progressive frames.
+ * A thumbnail is one frame in, one picture out at once, where bwdif
+ * (and idet) wait for the next frame: kerndeint interpolates the lines
+ * of one field where the other one differs (combing), from that frame
+ * alone. */
 static const char *deint_desc(enum omkt_deint d)
 {
     switch (d) {
@@ -149,6 +169,8 @@ static const char *deint_desc(enum omkt_deint d)
         return "bwdif=mode=send_frame:parity=auto:deint=interlaced,";
     case OMKT_DEINT_DETECT:
         return "idet,bwdif=mode=send_frame:parity=auto:deint=interlaced,";
+    case OMKT_DEINT_PICTURE:
+        return "kerndeint,";
     }
     return "";
 }
