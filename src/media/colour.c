@@ -129,6 +129,23 @@ static const char *sws_matrix(enum AVColorSpace spc)
 }
 
 /*
+ * zscale_matrix - the matrix zscale reads @src with.  The BT.2020
+ * constant-luminance matrix is defined with the BT.2020 transfer, the
+ * only one zimg decodes it with ("Generic error in an external library"
+ * otherwise): an HLG or PQ stream tagged with it is read as the
+ * non-constant-luminance BT.2020 it almost always is (what phones and
+ * cameras record; a true CL picture comes out slightly off in hue, not
+ * refused).
+ */
+static enum AVColorSpace zscale_matrix(const struct omkt_colour *src)
+{
+    if (src->spc == AVCOL_SPC_BT2020_CL && src->trc != AVCOL_TRC_BT2020_10 &&
+        src->trc != AVCOL_TRC_BT2020_12)
+        return AVCOL_SPC_BT2020_NCL;
+    return src->spc;
+}
+
+/*
  * zscale_desc - @src (HDR or BT.2020) to BT.709 in @buf: through linear
  * light and the tone map for HDR, directly for SDR BT.2020.
  */
@@ -139,7 +156,8 @@ static void zscale_desc(const struct omkt_colour *src,
 
     snprintf(in, sizeof(in), "zscale=tin=%s:pin=%s:min=%s:rin=%s",
              av_color_transfer_name(src->trc),
-             av_color_primaries_name(src->pri), av_color_space_name(src->spc),
+             av_color_primaries_name(src->pri),
+             av_color_space_name(zscale_matrix(src)),
              av_color_range_name(src->range));
     if (omkt_colour_is_hdr(src))
         snprintf(buf, size,

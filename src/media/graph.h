@@ -21,7 +21,12 @@ enum omkt_deint {
     OMKT_DEINT_NONE,    /* a progressive stream */
     OMKT_DEINT_FLAGGED, /* the frames flagged interlaced (known field order) */
     OMKT_DEINT_DETECT,  /* idet decides per frame (field order unknown) */
+    OMKT_DEINT_PICTURE, /* a picture made of one frame: spatial only */
 };
+
+/* omkt_deint_mode - a stream's mode from its field order: the frames
+ * flagged interlaced when it is known, idet's guess when it is not. */
+enum omkt_deint omkt_deint_mode(const AVCodecParameters *p);
 
 struct omkt_graph {
     AVFilterGraph *graph;

@@ -31,8 +31,8 @@ struct omkt_intr {
     bool (*should_stop_fn)(void *ctx); /* true: stop (cancelled) */
     void *ctx;
     int64_t deadline_us; /* av_gettime_relative() limit; 0 = none */
-    /* Set when fired: OMKT_ESHUTDOWN/ECANCELLED/ETIMEOUT; atomic because
-     * output worker threads poll it through their AVIO callbacks. */
+    /* Set when fired: OMKT_ESHUTDOWN/ECANCELLED/ETIMEOUT; atomic, so that
+     * any thread may poll it through an AVIO callback. */
     atomic_int reason;
 };
 

@@ -283,24 +283,6 @@ static AVRational video_rate(const struct omkt_out *o, const AVCodec *c)
     return out_rate(c, o->src->vrate);
 }
 
-/* deint_mode - deinterlace from the stream's field order: the frames
- * flagged interlaced when it is known, idet's guess when it is not. */
-static enum omkt_deint deint_mode(const AVCodecParameters *p)
-{
-    switch (p->field_order) {
-    case AV_FIELD_PROGRESSIVE:
-        return OMKT_DEINT_NONE;
-    case AV_FIELD_TT:
-    case AV_FIELD_BB:
-    case AV_FIELD_TB:
-    case AV_FIELD_BT:
-        return OMKT_DEINT_FLAGGED;
-    case AV_FIELD_UNKNOWN:
-        return OMKT_DEINT_DETECT;
-    }
-    return OMKT_DEINT_DETECT;
-}
-
 /* video_colour - the output's colour: conversion and encoder tags. */
 static void video_colour(struct omkt_out *o, AVCodecContext *e)
 {
@@ -356,7 +338,7 @@ static int open_video(struct omkt_out *o)
     o->vargs.out_h = e->height;
     o->vargs.out_fmt = e->pix_fmt;
     o->vargs.out_fps = o->is_vfr ? (AVRational){0, 1} : e->framerate;
-    o->vargs.deint = deint_mode(o->src->vst->codecpar);
+    o->vargs.deint = omkt_deint_mode(o->src->vst->codecpar);
     video_colour(o, e);
     o->v.in_tb = o->src->vst->time_base;
     ret = check_pixel_rate(o, e);

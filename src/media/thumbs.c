@@ -102,8 +102,10 @@ static int open_chain(struct size_chain *c, int w, int h,
                                         .out_h = h,
                                         .out_fmt = AV_PIX_FMT_YUVJ420P,
                                         .is_square_pixels = true};
-    /* HDR tone-mapped as the videos; no deinterlacing (bwdif needs the
-     * next frame, a thumbnail is made of one). */
+    /* HDR tone-mapped as the videos; a stream flagged interlaced is
+     * deinterlaced from each picked frame alone (graph.c). */
+    if (omkt_deint_mode(src->vst->codecpar) == OMKT_DEINT_FLAGGED)
+        c->args.deint = OMKT_DEINT_PICTURE;
     omkt_colour_of_stream(src->vst->codecpar, &c->args.in_colour);
     omkt_colour_for_output(&c->args.in_colour, w, h, true, &c->args.out_colour);
     omkt_colour_tag(c->enc, &c->args.out_colour);

@@ -28,13 +28,10 @@
 #include "media/probe.h"
 #include "media/transcode.h"
 #include "media/zip.h"
-#include "media/outworker.h"
 #include "common/fsops.h"
 
 #define PROGRESS_EVERY_US 250000
-#define PROGRESS_RUN_MAX  0.99 /* until the outputs are published */
-#define WANT_VIDEO        1
-#define WANT_AUDIO        2
+#define PROGRESS_RUN_MAX  0.99             /* until the outputs are published */
 #define SEEK_MIN_GAP_US   (5 * 1000000LL)  /* seek when further than this */
 #define SEEK_MIN_DUR_US   (60 * 1000000LL) /* only for sources this long */
 #define CUT_MIN_US        (1000000LL) /* a shorter source is "cut" beyond */
@@ -49,9 +46,6 @@ struct pipeline {
     int vdec_threads;       /* for the video decoder; 0 = auto */
     int64_t vstart, astart; /* source start in each stream's time base */
     struct omkt_out **outs;
-    struct omkt_outworker **workers; /* per output when is_threaded */
-    unsigned char *wants;            /* per output: WANT_VIDEO | WANT_AUDIO */
-    bool is_threaded;                /* outputs run on worker threads */
     size_t n;
     AVPacket *pkt;
     AVFrame *frame;
@@ -203,21 +197,12 @@ static void deliver(struct pipeline *p, int idx, AVFrame *f)
         p->pos_us = us > p->pos_us ? us : p->pos_us;
     }
     for (size_t i = 0; i < p->n; i++) {
-        AVFrame *ref;
-
         if (p->outs[i] == NULL)
             continue;
-        if (p->is_threaded) {
-            ref = p->wants[i] & (is_video ? WANT_VIDEO : WANT_AUDIO)
-                      ? av_frame_clone(f) /* a reference, not a copy */
-                      : NULL;
-            if (ref != NULL) /* false once the output died: it is done */
-                (void)omkt_outworker_push(p->workers[i], ref, is_video);
-        } else if (is_video) {
+        if (is_video)
             (void)omkt_out_video(p->outs[i], f); /* failure stays in it */
-        } else {
+        else
             (void)omkt_out_audio(p->outs[i], f);
-        }
     }
 }
 
@@ -245,10 +230,7 @@ static void decode(struct pipeline *p, AVCodecContext *dec, int idx,
 /* any_alive - is some output still working? */
 static bool any_alive(const struct pipeline *p)
 {
-    for (size_t i = 0; i < p->n && p->is_threaded; i++)
-        if (p->workers[i] != NULL && omkt_outworker_is_alive(p->workers[i]))
-            return true;
-    for (size_t i = 0; i < p->n && !p->is_threaded; i++)
+    for (size_t i = 0; i < p->n; i++)
         if (p->outs[i] != NULL && (omkt_out_wants_video(p->outs[i]) ||
                                    omkt_out_wants_audio(p->outs[i])))
             return true;
@@ -307,65 +289,33 @@ static bool seek_ahead(struct pipeline *p)
  * of FFmpeg's "auto" but half the CPUs: decoding 1080p H.264 costs about
  * a fifth of the setting-14 transcode and keeps up, while frame threading
  * costs CPU (per-frame context copies, wake-ups; 8 % of the decode here)
- * and memory (a picture set per thread).  With several outputs, they run
- * in parallel on worker threads, one per output, which already keep the
- * CPUs busy: each output's encoder and filter graphs share the CPUs
- * (cpus / video outputs threads each, at least one) instead of each
- * starting a full set of frame and slice threads, and the decoder gets
- * the CPUs the outputs leave, at least one.  Decoding and scaling give
- * the same pictures with any thread count.  Evidence: bench/transcode
- * --profile ladder (5 threads instead of 45 for ffmpeg's split graph).
+ * and memory (a picture set per thread).  Every encoder and filter graph
+ * gets one thread per CPU (p->src.threads), not x264's automatic 1.5
+ * frame threads per CPU plus a lookahead thread: the extra frame threads
+ * only wait for each other's rows on a busy machine and keep more
+ * pictures in flight (setting 14 of 1080p H.264: 13.4 s of CPU instead
+ * of 15.6).  Several outputs run inline, one after the other on this
+ * thread, their encoders' threads in parallel, as the ffmpeg CLI's split
+ * graph does: one worker thread per output with single-threaded codecs
+ * (the former outworker.c) cost a fifth more CPU for the same pictures
+ * (the 11-14 ladder of a 5 s 1080p source: 19.1 s against 15.1 inline,
+ * 16.4-16.8 for ffmpeg's split graph).  Decoding and scaling give the
+ * same pictures with any thread count.  Evidence: bench/transcode.
  */
 static void plan_threads(struct pipeline *p,
                          const struct omkt_setting *const *sets)
 {
-    int n_known = 0, n_video = 0, cpus = av_cpu_count();
+    int n_video = 0, cpus = av_cpu_count();
 
     p->vdec_threads = p->opts != NULL ? p->opts->threads : 0;
     if (p->opts != NULL && p->opts->threads > 0)
         return;
-    for (size_t i = 0; i < p->n; i++) {
-        const struct omkt_setting *s = sets[i];
-
-        n_known += s != NULL;
-        n_video += s != NULL && s->type == OMKT_SETTING_VIDEO;
-    }
-    p->is_threaded = n_known >= 2 && p->vidx >= 0;
+    for (size_t i = 0; i < p->n; i++)
+        n_video += sets[i] != NULL && sets[i]->type == OMKT_SETTING_VIDEO;
     if (n_video == 0) /* thumbnails decode more than they encode */
         return;
     p->vdec_threads = cpus / 2 > 1 ? cpus / 2 : 1;
-    if (!p->is_threaded)
-        return;
-    p->src.threads = cpus / n_video > 1 ? cpus / n_video : 1;
-    p->vdec_threads = cpus - n_video > 1 ? cpus - n_video : 1;
-}
-
-/* start_workers - one thread per live output (or none: run inline). */
-static void start_workers(struct pipeline *p)
-{
-    size_t live = 0;
-
-    for (size_t i = 0; i < p->n; i++) {
-        struct omkt_out *o = p->outs[i];
-
-        if (o == NULL)
-            continue;
-        p->wants[i] = (omkt_out_wants_video(o) ? WANT_VIDEO : 0) |
-                      (omkt_out_wants_audio(o) ? WANT_AUDIO : 0);
-        live += p->wants[i] != 0;
-    }
-    if (live < 2 || p->is_seeking)
-        p->is_threaded = false;
-    for (size_t i = 0; i < p->n && p->is_threaded; i++)
-        if (p->wants[i] != 0 &&
-            omkt_outworker_start(p->outs[i], &p->workers[i]) != OMKT_OK)
-            p->is_threaded = false;
-    if (p->is_threaded)
-        return;
-    for (size_t i = 0; i < p->n; i++) {     /* no thread: all run inline */
-        omkt_outworker_free(p->workers[i]); /* never fed: output intact */
-        p->workers[i] = NULL;
-    }
+    p->src.threads = cpus;
 }
 
 /* run - the packet loop: read, decode, deliver, until EOF or stop. */
@@ -410,9 +360,7 @@ static int finish_all(struct pipeline *p, const char *outdir)
 {
     bool is_any = false;
 
-    for (size_t i = 0; i < p->n && p->is_threaded; i++)
-        omkt_outworker_join(p->workers[i], false); /* finishes the output */
-    for (size_t i = 0; i < p->n && !p->is_threaded; i++)
+    for (size_t i = 0; i < p->n; i++)
         if (p->outs[i] != NULL)
             (void)omkt_out_finish(p->outs[i]); /* status stays in it */
     if (omkt_intr_check(&p->intr))
@@ -552,12 +500,8 @@ static void fail_all(const int *ids, size_t n, int ret,
 
 static void pipeline_free(struct pipeline *p)
 {
-    for (size_t i = 0; i < p->n; i++) {
-        omkt_outworker_free(p->workers[i]); /* stops it first */
-        omkt_out_free(p->outs[i]);          /* removes unpublished files */
-    }
-    free(p->workers);
-    free(p->wants);
+    for (size_t i = 0; i < p->n; i++)
+        omkt_out_free(p->outs[i]); /* removes unpublished files */
     free(p->outs);
     avcodec_free_context(&p->vdec);
     avcodec_free_context(&p->adec);
@@ -595,8 +539,6 @@ static void pipeline_init(struct pipeline *p, const char *outdir, size_t n,
     p->aidx = -1;
     p->n = n;
     p->outs = omkt_xcalloc(n ? n : 1, sizeof(*p->outs));
-    p->workers = omkt_xcalloc(n ? n : 1, sizeof(*p->workers));
-    p->wants = omkt_xcalloc(n ? n : 1, sizeof(*p->wants));
 }
 
 /* transcode - the work of both entry points; @sets[i] NULL: unknown. */
@@ -626,7 +568,6 @@ static int transcode(const char *src, const char *outdir, const int *ids,
         goto out;
     open_outputs(&p, sets);
     plan_seeking(&p);
-    start_workers(&p);
     progress(&p, false);
     ret = run(&p);
     if (ret != OMKT_OK) /* interrupted: publish nothing */

@@ -55,11 +55,11 @@ struct omkt_transcode_opts {
     omkt_progress_fn progress_fn; /* at least once a second; may be NULL */
     void *progress_ctx;
     const volatile int *stop; /* non-zero: OMKT_ESHUTDOWN; may be NULL */
-    /* may be NULL; may be called from output worker threads */
+    /* may be NULL; called from the calling thread */
     omkt_should_stop_fn should_stop_fn;
     void *stop_ctx;
     const char *tmp_tag; /* temp name tag, e.g. "host-pid-job"; NULL: pid */
-    int threads;         /* per codec; 0 = auto (outputs on worker threads) */
+    int threads;         /* per codec; 0 = auto (transcode.c plans them) */
     const struct omkt_out_limits *limits; /* NULL: OMKT_OUT_LIMITS_DEFAULT */
 };
 

@@ -102,6 +102,24 @@ check "pq: mean luma $y within 10 of the SDR's $ref_y" python3 -c \
 check "pq: saturation $s >= 80 % of the SDR's $ref_s" python3 -c \
     'import sys; sys.exit(float(sys.argv[1]) < 0.8 * float(sys.argv[2]))' "$s" "$ref_s"
 
+# The HLG clip tagged with the BT.2020 constant-luminance matrix
+# (bt2020c), which zimg decodes only with the BT.2020 transfer: read as
+# the non-constant-luminance BT.2020 it almost always is, not refused.
+cl=$OMKT_TMP/quality-hlg-cl.mp4
+ffmpeg -nostdin -v error -y -i "$hlg" -c copy \
+    -bsf:v hevc_metadata=matrix_coefficients=10 "$cl"
+check "hlg bt2020c: the source says bt2020c" test "$(ffprobe -v error \
+    -select_streams v:0 -show_entries stream=color_space -of csv=p=0 \
+    "$cl")" = bt2020c
+o=$OMKT_TMP/quality-hlg-cl
+rm -rf "$o"
+check "hlg bt2020c: transcode 13 and thumbnails" cli_rc 0 transcode "$cl" \
+    "$o" 13 101
+check_eq_tags "hlg bt2020c 13" "$o/13.mp4" bt709,tv,bt709,bt709
+read -r y s < <(stats "$o/13.mp4")
+check "hlg bt2020c: mean luma $y within 10 of the SDR's $ref_y" python3 -c \
+    'import sys; sys.exit(abs(float(sys.argv[1]) - float(sys.argv[2])) > 10)' "$y" "$ref_y"
+
 # 3. A BT.601 SD source: HD setting 14 converted and tagged BT.709 (its
 #    chroma as swscale's 601 -> 709, ~51 dB; unconverted ~32 dB); SD
 #    setting 12 keeps BT.601 (SMPTE 170M) and says so.

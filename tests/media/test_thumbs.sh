@@ -69,4 +69,15 @@ check "rotated phone video: transcode" thumbs rot "$(clip movrot 1 320x240)"
 check "rotated phone video: 240x320, small 125x166" \
     thumbs_py sizes "$OMKT_TMP/th-rot" 240x320 125x166
 check "no temporary files left" no_leftovers "$OMKT_TMP/th-rot"
+
+# 4. An interlaced source (fields 1/50 s apart, flagged top field first)
+#    gives deinterlaced pictures, as the videos: its frame as decoded is
+#    combed (> 1), bwdif's and ours are not (~0.6).
+pal=$(clip palts 1)
+check "interlaced PAL TS: transcode" thumbs pal "$pal"
+ff -i "$pal" -frames:v 1 "$OMKT_TMP/pal-frame.png"
+check "interlaced PAL TS: the decoded frame is combed" \
+    thumbs_py combing -1.0 "$OMKT_TMP/pal-frame.png"
+check "interlaced PAL TS: h00 is not combed" \
+    thumbs_py combing 0.8 "$OMKT_TMP/th-pal/h00.jpg"
 done_testing

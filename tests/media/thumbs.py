@@ -7,6 +7,8 @@
                                   (its first 20), as many and the same ones
   thumbs.py sizes DIR WxH SWxSH   every hNN.jpg is WxH, every lNN.jpg SWxSH,
                                   and there are as many of each
+  thumbs.py combing MAX PICTURE   PICTURE's combing (below) is at most MAX
+                                  (MAX "-N": at least N)
 
 Frames are told apart by their mean luma: the sources are made with a
 luma that grows by 2 per frame (geq=lum='20+2*N'), so a neighbour frame
@@ -78,9 +80,35 @@ def sizes(d, big, small):
     return bool(ok)
 
 
+def combing(path):
+    """How much neighbour lines differ against lines two apart: woven
+    fields of a moving picture (combing) make neighbours differ more
+    (> 1); a progressive or deinterlaced picture less (~0.6)."""
+    w, _ = dims(path).split("x")
+    w = int(w)
+    raw = subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-frames:v", "1",
+         "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        check=True, capture_output=True).stdout
+    rows = [raw[i:i + w] for i in range(0, len(raw) - w + 1, w)]
+    d1 = sum(abs(a - b) for r in range(len(rows) - 1)
+             for a, b in zip(rows[r], rows[r + 1]))
+    d2 = sum(abs(a - b) for r in range(len(rows) - 2)
+             for a, b in zip(rows[r], rows[r + 2]))
+    return d1 / max(d2, 1)
+
+
+def combing_within(limit, path):
+    c = combing(path)
+    print("# %s: combing %.2f" % (path, c))
+    return c >= -float(limit) if limit.startswith("-") else c <= float(limit)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "same":
         sys.exit(0 if same(sys.argv[2], sys.argv[3], sys.argv[4]) else 1)
     if sys.argv[1] == "sizes":
         sys.exit(0 if sizes(sys.argv[2], sys.argv[3], sys.argv[4]) else 1)
+    if sys.argv[1] == "combing":
+        sys.exit(0 if combing_within(sys.argv[2], sys.argv[3]) else 1)
     sys.exit(2)
