@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "conftest.h"
 #include "daemon.h"
 #include "db_procs.h"
 #include "db_schema.h"
@@ -55,7 +56,9 @@ const size_t omkt_common_conf_nkeys = OMKT_ARRAY_LEN(omkt_common_conf_keys);
 
 struct options {
     const char *conf_path;
-    bool is_test;
+    bool is_test;  /* -t: every program's sections, then the database */
+    bool is_nodb;  /* -n: with -t, leave the database out */
+    bool is_local; /* -T: this program's sections only, silently */
     bool is_print;
 };
 
@@ -134,9 +137,13 @@ struct omkt_db *omkt_daemon_connect(struct omkt_daemon *d)
 static void usage(const char *prog)
 {
     fprintf(stderr,
-            "usage: %s [-c FILE] [-t] [-p]\n"
+            "usage: %s [-c FILE] [-t [-n]] [-T] [-p]\n"
             "  -c FILE  configuration file (default " DEFAULT_CONF ")\n"
-            "  -t       check the configuration and exit\n"
+            "  -t       check the configuration (every program's sections)\n"
+            "           and the database (credentials, schema version), "
+            "exit\n"
+            "  -n       with -t: do not connect to the database\n"
+            "  -T       check only this program's sections and exit\n"
             "  -p       print the effective configuration (secrets masked)\n"
             "  -V       print the version\n",
             prog);
@@ -150,12 +157,16 @@ static int parse_args(const char *prog, int argc, char **argv,
 
     o->conf_path = DEFAULT_CONF;
     opterr = 0;
-    for (c = getopt(argc, argv, "c:tpVh"); c != -1;
-         c = getopt(argc, argv, "c:tpVh")) {
+    for (c = getopt(argc, argv, "c:tnTpVh"); c != -1;
+         c = getopt(argc, argv, "c:tnTpVh")) {
         if (c == 'c') {
             o->conf_path = optarg;
         } else if (c == 't') {
             o->is_test = true;
+        } else if (c == 'n') {
+            o->is_nodb = true;
+        } else if (c == 'T') {
+            o->is_local = true;
         } else if (c == 'p') {
             o->is_print = true;
         } else if (c == 'V') {
@@ -502,6 +513,24 @@ out:
     return ret == OMKT_OK ? 0 : 1;
 }
 
+/* check - -t: the other programs' sections (exit 2 when one is wrong),
+ * then, unless -n, the database (exit 1 when it is not usable). */
+static int check(const struct omkt_daemon *d, const struct options *o)
+{
+    const char *name = d->spec->name;
+    int rc;
+
+    if (omkt_conftest_siblings(name, o->conf_path) != OMKT_OK)
+        return 2;
+    fprintf(stderr, "%s: %s: configuration ok\n", name, o->conf_path);
+    if (o->is_nodb)
+        return 0;
+    mysql_library_init(0, NULL, NULL);
+    rc = omkt_conftest_db(name, &d->db);
+    mysql_library_end();
+    return rc == OMKT_OK ? 0 : 1;
+}
+
 int omkt_daemon_run(const struct omkt_daemon_spec *spec, int argc, char **argv)
 {
     static struct omkt_daemon d; /* lives for the whole process */
@@ -519,9 +548,9 @@ int omkt_daemon_run(const struct omkt_daemon_spec *spec, int argc, char **argv)
     ret = load_config(&d, &o, secs, &n) == OMKT_OK ? 0 : 2;
     if (ret == 0 && o.is_print)
         omkt_conf_print(stdout, secs, n);
-    if (ret == 0 && o.is_test)
-        fprintf(stderr, "%s: %s: configuration ok\n", spec->name, o.conf_path);
-    if (ret == 0 && !o.is_test && !o.is_print) {
+    if (ret == 0 && o.is_test && !o.is_local)
+        ret = check(&d, &o);
+    if (ret == 0 && !o.is_test && !o.is_local && !o.is_print) {
         if (omkt_log_open(spec->name, d.common.log) != OMKT_OK)
             fprintf(stderr, "%s: cannot open log %s\n", spec->name,
                     d.common.log);
