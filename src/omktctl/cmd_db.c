@@ -81,9 +81,13 @@ int cmd_db(struct cli *c, int argc, char **argv)
         return ret;
     }
     is_init = strcmp(argv[1], "init") == 0;
-    ret = omkt_schema_migrate(c->db, is_init, &applied, &eb);
+    ret = omkt_schema_migrate(c->db, is_init, NULL, &applied, &eb);
     if (ret != OMKT_OK)
         fprintf(stderr, "omktctl: %s\n", eb.msg);
+    else if (applied == 0)
+        printf("schema at version %u: nothing to do (0 migrations "
+               "applied)\n",
+               omkt_schema_latest());
     else
         printf("schema at version %u (%u migration%s applied)\n",
                omkt_schema_latest(), applied, applied == 1 ? "" : "s");
