@@ -21,6 +21,7 @@
 #include "apid/apid.h"
 #include "apid/auth.h"
 #include "apid/h_health.h"
+#include "apid/metrics_counters.h"
 #include "apid/sbuf.h"
 #include "apid/server.h"
 #include "common/alloc.h"
@@ -162,7 +163,7 @@ static bool m_cluster(struct omkt_db *db, struct sbuf *b)
 {
     return db != NULL && m_jobs(db, b) == OMKT_OK &&
            m_oldest(db, b) == OMKT_OK && m_durations(db, b) == OMKT_OK &&
-           m_workers(db, b) == OMKT_OK;
+           m_workers(db, b) == OMKT_OK && metrics_counters(db, b) == OMKT_OK;
 }
 
 /* m_requests - omkt_api_requests_total{api,action,code} of this process. */

@@ -14,6 +14,7 @@
 
 #include "alloc.h"
 #include "conftest.h"
+#include "db_counters.h"
 #include "daemon.h"
 #include "db_procs.h"
 #include "db_schema.h"
@@ -324,7 +325,8 @@ static void beat(struct omkt_daemon *d, struct omkt_db *db,
 }
 
 /* on_reaped - remove a dead job's temp files (and its partials once it
- * failed for good: no attempt will resume them); record a final failure. */
+ * failed for good: no attempt will resume them); record a final failure
+ * (counted in the reaper's transaction). */
 static int on_reaped(void *ctx, struct omkt_db *db, const struct omkt_reaped *r)
 {
     struct omkt_daemon *d = ctx;
@@ -337,7 +339,11 @@ static int on_reaped(void *ctx, struct omkt_db *db, const struct omkt_reaped *r)
         omkt_fs_remove_job_tmp(dir, r->id, r->is_final, &n) == OMKT_OK && n > 0)
         omkt_log(OMKT_LOG_INFO, "job=%lld removed %u temp file(s) in %s",
                  (long long)r->id, n, dir);
-    return r->is_final ? omkt_jobflow_job_died(db, r, NULL) : OMKT_OK;
+    if (!r->is_final)
+        return OMKT_OK;
+    return omkt_counters_job_ended(db, r->id, NULL) == OMKT_OK
+               ? omkt_jobflow_job_died(db, r, NULL)
+               : OMKT_EDB;
 }
 
 /* housekeep - promote due jobs, mark silent processes dead, reap; each
