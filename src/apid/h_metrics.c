@@ -8,10 +8,11 @@
  * scope="cluster" and are left out of GET /metrics?scope=process, so an
  * operator scrapes one apid in full and the others with scope=process
  * (docs/api.md, Operators).  Process series (requests, connections, the
- * call log, omkt_db_up) are this apid's own.  Nothing here is rebuilt
- * from rows a purge removes: the job durations are gauges over the jobs
- * done in the last hour, named so.  The internal `test` task is not
- * exported.
+ * call log, omkt_db_up) are this apid's own.  No counter is rebuilt
+ * from rows a purge removes: the all-time job counters come from
+ * job_counters (metrics_counters.c); the older durations are gauges over
+ * the jobs done in the last hour, named so.  The internal `test` task is
+ * not exported.
  */
 #include <inttypes.h>
 #include <stdatomic.h>
