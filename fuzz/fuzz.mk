@@ -21,7 +21,7 @@
 
 FUZZ_TIME      ?= 300
 FUZZ_JOBS      ?= 1
-FUZZ_TARGETS   ?= params nommer_map multipart router settings metadata probe
+FUZZ_TARGETS   ?= params nommer_map multipart router settings metadata awsresp cloudmsg probe
 FUZZ_KEEP_GOING ?=
 FUZZ_OUT       ?= build/fuzz
 FUZZ_BIN       ?= $(FUZZ_OUT)/bin/fuzz

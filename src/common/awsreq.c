@@ -108,10 +108,7 @@ int omkt_aws_new(const struct omkt_aws_config *cfg,
     rc = parse_endpoint(c, cfg->endpoint, eb);
     if (rc == OMKT_OK) {
         copy_config(c, cfg);
-        c->cr.access_key = omkt_xstrdup(cr->access_key);
-        c->cr.secret_key = omkt_xstrdup(cr->secret_key);
-        if (cr->session_token && *cr->session_token)
-            c->cr.session_token = omkt_xstrdup(cr->session_token);
+        omkt_s3_creds_copy(&c->cr, cr);
         c->h = curl_easy_init();
     }
     if (rc == OMKT_OK && c->h == NULL) {

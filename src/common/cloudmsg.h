@@ -28,6 +28,7 @@
 #define OMKT_CLOUDMSG_VERSION   1
 #define OMKT_CLOUDMSG_TOKEN_LEN 32 /* hex characters */
 #define OMKT_CLOUDMSG_MAX_SETS  32
+#define OMKT_CLOUDMSG_MAX_BYTES (256 * 1024) /* SQS's limit of a body */
 
 /* A job for a cloud worker (strings and json owned: omkt_cloud_job_clear). */
 struct omkt_cloud_job {
@@ -72,8 +73,14 @@ struct omkt_cloud_result {
 int omkt_cloudmsg_token(char out[OMKT_CLOUDMSG_TOKEN_LEN + 1],
                         struct omkt_errbuf *eb);
 
-/* The job message: encode (new string, NULL on ENOMEM), decode (@len
- * bytes of untrusted text; OMKT_EINVAL with the reason when malformed). */
+/* The job message: encode (new string; NULL on ENOMEM, with no or over
+ * OMKT_CLOUDMSG_MAX_SETS settings, or over OMKT_CLOUDMSG_MAX_BYTES),
+ * decode (@len bytes of untrusted text; OMKT_EINVAL with the reason when
+ * malformed, a required field is missing or the body is over
+ * OMKT_CLOUDMSG_MAX_BYTES; *j is zeroed then, and filled only on OMKT_OK).
+ * Required: v, job_id > 0, token (32 lower-case hex digits), media_id >=
+ * 0, source and out_prefix (s3://bucket/...), settings (1 to 32 ids > 0);
+ * optional: defs (an object), batch (false). */
 char *omkt_cloud_job_encode(const struct omkt_cloud_job *j);
 int omkt_cloud_job_decode(const char *body, size_t len,
                           struct omkt_cloud_job *j, struct omkt_errbuf *eb);

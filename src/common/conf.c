@@ -142,6 +142,16 @@ static int set_value(const struct cursor *c, const struct omkt_conf_key *k,
     return OMKT_OK;
 }
 
+/* is_cloud_account - @name is "cloud.account-ID", ID a positive number. */
+static bool is_cloud_account(const char *name)
+{
+    static const char prefix[] = "cloud.account-";
+    const char *id = name + sizeof(prefix) - 1;
+
+    return strncmp(name, prefix, sizeof(prefix) - 1) == 0 && *id >= '1' &&
+           *id <= '9' && strspn(id, "0123456789") == strlen(id);
+}
+
 /* open_section - handle "[name]": select it, skip it, or reject it. */
 static int open_section(struct cursor *c, const struct omkt_conf_section *secs,
                         size_t n, bool **seen_all, const char *name,
@@ -161,6 +171,9 @@ static int open_section(struct cursor *c, const struct omkt_conf_section *secs,
             return OMKT_OK;
     /* S3 profiles ([s3.NAME]) are read and checked by common/s3cred.c. */
     if (strncmp(name, "s3.", 3) == 0 && name[3] != '\0')
+        return OMKT_OK;
+    /* Per-account cloud policies: common/cloudconf.c reads them. */
+    if (is_cloud_account(name))
         return OMKT_OK;
     omkt_errf(eb, "%s:%u: unknown section [%s]", c->path, c->line, name);
     return OMKT_ECONF;

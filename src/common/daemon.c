@@ -374,6 +374,7 @@ static void housekeep(struct omkt_daemon *d, struct omkt_db *db,
 struct heart {
     struct omkt_daemon *d;
     pthread_t thread;
+    bool has_thread;
     atomic_bool is_stop;
 };
 
@@ -479,27 +480,38 @@ static int ready(struct omkt_daemon *d, struct omkt_db **db)
     return OMKT_OK;
 }
 
+/* start_db - connect, register and start the heartbeat thread. */
+static int start_db(struct omkt_daemon *d, struct omkt_db **db, struct heart *h)
+{
+    int rc;
+    int ret = ready(d, db);
+
+    if (ret != OMKT_OK)
+        return ret;
+    rc = pthread_create(&h->thread, NULL, heart_main, h);
+    if (rc != 0) { /* without it leases lapse: jobs would run twice */
+        omkt_log(OMKT_LOG_ERR, "cannot start the heartbeat thread: %s",
+                 omkt_errno_str(rc));
+        return OMKT_ENOMEM;
+    }
+    h->has_thread = true;
+    return OMKT_OK;
+}
+
 /* serve - the running life, after configuration. */
 static int serve(struct omkt_daemon *d)
 {
     struct heart h = {.d = d};
     struct omkt_errbuf eb = {0};
     struct omkt_db *db = NULL;
+    bool is_dbless = d->spec->is_dbless && d->spec->is_dbless(d);
     sigset_t set;
-    int rc;
     int ret;
 
     block_signals(&set);
-    ret = ready(d, &db);
+    ret = is_dbless ? OMKT_OK : start_db(d, &db, &h);
     if (ret != OMKT_OK)
         goto out;
-    rc = pthread_create(&h.thread, NULL, heart_main, &h);
-    if (rc != 0) { /* without it leases lapse: jobs would run twice */
-        omkt_log(OMKT_LOG_ERR, "cannot start the heartbeat thread: %s",
-                 omkt_errno_str(rc));
-        ret = OMKT_ENOMEM;
-        goto out;
-    }
     ret = d->spec->start ? d->spec->start(d, &eb) : OMKT_OK;
     if (ret != OMKT_OK)
         omkt_log(OMKT_LOG_ERR, "start: %s", omkt_errbuf_str(&eb, ret));
@@ -511,8 +523,10 @@ static int serve(struct omkt_daemon *d)
     if (d->spec->finish)
         d->spec->finish(d);
     atomic_store(&h.is_stop, true);
-    pthread_join(h.thread, NULL);
-    (void)omkt_proc_stop(db, d->proc_id, NULL); /* best effort */
+    if (h.has_thread)
+        pthread_join(h.thread, NULL);
+    if (db != NULL)
+        (void)omkt_proc_stop(db, d->proc_id, NULL); /* best effort */
     omkt_log(OMKT_LOG_NOTICE, "stopped");
 out:
     omkt_db_close(db);

@@ -71,6 +71,10 @@ struct omkt_daemon_spec {
     /* After stop: wait for and release everything start() made. */
     void (*finish)(struct omkt_daemon *d);
     void *ctx; /* the program's state */
+    /* After the configuration is loaded: true when this run needs no
+     * database (no connection, registry row or heartbeat thread; e.g.
+     * transcoderd's queue = sqs).  NULL: it needs one. */
+    bool (*is_dbless)(const struct omkt_daemon *d);
 };
 
 struct omkt_daemon {

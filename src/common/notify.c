@@ -10,11 +10,13 @@
 #include "s3cred.h"
 #include "text.h"
 
-/* enqueue - a notify job with @payload (borrowed). */
+/* enqueue - a notify job with @payload (stolen; NULL: OMKT_ENOMEM). */
 static int enqueue(struct omkt_db *db, int64_t account_id, int64_t media_id,
                    json_t *payload, struct omkt_errbuf *eb)
 {
-    char *text = json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = payload
+                     ? json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER)
+                     : NULL;
     struct omkt_job_new jn = {
         .task = OMKT_TASK_NOTIFY,
         .priority = 10, /* callbacks are cheap and unblock CMS workflows */
@@ -25,6 +27,7 @@ static int enqueue(struct omkt_db *db, int64_t account_id, int64_t media_id,
     };
     int ret;
 
+    json_decref(payload);
     if (text == NULL)
         return OMKT_ENOMEM;
     ret = omkt_job_enqueue(db, &jn, NULL, eb);
@@ -35,15 +38,10 @@ static int enqueue(struct omkt_db *db, int64_t account_id, int64_t media_id,
 int omkt_notify_omkt(struct omkt_db *db, int64_t account_id, int64_t media_id,
                      const char *action, json_t *params, struct omkt_errbuf *eb)
 {
-    json_t *p = json_pack("{s:s, s:s, s:O}", "kind", "omkt", "action", action,
-                          "params", params);
-    int ret;
-
-    if (p == NULL)
-        return OMKT_ENOMEM;
-    ret = enqueue(db, account_id, media_id, p, eb);
-    json_decref(p);
-    return ret;
+    return enqueue(db, account_id, media_id,
+                   json_pack("{s:s, s:s, s:O}", "kind", "omkt", "action",
+                             action, "params", params),
+                   eb);
 }
 
 int omkt_notify_alert(struct omkt_db *db, int64_t account_id, int64_t media_id,
@@ -71,15 +69,10 @@ int omkt_notify_alert(struct omkt_db *db, int64_t account_id, int64_t media_id,
 int omkt_notify_url(struct omkt_db *db, int64_t account_id, int64_t media_id,
                     const char *url, json_t *body, struct omkt_errbuf *eb)
 {
-    json_t *p =
-        json_pack("{s:s, s:s, s:O}", "kind", "url", "url", url, "body", body);
-    int ret;
-
-    if (p == NULL)
-        return OMKT_ENOMEM;
-    ret = enqueue(db, account_id, media_id, p, eb);
-    json_decref(p);
-    return ret;
+    return enqueue(
+        db, account_id, media_id,
+        json_pack("{s:s, s:s, s:O}", "kind", "url", "url", url, "body", body),
+        eb);
 }
 
 bool omkt_notify_is_nommer(const struct omkt_media *m)
@@ -137,15 +130,10 @@ static json_t *nommer_fields(const struct omkt_media *m, const char *state,
 static int queue_form(struct omkt_db *db, const struct omkt_media *m,
                       json_t *fields, struct omkt_errbuf *eb)
 {
-    json_t *p = json_pack("{s:s, s:s, s:o}", "kind", "form", "url",
-                          m->notify_url, "fields", fields);
-    int ret;
-
-    if (p == NULL)
-        return OMKT_ENOMEM;
-    ret = enqueue(db, m->account_id, m->id, p, eb);
-    json_decref(p);
-    return ret;
+    return enqueue(db, m->account_id, m->id,
+                   json_pack("{s:s, s:s, s:o}", "kind", "form", "url",
+                             m->notify_url, "fields", fields),
+                   eb);
 }
 
 int omkt_notify_nommer_state(struct omkt_db *db, const struct omkt_media *m,

@@ -100,6 +100,15 @@ void omkt_s3_creds_clear(struct omkt_s3_creds *c)
     OMKT_FREE(c->session_token);
 }
 
+void omkt_s3_creds_copy(struct omkt_s3_creds *dst,
+                        const struct omkt_s3_creds *src)
+{
+    dst->access_key = omkt_xstrdup(src->access_key);
+    dst->secret_key = omkt_xstrdup(src->secret_key);
+    if (src->session_token && *src->session_token)
+        dst->session_token = omkt_xstrdup(src->session_token);
+}
+
 /* parse_endpoint - scheme and authority of @ep ("http(s)://host[:port]"). */
 static int parse_endpoint(struct omkt_s3 *s3, const char *ep,
                           struct omkt_errbuf *eb)
@@ -171,10 +180,7 @@ int omkt_s3_new(const struct omkt_s3_config *cfg,
         return OMKT_EINVAL;
     }
     rc = copy_config(s3, cfg, eb);
-    s3->cr.access_key = omkt_xstrdup(cr->access_key);
-    s3->cr.secret_key = omkt_xstrdup(cr->secret_key);
-    if (cr->session_token && *cr->session_token)
-        s3->cr.session_token = omkt_xstrdup(cr->session_token);
+    omkt_s3_creds_copy(&s3->cr, cr);
     s3->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
     s3->h = curl_easy_init();
     if (rc == OMKT_OK && s3->h == NULL) {

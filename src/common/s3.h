@@ -100,6 +100,11 @@ struct omkt_s3;
 /* omkt_s3_creds_clear - wipe and free the strings of @c (NULL ok). */
 void omkt_s3_creds_clear(struct omkt_s3_creds *c);
 
+/* omkt_s3_creds_copy - @dst (zeroed) gets copies of @src's strings; an
+ * empty session token is none. */
+void omkt_s3_creds_copy(struct omkt_s3_creds *dst,
+                        const struct omkt_s3_creds *src);
+
 /*
  * omkt_s3_new - a client for @cfg signing with @cr (both copied).
  * OMKT_EINVAL (bad endpoint, missing keys) or OMKT_ENET (curl).

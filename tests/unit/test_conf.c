@@ -58,7 +58,8 @@ static void test_values(void)
 
     OMKT_CHECK_INT(load("# c\n[apid]\nname = x y \ncount=7\nflag = on\n"
                         "wait = 250ms\nsize = 2M\n[transcoderd]\nother = 1\n"
-                        "[s3]\nregion = eu\n[s3.media]\nbucket = b\n",
+                        "[s3]\nregion = eu\n[s3.media]\nbucket = b\n"
+                        "[cloud]\npolicy = x\n[cloud.account-12]\n",
                         &eb),
                    OMKT_OK, "valid file: %s", eb.msg);
     OMKT_CHECK_STR(tc.name, "x y", "string trimmed");
@@ -88,6 +89,10 @@ static void test_errors(void)
         {"[zzz]\n", ":1: unknown section [zzz]"},
         {"[s3.]\n", ":1: unknown section [s3.]"},
         {"[s3x]\n", ":1: unknown section [s3x]"},
+        {"[cloud.account-]\n", ":1: unknown section [cloud.account-]"},
+        {"[cloud.account-0]\n", ":1: unknown section [cloud.account-0]"},
+        {"[cloud.account-1x]\n", ":1: unknown section [cloud.account-1x]"},
+        {"[cloud.x]\n", ":1: unknown section [cloud.x]"},
         {"[apid]\n", "missing required key apid.wait"},
     };
     struct omkt_errbuf eb = {0};
