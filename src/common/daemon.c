@@ -545,6 +545,10 @@ static int check(const struct omkt_daemon *d, const struct options *o)
     fprintf(stderr, "%s: %s: configuration ok\n", name, o->conf_path);
     if (o->is_nodb)
         return 0;
+    if (d->spec->is_dbless != NULL && d->spec->is_dbless(d)) {
+        fprintf(stderr, "%s: database: not used by this configuration\n", name);
+        return 0;
+    }
     mysql_library_init(0, NULL, NULL);
     rc = omkt_conftest_db(name, &d->db);
     mysql_library_end();

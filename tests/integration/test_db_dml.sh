@@ -37,13 +37,14 @@ check "DML account, db status: exit 0" bash -c "$(declare -f dml); dml db status
 
 # A migration pending (its record removed: the DDL would run again).
 sql "DELETE FROM schema_migrations WHERE version = $latest"
+before=$(sql "SELECT MAX(version) FROM schema_migrations")
 out=$(dml db upgrade 2>&1); rc=$?
 check_eq "DML account, migration pending: exit 1" "$rc" 1
 check "  ... names the migration and the DDL account" \
     grep -q "not applied: this database account may not change the schema.*DDL account" <<<"$out"
 if raw_sql_error "$out"; then fail "  ... no raw SQL error (got: $out)"; else pass "  ... no raw SQL error"; fi
 check_eq "  ... the version is unchanged" \
-    "$(sql "SELECT MAX(version) FROM schema_migrations")" $((latest - 1))
+    "$(sql "SELECT MAX(version) FROM schema_migrations")" "$before"
 sql "INSERT INTO schema_migrations (version, name) VALUES ($latest, 'x')"
 out=$(ctl db upgrade 2>&1)
 check "DDL account, schema current: nothing to do" grep -q "nothing to do" <<<"$out"
