@@ -183,3 +183,13 @@ CREATE TABLE job_counters (
   le_1800       BIGINT UNSIGNED NOT NULL DEFAULT 0,
   PRIMARY KEY (task, outcome)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The lease electing the one active EC2 scaler of a cluster (0008).
+CREATE TABLE scaler_lease (
+  cluster       VARCHAR(64) NOT NULL,
+  holder        VARCHAR(255) NOT NULL,
+  lease_until   DATETIME(3) NOT NULL,
+  since         DATETIME(3) NOT NULL,
+  last_start    DATETIME(3) NULL,
+  PRIMARY KEY (cluster)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

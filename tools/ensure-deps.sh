@@ -8,7 +8,7 @@ libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev
 libswresample-dev libavutil-dev libmicrohttpd-dev libjansson-dev
 libcurl4-openssl-dev libzip-dev libssl-dev ffmpeg curl iproute2 procps
 python3 psmisc chromium shellcheck systemd clang-format wrk
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev nginx nftables"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

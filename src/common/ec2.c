@@ -218,6 +218,8 @@ static void put_placement(struct form *f, const struct omkt_ec2_run *r)
 
     if (r->subnet_id)
         put(f, r->subnet_id, "SubnetId");
+    if (r->key_name && *r->key_name)
+        put(f, r->key_name, "KeyName");
     for (size_t i = 0; i < r->nsecurity_groups; i++)
         put(f, r->security_groups[i], "SecurityGroupId.%zu", i + 1);
     if (ip && *ip)

@@ -52,6 +52,7 @@ struct omkt_ec2_run {
     bool is_spot;               /* one-time spot, terminated on interrupt */
     const char *spot_max_price; /* NULL: on-demand price cap */
     const char *client_token;   /* idempotency; NULL: a random one */
+    const char *key_name;       /* SSH key pair; NULL: none */
 };
 
 /* One instance as EC2 reports it. */

@@ -178,7 +178,8 @@ if command -v shellcheck >/dev/null; then
     check "shellcheck -s dash: the staged SysV scripts" \
         shellcheck -s dash "$STAGE"/etc/init.d/*
     for f in tools/run.sh tools/push.sh tests/cluster/test_cluster.sh \
-             tests/deploy/test_install.sh; do
+             "$TOP"/tests/deploy/*.sh; do
+        f=${f#"$TOP"/}
         check "shellcheck $f" shellcheck -x -P "$TOP/$(dirname "$f")" "$TOP/$f"
     done
     for f in $(cd "$TOP" && git ls-files '*.sh' 'tools/*' | sort -u); do

