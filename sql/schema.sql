@@ -186,6 +186,24 @@ CREATE TABLE cloud_results (
   PRIMARY KEY (job_id, token)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
+-- All-time job counters for /metrics (never decrease, unlike counts over
+-- `jobs`, whose finished rows are purged): one row per task and outcome,
+-- bumped in the transaction that ends the job.  done rows hold the
+-- run-time histogram: le_N counts the jobs that ran at most N seconds.
+CREATE TABLE job_counters (
+  task          VARCHAR(32) NOT NULL,
+  outcome       VARCHAR(16) NOT NULL,
+  jobs          BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  seconds       DOUBLE NOT NULL DEFAULT 0,
+  le_1          BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  le_5          BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  le_30         BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  le_60         BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  le_300        BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  le_1800       BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  PRIMARY KEY (task, outcome)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
 -- The lease electing the one active EC2 scaler of a cluster (0008).
 CREATE TABLE scaler_lease (
   cluster       VARCHAR(64) NOT NULL,

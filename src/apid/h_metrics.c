@@ -8,10 +8,11 @@
  * scope="cluster" and are left out of GET /metrics?scope=process, so an
  * operator scrapes one apid in full and the others with scope=process
  * (docs/api.md, Operators).  Process series (requests, connections, the
- * call log, omkt_db_up) are this apid's own.  Nothing here is rebuilt
- * from rows a purge removes: the job durations are gauges over the jobs
- * done in the last hour, named so.  The internal `test` task is not
- * exported.
+ * call log, omkt_db_up) are this apid's own.  No counter is rebuilt
+ * from rows a purge removes: the all-time job counters come from
+ * job_counters (metrics_counters.c); the older durations are gauges over
+ * the jobs done in the last hour, named so.  The internal `test` task is
+ * not exported.
  */
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -22,6 +23,7 @@
 #include "apid/auth.h"
 #include "apid/h_health.h"
 #include "apid/metrics_cloud.h"
+#include "apid/metrics_counters.h"
 #include "apid/sbuf.h"
 #include "apid/server.h"
 #include "common/alloc.h"
@@ -163,7 +165,8 @@ static bool m_cluster(struct omkt_db *db, struct sbuf *b)
 {
     return db != NULL && m_jobs(db, b) == OMKT_OK &&
            m_oldest(db, b) == OMKT_OK && m_durations(db, b) == OMKT_OK &&
-           m_workers(db, b) == OMKT_OK && metrics_cloud(db, b) == OMKT_OK;
+           m_workers(db, b) == OMKT_OK && metrics_cloud(db, b) == OMKT_OK &&
+           metrics_counters(db, b) == OMKT_OK;
 }
 
 /* m_requests - omkt_api_requests_total{api,action,code} of this process. */

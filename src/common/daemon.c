@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "conftest.h"
+#include "db_counters.h"
 #include "daemon.h"
 #include "db_procs.h"
 #include "db_schema.h"
@@ -59,7 +61,9 @@ const size_t omkt_common_conf_nkeys = OMKT_ARRAY_LEN(omkt_common_conf_keys);
 
 struct options {
     const char *conf_path;
-    bool is_test;
+    bool is_test;  /* -t: every program's sections, then the database */
+    bool is_nodb;  /* -n: with -t, leave the database out */
+    bool is_local; /* -T: this program's sections only, silently */
     bool is_print;
 };
 
@@ -138,9 +142,13 @@ struct omkt_db *omkt_daemon_connect(struct omkt_daemon *d)
 static void usage(const char *prog)
 {
     fprintf(stderr,
-            "usage: %s [-c FILE] [-t] [-p]\n"
+            "usage: %s [-c FILE] [-t [-n]] [-T] [-p]\n"
             "  -c FILE  configuration file (default " DEFAULT_CONF ")\n"
-            "  -t       check the configuration and exit\n"
+            "  -t       check the configuration (every program's sections)\n"
+            "           and the database (credentials, schema version), "
+            "exit\n"
+            "  -n       with -t: do not connect to the database\n"
+            "  -T       check only this program's sections and exit\n"
             "  -p       print the effective configuration (secrets masked)\n"
             "  -V       print the version\n",
             prog);
@@ -154,12 +162,16 @@ static int parse_args(const char *prog, int argc, char **argv,
 
     o->conf_path = DEFAULT_CONF;
     opterr = 0;
-    for (c = getopt(argc, argv, "c:tpVh"); c != -1;
-         c = getopt(argc, argv, "c:tpVh")) {
+    for (c = getopt(argc, argv, "c:tnTpVh"); c != -1;
+         c = getopt(argc, argv, "c:tnTpVh")) {
         if (c == 'c') {
             o->conf_path = optarg;
         } else if (c == 't') {
             o->is_test = true;
+        } else if (c == 'n') {
+            o->is_nodb = true;
+        } else if (c == 'T') {
+            o->is_local = true;
         } else if (c == 'p') {
             o->is_print = true;
         } else if (c == 'V') {
@@ -317,7 +329,8 @@ static void beat(struct omkt_daemon *d, struct omkt_db *db,
 }
 
 /* on_reaped - remove a dead job's temp files (and its partials once it
- * failed for good: no attempt will resume them); record a final failure. */
+ * failed for good: no attempt will resume them); record a final failure
+ * (counted in the reaper's transaction). */
 static int on_reaped(void *ctx, struct omkt_db *db, const struct omkt_reaped *r)
 {
     struct omkt_daemon *d = ctx;
@@ -330,7 +343,11 @@ static int on_reaped(void *ctx, struct omkt_db *db, const struct omkt_reaped *r)
         omkt_fs_remove_job_tmp(dir, r->id, r->is_final, &n) == OMKT_OK && n > 0)
         omkt_log(OMKT_LOG_INFO, "job=%lld removed %u temp file(s) in %s",
                  (long long)r->id, n, dir);
-    return r->is_final ? omkt_jobflow_job_died(db, r, NULL) : OMKT_OK;
+    if (!r->is_final)
+        return OMKT_OK;
+    return omkt_counters_job_ended(db, r->id, NULL) == OMKT_OK
+               ? omkt_jobflow_job_died(db, r, NULL)
+               : OMKT_EDB;
 }
 
 /* housekeep - promote due jobs, mark silent processes dead, reap; each
@@ -522,6 +539,28 @@ out:
     return ret == OMKT_OK ? 0 : 1;
 }
 
+/* check - -t: the other programs' sections (exit 2 when one is wrong),
+ * then, unless -n, the database (exit 1 when it is not usable). */
+static int check(const struct omkt_daemon *d, const struct options *o)
+{
+    const char *name = d->spec->name;
+    int rc;
+
+    if (omkt_conftest_siblings(name, o->conf_path) != OMKT_OK)
+        return 2;
+    fprintf(stderr, "%s: %s: configuration ok\n", name, o->conf_path);
+    if (o->is_nodb)
+        return 0;
+    if (d->spec->is_dbless != NULL && d->spec->is_dbless(d)) {
+        fprintf(stderr, "%s: database: not used by this configuration\n", name);
+        return 0;
+    }
+    mysql_library_init(0, NULL, NULL);
+    rc = omkt_conftest_db(name, &d->db);
+    mysql_library_end();
+    return rc == OMKT_OK ? 0 : 1;
+}
+
 int omkt_daemon_run(const struct omkt_daemon_spec *spec, int argc, char **argv)
 {
     static struct omkt_daemon d; /* lives for the whole process */
@@ -539,9 +578,9 @@ int omkt_daemon_run(const struct omkt_daemon_spec *spec, int argc, char **argv)
     ret = load_config(&d, &o, secs, &n) == OMKT_OK ? 0 : 2;
     if (ret == 0 && o.is_print)
         omkt_conf_print(stdout, secs, n);
-    if (ret == 0 && o.is_test)
-        fprintf(stderr, "%s: %s: configuration ok\n", spec->name, o.conf_path);
-    if (ret == 0 && !o.is_test && !o.is_print) {
+    if (ret == 0 && o.is_test && !o.is_local)
+        ret = check(&d, &o);
+    if (ret == 0 && !o.is_test && !o.is_local && !o.is_print) {
         if (omkt_log_open(spec->name, d.common.log) != OMKT_OK)
             fprintf(stderr, "%s: cannot open log %s\n", spec->name,
                     d.common.log);

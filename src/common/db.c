@@ -626,6 +626,14 @@ bool omkt_db_is_duplicate(const struct omkt_db *db)
     return db->last_errno == ER_DUP_ENTRY;
 }
 
+bool omkt_db_is_denied(const struct omkt_db *db)
+{
+    return db->last_errno == ER_TABLEACCESS_DENIED_ERROR ||
+           db->last_errno == ER_COLUMNACCESS_DENIED_ERROR ||
+           db->last_errno == ER_DBACCESS_DENIED_ERROR ||
+           db->last_errno == ER_SPECIFIC_ACCESS_DENIED_ERROR;
+}
+
 int omkt_db_command(struct omkt_db *db, const char *sql, struct omkt_errbuf *eb)
 {
     int ret = ensure(db, eb);

@@ -183,4 +183,7 @@ bool omkt_db_is_conflict(const struct omkt_db *db);
 /* omkt_db_is_duplicate - the last error was a unique key violation. */
 bool omkt_db_is_duplicate(const struct omkt_db *db);
 
+/* omkt_db_is_denied - the last error was a missing privilege. */
+bool omkt_db_is_denied(const struct omkt_db *db);
+
 #endif

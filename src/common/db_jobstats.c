@@ -36,6 +36,22 @@ int omkt_jobstats_oldest(struct omkt_db *db, struct omkt_dbres **res,
     return omkt_db_query(db, sql, NULL, 0, res, eb);
 }
 
+int omkt_jobstats_trimmable(struct omkt_db *db, int64_t age_s, int64_t *n,
+                            struct omkt_errbuf *eb)
+{
+    /* XXX: the condition of omkt_job_trim (db_jobs.c), which deletes */
+    static const char sql[] =
+        "SELECT COUNT(*) FROM jobs WHERE finished < NOW(3) - INTERVAL ? SECOND"
+        " AND state IN ('done', 'failed', 'cancelled')";
+    struct omkt_dbv v[] = {OMKT_DBV_I(age_s)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query(db, sql, v, 1, &r, eb);
+
+    *n = ret == OMKT_OK ? omkt_dbres_i64(r, 0, 0, 0) : 0;
+    omkt_dbres_free(r);
+    return ret;
+}
+
 int omkt_jobstats_running(struct omkt_db *db, struct omkt_dbres **res,
                           struct omkt_errbuf *eb)
 {

@@ -33,6 +33,12 @@ int64_t omkt_jobstats_count_of(const struct omkt_dbres *res, const char *task,
 int omkt_jobstats_oldest(struct omkt_db *db, struct omkt_dbres **res,
                          struct omkt_errbuf *eb);
 
+/* omkt_jobstats_trimmable - *n finished jobs (done, failed, cancelled)
+ * that ended over @age_s ago: what omkt_job_trim would delete, counted
+ * first so that omktctl can show a purge's progress. */
+int omkt_jobstats_trimmable(struct omkt_db *db, int64_t age_s, int64_t *n,
+                            struct omkt_errbuf *eb);
+
 /* omkt_jobstats_running - id, task, media_id, progress, host, pid,
  * seconds running, for running jobs (oldest first, at most 50). */
 int omkt_jobstats_running(struct omkt_db *db, struct omkt_dbres **res,

@@ -106,6 +106,20 @@ int omkt_schema_check(struct omkt_db *db, struct omkt_errbuf *eb)
     return OMKT_ESCHEMA;
 }
 
+/* denied - word a missing privilege: schema changes are the DDL
+ * account's (the DML account the daemons use cannot make them). */
+static int denied(const char *what, struct omkt_errbuf *eb)
+{
+    omkt_errbuf_clear(eb);
+    omkt_errf(eb,
+              "%s not applied: this database account may not change the "
+              "schema (that needs CREATE, ALTER and INDEX rights: the DML "
+              "account the daemons use has none): run `omktctl -c FILE db "
+              "upgrade` with a FILE whose [db] user is the DDL account",
+              what);
+    return OMKT_EPERM;
+}
+
 /* apply_one - run migration @m and record it. */
 static int apply_one(struct omkt_db *db, const struct omkt_migration *m,
                      struct omkt_errbuf *eb)
@@ -119,17 +133,61 @@ static int apply_one(struct omkt_db *db, const struct omkt_migration *m,
         ret = omkt_db_exec(db, record, v, 2, NULL, NULL, eb);
     if (ret == OMKT_OK)
         omkt_log(OMKT_LOG_NOTICE, "schema: applied %s", m->name);
+    else if (omkt_db_is_denied(db))
+        ret = denied(m->name, eb);
     return ret;
 }
 
-int omkt_schema_migrate(struct omkt_db *db, bool is_init, unsigned *applied,
-                        struct omkt_errbuf *eb)
+/* pending - how many migrations are above version @have. */
+static unsigned pending(unsigned have)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < omkt_migrations_count; i++)
+        n += omkt_migrations[i].version > have;
+    return n;
+}
+
+/* step - tell @p (may be NULL) where the upgrade is. */
+static void step(const struct omkt_schema_progress *p, unsigned done,
+                 unsigned total, const char *name)
+{
+    if (p != NULL && p->fn != NULL)
+        p->fn(p->ctx, done, total, name);
+}
+
+/* apply_pending - every migration above @have, in order. */
+static int apply_pending(struct omkt_db *db, unsigned have,
+                         const struct omkt_schema_progress *p,
+                         unsigned *applied, struct omkt_errbuf *eb)
+{
+    unsigned total = pending(have);
+    int ret = OMKT_OK;
+
+    for (unsigned i = 0; ret == OMKT_OK && i < omkt_migrations_count; i++) {
+        if (omkt_migrations[i].version <= have)
+            continue;
+        step(p, *applied, total, omkt_migrations[i].name);
+        ret = apply_one(db, &omkt_migrations[i], eb);
+        if (ret == OMKT_OK)
+            (*applied)++;
+    }
+    if (ret == OMKT_OK)
+        step(p, *applied, total, NULL);
+    return ret;
+}
+
+int omkt_schema_migrate(struct omkt_db *db, bool is_init,
+                        const struct omkt_schema_progress *progress,
+                        unsigned *applied, struct omkt_errbuf *eb)
 {
     unsigned have = 0;
-    bool has_jobs = false;
+    bool has_jobs = false, has_versions = false;
     int ret = check_server(db, eb);
 
     *applied = 0;
+    if (ret == OMKT_OK)
+        ret = has_table(db, "schema_migrations", &has_versions, eb);
     if (ret == OMKT_OK)
         ret = omkt_schema_version(db, &have, eb);
     if (ret == OMKT_OK)
@@ -143,13 +201,13 @@ int omkt_schema_migrate(struct omkt_db *db, bool is_init, unsigned *applied,
                   have);
         return OMKT_EEXIST;
     }
-    ret = omkt_db_script(db, create_migrations, eb);
-    for (unsigned i = 0; ret == OMKT_OK && i < omkt_migrations_count; i++) {
-        if (omkt_migrations[i].version <= have)
-            continue;
-        ret = apply_one(db, &omkt_migrations[i], eb);
-        if (ret == OMKT_OK)
-            (*applied)++;
+    if (has_versions && pending(have) == 0)
+        return OMKT_OK; /* nothing to do: no DDL, any account may ask */
+    if (!has_versions) {
+        ret = omkt_db_script(db, create_migrations, eb);
+        if (ret != OMKT_OK && omkt_db_is_denied(db))
+            return denied("schema_migrations", eb);
     }
-    return ret;
+    return ret == OMKT_OK ? apply_pending(db, have, progress, applied, eb)
+                          : ret;
 }

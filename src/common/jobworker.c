@@ -22,6 +22,7 @@
 
 #include "alloc.h"
 #include "db_poll.h"
+#include "db_counters.h"
 #include "jobflow.h"
 #include "jobworker.h"
 #include "log.h"
@@ -109,6 +110,8 @@ static int transition(struct omkt_jobctx *ctx,
         if (ret == OMKT_OK && spec->on_failed && o->fallback < 2)
             ret = spec->on_failed(ctx, o->code, o->reason, o->is_final);
     }
+    if (ret == OMKT_OK && o->code != OMKT_ESHUTDOWN) /* all-time counters */
+        ret = omkt_counters_job_ended(ctx->db, ctx->job.id, eb);
     if (ret == OMKT_OK)
         ret = omkt_db_commit(ctx->db, eb);
     if (ret != OMKT_OK)

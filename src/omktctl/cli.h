@@ -72,6 +72,10 @@ int cmd_workers(struct cli *c, int argc, char **argv);
 int cmd_drain(struct cli *c, int argc, char **argv);
 int cmd_hosts(struct cli *c, int argc, char **argv);
 int cmd_top(struct cli *c, int argc, char **argv);
+/* cmd_bulk.c: `jobs retry --state S ...` and `jobs purge` (argv after
+ * the verb). */
+int cmd_bulk_retry(struct cli *c, int argc, char **argv);
+int cmd_bulk_purge(struct cli *c, int argc, char **argv);
 
 /* Each command's usage, printed by `omktctl CMD --help`. */
 extern const char cmd_db_usage[], cmd_account_usage[], cmd_jobs_usage[],

@@ -6,7 +6,9 @@
 
 #include "cli.h"
 #include "common/db_schema.h"
+#include "common/log.h"
 #include "common/migrations.h"
+#include "progress.h"
 
 const char cmd_db_usage[] =
     "usage: omktctl db init       create the schema in an empty database\n"
@@ -60,11 +62,53 @@ static int status(struct cli *c)
     return 1;
 }
 
-int cmd_db(struct cli *c, int argc, char **argv)
+/* The upgrade's bar: started at the first step (the total is known then). */
+struct upgrade_bar {
+    struct progress bar;
+    bool is_json;
+    bool is_started;
+};
+
+/* on_step - omkt_schema_step_fn for the bar. */
+static void on_step(void *ctx, unsigned done, unsigned total, const char *name)
 {
+    struct upgrade_bar *u = ctx;
+
+    (void)name; /* the bar has a fixed width; the log names each one */
+    if (!u->is_started) {
+        progress_start(&u->bar, "schema upgrade", total, u->is_json);
+        u->is_started = true;
+        if (u->bar.is_on) /* the bar says it: no log lines across it */
+            omkt_log_threshold = OMKT_LOG_WARN;
+    }
+    progress_set(&u->bar, done);
+}
+
+/* migrate - init or upgrade, with a bar on a terminal; the exit code. */
+static int migrate(struct cli *c, bool is_init)
+{
+    struct upgrade_bar u = {.is_json = c->is_json};
+    struct omkt_schema_progress p = {.fn = on_step, .ctx = &u};
     struct omkt_errbuf eb = {0};
     unsigned applied = 0;
-    bool is_init;
+    int ret = omkt_schema_migrate(c->db, is_init, &p, &applied, &eb);
+
+    if (u.is_started)
+        progress_end(&u.bar);
+    if (ret != OMKT_OK)
+        fprintf(stderr, "omktctl: %s\n", eb.msg);
+    else if (applied == 0)
+        printf("schema at version %u: nothing to do (0 migrations "
+               "applied)\n",
+               omkt_schema_latest());
+    else
+        printf("schema at version %u (%u migration%s applied)\n",
+               omkt_schema_latest(), applied, applied == 1 ? "" : "s");
+    return ret == OMKT_OK ? 0 : 1;
+}
+
+int cmd_db(struct cli *c, int argc, char **argv)
+{
     int ret;
 
     if (argc != 2 ||
@@ -80,13 +124,7 @@ int cmd_db(struct cli *c, int argc, char **argv)
         cli_close(c);
         return ret;
     }
-    is_init = strcmp(argv[1], "init") == 0;
-    ret = omkt_schema_migrate(c->db, is_init, &applied, &eb);
-    if (ret != OMKT_OK)
-        fprintf(stderr, "omktctl: %s\n", eb.msg);
-    else
-        printf("schema at version %u (%u migration%s applied)\n",
-               omkt_schema_latest(), applied, applied == 1 ? "" : "s");
+    ret = migrate(c, strcmp(argv[1], "init") == 0);
     cli_close(c);
-    return ret == OMKT_OK ? 0 : 1;
+    return ret;
 }

@@ -13,6 +13,10 @@ const char cmd_jobs_usage[] =
     "[--limit N] [--json]\n"
     "       omktctl jobs show ID [--json]\n"
     "       omktctl jobs retry|cancel ID\n"
+    "       omktctl jobs retry --state failed|cancelled [--task T] "
+    "[--media ID]\n"
+    "       omktctl jobs purge --older-than DURATION\n"
+    "  (retry of many and purge draw a progress bar on a terminal)\n"
     "       omktctl jobs enqueue TASK [--payload P] [--count N] "
     "[--priority N] [--delay DURATION] [--max-attempts N]\n";
 
@@ -159,6 +163,10 @@ int cmd_jobs(struct cli *c, int argc, char **argv)
         return list(c, argc - 2, argv + 2);
     if (strcmp(verb, "enqueue") == 0)
         return enqueue(c, argc - 2, argv + 2);
+    if (strcmp(verb, "purge") == 0)
+        return cmd_bulk_purge(c, argc - 2, argv + 2);
+    if (strcmp(verb, "retry") == 0 && cli_opt(argc, argv, "--state") != NULL)
+        return cmd_bulk_retry(c, argc - 2, argv + 2);
     if (cli_check_opts(argc, argv, known) != 0)
         return 2;
     if (cli_args(argc - 1, argv + 1, known, a, 2) == 2 &&

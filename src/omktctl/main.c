@@ -23,7 +23,7 @@ static const char usage_text[] =
     "  -t                              check the configuration file\n"
     "  db init|upgrade|status          create or upgrade the schema\n"
     "  account add|list|disable|enable|key|client-key|url\n"
-    "  jobs list|show|retry|cancel|enqueue\n"
+    "  jobs list|show|retry|cancel|enqueue|purge\n"
     "  workers list [--all]            processes, heartbeat age, job\n"
     "  hosts                           hosts seen, drained or not\n"
     "  drain HOST [--undo] [--force]   stop claiming on HOST, then exit\n"

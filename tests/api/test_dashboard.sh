@@ -3,7 +3,8 @@
 # test_dashboard - the operator dashboard as a person sees it: real jobs
 # run by real worker processes (tests/tools/qworker), the page rendered by
 # Debian's headless Chromium into $T/dashboard.png (copied to $OMKT_SHOT
-# when set), the numbers of the page checked against the database at the
+# when set; the frame of `omktctl top --once` to $OMKT_TOP), the numbers
+# of the page checked against the database at the
 # moment of the shot, and the media section (rows, ETA, buttons, filter)
 # checked in the DOM Chromium built.  Skips (exit 77) only when chromium is not installed
 # (tools/ensure-deps.sh installs it).
@@ -34,6 +35,11 @@ timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --hide-scrollbars \
 check "screenshot taken" test -s "$T/dashboard.png"
 check "it is a PNG" bash -c "head -c 8 '$T/dashboard.png' | od -An -c | grep -q 'P   N   G'"
 [ -n "${OMKT_SHOT:-}" ] && cp "$T/dashboard.png" "$OMKT_SHOT"
+# The same moment in the terminal: one frame of omktctl top (OMKT_TOP
+# keeps it, for notes).
+ctl top --once > "$T/top.txt" 2>&1
+check "top --once: the render7 worker and its job" grep -q "render7" "$T/top.txt"
+[ -z "${OMKT_TOP:-}" ] || cp "$T/top.txt" "$OMKT_TOP"
 # The DOM as Chromium built it: the media section with its buttons.
 timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --dump-dom \
     "http://op:s3cret-operator@${API#http://}/status" >"$T/dom.html" 2>>"$T/logs/chromium.txt"

@@ -116,7 +116,7 @@ for p in $DAEMONS; do
 done
 check "omktctl runs" bash -c "'$STAGE/usr/bin/omktctl' --help 2>&1 | grep -q 'db init'"
 check "the staged config sample is what every program accepts" \
-    "$STAGE/usr/sbin/transcoderd" -c "$STAGE/etc/omkt/omkt.conf.example" -t
+    "$STAGE/usr/sbin/transcoderd" -c "$STAGE/etc/omkt/omkt.conf.example" -t -n
 check_eq "the config sample is not world-readable (0640)" \
     "$(stat -c %a "$STAGE/etc/omkt/omkt.conf.example")" 640
 check_eq "no @PLACEHOLDER@ left in units and scripts" \

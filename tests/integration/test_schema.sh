@@ -68,4 +68,4 @@ printf '[db]\nsocket = /nonexistent.sock\n' > "$T/nodb.conf"
 out=$("$OMKT_BIN/omktctl" -c "$T/nodb.conf" jobs list 2>&1)
 check "unreachable database: clear error" grep -q "database: connect" <<<"$out"
 check "unreachable database: no leak" lacks Sanitizer "$out"
-check "example config passes -t for every daemon" bash -c "for d in apid downloaderd metadatad transcoderd notifierd; do '$OMKT_BIN/'\$d -c '$TOP/etc/omkt.conf.example' -t || exit 1; done"
+check "example config passes -t for every daemon" bash -c "for d in apid downloaderd metadatad transcoderd notifierd; do '$OMKT_BIN/'\$d -c '$TOP/etc/omkt.conf.example' -t -n || exit 1; done"
