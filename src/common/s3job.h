@@ -57,9 +57,10 @@ struct omkt_s3job_req {
  * omkt_s3job_open - parse rq->uri (its masked secret replaced by the kept
  * one), resolve credentials (s3cred order, the sections omkt_s3job_init
  * read: the profile [s3.account-ID] of the job's account when there is
- * one, its per-account default, else [s3]) and make a client that stops when rq->ctx must stop.  On OMKT_OK
- * *u and *s3 are new (omkt_s3_uri_clear, omkt_s3_free).  Errors as
- * omkt_s3_uri_parse, omkt_s3_resolve and omkt_s3_new; none is retryable.
+ * one, its per-account default, else [s3]) and make a client that stops when
+ * rq->ctx must stop.  On OMKT_OK *u and *s3 are new (omkt_s3_uri_clear,
+ * omkt_s3_free).  Errors as omkt_s3_uri_parse, omkt_s3_resolve and omkt_s3_new;
+ * none is retryable.
  */
 int omkt_s3job_open(const struct omkt_s3job_req *rq, struct omkt_s3_uri *u,
                     struct omkt_s3 **s3, struct omkt_errbuf *eb);
