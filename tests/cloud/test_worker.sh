@@ -339,7 +339,10 @@ body=${res[0]:-{\}}
     ok "finished by the second worker, same token, received $(field "$body" 'r["receive_count"]') times" ||
     bad "second worker's result: $body"
 n=$(( $(extends) - n0 ))
-[ "$n" -ge 2 ] && ok "its lease (6 s) was extended $n times during the job" ||
+# Every 2 s (a third of the lease) while it works: how many depends on the
+# machine's speed (1 on a quiet one, 4 under load); none would mean the
+# lease was never held.
+[ "$n" -ge 1 ] && ok "its lease (6 s) was extended $n times during the job" ||
     bad "lease extensions: $n"
 grep -q "job=102 received" "$T/w2b.log" && ok "the second worker took it $(( $(date +%s) - t0 ))s later" ||
     bad "w2b log"
