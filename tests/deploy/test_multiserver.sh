@@ -73,7 +73,8 @@ front_db
 LATEST=$(find "$TOP/sql/migrations" -name '[0-9]*.sql' | sed 's|.*/0*\([0-9]*\)_.*|\1|' | sort -n | tail -1)
 out=$(ctl db init 2>&1)
 check_eq "db init with the DML account fails" "$?" 1
-check "and says the command was denied ($out)" grep -qi "denied" <<<"$out"
+check "and says the DDL account is needed ($out)" \
+    grep -q "may not change the schema.*DDL account" <<<"$out"
 check_eq "it created nothing" "$(mariadb_sql "$DBDIR" "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'omkt'")" 0
 actl db init >/dev/null 2>&1 || { fail "db init with the DDL account (admin.conf)"; exit 1; }
 pass "db init with the DDL account (admin.conf)"
