@@ -109,3 +109,17 @@ int omkt_cloud_account_policy(const struct omkt_cloud_conf *c,
     omkt_conf_free(&sec, 1);
     return ret;
 }
+
+const char *omkt_cloud_endpoint(const struct omkt_cloud_conf *c,
+                                const char *service, char *buf, size_t size)
+{
+    const char *set =
+        strcmp(service, "sqs") == 0 ? c->sqs_endpoint : c->ec2_endpoint;
+    const char *region = c->region && *c->region ? c->region : "us-east-1";
+
+    if (set != NULL && *set != '\0')
+        snprintf(buf, size, "%s", set);
+    else
+        snprintf(buf, size, "https://%s.%s.amazonaws.com", service, region);
+    return buf;
+}

@@ -30,6 +30,7 @@
 #define OMKT_COMMON_CLOUDCONF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "conf.h"
@@ -78,6 +79,15 @@ extern const size_t omkt_cloud_conf_nkeys;
 /* omkt_cloud_policy_of - @text parsed; OMKT_EINVAL when unknown. */
 int omkt_cloud_policy_of(const char *text, enum omkt_cloud_policy *out,
                          struct omkt_errbuf *eb);
+
+/*
+ * omkt_cloud_endpoint - the endpoint of AWS @service ("sqs", "ec2") for
+ * @c: its sqs_endpoint / ec2_endpoint when set, else
+ * https://SERVICE.REGION.amazonaws.com (region us-east-1 when empty),
+ * into @buf; returns @buf.
+ */
+const char *omkt_cloud_endpoint(const struct omkt_cloud_conf *c,
+                                const char *service, char *buf, size_t size);
 
 /*
  * omkt_cloud_account_policy - the policy for account @account_id: its

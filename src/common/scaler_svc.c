@@ -23,14 +23,6 @@ struct omkt_scaler_svc {
     struct omkt_ticker ticker;
 };
 
-char *omkt_scaler_ec2_endpoint(const struct omkt_cloud_conf *c)
-{
-    if (c->ec2_endpoint && *c->ec2_endpoint)
-        return omkt_xstrdup(c->ec2_endpoint);
-    return omkt_xasprintf("https://ec2.%s.amazonaws.com",
-                          c->region && *c->region ? c->region : "us-east-1");
-}
-
 /* tick - one scaler round; the last one (shutdown) resigns instead. */
 static void tick(void *ctx, bool is_last)
 {
@@ -60,19 +52,19 @@ static void tick(void *ctx, bool is_last)
 static int make(struct omkt_scaler_svc *s, struct omkt_errbuf *eb)
 {
     const struct omkt_cloud_conf *cc = s->conf.scaler.cloud;
-    char *ep = omkt_scaler_ec2_endpoint(cc);
-    struct omkt_aws_config ac = {.endpoint = ep,
-                                 .region = cc->region,
-                                 .service = "ec2",
-                                 .max_attempts = 3,
-                                 .backoff_ms = 250,
-                                 .backoff_max_ms = 2000,
-                                 .lim = {.allow_private = cc->allow_private}};
+    char ep[256];
+    struct omkt_aws_config ac = {
+        .endpoint = omkt_cloud_endpoint(cc, "ec2", ep, sizeof(ep)),
+        .region = cc->region,
+        .service = "ec2",
+        .max_attempts = 3,
+        .backoff_ms = 250,
+        .backoff_max_ms = 2000,
+        .lim = {.allow_private = cc->allow_private}};
     int ret = omkt_db_open(s->conf.db, &s->db, eb);
 
     if (ret == OMKT_OK)
         ret = omkt_aws_new(&ac, s->conf.creds, &s->ec2, eb);
-    free(ep);
     if (ret == OMKT_OK)
         ret = omkt_scaler_new(&s->conf.scaler, s->db, s->ec2, &s->scaler, eb);
     return ret;

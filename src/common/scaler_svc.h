@@ -59,8 +59,4 @@ int omkt_scaler_svc_open(const char *conf_path,
 /* omkt_scaler_svc_stop - stop the thread, resign the lease, free; NULL ok. */
 void omkt_scaler_svc_stop(struct omkt_scaler_svc *s);
 
-/* omkt_scaler_ec2_endpoint - @c's ec2_endpoint, or AWS's for its region
- * (new). */
-char *omkt_scaler_ec2_endpoint(const struct omkt_cloud_conf *c);
-
 #endif

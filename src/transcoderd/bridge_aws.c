@@ -26,11 +26,7 @@ int bridge_sqs_new(const struct bridge_env *e, bool (*stop)(void *), void *arg,
     int ret = omkt_s3_resolve(&e->s3, NULL, NULL, &s3cfg, &cr, eb);
 
     *out = NULL;
-    if (e->cc.sqs_endpoint != NULL && e->cc.sqs_endpoint[0] != '\0')
-        snprintf(endpoint, sizeof(endpoint), "%s", e->cc.sqs_endpoint);
-    else
-        snprintf(endpoint, sizeof(endpoint), "https://sqs.%s.amazonaws.com",
-                 e->cc.region);
+    omkt_cloud_endpoint(&e->cc, "sqs", endpoint, sizeof(endpoint));
     if (ret == OMKT_OK)
         ret = omkt_aws_new(&cfg, &cr, out, eb);
     if (ret == OMKT_OK)

@@ -5,21 +5,10 @@
 
 #include "cloud_aws.h"
 
-/* endpoint - @configured, else AWS's endpoint of @service in @region. */
-static const char *endpoint(const char *configured, const char *service,
-                            const char *region, char *buf, size_t size)
-{
-    if (configured != NULL && *configured != '\0')
-        return configured;
-    snprintf(buf, size, "https://%s.%s.amazonaws.com", service, region);
-    return buf;
-}
-
 int cloud_aws_new(const struct cloud_env *e, const char *service,
                   struct omkt_aws **out, struct omkt_errbuf *eb)
 {
     const struct omkt_cloud_conf *c = e->cf->cloud;
-    bool is_sqs = strcmp(service, "sqs") == 0;
     struct omkt_aws_config cfg = {.region = c->region,
                                   .service = service,
                                   .lim = {.allow_private = c->allow_private}};
@@ -29,8 +18,7 @@ int cloud_aws_new(const struct cloud_env *e, const char *service,
     int ret;
 
     *out = NULL;
-    cfg.endpoint = endpoint(is_sqs ? c->sqs_endpoint : c->ec2_endpoint, service,
-                            c->region, buf, sizeof(buf));
+    cfg.endpoint = omkt_cloud_endpoint(c, service, buf, sizeof(buf));
     ret = omkt_s3_resolve(&e->s3, NULL, NULL, &s3cfg, &cr, eb);
     if (ret == OMKT_OK)
         ret = omkt_aws_new(&cfg, &cr, out, eb);

@@ -135,6 +135,24 @@ static void test_account(void)
     unlink(path);
 }
 
+/* The one rule for AWS endpoints: configured, else AWS's for the region. */
+static void test_endpoint(void)
+{
+    struct omkt_cloud_conf c = {.region = "eu-west-1"};
+    char buf[128];
+
+    OMKT_CHECK_STR(omkt_cloud_endpoint(&c, "sqs", buf, sizeof(buf)),
+                   "https://sqs.eu-west-1.amazonaws.com", "sqs default");
+    OMKT_CHECK_STR(omkt_cloud_endpoint(&c, "ec2", buf, sizeof(buf)),
+                   "https://ec2.eu-west-1.amazonaws.com", "ec2 default");
+    c.sqs_endpoint = "http://127.0.0.1:9324";
+    c.region = "";
+    OMKT_CHECK_STR(omkt_cloud_endpoint(&c, "sqs", buf, sizeof(buf)),
+                   "http://127.0.0.1:9324", "sqs configured");
+    OMKT_CHECK_STR(omkt_cloud_endpoint(&c, "ec2", buf, sizeof(buf)),
+                   "https://ec2.us-east-1.amazonaws.com", "no region");
+}
+
 int main(void)
 {
     struct omkt_conf_section s = secs[0];
@@ -143,6 +161,7 @@ int main(void)
     test_bounds();
     test_policy_of();
     test_account();
+    test_endpoint();
     s.nkeys = omkt_cloud_conf_nkeys;
     omkt_conf_free(&s, 1);
     return omkt_test_done();
