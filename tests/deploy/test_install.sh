@@ -4,8 +4,7 @@
 # exactly the documented files (placeholders substituted) and writes
 # nothing outside DESTDIR (traced with strace); the staged systemd units
 # pass `systemd-analyze verify` (a unit with a typo is shown to fail it)
-# and follow STYLE's rules; the SysV scripts pass shellcheck, as do the
-# repository's shell scripts; and each staged SysV script runs a real
+# and follow STYLE's rules; the SysV scripts pass shellcheck; and each staged SysV script runs a real
 # start / status / reload / stop / status cycle of its (staged) daemon
 # against a test database.
 . "$(dirname "$0")/../lib/common.sh"
@@ -169,8 +168,7 @@ fi
 
 # 3. shellcheck: the SysV scripts (sources and staged, as POSIX sh and as
 # dash, which runs them on Debian) and the deployment scripts at the
-# default severity; every other shell script of the repository for errors
-# (its warnings are listed, not counted: those files belong to their areas).
+# default severity (every other script of the repository: test_lint).
 if command -v shellcheck >/dev/null; then
     for f in "$TOP"/initscripts/sysv/* "$STAGE"/etc/init.d/*; do
         check "shellcheck ${f#"$T/"}" shellcheck -s sh "$f"
@@ -181,19 +179,6 @@ if command -v shellcheck >/dev/null; then
              "$TOP"/tests/deploy/*.sh; do
         f=${f#"$TOP"/}
         check "shellcheck $f" shellcheck -x -P "$TOP/$(dirname "$f")" "$TOP/$f"
-    done
-    for f in $(cd "$TOP" && git ls-files '*.sh' 'tools/*' | sort -u); do
-        sh=""
-        if ! head -1 "$TOP/$f" | grep -q '^#!.*sh'; then
-            [ "${f##*.}" = sh ] || continue
-            # a library sourced by the bash tests
-            grep -q '^# shellcheck shell=' "$TOP/$f" || sh="-s bash"
-        fi
-        # shellcheck disable=SC2086
-        check "shellcheck -S error $f" shellcheck $sh -x -P "$TOP/$(dirname "$f")" -S error "$TOP/$f"
-        # shellcheck disable=SC2086
-        w=$(shellcheck $sh -x -P "$TOP/$(dirname "$f")" -S warning -f gcc "$TOP/$f" 2>&1 | head -3)
-        [ -z "$w" ] || printf '# shellcheck warning: %s\n' "${w//$'\n'/$'\n'# shellcheck warning: }"
     done
 else
     echo "# SKIP shellcheck: shellcheck is not installed"
