@@ -41,6 +41,8 @@ const struct omkt_conf_key omkt_cloud_conf_keys[] = {
     CC("bridge_jobs", OMKT_CONF_INT, "16", 1, 10000, bridge_jobs),
     CC("idle_terminate", OMKT_CONF_DURATION, "10m", 0, 7 * (int64_t)DAY_MS,
        idle_terminate_ms),
+    /* AWS's advice: poll the interruption notice every 5 s */
+    CC("spot_poll", OMKT_CONF_DURATION, "5s", 100, 60000, spot_poll_ms),
     CC("cluster", OMKT_CONF_STR, "omkt", 0, -1, cluster),
     CC("max_instances", OMKT_CONF_INT, "0", 0, 10000, max_instances),
     CC("jobs_per_instance", OMKT_CONF_INT, "2", 1, 1000, jobs_per_instance),

@@ -20,6 +20,7 @@
  *   staging = s3://bucket/omkt-cloud/    sources and outputs in transit
  *   bridge_jobs = 16                     jobs one bridge keeps out at once
  *   idle_terminate = 10m                 worker: terminate when idle
+ *   spot_poll = 5s                       worker: spot notice poll period
  *   cluster = omkt                       tag omkt:cluster, queue prefix
  *   max_instances = 0, jobs_per_instance = 2, start_after = 30s,
  *   cooldown = 60s, image, instance_type, subnet, security_groups
@@ -58,6 +59,7 @@ struct omkt_cloud_conf {
     char *staging;
     int64_t bridge_jobs;
     int64_t idle_terminate_ms;
+    int64_t spot_poll_ms;
     char *cluster;
     int64_t max_instances;
     int64_t jobs_per_instance;

@@ -27,7 +27,6 @@
 #include "common/log.h"
 #include "common/sqs.h"
 
-#define SPOT_POLL_MS   5000
 #define WATCH_TICK_MS  500
 #define CLIENT_MAX_MS  (10 * 60 * 1000)
 #define BACKOFF_MAX_MS 60000
@@ -216,7 +215,7 @@ static void *watch_main(void *arg)
 
         if (m != NULL && now >= next_spot) {
             is_end = spot_notice(m);
-            next_spot = now + SPOT_POLL_MS;
+            next_spot = now + env.cf->cloud->spot_poll_ms;
         }
         if (!is_end && is_idle()) {
             is_end = idle_end(m);

@@ -376,7 +376,7 @@ print([i["state"] for i in json.load(sys.stdin) if i["id"] == sys.argv[1]][0])' 
 
 echo "# a spot interruption notice releases the message at once"
 q=$(queue jobs4 6 50) && r=$(sqs create res4) || bad "create queues"
-conf "$T/w4.conf" jobs4 res4 "${DEF[@]}" cloud.visibility=60s
+conf "$T/w4.conf" jobs4 res4 "${DEF[@]}" cloud.visibility=60s cloud.spot_poll=200ms
 id=$(instance w4 "$T/w4.conf")
 ilog=$T/instances/$id/log
 wait_for 30 grep -q "cloud worker $id" "$ilog" && ok "instance $id runs a worker named by IMDS" ||
