@@ -299,8 +299,8 @@ static int take(struct segenc *e, AVFrame *f)
         e->is_past_end = true;
         return OMKT_OK;
     }
-    if (us < e->sp->start_us)
-        return OMKT_OK;
+    if (us < e->sp->start_us && e->sp->index > 0)
+        return OMKT_OK; /* the first segment keeps what precedes 0 */
     if (e->frames == 0)
         e->first_us = us;
     e->frames++;

@@ -296,8 +296,10 @@ static int copy_all(struct joiner *jn)
         ret = fill(jn, &jn->v, true);
         if (ret == OMKT_OK && jn->ast != NULL)
             ret = fill(jn, &jn->a, false);
-        if (ret != OMKT_OK || (!jn->v.has_pkt && !jn->a.has_pkt))
+        if (ret != OMKT_OK)
             return ret;
+        if (!jn->v.has_pkt && !jn->a.has_pkt)
+            break;
         if (is_video_first(jn))
             ret = write_one(jn, &jn->v, jn->vst);
         else
@@ -305,6 +307,10 @@ static int copy_all(struct joiner *jn)
         if (ret != OMKT_OK)
             return ret;
     }
+    if (jn->next_g == jn->n_pkts)
+        return OMKT_OK;
+    omkt_errf(jn->eb, "segments changed while joining");
+    return OMKT_EMEDIA;
 }
 
 /* add_stream - an output stream with @in's parameters. */
