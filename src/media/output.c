@@ -253,8 +253,10 @@ static int check_duration(struct omkt_out *o, const struct ostream *os,
  */
 static bool keeps_timing(const struct omkt_out *o)
 {
-    static const char *const vfr_ok[] = {"mp4", "ipod", "mov", "webm",
-                                         "matroska"};
+    /* nut: the intermediate files of segments (segment_encode.h), which
+     * are only made for the containers above and must time alike. */
+    static const char *const vfr_ok[] = {"mp4",  "ipod",     "mov",
+                                         "webm", "matroska", "nut"};
     const struct omkt_setting *s = o->set;
     AVRational r = o->src->vrate;
     AVRational avg = o->src->vst->avg_frame_rate;

@@ -25,6 +25,11 @@ struct tjob_conf {
     struct omkt_out_limits limits; /* output duration and pixel rate */
     const char *docroot;           /* borrowed from the daemon's config */
     bool is_bridge;                /* also a cloud bridge (bridge.h) */
+    /* Segment-parallel transcoding (docs/media.md; not wired to jobs yet):
+     * sources at least segment_min_ms long (0: never) split into
+     * segments of about segment_length_ms. */
+    int64_t segment_min_ms;
+    int64_t segment_length_ms;
 };
 
 /* What another engine (the cloud bridge) gets to produce a job's
