@@ -151,10 +151,14 @@ check_eq "unknown path outside /v1: 404 JSON" "$(req "$KA" GET /nothing; echo " 
 req "$KR" GET /v1/media >/dev/null; req "$KR" GET /v1/media >/dev/null
 check_eq "rate limit: 429" "$(req "$KR" GET /v1/media)" 429
 check_eq "rate_limited code" "$(field error.code)" rate_limited
-check "openapi.yaml parses and documents every route" python3 -c "
+check "openapi.yaml parses and documents every route and callback event" python3 -c "
 import yaml
 d = yaml.safe_load(open('$TOP/docs/openapi.yaml'))
 assert set(d['paths']) == {'/v1/settings', '/v1/media', '/v1/media/{id}', '/v1/media/{id}/cancel', '/v1/media/{id}/retry', '/v1/media/{id}/transcodes/{setting_id}/file'}
+cb = d['paths']['/v1/media']['post']['callbacks']['events']['{\$request.body#/callback_url}']['post']
+m = cb['requestBody']['content']['application/json']['schema']['discriminator']['mapping']
+assert set(m) == {'format.done', 'format.failed', 'media.done', 'media.failed', 'media.cancelled'}, m
+assert 'external_id' in d['components']['schemas']['Submission']['properties']
 "
 
 # --- one idempotency key, eight clients at once: one media

@@ -7,18 +7,91 @@ checked against docs/callbacks.md, as KEY=VALUE lines for the test.
 
 names (event names in the order received), acked (those acknowledged),
 valid ("ok" or what is wrong with the fields, types and values of every
-body), sig (signature results), http (methods and content types),
+body, checked here and against the schemas of docs/openapi.yaml), sig (signature results), http (methods and content types),
 distinct ("yes" when every acknowledged delivery has its own event id and
 X-Omkt-Callback-Id), then per event E: E.state, E.stage, E.error,
 E.settings ("11:done 52:failed"), and per format event and setting S:
 E.S.path, E.S.mime, E.S.error.
 """
 import json
+import os
 import re
 import sys
 import urllib.parse
 
+import yaml
+
 HEAD = ["event", "event_id", "created", "media_id", "external_id"]
+API = yaml.safe_load(open(os.path.join(os.path.dirname(__file__), "..", "..",
+                                       "docs", "openapi.yaml")))
+TYPES = {"string": str, "integer": int, "object": dict, "array": list}
+
+
+def deref(schema):
+    """@schema with its $ref followed."""
+    if "$ref" not in schema:
+        return schema
+    node = API
+    for k in schema["$ref"].lstrip("#/").split("/"):
+        node = node[k]
+    return deref(node)
+
+
+def merged(schema):
+    """(properties in order, required) of @schema, allOf merged."""
+    schema = deref(schema)
+    props, req = {}, []
+    for part in schema.get("allOf", [schema]):
+        part = deref(part)
+        props.update(part.get("properties", {}))
+        req += part.get("required", [])
+    return props, req
+
+
+def conform(v, schema, where, bad):
+    """Check value @v against the OpenAPI @schema (the subset used)."""
+    schema = deref(schema)
+    if v is None:
+        if not schema.get("nullable"):
+            bad.append("%s: null" % where)
+        return
+    t = "object" if "allOf" in schema else schema.get("type")
+    if t and not (type(v) is TYPES[t]):
+        bad.append("%s: %r is not %s" % (where, v, t))
+        return
+    if "enum" in schema and v not in schema["enum"]:
+        bad.append("%s: %r not in %s" % (where, v, schema["enum"]))
+    if "pattern" in schema and not re.search(schema["pattern"], v):
+        bad.append("%s: %r does not match" % (where, v))
+    if t == "array":
+        if len(v) > schema.get("maxItems", len(v)):
+            bad.append("%s: too many items" % where)
+        for i, item in enumerate(v):
+            conform(item, schema["items"], "%s[%d]" % (where, i), bad)
+    if t == "object" and ("properties" in schema or "allOf" in schema):
+        props, req = merged(schema)
+        if list(v) != [k for k in props if k in v] or set(v) - set(props):
+            bad.append("%s: keys %s, documented %s" % (where, list(v),
+                                                       list(props)))
+        for k in req:
+            if k not in v:
+                bad.append("%s: %s missing" % (where, k))
+        for k in v:
+            if k in props:
+                conform(v[k], props[k], where + "." + k, bad)
+
+
+def documented(b):
+    """What in body @b differs from docs/openapi.yaml's callbacks."""
+    op = API["paths"]["/v1/media"]["post"]["callbacks"]["events"]
+    body = op["{$request.body#/callback_url}"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    ref = schema["discriminator"]["mapping"].get(b.get("event"))
+    if ref is None:
+        return ["undocumented event %r" % b.get("event")]
+    bad = []
+    conform(b, {"$ref": ref}, b["event"], bad)
+    return bad
 
 
 def problems(b, media, ext):
@@ -106,7 +179,7 @@ def main():
             recs.append(r)
     bodies = [json.loads(r["body"]) for r in recs]
     ok = [(r, b) for r, b in zip(recs, bodies) if r["mode"] in (None, "ok")]
-    bad = [p for b in bodies for p in problems(b, media, ext)]
+    bad = [p for b in bodies for p in problems(b, media, ext) + documented(b)]
     out = {
         "names": " ".join(b["event"] for b in bodies),
         "acked": " ".join(b["event"] for _, b in ok),

@@ -83,7 +83,7 @@ downloading() { [ "$(sql "SELECT state FROM jobs WHERE media_id = $ID AND task =
 check "download under way" wait_for 20 downloading
 check_eq "cancel: 200" "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $KEY" "$API/v1/media/$ID/cancel")" 200
 check "media.cancelled delivered" wait_for 30 ended cx media.cancelled
-sleep 4 # the downloader learns it at its next lease renewal
+sleep 3 # the downloader learns it at its next lease renewal
 report cx "$ID"
 check_eq "media.cancelled only" "${R[names]}" media.cancelled
 check_eq "media.cancelled: fields and types" "${R[valid]}" ok
@@ -112,7 +112,7 @@ start transcoderd2 "$OMKT_BIN/transcoderd" -c "$CONF"
 kill -STOP "$TC_PID" "$LAST_PID" # claim nothing until all is queued
 TC2_PID=$LAST_PID
 race=()
-for i in 1 2 3; do
+for i in 1 2; do
     m=$(sql "INSERT INTO media (account_id, remote_id, url, state, path,
         metadata, want_settings, notify_url) SELECT account_id, 0, url,
         'metadata_ok', path, metadata, '11,12', '$HOOK?n=race$i' FROM media
@@ -128,11 +128,11 @@ for i in 1 2 3; do
     race+=("$m")
 done
 kill -CONT "$TC_PID" "$TC2_PID"
-for i in 1 2 3; do
+for i in 1 2; do
     check "race $i: media.done delivered" wait_for 90 ended "race$i" media.done
 done
 sleep 1
-for i in 1 2 3; do
+for i in 1 2; do
     report "race$i" "${race[$((i - 1))]}"
     check_eq "race $i: two format.done, then one media.done" \
         "${R[names]} / ${R[media.done.settings]}" \
@@ -142,6 +142,6 @@ for i in 1 2 3; do
             AND task = 'notify' AND payload LIKE '%\"event\":\"media.%'")" 1
 done
 both=$(sql "SELECT COUNT(DISTINCT worker_id) FROM jobs WHERE task = 'transcode'
-    AND media_id IN (${race[0]}, ${race[1]}, ${race[2]})")
+    AND media_id IN (${race[0]}, ${race[1]})")
 check_eq "both transcoderds took part" "$both" 2
 check "every daemon still running" alive "$APID_PID" "$DL_PID" "$MD_PID" "$TC_PID" "$TC2_PID" "$NT_PID"
