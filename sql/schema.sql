@@ -51,6 +51,8 @@ CREATE TABLE media (
   idempotency_key VARCHAR(64) NULL,
   priority        SMALLINT NOT NULL DEFAULT 0,
   job_options     TEXT NULL,
+  external_id     VARCHAR(255) NULL,
+  final_event     VARCHAR(16) NULL,
   PRIMARY KEY (id),
   UNIQUE KEY uk_media_remote (account_id, remote_id),
   UNIQUE KEY uk_media_idempotency (account_id, idempotency_key),

@@ -33,6 +33,7 @@ struct rest_submission {
     const char *notify_url;
     const char *idempotency_key;
     const char *job_options; /* media-nommer mapping (JSON) or NULL */
+    const char *external_id; /* REST: the CMS's reference, or NULL */
     int priority;
 };
 

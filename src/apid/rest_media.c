@@ -104,6 +104,7 @@ int rest_create(struct omkt_db *db, int64_t account_id,
         .notify_url = s->notify_url,
         .idempotency_key = s->idempotency_key,
         .job_options = s->job_options,
+        .external_id = s->external_id,
         .priority = s->priority,
     };
     int ret = omkt_db_begin(db, eb);
@@ -161,6 +162,31 @@ static const char *settings_text(json_t *arr, char *buf, size_t size)
     return NULL;
 }
 
+/*
+ * callback_parse - callback_url (or its alias notify_url, the name
+ * media-nommer's API uses) and external_id into @s; NULL or why not.
+ */
+static const char *callback_parse(json_t *b, struct rest_submission *s)
+{
+    json_t *cb = json_object_get(b, "callback_url");
+    json_t *alias = json_object_get(b, "notify_url");
+    json_t *ext = json_object_get(b, "external_id");
+
+    if (cb != NULL && alias != NULL && !json_equal(cb, alias))
+        return "callback_url and notify_url (its alias) differ";
+    cb = cb ? cb : alias;
+    if (cb != NULL && !json_is_null(cb) && !is_http(json_string_value(cb)))
+        return "callback_url must be an http:// or https:// URL";
+    s->notify_url = json_string_value(cb);
+    if (ext != NULL && !json_is_null(ext) &&
+        (!json_is_string(ext) || json_string_length(ext) == 0 ||
+         json_string_length(ext) > 255 ||
+         strlen(json_string_value(ext)) != json_string_length(ext)))
+        return "external_id must be a string of 1 to 255 bytes";
+    s->external_id = json_string_value(ext);
+    return NULL;
+}
+
 /* submit_parse - the body of POST /v1/media into @s; NULL or why not. */
 static const char *submit_parse(json_t *b, const char *hdr_key,
                                 struct rest_submission *s, char *set,
@@ -168,16 +194,16 @@ static const char *submit_parse(json_t *b, const char *hdr_key,
 {
     json_t *prio = json_object_get(b, "priority");
     json_t *key = json_object_get(b, "idempotency_key");
-    json_t *cb = json_object_get(b, "callback_url");
+    const char *bad;
 
     if (!json_is_object(b))
         return "the body must be a JSON object";
     s->url = json_string_value(json_object_get(b, "url"));
     if (!is_http(s->url))
         return "url must be an http:// or https:// URL";
-    if (cb != NULL && !json_is_null(cb) && !is_http(json_string_value(cb)))
-        return "callback_url must be an http:// or https:// URL";
-    s->notify_url = json_string_value(cb);
+    bad = callback_parse(b, s);
+    if (bad != NULL)
+        return bad;
     if (prio != NULL &&
         (!json_is_integer(prio) || json_integer_value(prio) < -100 ||
          json_integer_value(prio) > 100))
@@ -352,14 +378,15 @@ static json_t *media_object(struct apid_req *r, const struct omkt_dbres *m,
     json_t *md = meta ? json_loads(meta, 0, NULL) : NULL;
 
     return json_pack(
-        "{s:I, s:s, s:s, s:s, s:I, s:s, s:o, s:s?, s:s?, s:I, s:s?, s:o?, "
-        "s:o, s:o}",
+        "{s:I, s:s, s:s, s:s, s:I, s:s, s:o, s:s?, s:s?, s:s?, s:I, s:s?, "
+        "s:o?, s:o, s:o}",
         "id", (json_int_t)id, "status", status, "state",
         omkt_dbres_str(m, 0, 1), "url", omkt_dbres_str(m, 0, 2), "progress",
         (json_int_t)pct, "created", omkt_dbres_str(m, 0, 3), "settings",
         settings_array(omkt_dbres_str(m, 0, 6)), "callback_url",
-        omkt_dbres_str(m, 0, 7), "idempotency_key", omkt_dbres_str(m, 0, 8),
-        "priority", (json_int_t)omkt_dbres_i64(m, 0, 9, 0), "error",
+        omkt_dbres_str(m, 0, 7), "external_id", omkt_dbres_str(m, 0, 10),
+        "idempotency_key", omkt_dbres_str(m, 0, 8), "priority",
+        (json_int_t)omkt_dbres_i64(m, 0, 9, 0), "error",
         omkt_dbres_str(m, 0, 4), "metadata", md, "transcodes", tr, "jobs",
         jobs);
 }

@@ -127,19 +127,23 @@ static void fill_job(const struct omkt_dbres *r, enum omkt_task task,
     job->payload = payload ? omkt_xstrdup(payload) : NULL;
 }
 
-/* IN_ORDER - a media-nommer state notification (common/notify.h kind
- * "form") waits until every earlier one of its media is delivered or
- * given up, so a receiver sees the states in order however many
+/* IN_ORDER - a media-nommer state notification or a REST callback
+ * (common/notify.h kinds "form" and "url") waits until every earlier one
+ * of its media is delivered or given up, so a receiver sees the states
+ * (the REST events: media.* after format.*) in order however many
  * notifierds run.  The subquery is a plain (consistent) read: a row
  * another claimer holds locked still counts as pending. */
 #define FORM_PAYLOAD "'{\"kind\":\"form\"%'"
+#define URL_PAYLOAD  "'{\"kind\":\"url\"%'"
 #define IN_ORDER                                                               \
     " AND (task <> 'notify' OR media_id IS NULL"                               \
-    " OR COALESCE(payload, '') NOT LIKE " FORM_PAYLOAD                         \
+    " OR (COALESCE(payload, '') NOT LIKE " FORM_PAYLOAD                        \
+    " AND COALESCE(payload, '') NOT LIKE " URL_PAYLOAD ")"                     \
     " OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.media_id = jobs.media_id"    \
     " AND e.task = 'notify' AND e.id < jobs.id"                                \
     " AND e.state IN ('queued', 'delayed', 'running')"                         \
-    " AND e.payload LIKE " FORM_PAYLOAD "))"
+    " AND (e.payload LIKE " FORM_PAYLOAD " OR e.payload LIKE " URL_PAYLOAD     \
+    ")))"
 
 /* The columns fill_job reads, and the guarded UPDATE of a claim. */
 #define CLAIM_COLS                                                             \
@@ -379,6 +383,25 @@ static bool already_done(struct omkt_db *db, const struct omkt_job *job)
         done = r->nrows == 1;
     omkt_dbres_free(r);
     return done;
+}
+
+int omkt_job_lock(struct omkt_db *db, const struct omkt_job *job,
+                  struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT id FROM jobs WHERE id = ?"
+                              " AND state = 'running' AND worker_id = ?"
+                              " FOR UPDATE";
+    struct omkt_dbv v[] = {OMKT_DBV_I(job->id), OMKT_DBV_I(job->worker_id)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query_row(db, sql, v, OMKT_ARRAY_LEN(v), &r, eb);
+
+    omkt_dbres_free(r);
+    if (ret != OMKT_ENOTFOUND)
+        return ret;
+    if (already_done(db, job))
+        return OMKT_OK; /* as omkt_job_complete judges it */
+    omkt_errf(eb, "job %lld: lock: no longer ours", (long long)job->id);
+    return OMKT_ELOST;
 }
 
 int omkt_job_complete(struct omkt_db *db, const struct omkt_job *job,

@@ -94,6 +94,16 @@ int omkt_job_extend(struct omkt_db *db, const struct omkt_job *job,
 int omkt_job_set_tmp_dir(struct omkt_db *db, const struct omkt_job *job,
                          const char *rel_dir, struct omkt_errbuf *eb);
 
+/*
+ * omkt_job_lock - lock our running job's row until the transaction ends,
+ * before a done hook writes the media's rows: every transaction that ends
+ * a job or the work of a media locks the job first, then the media, then
+ * its transcodes (cancel, failure and reaping update the job row first),
+ * so none waits for another in a cycle.  OMKT_ELOST when not ours.
+ */
+int omkt_job_lock(struct omkt_db *db, const struct omkt_job *job,
+                  struct omkt_errbuf *eb);
+
 /* omkt_job_complete - running -> done.  OMKT_ELOST when not ours. */
 int omkt_job_complete(struct omkt_db *db, const struct omkt_job *job,
                       struct omkt_errbuf *eb);

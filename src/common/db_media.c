@@ -37,7 +37,7 @@ int omkt_media_add(struct omkt_db *db, const struct omkt_media_new *mn,
 #define MEDIA_COLS                                                             \
     "SELECT id, account_id, remote_id, url, adapter, do_metadata, state,"      \
     " path, IFNULL(file_size, 0), metadata, error, created, want_settings,"    \
-    " notify_url, priority, job_options FROM media "
+    " notify_url, priority, job_options, external_id FROM media "
 
 /* fetch - run a media SELECT with @n values into @out. */
 static int fetch(struct omkt_db *db, const char *sql, const struct omkt_dbv *v,
@@ -64,6 +64,7 @@ static int fetch(struct omkt_db *db, const char *sql, const struct omkt_dbv *v,
         out->notify_url = omkt_dbres_dup(r, 0, 13);
         out->priority = (int)omkt_dbres_i64(r, 0, 14, 0);
         out->job_options = omkt_dbres_dup(r, 0, 15);
+        out->external_id = omkt_dbres_dup(r, 0, 16);
     }
     omkt_dbres_free(r);
     return ret;
@@ -186,17 +187,18 @@ static int media_insert(struct omkt_db *db, const struct omkt_media_submit *s,
 {
     static const char sql[] =
         "INSERT INTO media (account_id, remote_id, url, adapter, state, path,"
-        " want_settings, notify_url, idempotency_key, priority, job_options)"
-        " VALUES"
+        " want_settings, notify_url, idempotency_key, priority, job_options,"
+        " external_id) VALUES"
         " (?, -CAST(UUID_SHORT() DIV 2 AS SIGNED), ?, ?,"
         " IF(? IS NULL, 'remote', 'local'),"
-        " ?, ?, ?, ?, ?, ?)";
+        " ?, ?, ?, ?, ?, ?, ?)";
     struct omkt_dbv v[] = {
-        OMKT_DBV_I(s->account_id), OMKT_DBV_S(s->url),
-        OMKT_DBV_S(s->adapter),    OMKT_DBV_S(s->local_path),
-        OMKT_DBV_S(s->local_path), OMKT_DBV_S(s->want_settings),
-        OMKT_DBV_S(s->notify_url), OMKT_DBV_S(s->idempotency_key),
-        OMKT_DBV_I(s->priority),   OMKT_DBV_S(s->job_options),
+        OMKT_DBV_I(s->account_id),  OMKT_DBV_S(s->url),
+        OMKT_DBV_S(s->adapter),     OMKT_DBV_S(s->local_path),
+        OMKT_DBV_S(s->local_path),  OMKT_DBV_S(s->want_settings),
+        OMKT_DBV_S(s->notify_url),  OMKT_DBV_S(s->idempotency_key),
+        OMKT_DBV_I(s->priority),    OMKT_DBV_S(s->job_options),
+        OMKT_DBV_S(s->external_id),
     };
 
     return omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, id, eb);
@@ -233,7 +235,8 @@ int omkt_media_view(struct omkt_db *db, int64_t account_id, int64_t id,
 {
     static const char sql[] =
         "SELECT id, state, url, created, error, metadata, want_settings,"
-        " notify_url, idempotency_key, priority FROM media WHERE id = ?"
+        " notify_url, idempotency_key, priority, external_id FROM media"
+        " WHERE id = ?"
         " AND account_id = ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(id), OMKT_DBV_I(account_id)};
 
@@ -269,6 +272,39 @@ int omkt_media_list(struct omkt_db *db, const struct omkt_media_filter *f,
     return omkt_db_query(db, sql, v, OMKT_ARRAY_LEN(v), res, eb);
 }
 
+int omkt_media_lock(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT id FROM media WHERE id = ? FOR UPDATE";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query_row(db, sql, v, 1, &r, eb);
+
+    omkt_dbres_free(r);
+    return ret;
+}
+
+int omkt_media_set_final(struct omkt_db *db, int64_t id, const char *event,
+                         struct omkt_errbuf *eb)
+{
+    static const char sql[] = "UPDATE media SET final_event = ?"
+                              " WHERE id = ? AND final_event IS NULL";
+    struct omkt_dbv v[] = {OMKT_DBV_S(event), OMKT_DBV_I(id)};
+    uint64_t n = 0;
+    int ret = omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), &n, NULL, eb);
+
+    return ret == OMKT_OK && n != 1 ? OMKT_EEXIST : ret;
+}
+
+int omkt_media_clear_final(struct omkt_db *db, int64_t id,
+                           struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE media SET final_event = NULL WHERE id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+
+    return omkt_db_exec(db, sql, v, 1, NULL, NULL, eb);
+}
+
 int omkt_export_dir(char *buf, size_t size, int64_t account_id)
 {
     int n = snprintf(buf, size, "export/%" PRId64, account_id);
@@ -298,5 +334,6 @@ void omkt_media_clear(struct omkt_media *m)
     free(m->want_settings);
     free(m->notify_url);
     free(m->job_options);
+    free(m->external_id);
     memset(m, 0, sizeof(*m));
 }

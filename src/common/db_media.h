@@ -32,6 +32,7 @@ struct omkt_media {
     char *notify_url;    /* REST / media-nommer completion URL */
     int priority;
     char *job_options; /* media-nommer: the job's own setting (JSON) */
+    char *external_id; /* REST: the CMS's own reference, or NULL */
 };
 
 /*
@@ -68,6 +69,7 @@ struct omkt_media_submit {
     const char *notify_url;      /* or NULL */
     const char *idempotency_key; /* or NULL */
     const char *job_options;     /* media-nommer mapping (JSON) or NULL */
+    const char *external_id;     /* REST: the CMS's reference, or NULL */
     int priority;
 };
 
@@ -120,9 +122,33 @@ int omkt_media_expire(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
 int omkt_media_reopen(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
 
 /*
+ * omkt_media_lock - lock media @id's row (SELECT ... FOR UPDATE) until the
+ * transaction ends: whoever decides that a media has ended (its last
+ * setting done, failed or cancelled) holds it, so two deciders take turns
+ * and the second sees what the first committed (READ COMMITTED).  Lock
+ * order: the job's row first, then the media, then its transcodes.
+ * OMKT_ENOTFOUND when absent.
+ */
+int omkt_media_lock(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
+
+/*
+ * omkt_media_set_final - record @event as the media-level event of the
+ * media's current round of work, only if none is recorded: OMKT_OK when
+ * this call set it (queue the event), OMKT_EEXIST when one already was.
+ */
+int omkt_media_set_final(struct omkt_db *db, int64_t id, const char *event,
+                         struct omkt_errbuf *eb);
+
+/* omkt_media_clear_final - a new round of work (a retry): the next end of
+ * the media gets its own media-level event. */
+int omkt_media_clear_final(struct omkt_db *db, int64_t id,
+                           struct omkt_errbuf *eb);
+
+/*
  * omkt_media_view - one media of @account_id for the REST API: id,
  * state, url, created, error, metadata, want_settings, notify_url,
- * idempotency_key, priority.  *res is new (no row: not the account's).
+ * idempotency_key, priority, external_id.  *res is new (no row: not the
+ * account's).
  */
 int omkt_media_view(struct omkt_db *db, int64_t account_id, int64_t id,
                     struct omkt_dbres **res, struct omkt_errbuf *eb);

@@ -14,6 +14,7 @@
 #include "notify.h"
 #include "db_transcodes.h"
 #include "parse.h"
+#include "restcb.h"
 #include "jobflow.h"
 #include "tpayload.h"
 
@@ -128,6 +129,39 @@ static int reopen(struct omkt_db *db, const struct omkt_job *job, bool is_open,
     return OMKT_OK;
 }
 
+/* is_media_work - a job that works on its media (not a callback). */
+static bool is_media_work(const struct omkt_job *job)
+{
+    return job->media_id > 0 && (job->task == OMKT_TASK_DOWNLOAD ||
+                                 job->task == OMKT_TASK_METADATA ||
+                                 job->task == OMKT_TASK_TRANSCODE);
+}
+
+/*
+ * rows - the rows a cancelled or retried job works for, and what its REST
+ * client learns: a cancel that leaves nothing of the media open is
+ * media.cancelled; a retry starts a new round (restcb.h).  The media row
+ * is locked before its transcodes (the job row is already).
+ */
+static int rows(struct omkt_db *db, const struct omkt_job *job, bool is_retry,
+                struct omkt_errbuf *eb)
+{
+    struct omkt_media m = {0};
+    int ret;
+
+    if (!is_media_work(job) ||
+        omkt_media_get(db, job->media_id, &m, NULL) != OMKT_OK)
+        return reopen(db, job, is_retry, eb);
+    ret = omkt_restcb_lock(db, &m, eb);
+    if (ret == OMKT_OK)
+        ret = reopen(db, job, is_retry, eb);
+    if (ret == OMKT_OK)
+        ret = is_retry ? omkt_restcb_reopen(db, &m, eb)
+                       : omkt_restcb_media_end(db, &m, true, eb);
+    omkt_media_clear(&m);
+    return ret;
+}
+
 /* verb - cancel or retry, as one transaction. */
 static int verb(struct omkt_db *db, int64_t id, bool is_retry,
                 struct omkt_errbuf *eb)
@@ -141,7 +175,7 @@ static int verb(struct omkt_db *db, int64_t id, bool is_retry,
         ret =
             is_retry ? omkt_job_retry(db, id, eb) : omkt_job_cancel(db, id, eb);
     if (ret == OMKT_OK)
-        ret = reopen(db, &job, is_retry, eb);
+        ret = rows(db, &job, is_retry, eb);
     if (ret == OMKT_OK)
         ret = omkt_db_commit(db, eb);
     if (ret != OMKT_OK)
@@ -162,23 +196,28 @@ int omkt_jobflow_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
 
 struct fail_arg {
     const char *msg;
+    const struct omkt_media *m;
     struct omkt_errbuf *eb;
 };
 
-/* fail_one - one transcode row of a dead job failed (@arg: fail_arg). */
+/* fail_one - one transcode row of a dead job failed (@arg: fail_arg);
+ * a REST client gets format.failed for it. */
 static int fail_one(struct omkt_db *db, int64_t tid, void *arg)
 {
     const struct fail_arg *fa = arg;
     int ret = omkt_transcode_failed(db, tid, fa->msg, fa->eb);
 
+    if (ret == OMKT_OK)
+        ret = omkt_restcb_setting_ended(db, fa->m, tid, fa->eb);
     return ret == OMKT_ELOST ? OMKT_OK : ret; /* finished or cancelled */
 }
 
-/* mark_failed - the media-level record of @r's death. */
+/* mark_failed - the media-level record of @r's death (@m: its media). */
 static int mark_failed(struct omkt_db *db, const struct omkt_reaped *r,
-                       const char *msg, struct omkt_errbuf *eb)
+                       const struct omkt_media *m, const char *msg,
+                       struct omkt_errbuf *eb)
 {
-    struct fail_arg fa = {msg, eb};
+    struct fail_arg fa = {msg, m, eb};
 
     switch (r->task) {
     case OMKT_TASK_DOWNLOAD:
@@ -252,14 +291,19 @@ int omkt_jobflow_job_died(struct omkt_db *db, const struct omkt_reaped *r,
              "%s failed: its workers died on every attempt "
              "(crashed, killed or cut off)",
              omkt_task_name(r->task));
-    ret = mark_failed(db, r, msg, eb);
+    ret = omkt_media_get(db, r->media_id, &m, eb);
+    if (ret == OMKT_OK)
+        ret = omkt_restcb_lock(db, &m, eb); /* before its transcodes */
+    if (ret == OMKT_OK)
+        ret = mark_failed(db, r, &m, msg, eb);
     if (ret == OMKT_ELOST)
         ret = OMKT_OK; /* the media moved on (expired, re-probed) */
-    if (ret == OMKT_OK)
-        ret = omkt_media_get(db, r->media_id, &m, eb);
     /* media-nommer names this outcome: its workers gave the job up. */
     if (ret == OMKT_OK && omkt_notify_is_nommer(&m))
         ret = omkt_notify_nommer_state(db, &m, "ABANDONED", msg, eb);
+    else if (ret == OMKT_OK && r->task == OMKT_TASK_TRANSCODE &&
+             omkt_restcb_applies(&m))
+        ret = omkt_restcb_media_end(db, &m, false, eb);
     else if (ret == OMKT_OK)
         ret = omkt_notify_media_error(db, &m, msg, eb);
     if (ret == OMKT_ENOTFOUND)

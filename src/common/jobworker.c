@@ -99,7 +99,9 @@ static int transition(struct omkt_jobctx *ctx,
     if (ret != OMKT_OK)
         return ret;
     if (o->code == OMKT_OK) {
-        ret = spec->on_done ? spec->on_done(ctx) : OMKT_OK;
+        ret = omkt_job_lock(ctx->db, &ctx->job, eb); /* lock order: job first */
+        if (ret == OMKT_OK && spec->on_done)
+            ret = spec->on_done(ctx);
         if (ret == OMKT_OK)
             ret = omkt_job_complete(ctx->db, &ctx->job, eb);
     } else if (o->code == OMKT_ESHUTDOWN) {

@@ -7,6 +7,7 @@
 #include "db_jobs.h"
 #include "db_media.h"
 #include "notify.h"
+#include "restcb.h"
 #include "s3cred.h"
 #include "text.h"
 
@@ -148,26 +149,12 @@ int omkt_notify_nommer_state(struct omkt_db *db, const struct omkt_media *m,
 int omkt_notify_media_error(struct omkt_db *db, const struct omkt_media *m,
                             const char *message, struct omkt_errbuf *eb)
 {
-    char *text = NULL;
-    json_t *body;
-    int ret;
-
     if (omkt_media_is_omkt(m))
         return omkt_notify_alert(db, m->account_id, m->id, m->remote_id,
                                  message, eb);
     if (omkt_notify_is_nommer(m))
         return omkt_notify_nommer_state(db, m, "ERROR", message, eb);
-    if (!has_url(m))
-        return OMKT_OK; /* nobody to tell; the API shows the error */
-    text = omkt_text_dup(message ? message : "", OMKT_DB_ERROR_MAX);
-    body = json_pack("{s:I, s:s, s:s}", "media_id", (json_int_t)m->id, "status",
-                     "error", "message", text);
-    free(text);
-    if (body == NULL)
-        return OMKT_ENOMEM;
-    ret = omkt_notify_url(db, m->account_id, m->id, m->notify_url, body, eb);
-    json_decref(body);
-    return ret;
+    return omkt_restcb_media_failed(db, m, message, eb);
 }
 
 /* nommer_done - FINISHED, with the output's setting and metadata. */
@@ -187,19 +174,7 @@ int omkt_notify_media_done(struct omkt_db *db, const struct omkt_media *m,
                            int setting_id, const char *meta,
                            struct omkt_errbuf *eb)
 {
-    json_t *body;
-    int ret;
-
-    if (!has_url(m))
+    if (!has_url(m) || !omkt_notify_is_nommer(m))
         return OMKT_OK;
-    if (omkt_notify_is_nommer(m))
-        return nommer_done(db, m, setting_id, meta, eb);
-    body =
-        json_pack("{s:I, s:i, s:s, s:s}", "media_id", (json_int_t)m->id,
-                  "setting_id", setting_id, "status", "ok", "metadata", meta);
-    if (body == NULL)
-        return OMKT_ENOMEM;
-    ret = omkt_notify_url(db, m->account_id, m->id, m->notify_url, body, eb);
-    json_decref(body);
-    return ret;
+    return nommer_done(db, m, setting_id, meta, eb);
 }

@@ -8,12 +8,13 @@
  *       a PROTOCOL.md section 2 GET to the account's callback URL with
  *       app_key and action added; params are sent in order as given;
  *   {"kind":"url","url":"http://...","body":{...}}
- *       a JSON POST to a notify_url given with a REST job;
+ *       a JSON POST to the callback_url of a REST media (bodies:
+ *       restcb_body.c, events: restcb.c), delivered in order like forms;
  *   {"kind":"form","url":"http://...","fields":[["unique_id","7"],...]}
  *       a form-urlencoded POST of the fields, in order, to the notify_url
  *       of a media-nommer job: one per state change, as feederd sends.
- *       notifierd sends the form callbacks of one media one at a time in
- *       the order they were queued (db_jobs.c claims the next only once
+ *       notifierd sends the url and form callbacks of one media one at a
+ *       time in the order they were queued (db_jobs.c claims the next only once
  *       the one before is delivered or given up).
  * Call these inside the transaction that records the event, so the
  * callback exists exactly when the event does.
@@ -69,21 +70,20 @@ int omkt_notify_nommer_state(struct omkt_db *db, const struct omkt_media *m,
 
 /*
  * omkt_notify_media_error - tell the media's owner that it failed: a
- * transcoder_send_alert for OMKT media, a JSON POST to notify_url for REST
- * media, the ERROR state (omkt_notify_nommer_state) for media-nommer's.
+ * transcoder_send_alert for OMKT media, media.failed for REST media
+ * (restcb.h: for a download or metadata failure; a setting's failure is
+ * omkt_restcb_setting_ended), the ERROR state (omkt_notify_nommer_state)
+ * for media-nommer's.
  */
 int omkt_notify_media_error(struct omkt_db *db, const struct omkt_media *m,
                             const char *message, struct omkt_errbuf *eb);
 
 /*
- * omkt_notify_media_done - the JSON POST to a REST media's notify_url for
- * its finished output of @setting_id (@meta: the output's metadata JSON
- * text); for a media-nommer media the FINISHED state, whose form also
- * carries setting_id and metadata after media_id and dest_path.
- * Nothing when the media has no notify_url.
- *
- * REST bodies: {"media_id":N,"setting_id":N,"status":"ok","metadata":"..."}
- * and {"media_id":N,"status":"error","message":"..."}.
+ * omkt_notify_media_done - for a media-nommer media, the FINISHED state
+ * for its finished output of @setting_id (@meta: the output's metadata
+ * JSON text), whose form also carries setting_id and metadata after
+ * media_id and dest_path.  Nothing for other media (REST media:
+ * omkt_restcb_setting_ended) or without a notify_url.
  */
 int omkt_notify_media_done(struct omkt_db *db, const struct omkt_media *m,
                            int setting_id, const char *meta,

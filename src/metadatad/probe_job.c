@@ -19,6 +19,7 @@
 #include "common/db_media.h"
 #include "common/fsops.h"
 #include "common/notify.h"
+#include "common/restcb.h"
 #include "common/jobflow.h"
 #include "common/path.h"
 #include "media/probe.h"
@@ -131,6 +132,8 @@ int probe_job_done(struct omkt_jobctx *ctx)
         ret = notify_metadata(ctx, &ps->media, ps->json);
     if (ret == OMKT_OK)
         ret = request_wanted(ctx, &ps->media);
+    if (ret == OMKT_OK) /* a REST media with no setting asked ends here */
+        ret = omkt_restcb_media_end(ctx->db, &ps->media, false, &ctx->eb);
     return ret;
 }
 

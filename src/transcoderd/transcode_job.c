@@ -29,6 +29,7 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/path.h"
+#include "common/restcb.h"
 #include "common/s3cred.h"
 #include "common/tpayload.h"
 #include "media/settings.h"
@@ -389,14 +390,17 @@ static char *output_meta(const struct omkt_output_result *o)
     return text;
 }
 
-/* tell_format - the callback for one finished output. */
+/* tell_format - the callback for one finished output (row @tid). */
 static int tell_format(struct omkt_jobctx *ctx, const struct omkt_media *m,
-                       const struct omkt_output_result *o, const char *meta)
+                       const struct omkt_output_result *o, const char *meta,
+                       int64_t tid)
 {
     char id[32], sid[16], card[16];
     json_t *params;
     int ret;
 
+    if (omkt_restcb_applies(m))
+        return omkt_restcb_setting_ended(ctx->db, m, tid, &ctx->eb);
     if (m->remote_id <= 0)
         return omkt_notify_media_done(ctx->db, m, o->setting_id, meta,
                                       &ctx->eb);
@@ -427,6 +431,9 @@ static int record_output(struct omkt_jobctx *ctx, struct tjob_state *ts,
         snprintf(msg, sizeof(msg), "transcode to setting %d failed: %s",
                  o->setting_id, o->message[0] ? o->message : "no output");
         ret = omkt_transcode_failed(ctx->db, ts->tids[i], msg, &ctx->eb);
+        if (ret == OMKT_OK && omkt_restcb_applies(&ts->media))
+            return omkt_restcb_setting_ended(ctx->db, &ts->media, ts->tids[i],
+                                             &ctx->eb);
         return ret == OMKT_OK
                    ? omkt_notify_media_error(ctx->db, &ts->media, msg, &ctx->eb)
                    : ret;
@@ -441,7 +448,7 @@ static int record_output(struct omkt_jobctx *ctx, struct tjob_state *ts,
     ret = omkt_transcode_done(ctx->db, ts->tids[i], path, (int)o->n_files, meta,
                               &ctx->eb);
     if (ret == OMKT_OK)
-        ret = tell_format(ctx, &ts->media, o, meta);
+        ret = tell_format(ctx, &ts->media, o, meta, ts->tids[i]);
     free(meta);
     return ret;
 }
@@ -449,13 +456,38 @@ static int record_output(struct omkt_jobctx *ctx, struct tjob_state *ts,
 int tjob_done(struct omkt_jobctx *ctx)
 {
     struct tjob_state *ts = ctx->data;
-    int ret = OMKT_OK;
+    /* REST media: the media row first (restcb.h), then its transcodes. */
+    int ret = omkt_restcb_lock(ctx->db, &ts->media, &ctx->eb);
 
     for (size_t i = 0; ret == OMKT_OK && i < ts->res.n && i < ts->n; i++) {
         ret = record_output(ctx, ts, i);
         if (ret == OMKT_ELOST) /* cancelled meanwhile: leave it */
             ret = OMKT_OK;
     }
+    if (ret == OMKT_OK && ts->n > 0)
+        ret = omkt_restcb_media_end(ctx->db, &ts->media, false, &ctx->eb);
+    return ret;
+}
+
+/* fail_rows - every row of the job failed with @msg; REST media get
+ * format.failed for each row this failure ended. */
+static int fail_rows(struct omkt_jobctx *ctx, struct tjob_state *ts,
+                     const char *msg)
+{
+    int ret = omkt_restcb_lock(ctx->db, &ts->media, &ctx->eb);
+
+    for (size_t i = 0; ret == OMKT_OK && i < ts->n; i++) {
+        ret = omkt_transcode_failed(ctx->db, ts->tids[i], msg, &ctx->eb);
+        if (ret == OMKT_OK)
+            ret = omkt_restcb_setting_ended(ctx->db, &ts->media, ts->tids[i],
+                                            &ctx->eb);
+        if (ret == OMKT_ELOST)
+            ret = OMKT_OK;
+    }
+    if (ret == OMKT_OK && ts->n > 0 && omkt_restcb_applies(&ts->media))
+        return omkt_restcb_media_end(ctx->db, &ts->media, false, &ctx->eb);
+    if (ret == OMKT_OK && ts->n > 0)
+        ret = omkt_notify_media_error(ctx->db, &ts->media, msg, &ctx->eb);
     return ret;
 }
 
@@ -464,20 +496,12 @@ int tjob_failed(struct omkt_jobctx *ctx, int code, const char *reason,
 {
     struct tjob_state *ts = ctx->data;
     char msg[OMKT_ERRBUF_LEN + 64];
-    int ret = OMKT_OK;
 
     (void)code;
     if (!is_final || ts == NULL || ts->media.id == 0)
         return OMKT_OK;
     snprintf(msg, sizeof(msg), "transcode failed: %s", reason);
-    for (size_t i = 0; ret == OMKT_OK && i < ts->n; i++) {
-        ret = omkt_transcode_failed(ctx->db, ts->tids[i], msg, &ctx->eb);
-        if (ret == OMKT_ELOST)
-            ret = OMKT_OK;
-    }
-    if (ret == OMKT_OK && ts->n > 0)
-        ret = omkt_notify_media_error(ctx->db, &ts->media, msg, &ctx->eb);
-    return ret;
+    return fail_rows(ctx, ts, msg);
 }
 
 void tjob_cleanup(struct omkt_jobctx *ctx)

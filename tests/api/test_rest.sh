@@ -46,19 +46,24 @@ check_eq "unknown setting: 400" "$(post "$KA" '{"url":"http://x/a","settings":[1
 check "names the problem" grep -q "unknown setting" "$T/body"
 check_eq "priority out of range: 400" "$(post "$KA" '{"url":"http://x/a","priority":1000}')" 400
 check_eq "bad callback: 400" "$(post "$KA" '{"url":"http://x/a","callback_url":"file:///etc"}')" 400
+check_eq "bad notify_url alias: 400" "$(post "$KA" '{"url":"http://x/a","notify_url":"file:///etc"}')" 400
+check_eq "callback_url and notify_url differ: 400" "$(post "$KA" '{"url":"http://x/a","callback_url":"http://x/1","notify_url":"http://x/2"}')" 400
+check_eq "external_id not a string: 400" "$(post "$KA" '{"url":"http://x/a","external_id":42}')" 400
 check_eq "array body: 400" "$(post "$KA" '[1]')" 400
 # Client errors are 400s, never 5xx: the documented limits (docs/api.md).
 long=$(head -c 2049 /dev/zero | tr '\0' a)
 check_eq "url of 2,049 bytes: 400" "$(post "$KA" "{\"url\":\"http://x/${long:0:2040}\"}")" 400
 check_eq "callback_url of 2,049 bytes: 400" "$(post "$KA" "{\"url\":\"http://x/a\",\"callback_url\":\"http://x/${long:0:2040}\"}")" 400
+check_eq "external_id of 256 bytes: 400" "$(post "$KA" "{\"url\":\"http://x/a\",\"external_id\":\"${long:0:256}\"}")" 400
 check_eq "idempotency key of 65 bytes: 400" "$(post "$KA" '{"url":"http://x/a"}' -H "Idempotency-Key: ${long:0:65}")" 400
 check_eq "idempotency key not UTF-8: 400" "$(post "$KA" '{"url":"http://x/a"}' -H "$(printf 'Idempotency-Key: k\xff')")" 400
 check_eq "33 settings: 400" "$(post "$KA" "{\"url\":\"http://x/a\",\"settings\":[$(seq -s, 1 33)]}")" 400
 check_eq "nothing recorded" "$(sql "SELECT COUNT(*) FROM media")" 0
 
 # --- submission
-check_eq "submit: 201" "$(post "$KA" '{"url":"http://cms.example/a.mp4","settings":[11,101],"callback_url":"http://cms.example/done","priority":5}' -H 'Idempotency-Key: k-1')" 201
+check_eq "submit: 201" "$(post "$KA" '{"url":"http://cms.example/a.mp4","settings":[11,101],"callback_url":"http://cms.example/done","priority":5,"external_id":"cms-42"}' -H 'Idempotency-Key: k-1')" 201
 ID1=$(field id)
+check_eq "submit: external_id" "$(field external_id)" cms-42
 check_eq "submit: status" "$(field status)" processing
 check_eq "submit: settings" "$(field settings)" "[11, 101]"
 check_eq "submit: callback" "$(field callback_url)" http://cms.example/done
@@ -103,7 +108,11 @@ check_eq "B cannot cancel A's media" "$(req "$KB" POST /v1/media/"$ID1"/cancel)"
 check_eq "A's job untouched" "$(sql "SELECT state FROM jobs WHERE media_id = $ID1")" queued
 check_eq "cancel: 200" "$(req "$KA" POST /v1/media/"$ID1"/cancel)" 200
 check_eq "cancel: status" "$(field status)" cancelled
-check_eq "cancel: job row" "$(sql "SELECT state FROM jobs WHERE media_id = $ID1")" cancelled
+check_eq "cancel: job row" "$(sql "SELECT state FROM jobs WHERE media_id = $ID1 AND task <> 'notify'")" cancelled
+cbody=$(sql "SELECT payload FROM jobs WHERE media_id = $ID1 AND task = 'notify'")
+check_eq "cancel: one media.cancelled callback queued" \
+    "$(jget "$cbody" kind) $(jget "$cbody" url) $(jget "$cbody" body.event) $(jget "$cbody" body.state) $(jget "$cbody" body.media_id) $(jget "$cbody" body.settings)" \
+    "url http://cms.example/done media.cancelled cancelled $ID1 []"
 check_eq "cancel again: 409" "$(req "$KA" POST /v1/media/"$ID1"/cancel)" 409
 check_eq "retry without failure: 409" "$(req "$KA" POST /v1/media/"$ID2"/retry)" 409
 sql "UPDATE jobs SET state = 'failed', error = 'connection refused', attempts = 5 WHERE media_id = $ID2;
@@ -142,10 +151,14 @@ check_eq "unknown path outside /v1: 404 JSON" "$(req "$KA" GET /nothing; echo " 
 req "$KR" GET /v1/media >/dev/null; req "$KR" GET /v1/media >/dev/null
 check_eq "rate limit: 429" "$(req "$KR" GET /v1/media)" 429
 check_eq "rate_limited code" "$(field error.code)" rate_limited
-check "openapi.yaml parses and documents every route" python3 -c "
+check "openapi.yaml parses and documents every route and callback event" python3 -c "
 import yaml
 d = yaml.safe_load(open('$TOP/docs/openapi.yaml'))
 assert set(d['paths']) == {'/v1/settings', '/v1/media', '/v1/media/{id}', '/v1/media/{id}/cancel', '/v1/media/{id}/retry', '/v1/media/{id}/transcodes/{setting_id}/file'}
+cb = d['paths']['/v1/media']['post']['callbacks']['events']['{\$request.body#/callback_url}']['post']
+m = cb['requestBody']['content']['application/json']['schema']['discriminator']['mapping']
+assert set(m) == {'format.done', 'format.failed', 'media.done', 'media.failed', 'media.cancelled'}, m
+assert 'external_id' in d['components']['schemas']['Submission']['properties']
 "
 
 # --- one idempotency key, eight clients at once: one media
