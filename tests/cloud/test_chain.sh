@@ -79,7 +79,7 @@ max_receive_count = 50
 visibility = 4s
 staging = s3://$S3_BUCKET/omkt-cloud/
 bridge_jobs = 3
-idle_terminate = 5s
+idle_terminate = 10s
 cluster = chain
 max_instances = 2
 jobs_per_instance = 1
@@ -238,7 +238,8 @@ check_eq "every job went to the cloud" "$(cat "$T"/logs/transcoderd.*.log |
 
 echo "# the instances"
 live() { "$CLI" ec2 "$EC2_EP" describe "omkt:cluster=chain" 2>/dev/null | wc -l; }
-check "idle, every instance terminates itself" wait_for 40 test "$(live)" = 0
+no_live() { [ "$(live)" = 0 ]; }
+check "idle, every instance terminates itself" wait_for 40 no_live
 none_live() {
     [ "$(metric "${INST}\"running\"}") $(metric "${INST}\"pending\"}")" = "0 0" ]
 }
