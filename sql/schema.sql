@@ -206,12 +206,20 @@ CREATE TABLE job_counters (
   PRIMARY KEY (task, outcome)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- The lease electing the one active EC2 scaler of a cluster (0008).
+-- The lease electing the one active EC2 scaler of a cluster (0008), and
+-- what its leader last saw: instances by state, its decision (0010).
 CREATE TABLE scaler_lease (
   cluster       VARCHAR(64) NOT NULL,
   holder        VARCHAR(255) NOT NULL,
   lease_until   DATETIME(3) NOT NULL,
   since         DATETIME(3) NOT NULL,
   last_start    DATETIME(3) NULL,
+  seen_at       DATETIME(3) NULL,
+  pending       INT NOT NULL DEFAULT 0,
+  running       INT NOT NULL DEFAULT 0,
+  shutting_down INT NOT NULL DEFAULT 0,
+  stopping      INT NOT NULL DEFAULT 0,
+  stopped       INT NOT NULL DEFAULT 0,
+  wanted        INT NOT NULL DEFAULT 0,
   PRIMARY KEY (cluster)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -55,6 +55,10 @@ const struct omkt_conf_key omkt_cloud_conf_keys[] = {
     CC("instance_profile", OMKT_CONF_STR, NULL, 0, -1, instance_profile),
     CC("spot", OMKT_CONF_BOOL, "no", 0, -1, is_spot),
     CC("key_name", OMKT_CONF_STR, NULL, 0, -1, key_name),
+    CC("worker_program", OMKT_CONF_STR, "/usr/sbin/transcoderd", 0, -1,
+       worker_program),
+    CC("worker_conf", OMKT_CONF_STR, "/etc/omkt/omkt.conf", 0, -1, worker_conf),
+    CC("scaler_tick", OMKT_CONF_DURATION, "10s", 100, 600000, scaler_tick_ms),
 };
 
 const size_t omkt_cloud_conf_nkeys = OMKT_ARRAY_LEN(omkt_cloud_conf_keys);

@@ -72,6 +72,9 @@ struct omkt_cloud_conf {
     char *instance_profile;
     bool is_spot;
     char *key_name;
+    char *worker_program; /* transcoderd on the image (user-data) */
+    char *worker_conf;    /* the configuration file it writes */
+    int64_t scaler_tick_ms;
 };
 
 /* The [cloud] keys, for a program's section table (target: the struct). */

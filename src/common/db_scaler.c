@@ -70,3 +70,38 @@ int omkt_scaler_lease_drop(struct omkt_db *db, const char *cluster,
 
     return omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, NULL, eb);
 }
+
+int omkt_scaler_lease_seen(struct omkt_db *db, const char *cluster,
+                           const char *holder, const struct omkt_scaler_seen *s,
+                           struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE scaler_lease SET seen_at = NOW(3), pending = ?, running = ?,"
+        " shutting_down = ?, stopping = ?, stopped = ?, wanted = ?"
+        " WHERE cluster = ? AND holder = ? AND lease_until > NOW(3)";
+    struct omkt_dbv v[] = {
+        OMKT_DBV_I(s->pending),       OMKT_DBV_I(s->running),
+        OMKT_DBV_I(s->shutting_down), OMKT_DBV_I(s->stopping),
+        OMKT_DBV_I(s->stopped),       OMKT_DBV_I(s->wanted),
+        OMKT_DBV_S(cluster),          OMKT_DBV_S(holder)};
+    int ret = omkt_db_exec_one(db, sql, v, OMKT_ARRAY_LEN(v), eb);
+
+    if (ret == OMKT_ENOTFOUND) {
+        omkt_errf(eb, "scaler lease of %s: no longer held by %s", cluster,
+                  holder);
+        ret = OMKT_ELOST;
+    }
+    return ret;
+}
+
+int omkt_scaler_state_read(struct omkt_db *db, struct omkt_dbres **res,
+                           struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT cluster, holder, lease_until > NOW(3),"
+        " IFNULL(TIMESTAMPDIFF(SECOND, seen_at, NOW(3)), -1), pending,"
+        " running, shutting_down, stopping, stopped, wanted"
+        " FROM scaler_lease ORDER BY cluster";
+
+    return omkt_db_query(db, sql, NULL, 0, res, eb);
+}

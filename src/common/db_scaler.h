@@ -50,4 +50,28 @@ int omkt_scaler_lease_start(struct omkt_db *db, const char *cluster,
 int omkt_scaler_lease_drop(struct omkt_db *db, const char *cluster,
                            const char *holder, struct omkt_errbuf *eb);
 
+/* What a leader saw in one tick: live instances by state, its decision. */
+struct omkt_scaler_seen {
+    int pending, running, shutting_down, stopping, stopped;
+    int wanted; /* instances the decision asked for this tick */
+};
+
+/*
+ * omkt_scaler_lease_seen - record what @holder, leading @cluster, saw
+ * now (apid's /metrics reads it: it never calls AWS).  OMKT_ELOST when
+ * the lease is no longer @holder's (nothing written).
+ */
+int omkt_scaler_lease_seen(struct omkt_db *db, const char *cluster,
+                           const char *holder, const struct omkt_scaler_seen *s,
+                           struct omkt_errbuf *eb);
+
+/*
+ * omkt_scaler_state_read - one row per cluster: cluster, holder, leading
+ * (1 while its lease runs, else 0), seconds since the counts were seen
+ * (-1: never), pending, running, shutting_down, stopping, stopped,
+ * wanted.  *res is new.
+ */
+int omkt_scaler_state_read(struct omkt_db *db, struct omkt_dbres **res,
+                           struct omkt_errbuf *eb);
+
 #endif

@@ -26,7 +26,8 @@ struct omkt_scaler {
     struct omkt_scale_policy policy;
     struct omkt_scale_state state;
     bool was_leader;
-    unsigned seq; /* ClientToken suffix */
+    unsigned seq;                 /* ClientToken suffix */
+    struct omkt_scaler_seen seen; /* this tick's, for /metrics */
 };
 
 void omkt_scaler_policy(const struct omkt_cloud_conf *c,
@@ -132,6 +133,28 @@ static int lead(struct omkt_scaler *s, int64_t now_ms,
     return OMKT_OK;
 }
 
+/* count_states - @l's instances by state into @c (other states, such as
+ * terminated, are not listed by the describe filter). */
+static void count_states(const struct omkt_ec2_list *l,
+                         struct omkt_scaler_seen *c)
+{
+    *c = (struct omkt_scaler_seen){0};
+    for (size_t i = 0; i < l->n; i++) {
+        const char *st = l->v[i].state;
+
+        if (strcmp(st, "pending") == 0)
+            c->pending++;
+        else if (strcmp(st, "running") == 0)
+            c->running++;
+        else if (strcmp(st, "shutting-down") == 0)
+            c->shutting_down++;
+        else if (strcmp(st, "stopping") == 0)
+            c->stopping++;
+        else if (strcmp(st, "stopped") == 0)
+            c->stopped++;
+    }
+}
+
 /* observe - the backlog and the live instances, into @t. */
 static int observe(struct omkt_scaler *s, struct omkt_scaler_tick *t,
                    struct omkt_errbuf *eb)
@@ -146,8 +169,24 @@ static int observe(struct omkt_scaler *s, struct omkt_scaler_tick *t,
     if (ret != OMKT_OK)
         return ret;
     t->instances = (int)l.n;
+    count_states(&l, &s->seen);
     omkt_ec2_list_clear(&l);
     return OMKT_OK;
+}
+
+/* record_seen - what this tick saw and decided, into the lease row for
+ * apid's /metrics.  A failure is logged: the scaling goes on. */
+static void record_seen(struct omkt_scaler *s, const struct omkt_scaler_tick *t)
+{
+    struct omkt_errbuf eb = {0};
+    int ret;
+
+    s->seen.wanted = t->wanted;
+    ret = omkt_scaler_lease_seen(s->db, s->conf.cloud->cluster, s->conf.holder,
+                                 &s->seen, &eb);
+    if (ret != OMKT_OK)
+        omkt_log(OMKT_LOG_WARN, "cluster=%s scaler: recording counts: %s",
+                 s->conf.cloud->cluster, omkt_errbuf_str(&eb, ret));
 }
 
 /* run - one RunInstances of @n instances; *started gets how many. */
@@ -234,6 +273,7 @@ int omkt_scaler_tick(struct omkt_scaler *s, int64_t now_ms,
                                    .in_flight = t->backlog.in_flight,
                                    .instances = t->instances};
     t->wanted = omkt_scale_decide(&s->policy, &s->state, &in);
+    record_seen(s, t);
     return t->wanted > 0 ? start(s, now_ms, t, eb) : OMKT_OK;
 }
 

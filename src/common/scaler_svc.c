@@ -116,6 +116,33 @@ void omkt_scaler_svc_stop(struct omkt_scaler_svc *s)
     release(s);
 }
 
+/* worker_from_conf - what @c leaves unset of the user-data's worker:
+ * program and configuration path from [cloud], the store's endpoint,
+ * addressing and address policy from the daemon's own [s3] @p (the
+ * worker reads the staging area the bridge writes); tick from [cloud]
+ * and a lease of three ticks (a dead leader is replaced that soon). */
+static void worker_from_conf(struct omkt_scaler_svc_conf *c,
+                             const struct omkt_s3_profile *p)
+{
+    struct omkt_scaler_worker *w = &c->scaler.worker;
+    const struct omkt_cloud_conf *cc = c->scaler.cloud;
+
+    if (w->program == NULL)
+        w->program = cc->worker_program;
+    if (w->conf_path == NULL)
+        w->conf_path = cc->worker_conf;
+    if (w->s3_endpoint == NULL)
+        w->s3_endpoint = p->endpoint;
+    if (w->s3_addressing == NULL && p->addressing == OMKT_S3_PATH)
+        w->s3_addressing = "path";
+    if (w->s3_allow_private == NULL && p->is_allow_private)
+        w->s3_allow_private = "yes";
+    if (c->tick_ms <= 0)
+        c->tick_ms = cc->scaler_tick_ms;
+    if (c->scaler.lease_ms <= 0 && c->tick_ms > 0)
+        c->scaler.lease_ms = 3 * c->tick_ms; /* 30 s at the default tick */
+}
+
 int omkt_scaler_svc_open(const char *conf_path,
                          const struct omkt_scaler_svc_conf *c,
                          struct omkt_scaler_svc **out, struct omkt_errbuf *eb)
@@ -133,7 +160,8 @@ int omkt_scaler_svc_open(const char *conf_path,
     if (ret == OMKT_OK)
         ret = omkt_s3_resolve(&s3, NULL, NULL, &unused, &cr, eb);
     if (ret == OMKT_OK) {
-        sc.creds = &cr; /* copied by the EC2 client */
+        worker_from_conf(&sc, &s3.v[0]); /* rendered at start */
+        sc.creds = &cr;                  /* copied by the EC2 client */
         ret = omkt_scaler_svc_start(&sc, out, eb);
     }
     omkt_s3_creds_clear(&cr);

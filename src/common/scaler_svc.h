@@ -50,7 +50,11 @@ int omkt_scaler_svc_start(const struct omkt_scaler_svc_conf *c,
  * when c->scaler.cloud->max_instances is 0; else credentials resolved
  * from the [s3] section of @conf_path as S3's are (keys, environment,
  * IMDSv2 when imds = yes), holder "host:pid" when c->scaler.holder is
- * NULL, then omkt_scaler_svc_start.
+ * NULL, what c->scaler.worker leaves NULL taken from [cloud]
+ * worker_program / worker_conf and from that [s3] section (endpoint,
+ * path addressing, allow_private: the workers use the bridge's store),
+ * tick_ms 0 from [cloud] scaler_tick (lease_ms 0: three ticks), then
+ * omkt_scaler_svc_start.
  */
 int omkt_scaler_svc_open(const char *conf_path,
                          const struct omkt_scaler_svc_conf *c,

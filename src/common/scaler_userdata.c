@@ -126,7 +126,11 @@ static int render(FILE *f, const struct omkt_cloud_conf *c,
     const char *prog =
         w && w->program ? w->program : OMKT_WORKER_PROGRAM_DEFAULT;
     const char *s3ep = w && w->s3_endpoint ? w->s3_endpoint : "";
+    const char *s3ad = w && w->s3_addressing ? w->s3_addressing : "";
+    const char *s3ap = w && w->s3_allow_private ? w->s3_allow_private : "";
     struct line s3[] = {{"endpoint", s3ep},
+                        {"addressing", s3ad},
+                        {"allow_private", s3ap},
                         {"region", c->region ? c->region : ""},
                         {"imds", "yes"}};
     struct line paths[] = {

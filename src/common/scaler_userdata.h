@@ -27,9 +27,11 @@
 
 /* Where the image keeps things (strings borrowed; NULL: the default). */
 struct omkt_scaler_worker {
-    const char *conf_path;   /* the file the script writes */
-    const char *program;     /* transcoderd on the image */
-    const char *s3_endpoint; /* [s3] endpoint for the worker; NULL: AWS's */
+    const char *conf_path;     /* the file the script writes */
+    const char *program;       /* transcoderd on the image */
+    const char *s3_endpoint;   /* [s3] endpoint for the worker; NULL: AWS's */
+    const char *s3_addressing; /* "path"; NULL: the default */
+    const char *s3_allow_private; /* "yes"; NULL: the default */
 };
 
 /*

@@ -46,6 +46,8 @@ struct cloud_env {
     char worker[128];       /* instance id or host name, for results */
     atomic_int busy;        /* loops holding a message */
     atomic_int_least64_t last_work_ms; /* monotonic: last message ended */
+    atomic_int polling;                /* loops inside a ReceiveMessage */
+    atomic_bool idle_hold; /* idle: loops start no receive (watcher) */
 };
 
 /* cloud_start - start the loops and the watcher (transcoderd's start). */

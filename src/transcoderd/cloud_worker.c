@@ -56,16 +56,47 @@ static int connect_loop(struct cloud_loop *lp, struct omkt_errbuf *eb)
     return ret;
 }
 
-/* poll_once - one long poll and the message it brings, if any. */
-static int poll_once(struct cloud_loop *lp, struct omkt_errbuf *eb)
+/* poll_wait_s - a long poll's wait: 20 s, or less so that it ends by
+ * the idle deadline (the watcher terminates between polls, see
+ * watch_main). */
+static int poll_wait_s(void)
+{
+    int64_t idle = env.cf->cloud->idle_terminate_ms;
+    int64_t left = atomic_load(&env.last_work_ms) + idle - omkt_now_ms();
+
+    if (idle <= 0 || left >= OMKT_SQS_MAX_WAIT_S * 1000)
+        return OMKT_SQS_MAX_WAIT_S;
+    return left > 0 ? (int)((left + 999) / 1000) : 0;
+}
+
+/* receive - one ReceiveMessage, unless the watcher holds the loops for
+ * an idle termination (OMKT_OK, nothing received: the loop waits).  The
+ * count goes up before the hold is read, so the watcher sees either this
+ * poll or its hold seen here (both sequentially consistent). */
+static int receive(struct cloud_loop *lp, struct omkt_sqs_batch *b,
+                   struct omkt_errbuf *eb)
 {
     const struct omkt_sqs_recv_opts o = {
         .max_messages = 1,
-        .wait_s = OMKT_SQS_MAX_WAIT_S,
+        .wait_s = poll_wait_s(),
         .visibility_s = (int)(env.cf->cloud->visibility_ms / 1000),
     };
+    int ret = OMKT_OK;
+
+    atomic_fetch_add(&env.polling, 1);
+    if (!atomic_load(&env.idle_hold))
+        ret = omkt_sqs_receive(lp->sqs, lp->jobs_url, &o, b, eb);
+    atomic_fetch_sub(&env.polling, 1);
+    if (ret == OMKT_OK && b->n == 0 && atomic_load(&env.idle_hold))
+        omkt_daemon_sleep(env.d, WATCH_TICK_MS);
+    return ret;
+}
+
+/* poll_once - one long poll and the message it brings, if any. */
+static int poll_once(struct cloud_loop *lp, struct omkt_errbuf *eb)
+{
     struct omkt_sqs_batch b = {0};
-    int ret = omkt_sqs_receive(lp->sqs, lp->jobs_url, &o, &b, eb);
+    int ret = receive(lp, &b, eb);
 
     for (size_t i = 0; ret == OMKT_OK && i < b.n; i++) {
         atomic_fetch_add(&env.busy, 1);
@@ -203,6 +234,29 @@ static bool is_idle(void)
            omkt_now_ms() - atomic_load(&env.last_work_ms) >= limit;
 }
 
+/* idle_check - once idle, hold the loops and, when no ReceiveMessage
+ * is in flight, end the instance.  A receive cut short by the instance's
+ * end would be answered into the void and its message kept invisible
+ * for the visibility timeout (a job delayed minutes), so polls end by
+ * the idle deadline (poll_wait_s) and none starts while held.  True
+ * when the instance is ending. */
+static bool idle_check(struct omkt_imds *m)
+{
+    bool is_end;
+
+    if (!is_idle()) {
+        atomic_store(&env.idle_hold, false);
+        return false;
+    }
+    atomic_store(&env.idle_hold, true);
+    if (atomic_load(&env.polling) > 0)
+        return false; /* it ends within poll_wait_s; next tick */
+    is_end = idle_end(m);
+    atomic_store(&env.last_work_ms, omkt_now_ms());
+    atomic_store(&env.idle_hold, is_end);
+    return is_end;
+}
+
 /* watch_main - the spot notice and the idle terminator. */
 static void *watch_main(void *arg)
 {
@@ -217,10 +271,8 @@ static void *watch_main(void *arg)
             is_end = spot_notice(m);
             next_spot = now + env.cf->cloud->spot_poll_ms;
         }
-        if (!is_end && is_idle()) {
-            is_end = idle_end(m);
-            atomic_store(&env.last_work_ms, omkt_now_ms());
-        }
+        if (!is_end)
+            is_end = idle_check(m);
         if (is_end)
             omkt_daemon_stop(env.d);
         else

@@ -41,22 +41,55 @@ fake_aws() {
 }
 
 # sqs_start DIR - local-aws-sqs and its verifying proxy: sets SQS_EP
-# (the proxy: clients use it, so every signature is checked).
+# (the proxy: clients use it, so every signature is checked), SQS_PORT
+# (its port) and SQS_PROXY_PID.
 sqs_start() {
-    local raw proxy
+    local raw
     cloud_start raw "$1/sqs.log" node "$CLOUD_TOP/tests/cloud/sqs.js" \
         "$OMKT_NPM_CACHE" 0 || return 1
-    fake_aws proxy "$1/proxy" --mode proxy \
-        --upstream "http://127.0.0.1:$raw" || return 1
-    SQS_EP=http://127.0.0.1:$proxy
+    SQS_UPSTREAM=http://127.0.0.1:$raw SQS_DIR=$1 SQS_PORT=0
+    sqs_proxy_up || return 1
+    SQS_EP=http://127.0.0.1:$SQS_PORT
 }
 
-# ec2_start DIR - the fake EC2 (instances under DIR/instances): EC2_EP.
+# sqs_proxy_up - (re)start the verifying proxy of sqs_start, on its
+# former port when it had one: SQS_PORT, SQS_PROXY_PID.
+sqs_proxy_up() {
+    fake_aws SQS_PORT "$SQS_DIR/proxy" --mode proxy --port "$SQS_PORT" \
+        --upstream "$SQS_UPSTREAM" || return 1
+    SQS_PROXY_PID=$PORT_SERVER_PID
+}
+
+# sqs_proxy_down - SQS unreachable: the proxy killed (sqs_proxy_up
+# brings it back on the same address; the queues keep their messages).
+sqs_proxy_down() {
+    kill "$SQS_PROXY_PID" 2>/dev/null
+    wait "$SQS_PROXY_PID" 2>/dev/null
+    return 0
+}
+
+# ec2_start DIR [ARGS...] - the fake EC2 (instances under DIR/instances,
+# more fake_ec2.py ARGS such as --isolate auto --forward PORT): EC2_EP,
+# EC2_PID.
 ec2_start() {
-    local port
-    mkdir -p "$1/instances"
-    fake_aws port "$1/ec2" --mode ec2 --dir "$1/instances" || return 1
-    EC2_EP=http://127.0.0.1:$port
+    local port dir=$1; shift
+    mkdir -p "$dir/instances"
+    fake_aws port "$dir/ec2" --mode ec2 --dir "$dir/instances" "$@" || return 1
+    EC2_EP=http://127.0.0.1:$port EC2_PID=$PORT_SERVER_PID
+}
+
+# fake_ctl EP GET|POST PATH - an unsigned control request to a fake
+# (/_fake/...): prints the answer.
+fake_ctl() {
+    python3 -c 'import sys, urllib.request as u
+r = u.urlopen(u.Request(sys.argv[1], method=sys.argv[2], data=b"" if sys.argv[2] == "POST" else None))
+sys.stdout.write(r.read().decode())' "$1$3" "$2"
+}
+
+# ec2_stat started|max_live CLUSTER - the fake EC2's count for a cluster.
+ec2_stat() {
+    fake_ctl "$EC2_EP" GET /_fake/stats | python3 -c 'import json, sys
+print(json.load(sys.stdin)[sys.argv[1]].get(sys.argv[2], 0))' "$1" "$2"
 }
 
 # cloud_stop_all - stop every server this script started.

@@ -35,16 +35,7 @@ fake_aws port "$T/ec2" --mode ec2 --isolate auto --forward "$sqs_port" \
     --dir "$T/instances" || exit 1
 EC2_EP=http://127.0.0.1:$port
 EC2_PID=$PORT_SERVER_PID
-fake() { # fake GET|POST PATH
-    python3 -c 'import sys, urllib.request as u
-r = u.urlopen(u.Request(sys.argv[1], method=sys.argv[2], data=b"" if sys.argv[2] == "POST" else None))
-sys.stdout.write(r.read().decode())' "$EC2_EP$2" "$1"
-}
-stat_of() { # stat_of started|max_live CLUSTER
-    fake GET /_fake/stats | python3 -c 'import json, sys
-print(json.load(sys.stdin)[sys.argv[1]].get(sys.argv[2], 0))' "$1" "$2"
-}
-isolate=$(fake GET /_fake/stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["isolate"])')
+isolate=$(fake_ctl "$EC2_EP" GET /_fake/stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["isolate"])')
 echo "# instances are isolated by: $isolate"
 live() { "$CLI" ec2 "$EC2_EP" describe "omkt:cluster=$1" 2>/dev/null | wc -l; }
 live_is() { [ "$(live "$1")" = "$2" ]; } # live_is CLUSTER N (for wait_for)
@@ -129,13 +120,13 @@ sleep 1
 check_eq "demand past the maximum: still 3 live" "$(live one)" 3
 kill -9 "$A"
 check "b leads once a's lease expires" wait_for 10 grep -q 'leader=1' "$T/logs/b.log"
-check_eq "and starts nothing past the maximum" "$(stat_of max_live one)" 3
+check_eq "and starts nothing past the maximum" "$(ec2_stat max_live one)" 3
 
 echo "# idle instances terminate themselves and are counted down"
 echo "0 0" > "$T/backlog.one"
 check "all three terminated their own instance" wait_for 20 live_is one 0
 check "the leader counts them down" wait_for 5 grep -q 'leader=1 instances=0' "$T/logs/b.log"
-check_eq "started 3 in all" "$(stat_of started one)" 3
+check_eq "started 3 in all" "$(ec2_stat started one)" 3
 kill "$B"
 
 echo "# three candidates racing from the start never pass max_instances"
@@ -145,8 +136,8 @@ candidate r2 race
 candidate r3 race
 check "3 instances start" wait_for 15 live_is race 3
 sleep 2
-check_eq "never more than 3 live" "$(stat_of max_live race)" 3
-check_eq "started exactly 3" "$(stat_of started race)" 3
+check_eq "never more than 3 live" "$(ec2_stat max_live race)" 3
+check_eq "started exactly 3" "$(ec2_stat started race)" 3
 check_eq "one leader among the candidates" \
     "$(grep -l 'leader=1' "$T"/logs/r[123].log | wc -l)" 1
 echo "0 0" > "$T/backlog.race"
@@ -171,13 +162,13 @@ check "transcoderd runs there as a cloud worker named by its IMDS" \
 check "idle, it terminates its own instance" wait_for 40 live_is real 0
 check "with TerminateInstances on its own id" \
     grep -q "idle: instance $id terminating" "$d/log"
-check_eq "one instance started in all" "$(stat_of started real)" 1
+check_eq "one instance started in all" "$(ec2_stat started real)" 1
 check "no sanitizer report from the worker" \
     bash -c "! grep -q 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error' '$d/log'"
 kill "$CAND_PID"
 
 echo "# RequestLimitExceeded backs off"
-fake POST "/_fake/fail?n=3&status=503&code=RequestLimitExceeded&action=RunInstances" >/dev/null
+fake_ctl "$EC2_EP" POST "/_fake/fail?n=3&status=503&code=RequestLimitExceeded&action=RunInstances" >/dev/null
 echo "2 0" > "$T/backlog.limit"
 candidate lim limit backoff_ms=2000
 check "then one instance starts" wait_for 20 live_is limit 1
@@ -205,14 +196,14 @@ check_eq "the candidate ran and stopped" "$EXIT_STATUS" 0
 check "it says: not permitted, SignatureDoesNotMatch" \
     grep -q "error: not permitted: ec2 DescribeInstances: HTTP 403 SignatureDoesNotMatch" "$T/logs/bad.log"
 check "the secret is not shown" bash -c "! grep -q not-the-secret '$T/logs/bad.log'"
-check_eq "nothing started" "$(stat_of started badkey)" 0
+check_eq "nothing started" "$(ec2_stat started badkey)" 0
 
 echo "# max_instances = 0: scaling is off"
 echo "4 0" > "$T/backlog.off"
 candidate off off max=0 seconds=1
 wait_exit "$CAND_PID" 15
 check "it says so" grep -q "max_instances is 0: scaling off" "$T/logs/off.log"
-check_eq "nothing started" "$(stat_of started off)" 0
+check_eq "nothing started" "$(ec2_stat started off)" 0
 
 check "every instance is gone" wait_for 20 live_is limit 0
 [ "$isolate" = netns ] &&

@@ -15,7 +15,8 @@
 #   a spot interruption notice -> the same, from inside an instance;
 #   a message received more than max_receive_count times -> a dead
 #     result, message deleted, not tried;
-#   an idle worker -> TerminateInstances on its own instance id;
+#   an idle worker -> TerminateInstances on its own instance id, with no
+#     receive in flight (its message would stay invisible a lease long);
 #   a wrong secret -> SignatureDoesNotMatch in the log, nothing received.
 # XXX: local-aws-sqs counts every ChangeMessageVisibility as a receive
 # (docs/cloud.md): queues whose leases are extended allow 50 receives.
@@ -394,8 +395,15 @@ for _ in $(seq 1 150); do [ "$(state_of "$id")" = terminated ] && break; sleep 0
 echo "# an idle worker terminates its own instance"
 q=$(queue jobs6 6 50) && r=$(sqs create res6) || bad "create queues"
 conf "$T/w6.conf" jobs6 res6 "${DEF[@]}" cloud.idle_terminate=4s
+gone() { grep -c '"fault": "ClientGone"' "$T/proxy.jsonl"; }
+gone0=$(gone)
 id=$(instance w6 "$T/w6.conf")
 for _ in $(seq 1 300); do [ "$(state_of "$id")" = terminated ] && break; sleep 0.1; done
+sleep 0.5 # the proxy notices a client gone within 50 ms
+[ "$(gone)" = "$gone0" ] &&
+    ok "no receive was in flight when it ended (none left for a message to vanish into)" ||
+    bad "a long poll was cut short by the idle termination"
+
 [ "$(state_of "$id")" = terminated ] && ok "instance $id terminated when idle" ||
     bad "instance state $(state_of "$id"): $(cat "$T/instances/$id/log")"
 grep -q "idle: instance $id terminating" "$T/instances/$id/log" &&

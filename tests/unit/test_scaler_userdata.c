@@ -286,9 +286,37 @@ static void test_refused(void)
     free(big);
 }
 
+/* test_s3_store - the worker's [s3] names the scaler's own store (the
+ * bridge's staging area): endpoint, path addressing, allow_private. */
+static void test_s3_store(void)
+{
+    struct omkt_cloud_conf c = conf();
+    struct omkt_scaler_worker w = {.s3_endpoint = "http://127.0.0.1:9000",
+                                   .s3_addressing = "path",
+                                   .s3_allow_private = "yes"};
+    struct omkt_errbuf eb = {0};
+    char *ud = NULL;
+
+    OMKT_CHECK_INT(omkt_scaler_userdata(&c, &w, &ud, NULL), OMKT_OK,
+                   "render with a store");
+    OMKT_CHECK(ud && strstr(ud, "[s3]\nendpoint = http://127.0.0.1:9000\n"
+                                "addressing = path\nallow_private = yes\n"
+                                "region = ") != NULL,
+               "the [s3] section names it");
+    free(ud);
+    ud = NULL;
+    w.s3_endpoint = "http://x\n[cloud]";
+    OMKT_CHECK_INT(omkt_scaler_userdata(&c, &w, &ud, &eb), OMKT_EINVAL,
+                   "a newline in the store's endpoint is refused");
+    OMKT_CHECK_STR(eb.msg, "user-data: [s3] endpoint holds a control character",
+                   "naming the key");
+    free(ud);
+}
+
 int main(void)
 {
     test_golden();
+    test_s3_store();
     test_run();
     test_refused();
     return omkt_test_done();
