@@ -43,11 +43,12 @@
 #include "common/parse.h"
 #include "common/pollbudget.h"
 
-#define MAX_ROLES   4
-#define MAX_JOBS    10000
-#define WARMUP_MS   3000
-#define BEATERS     4 /* heartbeat threads (one could fall behind) */
-#define STACK_BYTES (256 * 1024)
+#define MAX_ROLES     4
+#define MAX_JOBS      10000
+#define WARMUP_MS     3000
+#define SETTLE_MAX_MS 120000
+#define BEATERS       4 /* heartbeat threads (one could fall behind) */
+#define STACK_BYTES   (256 * 1024)
 
 struct role {
     const char *name;
@@ -223,13 +224,44 @@ static void chores_one(struct omkt_db *db, struct fake *f, int64_t now)
     omkt_chores_ran(&f->chores, &f->d, db, now, is_reap);
 }
 
-/* settle - until every poller has polled once (connected, learnt N),
- * then WARMUP_MS more: the idle window starts in the steady state. */
-static void settle(void)
+/* connected - the server's open connections (-1: unknown). */
+static int64_t connected(struct omkt_db *db)
 {
-    for (size_t i = 0; i < nfakes && !atomic_load(&is_stop); i++)
-        while (fakes[i]->thread && atomic_load(&fakes[i]->d.role_seen_ms) == 0)
-            usleep(50000);
+    static const char sql[] = "SELECT VARIABLE_VALUE FROM"
+                              " information_schema.GLOBAL_STATUS"
+                              " WHERE VARIABLE_NAME = 'THREADS_CONNECTED'";
+    struct omkt_dbres *r = NULL;
+    int64_t n = -1;
+
+    if (omkt_db_query(db, sql, NULL, 0, &r, NULL) == OMKT_OK && r->nrows == 1)
+        n = omkt_dbres_i64(r, 0, 0, -1);
+    omkt_dbres_free(r);
+    return n;
+}
+
+/* is_settled - has every poller polled once (connected, learnt N)?  Off,
+ * the pollers learn nothing: every one of them is connected. */
+static bool is_settled(struct omkt_db *db)
+{
+    if (strcmp(cc.poll_budget, "off") == 0)
+        return connected(db) >= (int64_t)nfakes + BEATERS + 2;
+    for (size_t i = 0; i < nfakes; i++)
+        if (fakes[i]->thread && atomic_load(&fakes[i]->d.role_seen_ms) == 0)
+            return false;
+    return true;
+}
+
+/* settle - until every poller has polled once (at most SETTLE_MAX_MS),
+ * then WARMUP_MS more: the idle window starts in the steady state. */
+static void settle(struct omkt_db *db)
+{
+    int64_t t0 = omkt_now_ms();
+
+    while (!is_settled(db) && omkt_now_ms() - t0 < SETTLE_MAX_MS)
+        usleep(50000);
+    if (omkt_now_ms() - t0 >= SETTLE_MAX_MS)
+        fprintf(stderr, "idlebench: not settled after %d s\n",
+                SETTLE_MAX_MS / 1000);
     usleep(WARMUP_MS * 1000);
 }
 
@@ -449,7 +481,7 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < BEATERS; k++)
         pthread_create(&beat[k], NULL, beat_main, (void *)(uintptr_t)k);
     pthread_create(&chores, NULL, chores_main, chores_db);
-    settle();
+    settle(db);
     ca = com_snap(db);
     w0 = omkt_wall_ms();
     status(db, a);
