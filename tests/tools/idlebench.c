@@ -315,6 +315,39 @@ static struct omkt_dbres *com_snap(struct omkt_db *db)
     return omkt_db_query(db, sql, NULL, 0, &r, NULL) == OMKT_OK ? r : NULL;
 }
 
+/* seen_n - min / mean / max of the role N the pollers last learnt (a
+ * static buffer: one report at a time). */
+static const char *seen_n(void)
+{
+    static char buf[64];
+    unsigned lo = UINT32_MAX, hi = 0;
+    double sum = 0;
+
+    for (size_t i = 0; i < nfakes; i++) {
+        unsigned n = atomic_load(&fakes[i]->d.role_npollers);
+
+        lo = n < lo ? n : lo;
+        hi = n > hi ? n : hi;
+        sum += n;
+    }
+    snprintf(buf, sizeof(buf), "%u / %.0f / %u", nfakes ? lo : 0,
+             nfakes ? sum / (double)nfakes : 0, hi);
+    return buf;
+}
+
+/* loadavg - the machine's 1-minute load average (a static buffer). */
+static const char *loadavg(void)
+{
+    static char buf[64] = "?";
+    FILE *f = fopen("/proc/loadavg", "r");
+
+    if (f != NULL && fgets(buf, sizeof(buf), f) != NULL)
+        buf[strcspn(buf, " ")] = '\0';
+    if (f != NULL)
+        fclose(f);
+    return buf;
+}
+
 /* com_report - the nonzero Com_% deltas per second, on stderr (with the
  * window's wall-clock bounds, to find its statements in a general log). */
 static void com_report(const char *budget, size_t n, const struct omkt_dbres *a,
@@ -331,7 +364,8 @@ static void com_report(const char *budget, size_t n, const struct omkt_dbres *a,
             fprintf(stderr, " %s %.1f/s", omkt_dbres_str(a, i, 0),
                     (double)d / secs);
     }
-    fprintf(stderr, "\n");
+    fprintf(stderr, "; N seen by the pollers: %s; load average %s\n", seen_n(),
+            loadavg());
 }
 
 /* insert_jobs - @n jobs at random times, one role after the other. */
