@@ -46,7 +46,7 @@ const struct omkt_conf_key omkt_common_conf_keys[] = {
        shutdown_grace_ms),
     CK("poll_min", OMKT_CONF_DURATION, "25ms", 1, 60000, poll_min_ms),
     CK("poll_max", OMKT_CONF_DURATION, "250ms", 1, 600000, poll_max_ms),
-    CK("poll_budget", OMKT_CONF_STR, "off", 0, -1, poll_budget),
+    CK("poll_budget", OMKT_CONF_STR, "20/s", 0, -1, poll_budget),
     CK("poll_interval_max", OMKT_CONF_DURATION, "30s", 10, 3600000,
        poll_interval_max_ms),
     CK("reap_interval", OMKT_CONF_DURATION, "5s", 100, 3600000,
