@@ -99,3 +99,11 @@ void omkt_chores_ran(struct omkt_chores *c, const struct omkt_daemon *d,
     else
         redraw(c, d, now_ms, 1, COUNTED_MAX_MS, false, was_reap);
 }
+
+int64_t omkt_idleshare_tick_ms(const struct omkt_daemon *d, int64_t period_ms,
+                               int64_t max_ms)
+{
+    unsigned n = budget(d) > 0 ? polled_n(d, omkt_now_ms()) : 0;
+
+    return n > 0 ? draw(period_ms, n, max_ms, false) : period_ms;
+}

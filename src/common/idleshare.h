@@ -56,4 +56,14 @@ bool omkt_chores_due(struct omkt_chores *c, const struct omkt_daemon *d,
 void omkt_chores_ran(struct omkt_chores *c, const struct omkt_daemon *d,
                      struct omkt_db *db, int64_t now_ms, bool was_reap);
 
+/*
+ * omkt_idleshare_tick_ms - the next wait of a periodic task the cluster
+ * needs every @period_ms (notifierd's transcoder_cron tick): under a
+ * budget, in a daemon whose pollers know N, N x @period_ms jittered
+ * (0.5..1.5x) and at most @max_ms (which bounds the delay when most
+ * daemons leave at once); else @period_ms.  No statement.
+ */
+int64_t omkt_idleshare_tick_ms(const struct omkt_daemon *d, int64_t period_ms,
+                               int64_t max_ms);
+
 #endif

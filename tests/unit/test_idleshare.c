@@ -5,7 +5,8 @@
  * cap: at N = 500 the chores cost the cluster one run per period, not
  * N / 5 min), it is drawn again at once when N falls below half (the
  * survivors of a mass departure take over), a counted schedule gives way
- * to the pollers' N, and poll_budget = off runs every period.  None of
+ * to the pollers' N, and poll_budget = off runs every period; the
+ * transcoder_cron tick is shared the same way.  None of
  * these draws touches the database (db is NULL).
  */
 #include <stdbool.h>
@@ -106,10 +107,41 @@ static void test_off_and_stale(void)
                "polls a minute old: the counted schedule stays");
 }
 
+/* The transcoder_cron tick: N x the tick, at most cron_interval. */
+static void test_tick(void)
+{
+    struct omkt_daemon d = daemon_with("20/s", 4);
+    double sum = 0;
+    int64_t hi = 0;
+
+    atomic_store(&d.role_seen_ms, omkt_now_ms());
+    for (int i = 0; i < 1000; i++) {
+        int64_t t = omkt_idleshare_tick_ms(&d, 5000, 60000);
+
+        sum += (double)t;
+        hi = t > hi ? t : hi;
+    }
+    OMKT_CHECK(sum / 1000 > 18000 && sum / 1000 < 22000 && hi <= 30000,
+               "4 notifierds: mean tick %.0f ms (4 x 5 s), longest %lld",
+               sum / 1000, (long long)hi);
+    atomic_store(&d.role_npollers, 500);
+    hi = 0;
+    for (int i = 0; i < 100; i++) {
+        int64_t t = omkt_idleshare_tick_ms(&d, 5000, 60000);
+
+        hi = t > hi ? t : hi;
+    }
+    OMKT_CHECK_INT(hi, 60000, "500 notifierds: at most cron_interval");
+    d.common.poll_budget = "off";
+    OMKT_CHECK_INT(omkt_idleshare_tick_ms(&d, 5000, 60000), 5000,
+                   "off: the tick");
+}
+
 int main(void)
 {
     test_polled_n();
     test_redraw();
     test_off_and_stale();
+    test_tick();
     return omkt_test_done();
 }
