@@ -25,10 +25,9 @@
 #include "path.h"
 #include "version.h"
 
-#define DEFAULT_CONF     "/etc/omkt/omkt.conf"
-#define MAX_SECTIONS     8
-#define PROMOTE_EVERY_MS 1000
-#define TICK_MS          100
+#define DEFAULT_CONF "/etc/omkt/omkt.conf"
+#define MAX_SECTIONS 8
+#define TICK_MS      100
 
 #define CK(name, type, def, min, max, field)                                   \
     {                                                                          \
@@ -47,7 +46,7 @@ const struct omkt_conf_key omkt_common_conf_keys[] = {
        shutdown_grace_ms),
     CK("poll_min", OMKT_CONF_DURATION, "25ms", 1, 60000, poll_min_ms),
     CK("poll_max", OMKT_CONF_DURATION, "250ms", 1, 600000, poll_max_ms),
-    CK("poll_budget", OMKT_CONF_STR, "off", 0, -1, poll_budget),
+    CK("poll_budget", OMKT_CONF_STR, "20/s", 0, -1, poll_budget),
     CK("poll_interval_max", OMKT_CONF_DURATION, "30s", 10, 3600000,
        poll_interval_max_ms),
     CK("reap_interval", OMKT_CONF_DURATION, "5s", 100, 3600000,
@@ -389,12 +388,14 @@ static void *heart_main(void *arg)
     struct omkt_daemon *d = h->d;
     struct omkt_db *db = NULL;
     struct hb_logs logs;
-    int64_t next_beat = 0, next_promote = 0, next_reap = 0;
+    struct omkt_chores chores = {0};
+    int64_t next_beat = 0;
 
     hb_logs_init(&logs);
     while (!atomic_load(&h->is_stop)) {
         int64_t now = omkt_now_ms();
         struct omkt_errbuf eb = {0};
+        bool is_reap = false;
         int rc = db == NULL ? omkt_db_open(&d->db, &db, &eb) : OMKT_OK;
 
         if (rc != OMKT_OK) {
@@ -405,13 +406,9 @@ static void *heart_main(void *arg)
             beat(d, db, &logs);
             next_beat = now + d->common.heartbeat_ms;
         }
-        if (db != NULL && now >= next_promote) {
-            housekeep(d, db, now >= next_reap, &logs);
-            next_promote =
-                now + omkt_idleshare_next_ms(d, db, PROMOTE_EVERY_MS);
-            if (now >= next_reap)
-                next_reap = now + omkt_idleshare_next_ms(
-                                      d, db, d->common.reap_interval_ms);
+        if (db != NULL && omkt_chores_due(&chores, d, now, &is_reap)) {
+            housekeep(d, db, is_reap, &logs);
+            omkt_chores_ran(&chores, d, db, now, is_reap);
         }
         usleep(TICK_MS * 1000);
     }

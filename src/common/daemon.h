@@ -94,6 +94,11 @@ struct omkt_daemon {
     pthread_cond_t wake; /* broadcast on stop, for sleeping workers */
     struct omkt_slot slots[OMKT_MAX_WORKERS];
     unsigned nslots;
+    /* What the last idle poll of any worker thread learnt (under a poll
+     * budget): the role's idle processes, and when (omkt_now_ms; 0:
+     * never).  The heartbeat thread shares the chores by it. */
+    atomic_uint role_npollers;
+    atomic_int_least64_t role_seen_ms;
 };
 
 /*

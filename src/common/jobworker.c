@@ -269,8 +269,11 @@ static int peek(struct omkt_jobctx *ctx, const struct omkt_worker_spec *spec,
     ret = omkt_poll_idle(ctx->db, spec->task, ctx->d->spec->name, pl->fresh_s,
                          &r, eb);
     *has_work = r.has_work;
-    if (ret == OMKT_OK)
+    if (ret == OMKT_OK) {
         pl->npollers = r.npollers;
+        atomic_store(&ctx->d->role_npollers, r.npollers);
+        atomic_store(&ctx->d->role_seen_ms, omkt_now_ms());
+    }
     return ret;
 }
 

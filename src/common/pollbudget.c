@@ -71,8 +71,13 @@ int64_t omkt_pollbudget_next_ms(const struct omkt_pollbudget *pb,
                                 uint32_t rnd)
 {
     double mean = omkt_pollbudget_mean_ms(pb->per_s, nprocs, nthreads);
+    double half = mean * 0.5;
 
-    return clamp(pb, mean * (0.5 + (double)rnd / 4294967296.0));
+    /* Near the cap, a narrower jitter keeps the mean (clamping the top
+     * of 0.5..1.5x would shorten it, and poll above the budget). */
+    if (mean + half > (double)pb->max_ms)
+        half = (double)pb->max_ms > mean ? (double)pb->max_ms - mean : 0;
+    return clamp(pb, mean - half + 2 * half * ((double)rnd / 4294967296.0));
 }
 
 int64_t omkt_pollbudget_first_ms(const struct omkt_pollbudget *pb,

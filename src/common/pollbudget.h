@@ -58,7 +58,9 @@ double omkt_pollbudget_mean_ms(double per_s, unsigned nprocs,
 
 /*
  * omkt_pollbudget_next_ms - the next idle sleep: the mean times 0.5..1.5
- * (by @rnd, uniform over 0..UINT32_MAX), clamped to [min_ms, max_ms].
+ * (by @rnd, uniform over 0..UINT32_MAX), clamped to [min_ms, max_ms];
+ * when 1.5x the mean passes max_ms, a narrower range around the mean
+ * (up to max_ms), so that the mean, and the budget, hold up to the cap.
  */
 int64_t omkt_pollbudget_next_ms(const struct omkt_pollbudget *pb,
                                 unsigned nprocs, unsigned nthreads,

@@ -6,7 +6,9 @@
  * with up to cron_parallel pings in flight, as the reference pings its
  * accounts (a rolling window of parallel requests, 5 s to connect, 240 s
  * in all): one slow CMS holds one slot, never the others' pings.  Every
- * tick (a fifth of cron_interval, at most 5 s) it lists due accounts and,
+ * tick (a fifth of cron_interval, at most 5 s; under a poll budget the
+ * notifierds share it: each of N ticks every N ticks on average, at most
+ * every cron_interval, idleshare.h) it lists due accounts and,
  * for each one not already in flight and while a slot is free, claims it
  * with one guarded UPDATE of cron_last; only the winner pings.  Results
  * are recorded as each ping ends.  It stops when the daemon stops
@@ -23,6 +25,7 @@
 
 #include "common/alloc.h"
 #include "common/db_cron.h"
+#include "common/idleshare.h"
 #include "common/log.h"
 #include "cron.h"
 
@@ -220,7 +223,8 @@ static void loop(struct omkt_db *db, int64_t tick_ms)
 
         if (now_ms() >= next) {
             fill(db);
-            next = now_ms() + tick_ms;
+            next = now_ms() + omkt_idleshare_tick_ms(cr.d, tick_ms,
+                                                     cr.conf->cron_interval_ms);
         }
         (void)curl_multi_perform(cr.multi, &running); /* errors: per ping */
         finish(db);

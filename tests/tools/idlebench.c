@@ -8,15 +8,17 @@
  * metadatad, transcoderd, notifierd): each has its own registry row and
  * runs the real worker loop (omkt_worker_loop) on its own thread and
  * connection, polling its role's real task; handlers skip the media work.
- * One thread heartbeats every row each [common] heartbeat, spread evenly
- * (omkt_proc_heartbeat, as daemon.c does), and one runs each daemon's
- * cluster chores (promote, mark dead, reap) on the schedule of
- * omkt_idleshare_next_ms, as daemon.c's heartbeat thread does.  BUDGET is
+ * Four threads heartbeat every row each [common] heartbeat, spread
+ * evenly (omkt_proc_heartbeat, as daemon.c does), and one runs each
+ * daemon's cluster chores (promote, mark dead, reap) on its real
+ * schedule (idleshare.c's omkt_chores_due/omkt_chores_ran), as daemon.c's
+ * heartbeat thread does.  BUDGET is
  * [common] poll_budget ("off": the adaptive poll_min..poll_max scheme).
  *
- * After a warm-up (every poller has polled and learnt N), it counts the
- * server's statements (information_schema.GLOBAL_STATUS deltas) over
- * IDLE_S idle seconds, then inserts JOBS jobs at random times (uniform
+ * After a warm-up (every poller has polled and learnt N, then 3 s), it
+ * counts the server's statements (information_schema.GLOBAL_STATUS
+ * deltas; every Com_% counter per second on stderr) over IDLE_S idle
+ * seconds, then inserts JOBS jobs at random times (uniform
  * gaps of 0.1..0.9 s, roles in turn) and measures each one's pickup: from
  * its insert to its handler starting.  Prints one line:
  *   BUDGET N ROLES stmts/s select/s update/s other/s jobs p50 p95 max hb/s
@@ -41,10 +43,12 @@
 #include "common/parse.h"
 #include "common/pollbudget.h"
 
-#define MAX_ROLES   4
-#define MAX_JOBS    10000
-#define WARMUP_MS   3000
-#define STACK_BYTES (256 * 1024)
+#define MAX_ROLES     4
+#define MAX_JOBS      10000
+#define WARMUP_MS     3000
+#define SETTLE_MAX_MS 120000
+#define BEATERS       4 /* heartbeat threads (one could fall behind) */
+#define STACK_BYTES   (256 * 1024)
 
 struct role {
     const char *name;
@@ -64,7 +68,7 @@ struct fake {
     struct omkt_daemon_spec spec;
     struct omkt_worker_spec wspec;
     pthread_t thread;
-    int64_t next_promote_ms, next_reap_ms;
+    struct omkt_chores chores;
 };
 
 static struct omkt_db_conf dbc;
@@ -148,19 +152,16 @@ static void beat_one(struct omkt_db *db, struct fake *f)
 static void start_all(struct omkt_db *db, const pthread_attr_t *attr)
 {
     int64_t now = omkt_now_ms();
-    bool is_shared = strcmp(cc.poll_budget, "off") != 0;
-    int64_t promote = is_shared ? (int64_t)nfakes * 1000 : 1000;
-    int64_t reap =
-        is_shared ? (int64_t)nfakes * cc.reap_interval_ms : cc.reap_interval_ms;
 
     /* Chores in the phases of a cluster that has been up for long (all
-     * due at once, they would fill the idle window). */
-    promote = promote > 300000 ? 300000 : promote;
-    reap = reap > 300000 ? 300000 : reap;
-    for (size_t i = 0; i < nfakes; i++) {
-        fakes[i]->next_promote_ms = now + random() % promote;
-        fakes[i]->next_reap_ms = now + random() % reap;
-    }
+     * due at once, they would fill the idle window): under a budget,
+     * drawn again from the pollers' N at their first poll (as a counted
+     * schedule is); off, every period from a random phase. */
+    for (size_t i = 0; i < nfakes; i++)
+        fakes[i]->chores = (struct omkt_chores){
+            .next_promote_ms = now + random() % OMKT_CHORES_PROMOTE_MS + 1,
+            .next_reap_ms = now + random() % cc.reap_interval_ms,
+            .is_counted = true};
     for (size_t i = 0; i < nfakes; i++)
         beat_one(db, fakes[i]);
     for (size_t i = 0; i < nfakes; i++)
@@ -168,19 +169,29 @@ static void start_all(struct omkt_db *db, const pthread_attr_t *attr)
             fprintf(stderr, "idlebench: cannot start poller %zu\n", i);
 }
 
-/* beat_main - every row once per heartbeat period, spread evenly: row i
- * of cycle c is due at c x period + i x gap (no sleep when behind). */
+/* beat_main - beater @k of BEATERS: rows k, k + BEATERS, ... once per
+ * heartbeat period each, spread evenly (no sleep when behind; more than
+ * a period behind, it starts over from now instead of catching up in a
+ * burst). */
 static void *beat_main(void *arg)
 {
-    struct omkt_db *db = arg;
-    int64_t gap_us = cc.heartbeat_ms * 1000 / (int64_t)(nfakes ? nfakes : 1);
-    int64_t due_us = omkt_now_ms() * 1000;
+    size_t k = (size_t)(uintptr_t)arg;
+    size_t mine = (nfakes + BEATERS - 1 - k) / BEATERS;
+    int64_t period_us = cc.heartbeat_ms * 1000;
+    int64_t gap_us = period_us / (int64_t)(mine ? mine : 1);
+    int64_t due_us = omkt_now_ms() * 1000 + gap_us * (int64_t)k / BEATERS;
+    struct omkt_db *db = NULL;
 
-    for (size_t i = 0; !atomic_load(&is_stop); i = (i + 1) % nfakes) {
+    if (mine == 0 || omkt_db_open(&dbc, &db, NULL) != OMKT_OK)
+        return NULL;
+    for (size_t i = k; !atomic_load(&is_stop);
+         i = i + BEATERS < nfakes ? i + BEATERS : k) {
         int64_t now_us = omkt_now_ms() * 1000;
 
         if (due_us > now_us)
             usleep((useconds_t)(due_us - now_us));
+        else if (now_us - due_us > period_us)
+            due_us = now_us;
         beat_one(db, fakes[i]);
         due_us += gap_us;
     }
@@ -196,21 +207,62 @@ static int no_reaped(void *ctx, struct omkt_db *db, const struct omkt_reaped *r)
     return OMKT_OK;
 }
 
-/* chores_one - daemon.c's housekeep for one daemon, when it is due. */
+/* chores_one - daemon.c's housekeep for one daemon, when its schedule
+ * (the real one, idleshare.c) says it is due. */
 static void chores_one(struct omkt_db *db, struct fake *f, int64_t now)
 {
     unsigned silence_s = (unsigned)((cc.lease_ms + 999) / 1000);
+    bool is_reap = false;
 
-    if (now < f->next_promote_ms)
+    if (!omkt_chores_due(&f->chores, &f->d, now, &is_reap))
         return;
     (void)omkt_job_promote(db, NULL, NULL); /* next time, as daemon.c */
-    if (now >= f->next_reap_ms) {
+    if (is_reap) {
         (void)omkt_proc_mark_dead(db, silence_s, NULL, NULL);
         (void)omkt_job_reap(db, &f->d.backoff, no_reaped, NULL, NULL, NULL);
-        f->next_reap_ms =
-            now + omkt_idleshare_next_ms(&f->d, db, cc.reap_interval_ms);
     }
-    f->next_promote_ms = now + omkt_idleshare_next_ms(&f->d, db, 1000);
+    omkt_chores_ran(&f->chores, &f->d, db, now, is_reap);
+}
+
+/* connected - the server's open connections (-1: unknown). */
+static int64_t connected(struct omkt_db *db)
+{
+    static const char sql[] = "SELECT VARIABLE_VALUE FROM"
+                              " information_schema.GLOBAL_STATUS"
+                              " WHERE VARIABLE_NAME = 'THREADS_CONNECTED'";
+    struct omkt_dbres *r = NULL;
+    int64_t n = -1;
+
+    if (omkt_db_query(db, sql, NULL, 0, &r, NULL) == OMKT_OK && r->nrows == 1)
+        n = omkt_dbres_i64(r, 0, 0, -1);
+    omkt_dbres_free(r);
+    return n;
+}
+
+/* is_settled - has every poller polled once (connected, learnt N)?  Off,
+ * the pollers learn nothing: every one of them is connected. */
+static bool is_settled(struct omkt_db *db)
+{
+    if (strcmp(cc.poll_budget, "off") == 0)
+        return connected(db) >= (int64_t)nfakes + BEATERS + 2;
+    for (size_t i = 0; i < nfakes; i++)
+        if (fakes[i]->thread && atomic_load(&fakes[i]->d.role_seen_ms) == 0)
+            return false;
+    return true;
+}
+
+/* settle - until every poller has polled once (at most SETTLE_MAX_MS),
+ * then WARMUP_MS more: the idle window starts in the steady state. */
+static void settle(struct omkt_db *db)
+{
+    int64_t t0 = omkt_now_ms();
+
+    while (!is_settled(db) && omkt_now_ms() - t0 < SETTLE_MAX_MS)
+        usleep(50000);
+    if (omkt_now_ms() - t0 >= SETTLE_MAX_MS)
+        fprintf(stderr, "idlebench: not settled after %d s\n",
+                SETTLE_MAX_MS / 1000);
+    usleep(WARMUP_MS * 1000);
 }
 
 static void *chores_main(void *arg)
@@ -249,6 +301,71 @@ static void status(struct omkt_db *db, int64_t out[4])
     }
     omkt_dbres_free(r);
     out[3] = atomic_load(&nbeats);
+}
+
+/* com_snap - every Com_% counter of the server (new: omkt_dbres_free). */
+static struct omkt_dbres *com_snap(struct omkt_db *db)
+{
+    static const char sql[] =
+        "SELECT VARIABLE_NAME, VARIABLE_VALUE FROM"
+        " information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME LIKE 'COM\\_%'"
+        " ORDER BY VARIABLE_NAME";
+    struct omkt_dbres *r = NULL;
+
+    return omkt_db_query(db, sql, NULL, 0, &r, NULL) == OMKT_OK ? r : NULL;
+}
+
+/* seen_n - min / mean / max of the role N the pollers last learnt (a
+ * static buffer: one report at a time). */
+static const char *seen_n(void)
+{
+    static char buf[64];
+    unsigned lo = UINT32_MAX, hi = 0;
+    double sum = 0;
+
+    for (size_t i = 0; i < nfakes; i++) {
+        unsigned n = atomic_load(&fakes[i]->d.role_npollers);
+
+        lo = n < lo ? n : lo;
+        hi = n > hi ? n : hi;
+        sum += n;
+    }
+    snprintf(buf, sizeof(buf), "%u / %.0f / %u", nfakes ? lo : 0,
+             nfakes ? sum / (double)nfakes : 0, hi);
+    return buf;
+}
+
+/* loadavg - the machine's 1-minute load average (a static buffer). */
+static const char *loadavg(void)
+{
+    static char buf[64] = "?";
+    FILE *f = fopen("/proc/loadavg", "r");
+
+    if (f != NULL && fgets(buf, sizeof(buf), f) != NULL)
+        buf[strcspn(buf, " ")] = '\0';
+    if (f != NULL)
+        fclose(f);
+    return buf;
+}
+
+/* com_report - the nonzero Com_% deltas per second, on stderr (with the
+ * window's wall-clock bounds, to find its statements in a general log). */
+static void com_report(const char *budget, size_t n, const struct omkt_dbres *a,
+                       const struct omkt_dbres *b, double secs, int64_t w0,
+                       int64_t w1)
+{
+    fprintf(stderr,
+            "idlebench: %s N=%zu: window %" PRId64 "..%" PRId64 " (wall ms):",
+            budget, n, w0, w1);
+    for (size_t i = 0; a && b && i < a->nrows && i < b->nrows; i++) {
+        int64_t d = omkt_dbres_i64(b, i, 1, 0) - omkt_dbres_i64(a, i, 1, 0);
+
+        if (d > 0)
+            fprintf(stderr, " %s %.1f/s", omkt_dbres_str(a, i, 0),
+                    (double)d / secs);
+    }
+    fprintf(stderr, "; N seen by the pollers: %s; load average %s\n", seen_n(),
+            loadavg());
 }
 
 /* insert_jobs - @n jobs at random times, one role after the other. */
@@ -317,7 +434,8 @@ static int load(const char *path, const char *budget)
 }
 
 /* stop_all - stop and join every poller, mark their rows stopped. */
-static void stop_all(struct omkt_db *db, pthread_t beat, pthread_t chores)
+static void stop_all(struct omkt_db *db, const pthread_t *beat,
+                     pthread_t chores)
 {
     atomic_store(&is_stop, true);
     for (size_t i = 0; i < nfakes; i++)
@@ -327,7 +445,8 @@ static void stop_all(struct omkt_db *db, pthread_t beat, pthread_t chores)
             pthread_join(fakes[i]->thread, NULL);
         (void)omkt_proc_stop(db, fakes[i]->d.proc_id, NULL); /* report */
     }
-    pthread_join(beat, NULL);
+    for (size_t k = 0; k < BEATERS; k++)
+        pthread_join(beat[k], NULL);
     pthread_join(chores, NULL);
 }
 
@@ -354,9 +473,10 @@ int main(int argc, char **argv)
     const struct role *roles[MAX_ROLES];
     char *role_list, *role_copy;
     size_t nroles, n;
-    int64_t idle_s = 0, njobs = 0, n64 = 0, a[4], b[4];
-    struct omkt_db *db = NULL, *beat_db = NULL, *chores_db = NULL;
-    pthread_t beat, chores;
+    int64_t idle_s = 0, njobs = 0, n64 = 0, a[4], b[4], w0, w1;
+    struct omkt_dbres *ca, *cb;
+    struct omkt_db *db = NULL, *chores_db = NULL;
+    pthread_t beat[BEATERS], chores;
     pthread_attr_t attr;
 
     if (argc != 8 || strcmp(argv[1], "-c") != 0) {
@@ -389,16 +509,23 @@ int main(int argc, char **argv)
             fprintf(stderr, "idlebench: cannot register daemon %zu\n", i);
             break;
         }
-    if (omkt_db_open(&dbc, &beat_db, NULL) != OMKT_OK ||
-        omkt_db_open(&dbc, &chores_db, NULL) != OMKT_OK)
+    if (omkt_db_open(&dbc, &chores_db, NULL) != OMKT_OK)
         return 1;
     start_all(db, &attr);
-    pthread_create(&beat, NULL, beat_main, beat_db);
+    for (size_t k = 0; k < BEATERS; k++)
+        pthread_create(&beat[k], NULL, beat_main, (void *)(uintptr_t)k);
     pthread_create(&chores, NULL, chores_main, chores_db);
-    usleep(WARMUP_MS * 1000);
+    settle(db);
+    ca = com_snap(db);
+    w0 = omkt_wall_ms();
     status(db, a);
     usleep((useconds_t)(idle_s * 1000000));
     status(db, b);
+    w1 = omkt_wall_ms();
+    cb = com_snap(db);
+    com_report(argv[3], n, ca, cb, (double)idle_s, w0, w1);
+    omkt_dbres_free(ca);
+    omkt_dbres_free(cb);
     insert_jobs(db, roles, nroles, (size_t)njobs);
     stop_all(db, beat, chores);
     report(argv[3], n, role_list, a, b, (double)idle_s);

@@ -70,14 +70,21 @@ static void test_next(void)
         {10, 2, 2147483648u, 1000},    /* two threads share a process's part */
         {0, 1, 2147483648u, 50},       /* not counted yet: itself */
         {1000, 1, 2147483648u, 30000}, /* clamped to the longest sleep */
+        {500, 1, 0, 20000},            /* 25 s mean, near the cap: 20..30 s */
+        {500, 1, 2147483648u, 25000},  /* the mean holds */
     };
     struct omkt_pollbudget pb = {
         .per_s = BUDGET, .min_ms = 10, .max_ms = 30000};
+    double sum = 0;
 
     for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
         OMKT_CHECK_INT(
             omkt_pollbudget_next_ms(&pb, c[i].nprocs, c[i].nthreads, c[i].rnd),
             c[i].want, "case %zu", i);
+    for (uint32_t k = 0; k < 1000; k++) /* 500 pollers: 20/s, not 21 */
+        sum += (double)omkt_pollbudget_next_ms(&pb, 500, 1, k * 4294967u);
+    OMKT_CHECK(sum / 1000 > 24900 && sum / 1000 < 25100,
+               "near the cap the mean holds: %.0f ms", sum / 1000);
     pb.min_ms = 40;
     OMKT_CHECK_INT(omkt_pollbudget_next_ms(&pb, 1, 1, 0), 40, "poll_min");
     OMKT_CHECK_INT(omkt_pollbudget_fresh_s(5000), 15, "fresh 5 s");
