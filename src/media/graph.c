@@ -190,32 +190,6 @@ void omkt_graph_scale_size(const struct omkt_vgraph_args *a, int *w, int *h)
     *h = is_sideways ? a->out_w : a->out_h;
 }
 
-bool omkt_graph_is_plain_scale(const struct omkt_vgraph_args *a)
-{
-    char sopts[128], post[512];
-
-    omkt_colour_filters(&a->in_colour, &a->out_colour, sopts, sizeof(sopts),
-                        post, sizeof(post));
-    return a->user == NULL && a->deint == OMKT_DEINT_NONE && sopts[0] == '\0' &&
-           post[0] == '\0' && ((a->out_w | a->out_h) & 1) == 0;
-}
-
-int omkt_graph_prescale(struct omkt_graph *g, const AVFrame *f,
-                        const struct omkt_vgraph_args *a,
-                        struct omkt_errbuf *eb)
-{
-    char args[256], desc[128];
-    int ret;
-
-    video_src_args(f, a, args, sizeof(args));
-    snprintf(desc, sizeof(desc), "scale=%d:%d:flags=bicubic,format=%s",
-             a->out_w, a->out_h, av_get_pix_fmt_name(f->format));
-    ret = build(g, true, a->threads, args, desc, eb);
-    if (ret == OMKT_OK)
-        remember(g, f);
-    return ret;
-}
-
 int omkt_graph_video(struct omkt_graph *g, const AVFrame *f,
                      const struct omkt_vgraph_args *a, struct omkt_errbuf *eb)
 {

@@ -86,19 +86,6 @@ int omkt_graph_deint(struct omkt_graph *g, const AVFrame *f,
  * quarter turn: the output's sides swapped). */
 void omkt_graph_scale_size(const struct omkt_vgraph_args *a, int *w, int *h);
 
-/* omkt_graph_is_plain_scale - is @a's chain only scale, square pixels,
- * the encoder's format (and a late turn and the frame rate)?  No
- * deinterlacer, user filter or colour conversion, even sides. */
-bool omkt_graph_is_plain_scale(const struct omkt_vgraph_args *a);
-
-/*
- * omkt_graph_prescale - @g scales frames like @f to a->out_w x a->out_h
- * (bicubic, as omkt_graph_video's scaler), keeping their pixel format.
- */
-int omkt_graph_prescale(struct omkt_graph *g, const AVFrame *f,
-                        const struct omkt_vgraph_args *a,
-                        struct omkt_errbuf *eb);
-
 /* omkt_graph_audio - the same for audio frames like @f. */
 int omkt_graph_audio(struct omkt_graph *g, const AVFrame *f,
                      const struct omkt_agraph_args *a, struct omkt_errbuf *eb);
