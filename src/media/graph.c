@@ -155,11 +155,7 @@ enum omkt_deint omkt_deint_mode(const AVCodecParameters *p)
 
 /* deint_desc - the deinterlacing filters of mode @d.  bwdif sends one
  * frame per frame (as "-vf bwdif=mode=send_frame"), so frame counts and
- * rates stay the source's; deint=interlaced leaves progressive frames.
- * A thumbnail is one frame in, one picture out at once, where bwdif
- * (and idet) wait for the next frame: kerndeint interpolates the lines
- * of one field where the other one differs (combing), from that frame
- * alone. */
+ * rates stay the source's; deint=interlaced leaves progressive frames. */
 static const char *deint_desc(enum omkt_deint d)
 {
     switch (d) {
@@ -169,8 +165,6 @@ static const char *deint_desc(enum omkt_deint d)
         return "bwdif=mode=send_frame:parity=auto:deint=interlaced,";
     case OMKT_DEINT_DETECT:
         return "idet,bwdif=mode=send_frame:parity=auto:deint=interlaced,";
-    case OMKT_DEINT_PICTURE:
-        return "kerndeint,";
     }
     return "";
 }
@@ -187,12 +181,21 @@ static bool is_turned_late(const struct omkt_vgraph_args *a)
     return a->user == NULL && a->rotation != 0;
 }
 
+void omkt_graph_scale_size(const struct omkt_vgraph_args *a, int *w, int *h)
+{
+    bool is_sideways =
+        is_turned_late(a) && (a->rotation == 90 || a->rotation == 270);
+
+    *w = is_sideways ? a->out_h : a->out_w;
+    *h = is_sideways ? a->out_w : a->out_h;
+}
+
 int omkt_graph_video(struct omkt_graph *g, const AVFrame *f,
                      const struct omkt_vgraph_args *a, struct omkt_errbuf *eb)
 {
     char args[256], desc[2048], fps[64] = "", sopts[128], post[512];
     bool is_odd, is_late = is_turned_late(a);
-    bool is_sideways = is_late && (a->rotation == 90 || a->rotation == 270);
+    int sw, sh;
     int ret;
 
     video_src_args(f, a, args, sizeof(args));
@@ -205,15 +208,32 @@ int omkt_graph_video(struct omkt_graph *g, const AVFrame *f,
      * unless that one has an odd side (a 166x93 thumbnail): zscale needs
      * whole chroma samples. */
     is_odd = (a->out_w | a->out_h) & 1;
+    omkt_graph_scale_size(a, &sw, &sh);
     snprintf(desc, sizeof(desc),
              "%s%s%s%s%sscale=%d:%d:flags=bicubic%s%s,%s%sformat=%s%s",
              deint_desc(a->deint), is_late ? "" : rotate_desc(a->rotation),
-             a->user ? a->user : "", a->user ? "," : "", is_odd ? post : "",
-             is_sideways ? a->out_h : a->out_w,
-             is_sideways ? a->out_w : a->out_h, sopts,
-             a->is_square_pixels ? ",setsar=1" : "",
+             a->user ? a->user : "", a->user ? "," : "", is_odd ? post : "", sw,
+             sh, sopts, a->is_square_pixels ? ",setsar=1" : "",
              is_late ? rotate_desc(a->rotation) : "", is_odd ? "" : post,
              av_get_pix_fmt_name(a->out_fmt), fps);
+    ret = build(g, true, a->threads, args, desc, eb);
+    if (ret == OMKT_OK)
+        remember(g, f);
+    return ret;
+}
+
+int omkt_graph_deint(struct omkt_graph *g, const AVFrame *f,
+                     const struct omkt_vgraph_args *a, struct omkt_errbuf *eb)
+{
+    char args[256], desc[128];
+    int ret;
+
+    video_src_args(f, a, args, sizeof(args));
+    snprintf(desc, sizeof(desc), "%s", deint_desc(a->deint));
+    if (desc[0] == '\0')
+        snprintf(desc, sizeof(desc), "null");
+    else
+        desc[strlen(desc) - 1] = '\0'; /* the trailing comma */
     ret = build(g, true, a->threads, args, desc, eb);
     if (ret == OMKT_OK)
         remember(g, f);

@@ -21,7 +21,6 @@ enum omkt_deint {
     OMKT_DEINT_NONE,    /* a progressive stream */
     OMKT_DEINT_FLAGGED, /* the frames flagged interlaced (known field order) */
     OMKT_DEINT_DETECT,  /* idet decides per frame (field order unknown) */
-    OMKT_DEINT_PICTURE, /* a picture made of one frame: spatial only */
 };
 
 /* omkt_deint_mode - a stream's mode from its field order: the frames
@@ -73,6 +72,19 @@ int omkt_graph_video(struct omkt_graph *g, const AVFrame *f,
  */
 int omkt_graph_probe(const AVFrame *f, const struct omkt_vgraph_args *a, int *w,
                      int *h, AVRational *sar, struct omkt_errbuf *eb);
+
+/*
+ * omkt_graph_deint - @g as @a's deinterlacer alone (a->deint, in_tb,
+ * threads), the first filters of omkt_graph_video's chain, for frames
+ * like @f: the same frames out, one frame later (at the end, once the
+ * source is closed).
+ */
+int omkt_graph_deint(struct omkt_graph *g, const AVFrame *f,
+                     const struct omkt_vgraph_args *a, struct omkt_errbuf *eb);
+
+/* omkt_graph_scale_size - the size @a's chain scales to (before a late
+ * quarter turn: the output's sides swapped). */
+void omkt_graph_scale_size(const struct omkt_vgraph_args *a, int *w, int *h);
 
 /* omkt_graph_audio - the same for audio frames like @f. */
 int omkt_graph_audio(struct omkt_graph *g, const AVFrame *f,

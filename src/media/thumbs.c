@@ -16,7 +16,9 @@
  * where the last frame ends.  Unlike the reference (which then makes no
  * picture at all), a source shorter than half a step gives one pair: its
  * last frame.  Every picture is written to a temporary name and renamed
- * only when the whole set is complete.
+ * only when the whole set is complete.  An interlaced source's frames
+ * go through the videos' deinterlacer (graph.c: bwdif, after idet when
+ * the field order is unknown) before they are picked.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,8 +55,12 @@ struct omkt_thumbs {
     struct omkt_fs_tmpfile files[2 * OMKT_THUMBS_MAX];
     const char *names[2 * OMKT_THUMBS_MAX]; /* h00.. then l00.. */
     size_t n_files;
-    AVFrame *last;    /* most recent frame */
-    int64_t last_end; /* where it ends, stream time base */
+    AVFrame *last;                 /* most recent frame */
+    int64_t last_end;              /* where it ends, stream time base */
+    struct omkt_vgraph_args dargs; /* deinterlacer, when deint is on */
+    struct omkt_graph deint;
+    AVFrame *dframe; /* a frame out of it */
+    int64_t in_end;  /* where the last frame given to it ends */
     AVFrame *filt;
     AVPacket *pkt;
 };
@@ -70,9 +76,15 @@ int omkt_thumbs_new(const struct omkt_out_src *src, struct omkt_thumbs **out,
         whole_s > OMKT_THUMBS_MAX ? (int)(whole_s / OMKT_THUMBS_MAX) : 1, 1};
     t->last = av_frame_alloc();
     t->filt = av_frame_alloc();
+    t->dframe = av_frame_alloc();
     t->pkt = av_packet_alloc();
+    t->dargs =
+        (struct omkt_vgraph_args){.in_tb = src->vst->time_base,
+                                  .deint = omkt_deint_mode(src->vst->codecpar),
+                                  .threads = src->threads};
     *out = t;
-    if (t->last == NULL || t->filt == NULL || t->pkt == NULL) {
+    if (t->last == NULL || t->filt == NULL || t->dframe == NULL ||
+        t->pkt == NULL) {
         omkt_errf(eb, "out of memory");
         return OMKT_ENOMEM;
     }
@@ -102,10 +114,7 @@ static int open_chain(struct size_chain *c, int w, int h,
                                         .out_h = h,
                                         .out_fmt = AV_PIX_FMT_YUVJ420P,
                                         .is_square_pixels = true};
-    /* HDR tone-mapped as the videos; a stream flagged interlaced is
-     * deinterlaced from each picked frame alone (graph.c). */
-    if (omkt_deint_mode(src->vst->codecpar) == OMKT_DEINT_FLAGGED)
-        c->args.deint = OMKT_DEINT_PICTURE;
+    /* HDR tone-mapped as the videos (deinterlaced before the pick). */
     omkt_colour_of_stream(src->vst->codecpar, &c->args.in_colour);
     omkt_colour_for_output(&c->args.in_colour, w, h, true, &c->args.out_colour);
     omkt_colour_tag(c->enc, &c->args.out_colour);
@@ -274,12 +283,22 @@ int64_t omkt_thumbs_next_us(const struct omkt_thumbs *t)
     return av_rescale_q(t->next_slot, t->slot_tb, AV_TIME_BASE_Q) + half - 1;
 }
 
-int omkt_thumbs_frame(struct omkt_thumbs *t, const AVFrame *f,
-                      struct omkt_errbuf *eb)
+/* frame_dur - how long @f lasts (stream time base), 0 if unknown. */
+static int64_t frame_dur(const struct omkt_thumbs *t, const AVFrame *f)
+{
+    int64_t dur = f->pkt_duration;
+
+    if (dur <= 0 && t->src->vrate.num > 0)
+        dur = av_rescale_q(1, av_inv_q(t->src->vrate), t->src->vst->time_base);
+    return dur > 0 ? dur : 0;
+}
+
+/* take - frame @f (deinterlaced if need be) in its slot; fills the
+ * slots before it with the last frame. */
+static int take(struct omkt_thumbs *t, const AVFrame *f, struct omkt_errbuf *eb)
 {
     int64_t ts = f->pts == AV_NOPTS_VALUE ? 0 : f->pts;
     int64_t slot = slot_of(t, ts);
-    int64_t dur = f->pkt_duration;
     int ret = OMKT_OK;
 
     if (t->picked >= OMKT_THUMBS_MAX)
@@ -290,19 +309,99 @@ int omkt_thumbs_frame(struct omkt_thumbs *t, const AVFrame *f,
     } else if (slot > t->next_slot) {
         ret = fill_to(t, slot, eb);
     }
-    if (dur <= 0 && t->src->vrate.num > 0)
-        dur = av_rescale_q(1, av_inv_q(t->src->vrate), t->src->vst->time_base);
     av_frame_unref(t->last);
     if (av_frame_ref(t->last, f) < 0)
         return OMKT_ENOMEM;
-    t->last_end = ts + (dur > 0 ? dur : 0);
+    t->last_end = ts + frame_dur(t, f);
     return ret;
+}
+
+/* deint_drain - the deinterlacer's frames to take(). */
+static int deint_drain(struct omkt_thumbs *t, struct omkt_errbuf *eb)
+{
+    int rc;
+    int ret = OMKT_OK;
+
+    while (ret == OMKT_OK) {
+        rc = av_buffersink_get_frame(t->deint.sink, t->dframe);
+        if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
+            break;
+        if (rc < 0)
+            return omkt_av_err(rc, eb, "deinterlacing");
+        /* bwdif counts in half the source's time base */
+        if (t->dframe->pts != AV_NOPTS_VALUE)
+            t->dframe->pts = av_rescale_q(
+                t->dframe->pts, av_buffersink_get_time_base(t->deint.sink),
+                t->dargs.in_tb);
+        ret = take(t, t->dframe, eb);
+        av_frame_unref(t->dframe);
+    }
+    return ret;
+}
+
+/* deint_end - close the deinterlacer's stream (it sends the frame it
+ * holds) and free it; a new one starts with the next frame. */
+static int deint_end(struct omkt_thumbs *t, struct omkt_errbuf *eb)
+{
+    int rc, ret = OMKT_OK;
+
+    if (t->deint.graph == NULL)
+        return OMKT_OK;
+    rc = av_buffersrc_close(t->deint.src, t->in_end, AV_BUFFERSRC_FLAG_PUSH);
+    ret = rc < 0 ? omkt_av_err(rc, eb, "deinterlacing") : deint_drain(t, eb);
+    omkt_graph_free(&t->deint);
+    return ret;
+}
+
+/* is_jump - @f is not the frame after the last one (a seek, a size
+ * change): the deinterlacer must not take the two as neighbours. */
+static bool is_jump(const struct omkt_thumbs *t, const AVFrame *f)
+{
+    int64_t second = av_rescale_q(1, (AVRational){1, 1}, t->dargs.in_tb);
+
+    if (!omkt_graph_matches(&t->deint, f))
+        return true;
+    return f->pts != AV_NOPTS_VALUE &&
+           (f->pts < t->in_end - second || f->pts > t->in_end + second);
+}
+
+/* deint_frame - @f through the deinterlacer (one frame later) to take. */
+static int deint_frame(struct omkt_thumbs *t, const AVFrame *f,
+                       struct omkt_errbuf *eb)
+{
+    int rc, ret = OMKT_OK;
+
+    if (t->deint.graph != NULL && is_jump(t, f))
+        ret = deint_end(t, eb);
+    if (ret == OMKT_OK && t->deint.graph == NULL)
+        ret = omkt_graph_deint(&t->deint, f, &t->dargs, eb);
+    if (ret != OMKT_OK)
+        return ret;
+    if (f->pts != AV_NOPTS_VALUE)
+        t->in_end = f->pts + frame_dur(t, f);
+    rc = av_buffersrc_add_frame_flags(t->deint.src, (AVFrame *)f,
+                                      AV_BUFFERSRC_FLAG_KEEP_REF);
+    if (rc < 0)
+        return omkt_av_err(rc, eb, "deinterlacing");
+    return deint_drain(t, eb);
+}
+
+int omkt_thumbs_frame(struct omkt_thumbs *t, const AVFrame *f,
+                      struct omkt_errbuf *eb)
+{
+    if (t->picked >= OMKT_THUMBS_MAX)
+        return OMKT_OK;
+    if (t->dargs.deint != OMKT_DEINT_NONE)
+        return deint_frame(t, f, eb);
+    return take(t, f, eb);
 }
 
 int omkt_thumbs_finish(struct omkt_thumbs *t, struct omkt_errbuf *eb)
 {
-    int ret;
+    int ret = deint_end(t, eb);
 
+    if (ret != OMKT_OK)
+        return ret;
     if (t->last->buf[0] == NULL) {
         omkt_errf(eb, "no video frame could be decoded");
         return OMKT_EMEDIA;
@@ -348,8 +447,10 @@ void omkt_thumbs_free(struct omkt_thumbs *t)
         omkt_fs_tmpfile_discard(&t->files[i]);
     chain_free(&t->full);
     chain_free(&t->small);
+    omkt_graph_free(&t->deint);
     av_frame_free(&t->last);
     av_frame_free(&t->filt);
+    av_frame_free(&t->dframe);
     av_packet_free(&t->pkt);
     free(t);
 }

@@ -80,4 +80,26 @@ check "interlaced PAL TS: the decoded frame is combed" \
     thumbs_py combing -1.0 "$OMKT_TMP/pal-frame.png"
 check "interlaced PAL TS: h00 is not combed" \
     thumbs_py combing 0.8 "$OMKT_TMP/th-pal/h00.jpg"
+
+# 5. The videos' deinterlacer: h00 is the CLI's bwdif picture of the frame
+#    fps=1 picks (~45 dB; the woven frame is ~30 dB from it), with the
+#    field order from the stream (TS) or from idet when the stream has
+#    none (the same pictures in MJPEG/AVI; before: not deinterlaced).
+ref_of() { # ref_of SRC FILTERS OUT - the CLI's h00 at 768x576.
+    ff -i "$1" -vf "$2fps=fps=1,scale=768:576:flags=bicubic,setsar=1" \
+        -frames:v 1 "$3"
+}
+mj=$(clip palmjpeg 1)
+check "interlaced, no field order: transcode" thumbs palmj "$mj"
+for s in pal:"$pal" palmj:"$mj"; do
+    n=${s%%:*}
+    ref_of "${s#*:}" "bwdif=mode=send_frame," "$OMKT_TMP/$n-bwdif.png"
+    ref_of "${s#*:}" "" "$OMKT_TMP/$n-woven.png"
+    check "$n: h00 is the CLI's bwdif picture (PSNR-Y >= 40 dB)" thumbs_py \
+        psnr 40 "$OMKT_TMP/th-$n/h00.jpg" "$OMKT_TMP/$n-bwdif.png"
+    check "$n: h00 is not the woven frame (PSNR-Y < 35 dB)" thumbs_py \
+        psnr -35 "$OMKT_TMP/th-$n/h00.jpg" "$OMKT_TMP/$n-woven.png"
+done
+check "interlaced, no field order: h00 is not combed" \
+    thumbs_py combing 0.8 "$OMKT_TMP/th-palmj/h00.jpg"
 done_testing

@@ -9,12 +9,16 @@
                                   and there are as many of each
   thumbs.py combing MAX PICTURE   PICTURE's combing (below) is at most MAX
                                   (MAX "-N": at least N)
+  thumbs.py psnr MIN PICTURE REF  the luma PSNR of PICTURE against REF (the
+                                  same size) is at least MIN dB (MIN "-N":
+                                  below N)
 
 Frames are told apart by their mean luma: the sources are made with a
 luma that grows by 2 per frame (geq=lum='20+2*N'), so a neighbour frame
 is off by more than 2 while the same frame through JPEG is within 1.
 """
 import glob
+import math
 import os
 import subprocess
 import sys
@@ -104,6 +108,24 @@ def combing_within(limit, path):
     return c >= -float(limit) if limit.startswith("-") else c <= float(limit)
 
 
+def gray(path):
+    return subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-frames:v", "1",
+         "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        check=True, capture_output=True).stdout
+
+
+def psnr_within(limit, path, ref):
+    a, b = gray(path), gray(ref)
+    if dims(path) != dims(ref) or len(a) != len(b):
+        print("# %s is %s, %s is %s" % (path, dims(path), ref, dims(ref)))
+        return False
+    mse = sum((x - y) ** 2 for x, y in zip(a, b)) / len(a)
+    db = 99.0 if mse == 0 else 10 * math.log10(255.0 ** 2 / mse)
+    print("# %s against %s: PSNR-Y %.2f dB" % (path, ref, db))
+    return db < -float(limit) if limit.startswith("-") else db >= float(limit)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "same":
         sys.exit(0 if same(sys.argv[2], sys.argv[3], sys.argv[4]) else 1)
@@ -111,4 +133,7 @@ if __name__ == "__main__":
         sys.exit(0 if sizes(sys.argv[2], sys.argv[3], sys.argv[4]) else 1)
     if sys.argv[1] == "combing":
         sys.exit(0 if combing_within(sys.argv[2], sys.argv[3]) else 1)
+    if sys.argv[1] == "psnr":
+        sys.exit(0 if psnr_within(sys.argv[2], sys.argv[3], sys.argv[4])
+                 else 1)
     sys.exit(2)
