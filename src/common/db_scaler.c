@@ -43,14 +43,13 @@ int omkt_scaler_lease_take(struct omkt_db *db, const char *cluster,
     return ret;
 }
 
-int omkt_scaler_lease_start(struct omkt_db *db, const char *cluster,
-                            const char *holder, struct omkt_errbuf *eb)
+/* held_one - run @sql, which must touch the one row of @cluster's lease
+ * while @holder holds it: OMKT_ELOST when it no longer does. */
+static int held_one(struct omkt_db *db, const char *sql, struct omkt_dbv *v,
+                    size_t nv, const char *cluster, const char *holder,
+                    struct omkt_errbuf *eb)
 {
-    static const char sql[] =
-        "UPDATE scaler_lease SET last_start = NOW(3) WHERE cluster = ?"
-        " AND holder = ? AND lease_until > NOW(3)";
-    struct omkt_dbv v[] = {OMKT_DBV_S(cluster), OMKT_DBV_S(holder)};
-    int ret = omkt_db_exec_one(db, sql, v, OMKT_ARRAY_LEN(v), eb);
+    int ret = omkt_db_exec_one(db, sql, v, nv, eb);
 
     if (ret == OMKT_ENOTFOUND) {
         omkt_errf(eb, "scaler lease of %s: no longer held by %s", cluster,
@@ -58,6 +57,17 @@ int omkt_scaler_lease_start(struct omkt_db *db, const char *cluster,
         ret = OMKT_ELOST;
     }
     return ret;
+}
+
+int omkt_scaler_lease_start(struct omkt_db *db, const char *cluster,
+                            const char *holder, struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE scaler_lease SET last_start = NOW(3) WHERE cluster = ?"
+        " AND holder = ? AND lease_until > NOW(3)";
+    struct omkt_dbv v[] = {OMKT_DBV_S(cluster), OMKT_DBV_S(holder)};
+
+    return held_one(db, sql, v, OMKT_ARRAY_LEN(v), cluster, holder, eb);
 }
 
 int omkt_scaler_lease_drop(struct omkt_db *db, const char *cluster,
@@ -84,14 +94,8 @@ int omkt_scaler_lease_seen(struct omkt_db *db, const char *cluster,
         OMKT_DBV_I(s->shutting_down), OMKT_DBV_I(s->stopping),
         OMKT_DBV_I(s->stopped),       OMKT_DBV_I(s->wanted),
         OMKT_DBV_S(cluster),          OMKT_DBV_S(holder)};
-    int ret = omkt_db_exec_one(db, sql, v, OMKT_ARRAY_LEN(v), eb);
 
-    if (ret == OMKT_ENOTFOUND) {
-        omkt_errf(eb, "scaler lease of %s: no longer held by %s", cluster,
-                  holder);
-        ret = OMKT_ELOST;
-    }
-    return ret;
+    return held_one(db, sql, v, OMKT_ARRAY_LEN(v), cluster, holder, eb);
 }
 
 int omkt_scaler_state_read(struct omkt_db *db, struct omkt_dbres **res,
