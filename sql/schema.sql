@@ -156,6 +156,7 @@ CREATE TABLE processes (
   started       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
   heartbeat     DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   stopped       DATETIME NULL,
+  capacity      INT UNSIGNED NOT NULL DEFAULT 0,
   PRIMARY KEY (id),
   KEY k_processes_state (state, heartbeat),
   KEY k_processes_host (host, state)

@@ -18,3 +18,17 @@ bool omkt_bridge_should_offload(const struct omkt_bridge_view *v)
     }
     return false;
 }
+
+int64_t omkt_bridge_idle_slots(const struct omkt_proc_load *p, size_t n,
+                               int64_t fresh_ms)
+{
+    int64_t idle = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!p[i].is_usable || p[i].heartbeat_age_ms > fresh_ms ||
+            p[i].running >= p[i].capacity)
+            continue;
+        idle += p[i].capacity - p[i].running;
+    }
+    return idle;
+}

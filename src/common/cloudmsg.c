@@ -9,6 +9,7 @@
  * refuses a body over OMKT_CLOUDMSG_MAX_BYTES (SQS would).
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,20 +189,87 @@ static json_t *settings_json(const struct omkt_cloud_job *j)
     return arr;
 }
 
+/* The fields of a setting definition (docs/media.md, "Site settings"):
+ * all a def keeps; anything else (a job's dest_path, its S3 secrets, a
+ * sender's extras) is dropped, never sent and never trusted. */
+static const char *const def_fields[] = {
+    "based_on",  "type",     "slug",   "name",           "technical",
+    "extension", "mime",     "format", "format_options", "recommend",
+    "size_43",   "size_169", "size",   "video",          "audio",
+};
+
+json_t *omkt_cloudmsg_def_new(const json_t *obj)
+{
+    json_t *def;
+
+    if (!json_is_object(obj))
+        return NULL;
+    def = json_object();
+    for (size_t i = 0; def != NULL && i < OMKT_ARRAY_LEN(def_fields); i++) {
+        json_t *v = json_object_get(obj, def_fields[i]);
+
+        if (v != NULL && json_object_set(def, def_fields[i], v) != 0)
+            drop(&def);
+    }
+    return def;
+}
+
+/* has_setting - @key is the decimal id of one of @j's settings. */
+static bool has_setting(const struct omkt_cloud_job *j, const char *key)
+{
+    char id[16];
+
+    for (size_t i = 0; i < j->nsettings; i++) {
+        snprintf(id, sizeof(id), "%d", j->settings[i]);
+        if (strcmp(id, key) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* defs_new - @defs as a job carries it (new; NULL when @defs is not an
+ * object of at most OMKT_CLOUDMSG_MAX_SETS members, each keyed by one of
+ * @j's settings and an object, kept to def_fields). */
+static json_t *defs_new(const json_t *defs, const struct omkt_cloud_job *j)
+{
+    json_t *out, *v;
+    const char *key;
+
+    if (!json_is_object(defs) ||
+        json_object_size(defs) > OMKT_CLOUDMSG_MAX_SETS)
+        return NULL;
+    out = json_object();
+    json_object_foreach((json_t *)defs, key, v)
+    {
+        if (out == NULL || !has_setting(j, key) || !json_is_object(v) ||
+            json_object_set_new(out, key, omkt_cloudmsg_def_new(v)) != 0) {
+            drop(&out);
+            break;
+        }
+    }
+    return out;
+}
+
 char *omkt_cloud_job_encode(const struct omkt_cloud_job *j)
 {
-    json_t *root;
+    json_t *root, *defs = NULL;
 
     if (j->nsettings == 0 || j->nsettings > OMKT_CLOUDMSG_MAX_SETS)
         return NULL;
+    if (j->defs != NULL) {
+        defs = defs_new(j->defs, j);
+        if (defs == NULL)
+            return NULL;
+    }
     root = json_pack("{s:i, s:I, s:s, s:I, s:s?, s:s?, s:o, s:b}", "v",
                      OMKT_CLOUDMSG_VERSION, "job_id", (json_int_t)j->job_id,
                      "token", j->token, "media_id", (json_int_t)j->media_id,
                      "source", j->source, "out_prefix", j->out_prefix,
                      "settings", settings_json(j), "batch", j->is_batch);
-    if (root != NULL && j->defs != NULL &&
-        json_object_set(root, "defs", j->defs) != 0)
+    if (root != NULL && defs != NULL &&
+        json_object_set(root, "defs", defs) != 0)
         drop(&root);
+    json_decref(defs);
     return dump(root);
 }
 
@@ -245,10 +313,12 @@ static const char *job_fields(const json_t *o, struct omkt_cloud_job *j)
         return "\"out_prefix\" is not s3://bucket/prefix/";
     if (!job_settings(o, j))
         return "\"settings\" is not a list of 1 to 32 ids > 0";
-    if (defs != NULL && !json_is_null(defs) && !json_is_object(defs))
-        return "\"defs\" is not an object";
-    if (json_is_object(defs))
-        j->defs = json_incref(defs);
+    if (defs != NULL && !json_is_null(defs)) {
+        j->defs = defs_new(defs, j);
+        if (j->defs == NULL)
+            return "\"defs\" is not an object of at most 32 settings "
+                   "of the job";
+    }
     if (!get_bool(o, "batch", &j->is_batch))
         return "\"batch\" is not a boolean";
     return NULL;

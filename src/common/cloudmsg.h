@@ -80,7 +80,15 @@ int omkt_cloudmsg_token(char out[OMKT_CLOUDMSG_TOKEN_LEN + 1],
  * OMKT_CLOUDMSG_MAX_BYTES; *j is zeroed then, and filled only on OMKT_OK).
  * Required: v, job_id > 0, token (32 lower-case hex digits), media_id >=
  * 0, source and out_prefix (s3://bucket/...), settings (1 to 32 ids > 0);
- * optional: defs (an object), batch (false). */
+ * optional: defs (an object of at most 32 objects, each keyed by the
+ * decimal id of one of the job's settings; both ends keep only a
+ * definition's setting fields, omkt_cloudmsg_def_new), batch (false).
+ * Encoding defs that break these rules gives NULL. */
+/* omkt_cloudmsg_def_new - @obj's setting fields (those of a site setting,
+ * docs/media.md; "id", a job's dest_path and secrets dropped) as a new
+ * object, or NULL when @obj is not an object. */
+json_t *omkt_cloudmsg_def_new(const json_t *obj);
+
 char *omkt_cloud_job_encode(const struct omkt_cloud_job *j);
 int omkt_cloud_job_decode(const char *body, size_t len,
                           struct omkt_cloud_job *j, struct omkt_errbuf *eb);

@@ -179,3 +179,28 @@ int omkt_host_list(struct omkt_db *db, struct omkt_dbres **res,
 
     return omkt_db_query(db, sql, NULL, 0, res, eb);
 }
+
+int omkt_proc_set_capacity(struct omkt_db *db, int64_t id, unsigned capacity,
+                           struct omkt_errbuf *eb)
+{
+    static const char sql[] = "UPDATE processes SET capacity = ? WHERE id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(capacity), OMKT_DBV_I(id)};
+
+    return omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, NULL, eb);
+}
+
+int omkt_proc_transcode_load(struct omkt_db *db, struct omkt_dbres **res,
+                             struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT p.capacity, p.state = 'running' AND NOT EXISTS(SELECT 1"
+        " FROM drained_hosts h WHERE h.host = p.host),"
+        " TIMESTAMPDIFF(MICROSECOND, p.heartbeat, NOW(3)) DIV 1000,"
+        " (SELECT COUNT(*) FROM jobs j WHERE j.worker_id = p.id"
+        " AND j.task = 'transcode' AND j.state = 'running' AND NOT EXISTS("
+        "SELECT 1 FROM cloud_jobs c WHERE c.job_id = j.id))"
+        " FROM processes p WHERE p.role = 'transcoderd' AND p.capacity > 0"
+        " AND p.state IN ('running', 'draining')";
+
+    return omkt_db_query(db, sql, NULL, 0, res, eb);
+}

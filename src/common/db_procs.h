@@ -65,4 +65,19 @@ int omkt_proc_count_alive(struct omkt_db *db, struct omkt_dbres **res,
 int omkt_proc_count_live(struct omkt_db *db, unsigned fresh_s, unsigned *n,
                          struct omkt_errbuf *eb);
 
+/* omkt_proc_set_capacity - the jobs process @id runs at once (its local
+ * worker threads), for omkt_proc_transcode_load. */
+int omkt_proc_set_capacity(struct omkt_db *db, int64_t id, unsigned capacity,
+                           struct omkt_errbuf *eb);
+
+/*
+ * omkt_proc_transcode_load - one row per transcoderd with a capacity,
+ * running or draining: capacity, is_usable (1: running, its host not
+ * drained), heartbeat age in ms, and its running transcodes that are not
+ * out in the cloud (local work).  *res is new (omkt_dbres_free); read it
+ * with omkt_bridge_idle_slots (bridge_policy.h).
+ */
+int omkt_proc_transcode_load(struct omkt_db *db, struct omkt_dbres **res,
+                             struct omkt_errbuf *eb);
+
 #endif

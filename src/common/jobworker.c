@@ -23,6 +23,7 @@
 #include "alloc.h"
 #include "db_poll.h"
 #include "db_counters.h"
+#include "db_procs.h"
 #include "jobflow.h"
 #include "jobworker.h"
 #include "log.h"
@@ -428,9 +429,28 @@ void omkt_worker_join(struct omkt_daemon *d)
     atomic_store(&d->is_done, true);
 }
 
+/* announce - the process's capacity (its worker threads) in its row,
+ * for the cloud bridges' count of idle slots (bridge_policy.h); a
+ * failure only leaves the process uncounted. */
+static void announce(struct omkt_daemon *d, unsigned capacity)
+{
+    struct omkt_errbuf eb = {0};
+    struct omkt_db *db = omkt_daemon_connect(d);
+
+    if (db != NULL &&
+        omkt_proc_set_capacity(db, d->proc_id, capacity, &eb) != OMKT_OK)
+        omkt_log(OMKT_LOG_WARN, "capacity not recorded: %s", eb.msg);
+    omkt_db_close(db);
+}
+
 int omkt_worker_daemon_start(struct omkt_daemon *d, struct omkt_errbuf *eb)
 {
-    return omkt_worker_start(d, d->spec->ctx, eb);
+    const struct omkt_worker_spec *spec = d->spec->ctx;
+    int ret = omkt_worker_start(d, spec, eb);
+
+    if (ret == OMKT_OK)
+        announce(d, spec->nthreads ? spec->nthreads : 1);
+    return ret;
 }
 
 void omkt_worker_daemon_finish(struct omkt_daemon *d)

@@ -12,17 +12,22 @@
  * again, and the outcome is recorded by transcoderd's own hooks: the
  * same rows and callbacks as a local transcode.  The claim looks at the
  * first HEADS queued transcodes and takes the first its account's
- * policy sends.  A job with its own settings (media-nommer's) is
- * transcoded here by the local engine: its definitions do not travel.
+ * policy sends.  A job's own settings (media-nommer's job_options, a
+ * site's settings) travel in the message's "defs" (bridge_defs).
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/bridge_policy.h"
 #include "common/db_cloud.h"
 #include "common/db_jobs.h"
+#include "common/db_procs.h"
 #include "common/log.h"
+#include "common/pollbudget.h"
 #include "bridge.h"
+#include "bridge_defs.h"
 #include "bridge_results.h"
 #include "bridge_send.h"
 #include "transcode_job.h"
@@ -31,7 +36,6 @@
 #define HEADS        32 /* queued jobs looked at per claim */
 
 static struct bridge_env env;
-static unsigned nlocal_slots;
 static atomic_int held; /* jobs this bridge holds */
 
 /* The per-account policies, read once each (the file does not change
@@ -69,40 +73,66 @@ static enum omkt_cloud_policy policy_of(int64_t account_id)
     return p;
 }
 
-/* idle_local - local worker threads of this process holding no job. */
-static int64_t idle_local(struct omkt_daemon *d)
+/* cluster_idle - idle local transcoding slots of the whole cluster, by
+ * the database (bridge_policy.h): transcoderds alive by heartbeat, on
+ * any host, this one included. */
+static int cluster_idle(struct omkt_jobctx *ctx, int64_t *idle)
 {
-    int64_t n = 0;
+    int64_t fresh_ms =
+        (int64_t)omkt_pollbudget_fresh_s(ctx->d->common.heartbeat_ms) * 1000;
+    struct omkt_proc_load *p = NULL;
+    struct omkt_dbres *r = NULL;
+    size_t n = 0;
+    int ret = omkt_proc_transcode_load(ctx->db, &r, &ctx->eb);
 
-    for (unsigned i = 0; i < nlocal_slots; i++) {
-        struct omkt_slot *s = &d->slots[i];
-
-        pthread_mutex_lock(&s->lock);
-        n += s->job.id == 0;
-        pthread_mutex_unlock(&s->lock);
-    }
-    return nlocal_slots > 0 ? n : -1;
+    if (ret == OMKT_OK)
+        p = omkt_xcalloc(r->nrows + 1, sizeof(*p));
+    for (size_t i = 0; ret == OMKT_OK && i < r->nrows; i++)
+        p[n++] = (struct omkt_proc_load){
+            .capacity = omkt_dbres_i64(r, i, 0, 0),
+            .is_usable = omkt_dbres_i64(r, i, 1, 0) != 0,
+            .heartbeat_age_ms = omkt_dbres_i64(r, i, 2, INT64_MAX),
+            .running = omkt_dbres_i64(r, i, 3, 0),
+        };
+    omkt_dbres_free(r);
+    *idle = omkt_bridge_idle_slots(p, n, fresh_ms);
+    free(p);
+    return ret;
 }
 
 /* pick - the first of the queue's head rows @r this bridge should
- * send (its account's policy), or 0. */
-static int64_t pick(struct omkt_daemon *d, const struct omkt_dbres *r)
+ * send (its account's policy), or 0.  The cluster's idle slots are
+ * counted only when a job's policy asks (overflow, waited long enough). */
+static int pick(struct omkt_jobctx *ctx, const struct omkt_dbres *r,
+                int64_t *id)
 {
     struct omkt_bridge_view v = {
         .has_queued = true,
         .overflow_after_ms = env.cc.overflow_after_ms,
-        .idle_local = idle_local(d),
+        .idle_local = 0,
         .out = atomic_load(&held),
         .max_out = env.cc.bridge_jobs,
     };
+    bool has_idle = false;
 
+    *id = 0;
     for (size_t i = 0; i < r->nrows; i++) {
         v.policy = policy_of(omkt_dbres_i64(r, i, 1, 0));
         v.wait_ms = omkt_dbres_i64(r, i, 2, 0);
-        if (omkt_bridge_should_offload(&v))
-            return omkt_dbres_i64(r, i, 0, 0);
+        if (!has_idle && v.policy == OMKT_CLOUD_OVERFLOW &&
+            v.wait_ms > v.overflow_after_ms) {
+            int ret = cluster_idle(ctx, &v.idle_local);
+
+            if (ret != OMKT_OK)
+                return ret;
+            has_idle = true;
+        }
+        if (omkt_bridge_should_offload(&v)) {
+            *id = omkt_dbres_i64(r, i, 0, 0);
+            return OMKT_OK;
+        }
     }
-    return 0;
+    return OMKT_OK;
 }
 
 /* claim - the jobworker claim hook: the oldest queued transcode whose
@@ -112,10 +142,12 @@ static int claim(struct omkt_jobctx *ctx, unsigned lease_s,
                  struct omkt_errbuf *eb)
 {
     struct omkt_dbres *r = NULL;
+    int64_t id = 0;
     int ret =
         omkt_job_queued_heads(ctx->db, OMKT_TASK_TRANSCODE, HEADS, &r, eb);
-    int64_t id = ret == OMKT_OK ? pick(ctx->d, r) : 0;
 
+    if (ret == OMKT_OK)
+        ret = pick(ctx, r, &id);
     omkt_dbres_free(r);
     if (ret != OMKT_OK)
         return ret;
@@ -158,11 +190,12 @@ static struct omkt_worker_spec spec = {
     .claim = claim,
 };
 
-int bridge_start(struct omkt_daemon *d, unsigned nlocal, struct omkt_errbuf *eb)
+int bridge_start(struct omkt_daemon *d, struct omkt_errbuf *eb)
 {
     int ret = bridge_env_open(&env, d, eb);
 
-    nlocal_slots = nlocal;
+    if (ret == OMKT_OK)
+        ret = bridge_defs_load(d->common.settings_file, eb);
     if (ret != OMKT_OK)
         return ret;
     bridge_send_init(&env);
@@ -182,4 +215,5 @@ void bridge_stop(void)
 {
     bridge_results_stop();
     bridge_env_close(&env);
+    bridge_defs_free();
 }

@@ -15,11 +15,10 @@
 
 /*
  * bridge_start - read [cloud], find the queues, start the threads.
- * @nlocal: how many of @d's slots (the first ones) are local workers,
- * whose idleness vetoes the overflow policy.  Errors are fatal.
+ * Idle local transcoders anywhere in the cluster (the database's count)
+ * veto the overflow policy.  Errors are fatal.
  */
-int bridge_start(struct omkt_daemon *d, unsigned nlocal,
-                 struct omkt_errbuf *eb);
+int bridge_start(struct omkt_daemon *d, struct omkt_errbuf *eb);
 
 /* bridge_stop - after omkt_worker_join: stop the poller, free. */
 void bridge_stop(void);

@@ -28,6 +28,7 @@
 #include "common/path.h"
 #include "common/s3job.h"
 #include "common/sqs.h"
+#include "bridge_defs.h"
 #include "bridge_send.h"
 
 static const struct bridge_env *env;
@@ -86,9 +87,14 @@ static int post(struct omkt_jobctx *ctx, const struct tjob_work *w,
     memcpy(j.token, s->token, sizeof(j.token));
     for (size_t i = 0; i < w->n && i < OMKT_CLOUDMSG_MAX_SETS; i++)
         j.settings[i] = w->ids[i];
+    j.defs = bridge_defs_for(w);
     body = omkt_cloud_job_encode(&j);
-    if (body == NULL)
-        return OMKT_ENOMEM;
+    json_decref(j.defs);
+    if (body == NULL) {
+        omkt_errf(&ctx->eb, "cloud job message over %d bytes",
+                  OMKT_CLOUDMSG_MAX_BYTES);
+        return OMKT_EINVAL;
+    }
     ret = bridge_sqs_new(env, ctx_stop, ctx, &c, &ctx->eb);
     if (ret == OMKT_OK) {
         const struct omkt_sqs_outgoing m = {.body = body};

@@ -141,6 +141,26 @@ static int pick_settings(struct work *w, struct omkt_errbuf *eb)
     return OMKT_OK;
 }
 
+/* log_defs - which settings the job defines itself (for the record). */
+static void log_defs(const struct omkt_cloud_job *j)
+{
+    char ids[128] = "";
+    size_t len = 0;
+    const char *key;
+    json_t *v;
+
+    json_object_foreach(j->defs, key, v)
+    {
+        int n = snprintf(ids + len, sizeof(ids) - len, "%s%s",
+                         len > 0 ? " " : "", key);
+
+        if (n < 0 || (size_t)n >= sizeof(ids) - len)
+            break;
+        len += (size_t)n;
+    }
+    omkt_log(OMKT_LOG_INFO, "job=%" PRId64 " defs: %s", j->job_id, ids);
+}
+
 /* engine - settings [@i, @i + @n) in one pass. */
 static int engine(struct work *w, size_t i, size_t n,
                   struct omkt_transcode_result *res, struct omkt_errbuf *eb)
@@ -166,8 +186,10 @@ static int run_engine(struct work *w, struct omkt_errbuf *eb)
     size_t n = w->job->nsettings;
     int ret = OMKT_OK;
 
-    if (w->job->defs != NULL)
+    if (w->job->defs != NULL) {
+        log_defs(w->job);
         ret = pick_settings(w, eb);
+    }
     if (ret != OMKT_OK)
         return ret;
     if (w->job->is_batch || n == 1)

@@ -144,7 +144,7 @@ static int start(struct omkt_daemon *d, struct omkt_errbuf *eb)
               ? omkt_worker_daemon_start(d, eb)
               : OMKT_OK;
     if (ret == OMKT_OK && td.tc.is_bridge)
-        ret = bridge_start(d, (unsigned)td.tc.workers, eb);
+        ret = bridge_start(d, eb);
     if (ret == OMKT_OK && td.tc.is_bridge)
         ret = scaler_start(d, eb);
     return ret == OMKT_OK ? omkt_maint_start(d, &mc, eb) : ret;

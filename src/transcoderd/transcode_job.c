@@ -312,13 +312,14 @@ static int judge(struct omkt_jobctx *ctx, const struct tjob_state *ts, int ret)
     return ret;
 }
 
-/* run - the job's outputs from @engine, or from the local engine. */
+/* run - the job's outputs from @other (the cloud: a job's own settings
+ * travel with it, bridge_defs.h), or from the local engine. */
 static int run(struct tjob_state *ts, const char *src, const char *absdir,
                const char *tag, tjob_engine_fn other)
 {
     const struct tjob_work w = {&ts->media, src, absdir, tag, ts->ids, ts->n};
 
-    if (other == NULL || ts->own[0] != NULL)
+    if (other == NULL)
         return run_engine(ts, src, absdir, tag);
     return other(ts->ctx, &w, &ts->res);
 }

@@ -52,7 +52,8 @@ typedef int (*tjob_engine_fn)(struct omkt_jobctx *ctx,
 void tjob_init(const struct tjob_conf *tc);
 int tjob_handle(struct omkt_jobctx *ctx);
 /* tjob_handle_with - tjob_handle with @other instead of the local engine
- * (jobs with their own settings, media-nommer's, still run locally). */
+ * (for every job, media-nommer's included: the outputs are published as
+ * the local engine's, dest_path and S3 destinations too). */
 int tjob_handle_with(struct omkt_jobctx *ctx, tjob_engine_fn other);
 int tjob_done(struct omkt_jobctx *ctx);
 int tjob_failed(struct omkt_jobctx *ctx, int code, const char *reason,

@@ -16,12 +16,22 @@
 #   e: a poison job: the message lands in the dead-letter queue, the job
 #      fails for good with an alert callback and an error log line;
 #   h: the real cloud worker (transcoderd, [transcoderd] queue = sqs)
-#      instead of the stand-in: one callback, the file served;
+#      instead of the stand-in: one callback, the file served; then jobs
+#      with their own settings, which the worker's catalogue does not
+#      know, go through it too (their definitions in the message's
+#      "defs"): a site setting (settings_file) served by app_get_media
+#      and a media-nommer job with job_options published at its
+#      dest_path, each the source's frame count at the asked size;
 #   g: an account whose [cloud.account-ID] policy is off: its job is not
 #      sent and does not hold up a later job of another account;
 #   f: policy overflow with an idle local worker: nothing is sent, the
 #      jobs are transcoded locally, and the callbacks have the same shape
-#      as the cloud job's in a.
+#      as the cloud job's in a;
+#   i: overflow at a bridge with no local worker while a transcoderd on
+#      another host (another process, another host name) is idle but
+#      polls slowly: the job waits past overflow_after and is still not
+#      sent (the idle slots are the cluster's, from the database); once
+#      that transcoderd stops, the next job is sent.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../e2e/lib.sh"
 # shellcheck source=tests/s3/lib.sh
@@ -47,9 +57,11 @@ allow_private = yes
 access_key = S3RVER
 secret_key = S3RVER
 "
-# conf FILE POLICY WORKERS - the cluster's configuration with a bridge.
+# conf FILE POLICY WORKERS [OVERFLOW_AFTER] - the cluster's configuration
+# with a bridge.
 conf() {
-    write_conf "$1" "
+    write_conf "$1" "settings_file = $T/site.json
+
 [apid]
 port = 0
 threads = 2
@@ -73,7 +85,7 @@ retry_max = 400ms
 $S3_SECTION
 [cloud]
 policy = $2
-overflow_after = 30s
+overflow_after = ${4:-30s}
 sqs_endpoint = $SQS_EP
 allow_private = yes
 jobs_queue = b-jobs
@@ -87,6 +99,12 @@ bridge_jobs = 2
 [cloud.account-3]
 policy = off"
 }
+# a site setting (docs/media.md): 11 at 160x120; cloud workers do not know it
+cat > "$T/site.json" <<'SITE'
+{"settings": [{"id": 2001, "based_on": 11, "slug": "mp4-tiny",
+  "name": "MP4 tiny", "size_43": "160x120", "size_169": "160x90",
+  "video": {"bitrate": "200k"}}]}
+SITE
 conf "$CONF" always 0
 ctl db init >/dev/null || { fail "db init"; exit 1; }
 e2e_account
@@ -122,6 +140,7 @@ formats() { cmslog q:action=transcoder_send_format q:id="$1" mode=ok; }
 jobid() { sql "SELECT j.id FROM jobs j JOIN media m ON m.id = j.media_id
     WHERE m.remote_id = $1 AND j.task = 'transcode'"; }
 jstate() { sql "SELECT state FROM jobs WHERE id = $1"; }
+is_done() { [ "$(jstate "$1")" = done ]; }
 staged() { find "$T/s3data" -path '*omkt-cloud*' -type f | wc -l; }
 sent() { cat "$T"/logs/transcoderd.*.log | grep -c "job=$1 cloud: sent"; }
 
@@ -211,7 +230,7 @@ $S3_SECTION
 WCONF
 mkdir -p "$T/scratch"
 start worker "$OMKT_BIN/transcoderd" -c "$T/worker.conf"
-W_PID=$LAST_PID
+W_PID=$LAST_PID W_LOG=$LAST_LOG
 media 9
 check "h: format callback acknowledged (real worker)" wait_for 120 has_acked transcoder_send_format 9 11
 J=$(jobid 9)
@@ -222,6 +241,38 @@ check_eq "h: served file is h264+aac" "$(ffprobe -v error -show_entries stream=c
 sleep 2
 check_eq "h: one format callback" "$(formats 9)" 1
 check_eq "h: staging objects removed" "$(staged)" 0
+# h, own settings: a site setting's and a media-nommer job's definitions
+# travel in "defs"; the outputs are where a local transcode puts them.
+frames() {
+    ffprobe -v error -count_frames -select_streams v:0 -show_entries \
+        stream=nb_read_frames,width,height -of csv=p=0 "$1"
+}
+SRC=$(frames "$CMS_ROOT/a.mp4")
+SRC=${SRC##*,}
+[ "$(new_media 10 "$(url)")" = 200 ] || fail "new media 10"
+check "h: media 10 probed" wait_for 60 has_acked transcoder_send_metadata 10
+api app_request_format --data-urlencode id=10 \
+    --data-urlencode 'settings_id_list=[2001]' >/dev/null
+NOM=$(python3 -c 'import json,sys; print(json.dumps({"source_path": sys.argv[1],
+    "dest_path": "out/n.mp4", "job_options": {"options": [{"outfile_options":
+    [["vcodec", "libx264"], ["s", "160x120"], ["b", "200k"], ["f", "mp4"]]}]}}))' "$(url)")
+check_eq "h: nommer job submitted" "$(curl -s -o "$T/nom.json" -w '%{http_code}' \
+    -H "X-API-Key: $KEY" -H 'Content-Type: application/json' \
+    --data-binary "$NOM" "$API/job/submit/")" 200
+NID=$(jfield job_id < "$T/nom.json")
+NOUT=$T/docroot/export/1/out/n.mp4
+check "h: site setting 2001: format callback" wait_for 120 has_acked transcoder_send_format 10 2001
+check "h: nommer job: published at its dest_path" wait_for 120 test -s "$NOUT"
+J=$(jobid 10)
+NJ=$(sql "SELECT id FROM jobs WHERE media_id = $NID AND task = 'transcode'")
+check "h: nommer job done" wait_for 10 is_done "$NJ"
+check_eq "h: both went to the cloud, once" "$(sent "$J") $(sent "$NJ")" "1 1"
+check "h: the worker got both definitions" grep -q \
+    "job=$NJ defs: $(sql "SELECT want_settings FROM media WHERE id = $NID")$" "$W_LOG"
+check "h: (the site's)" grep -q "job=$J defs: 2001" "$W_LOG"
+check_eq "h: app_get_media 2001: 200" "$(get_media 10 2001 "$T/h2001.mp4")" 200
+check_eq "h: 2001: 160x120, the source's frames" "$(frames "$T/h2001.mp4")" "160,120,$SRC"
+check_eq "h: dest_path: 160x120, the source's frames" "$(frames "$NOUT")" "160,120,$SRC"
 kill -TERM "$W_PID"; wait "$W_PID" 2>/dev/null
 
 # g. an account whose policy is off ([cloud.account-3]): its job is not
@@ -258,4 +309,31 @@ shape() { # the callback's parameter names and metadata keys
 print(sorted(d), d["tracks"][0]["width"], d["cardinality"])'
 }
 check_eq "f: a cloud callback has the shape of a local one" "$(shape 1)" "$(shape 6)"
+
+# i. the idle slot is on another host: not offloaded.
+kill -TERM "$BR_PID"; wait "$BR_PID" 2>/dev/null
+conf "$T/over0.conf" overflow 0 1s
+sed 's/^bridge = yes/bridge = no/; s/^\[common\]/[common]\nhost = other-host\npoll_budget = off\npoll_min = 12s\npoll_max = 12s/' \
+    "$T/over.conf" > "$T/other.conf"
+start transcoderd "$OMKT_BIN/transcoderd" -c "$T/other.conf"
+O_PID=$LAST_PID
+other_slots() { sql "SELECT capacity FROM processes WHERE host = 'other-host'
+    AND state = 'running'"; }
+has_other() { [ "$(other_slots)" = 1 ]; }
+check "i: a transcoderd on other-host, one slot" wait_for 20 has_other
+bridge_up "$T/over0.conf"
+media 11
+J=$(jobid 11)
+check "i: transcoded on other-host" wait_for 60 is_done "$J"
+check_eq "i: by the other host's process" "$(sql "SELECT p.host FROM jobs j
+    JOIN processes p ON p.id = j.worker_id WHERE j.id = $J")" other-host
+check_eq "i: it waited past overflow_after (1 s) first" "$(sql "SELECT
+    TIMESTAMPDIFF(MICROSECOND, created, started) > 1500000 FROM jobs WHERE id = $J")" 1
+check_eq "i: and was not sent" "$(sent "$J")" 0
+kill -TERM "$O_PID"; wait "$O_PID" 2>/dev/null
+stub ok i
+media 12
+check "i: other-host gone: sent to the cloud" wait_for 60 grep -q "job=$(jobid 12) cloud: sent" "$BR_LOG"
+check "i: format callback acknowledged" wait_for 90 has_acked transcoder_send_format 12 11
+wait "$STUB_PID"
 exit 0

@@ -38,8 +38,31 @@ static void test_decide(void)
                    "case %zu: %s", i, c[i].why);
 }
 
+/* The cluster's idle slots from the processes table's view. */
+static void test_idle_slots(void)
+{
+    static const struct omkt_proc_load p[] = {
+        {2, true, 400, 1},  /* one free slot */
+        {4, true, 1000, 4}, /* full */
+        {1, true, 1001, 0}, /* silent: its host died */
+        {3, false, 100, 0}, /* draining or on a drained host */
+        {2, true, 0, 3},    /* over (a claim racing the count) */
+        {1, true, -50, 0},  /* clocks: a beat "from the future" */
+    };
+
+    OMKT_CHECK_INT(omkt_bridge_idle_slots(p, 0, 1000), 0, "no transcoderd");
+    OMKT_CHECK_INT(omkt_bridge_idle_slots(p, 1, 1000), 1, "one idle slot");
+    OMKT_CHECK_INT(omkt_bridge_idle_slots(p, 2, 1000), 1, "a full one adds 0");
+    OMKT_CHECK_INT(omkt_bridge_idle_slots(p, 3, 1000), 1, "a silent one 0");
+    OMKT_CHECK_INT(omkt_bridge_idle_slots(p, 4, 1000), 1, "a drained one 0");
+    OMKT_CHECK_INT(omkt_bridge_idle_slots(p, 5, 1000), 1, "over capacity 0");
+    OMKT_CHECK_INT(omkt_bridge_idle_slots(p, 6, 1000), 2, "fresh beat");
+    OMKT_CHECK_INT(omkt_bridge_idle_slots(p, 6, 300), 1, "stricter fresh");
+}
+
 int main(void)
 {
     test_decide();
+    test_idle_slots();
     return omkt_test_done();
 }

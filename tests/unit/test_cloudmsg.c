@@ -18,7 +18,7 @@ static const char job_text[] =
     "{\"v\":1,\"job_id\":42,\"token\":\"" TOKEN "\",\"media_id\":7,"
     "\"source\":\"s3://b/omkt-cloud/src/42\","
     "\"out_prefix\":\"s3://b/omkt-cloud/out/42/\",\"settings\":[1,2],"
-    "\"batch\":true,\"defs\":{\"9001\":{\"id\":9001}}}";
+    "\"batch\":true,\"defs\":{\"2\":{\"based_on\":11,\"size\":\"320x240\"}}}";
 
 static void test_job_roundtrip(void)
 {
@@ -35,7 +35,7 @@ static void test_job_roundtrip(void)
     OMKT_CHECK_INT(j.nsettings, 2, "settings");
     OMKT_CHECK_INT(j.settings[1], 2, "second setting");
     OMKT_CHECK(j.is_batch, "batch");
-    OMKT_CHECK(json_is_object(json_object_get(j.defs, "9001")), "defs");
+    OMKT_CHECK(json_is_object(json_object_get(j.defs, "2")), "defs");
     text = omkt_cloud_job_encode(&j);
     OMKT_CHECK_STR(text, job_text, "encoded exactly");
     OMKT_CHECK_INT(omkt_cloud_job_decode(text, strlen(text), &back, NULL),
@@ -96,6 +96,16 @@ static void test_job_refused(void)
         "\"source\":\"s3://b/k\",\"out_prefix\":\"s3://b/o/\","
         "\"settings\":[5],\"batch\":\"yes\"}",
         "{\"v\":1,\"v\":1}",
+        /* defs: keyed by a setting of the job, objects */
+        "{\"v\":1,\"job_id\":1,\"token\":\"" TOKEN "\",\"media_id\":0,"
+        "\"source\":\"s3://b/k\",\"out_prefix\":\"s3://b/o/\","
+        "\"settings\":[5],\"defs\":{\"6\":{}}}",
+        "{\"v\":1,\"job_id\":1,\"token\":\"" TOKEN "\",\"media_id\":0,"
+        "\"source\":\"s3://b/k\",\"out_prefix\":\"s3://b/o/\","
+        "\"settings\":[5],\"defs\":{\"05\":{}}}",
+        "{\"v\":1,\"job_id\":1,\"token\":\"" TOKEN "\",\"media_id\":0,"
+        "\"source\":\"s3://b/k\",\"out_prefix\":\"s3://b/o/\","
+        "\"settings\":[5],\"defs\":{\"5\":\"libx264\"}}",
     };
 
     for (size_t i = 0; i < OMKT_ARRAY_LEN(bad); i++) {
@@ -109,6 +119,42 @@ static void test_job_refused(void)
         OMKT_CHECK(j.source == NULL && j.defs == NULL && j.job_id == 0,
                    "job %zu: output zeroed", i);
     }
+}
+
+/* A def keeps only setting fields: a job's dest_path and secrets, an
+ * "id" or a sender's extras never travel and are never trusted. */
+static void test_job_defs_kept_to_settings(void)
+{
+    static const char text[] =
+        "{\"v\":1,\"job_id\":1,\"token\":\"" TOKEN "\",\"media_id\":0,"
+        "\"source\":\"s3://b/k\",\"out_prefix\":\"s3://b/o/\","
+        "\"settings\":[13],\"defs\":{\"13\":{\"id\":9,\"based_on\":13,"
+        "\"dest_path\":\"export/1/x.mp4\",\"s3_secrets\":{\"dest\":\"k\"},"
+        "\"video\":{\"codec\":\"libx264\"},\"audio\":null}}}";
+    static const char want[] =
+        "{\"based_on\":13,\"video\":{\"codec\":\"libx264\"},\"audio\":null}";
+    struct omkt_cloud_job j;
+    json_t *own = json_pack("{s:i, s:s, s:{s:s}}", "based_on", 13, "dest_path",
+                            "s3://k:secret@b/x", "s3_secrets", "dest", "s");
+    char *def = NULL, *enc;
+
+    OMKT_CHECK_INT(omkt_cloud_job_decode(text, strlen(text), &j, NULL), OMKT_OK,
+                   "a job with a nommer def decodes");
+    def = json_dumps(json_object_get(j.defs, "13"), JSON_COMPACT);
+    OMKT_CHECK_STR(def, want, "only the setting fields are kept");
+    free(def);
+    json_decref(j.defs);
+    j.defs = json_pack("{s:o}", "13", own); /* as a bridge hands it over */
+    enc = omkt_cloud_job_encode(&j);
+    OMKT_CHECK(enc != NULL && strstr(enc, "secret") == NULL &&
+                   strstr(enc, "dest_path") == NULL &&
+                   strstr(enc, "\"defs\":{\"13\":{\"based_on\":13}}") != NULL,
+               "encoding drops what is not a setting field: %s", enc);
+    free(enc);
+    json_object_set_new(j.defs, "14", json_object());
+    OMKT_CHECK(omkt_cloud_job_encode(&j) == NULL,
+               "a def of a setting the job does not ask: no message");
+    omkt_cloud_job_clear(&j);
 }
 
 static void test_job_settings_limit(void)
@@ -277,6 +323,7 @@ int main(void)
     test_job_roundtrip();
     test_job_defaults();
     test_job_refused();
+    test_job_defs_kept_to_settings();
     test_job_settings_limit();
     test_result_roundtrip();
     test_result_dead();
