@@ -157,6 +157,7 @@ CREATE TABLE processes (
   heartbeat     DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   stopped       DATETIME NULL,
   capacity      INT UNSIGNED NOT NULL DEFAULT 0,
+  cloud_fault   VARCHAR(16) NOT NULL DEFAULT '',
   PRIMARY KEY (id),
   KEY k_processes_state (state, heartbeat),
   KEY k_processes_host (host, state)

@@ -3,10 +3,12 @@
  * metrics_cloud - the cloud tier's series (see metrics_cloud.h).
  */
 #include <inttypes.h>
+#include <string.h>
 
 #include "apid/metrics_cloud.h"
 #include "common/alloc.h"
 #include "common/db_cloud.h"
+#include "common/db_procs.h"
 #include "common/db_scaler.h"
 
 /* label - @s as a Prometheus label value (backslash, quote and newline
@@ -85,6 +87,35 @@ static int metrics_scaler(struct omkt_db *db, struct sbuf *b)
     return OMKT_OK;
 }
 
+/* metrics_faults - bridges whose last send failed, by reason (always
+ * both series, 0 when none). */
+static int metrics_faults(struct omkt_db *db, struct sbuf *b)
+{
+    static const char *const reasons[] = {"credentials", "unreachable"};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_proc_cloud_faults(db, &r, NULL);
+
+    if (ret != OMKT_OK)
+        return ret;
+    sbuf_printf(b, "# HELP omkt_cloud_send_faults Bridges whose last send "
+                   "to the cloud tier failed: keys refused (credentials) "
+                   "or SQS/S3 unreachable; they send nothing meanwhile.\n"
+                   "# TYPE omkt_cloud_send_faults gauge\n");
+    for (size_t k = 0; k < OMKT_ARRAY_LEN(reasons); k++) {
+        int64_t n = 0;
+
+        for (size_t i = 0; i < r->nrows; i++)
+            if (strcmp(omkt_dbres_str(r, i, 0), reasons[k]) == 0)
+                n = omkt_dbres_i64(r, i, 1, 0);
+        sbuf_printf(b,
+                    "omkt_cloud_send_faults{scope=\"cluster\",reason=\"%s\"} "
+                    "%" PRId64 "\n",
+                    reasons[k], n);
+    }
+    omkt_dbres_free(r);
+    return OMKT_OK;
+}
+
 int metrics_cloud(struct omkt_db *db, struct sbuf *b)
 {
     struct omkt_cloud_counts c;
@@ -107,5 +138,6 @@ int metrics_cloud(struct omkt_db *db, struct sbuf *b)
                 "omkt_cloud_dead_letters_pending{scope=\"cluster\"} %" PRId64
                 "\n",
                 c.out, c.results, c.dead);
-    return metrics_scaler(db, b);
+    ret = metrics_faults(db, b);
+    return ret == OMKT_OK ? metrics_scaler(db, b) : ret;
 }

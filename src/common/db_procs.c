@@ -204,3 +204,24 @@ int omkt_proc_transcode_load(struct omkt_db *db, struct omkt_dbres **res,
 
     return omkt_db_query(db, sql, NULL, 0, res, eb);
 }
+
+int omkt_proc_set_cloud_fault(struct omkt_db *db, int64_t id, const char *fault,
+                              struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE processes SET cloud_fault = ? WHERE id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_S(fault), OMKT_DBV_I(id)};
+
+    return omkt_db_exec(db, sql, v, OMKT_ARRAY_LEN(v), NULL, NULL, eb);
+}
+
+int omkt_proc_cloud_faults(struct omkt_db *db, struct omkt_dbres **res,
+                           struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "SELECT cloud_fault, COUNT(*) FROM processes WHERE cloud_fault <> ''"
+        " AND state IN ('running', 'draining') GROUP BY cloud_fault"
+        " ORDER BY cloud_fault";
+
+    return omkt_db_query(db, sql, NULL, 0, res, eb);
+}

@@ -80,4 +80,14 @@ int omkt_proc_set_capacity(struct omkt_db *db, int64_t id, unsigned capacity,
 int omkt_proc_transcode_load(struct omkt_db *db, struct omkt_dbres **res,
                              struct omkt_errbuf *eb);
 
+/* omkt_proc_set_cloud_fault - why process @id's last send to the cloud
+ * tier failed ("credentials", "unreachable"), "" once one succeeds. */
+int omkt_proc_set_cloud_fault(struct omkt_db *db, int64_t id, const char *fault,
+                              struct omkt_errbuf *eb);
+
+/* omkt_proc_cloud_faults - fault, count of running or draining processes
+ * whose last send failed (*res new: omkt_dbres_free). */
+int omkt_proc_cloud_faults(struct omkt_db *db, struct omkt_dbres **res,
+                           struct omkt_errbuf *eb);
+
 #endif

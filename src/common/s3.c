@@ -73,6 +73,7 @@ struct s3req {
     const char *content_type;
     const char *range;    /* "bytes=N-" */
     const char *if_match; /* ETag without quotes */
+    const char *copy_src; /* x-amz-copy-source (CopyObject), or NULL */
     int fd;               /* 2xx GET body sink, -1: memory */
     int64_t fd_max;       /* bytes expected: the rest of the object */
     int64_t fd_max_full;  /* the whole object, when Range is ignored */
@@ -581,6 +582,8 @@ static struct curl_slist *headers(struct omkt_s3 *s3, const struct s3req *r,
         l = add_hdr(l, h, &nh, "Content-Type", r->content_type);
     if (l && r->if_match)
         l = add_hdr(l, h, &nh, "If-Match", r->if_match);
+    if (l && r->copy_src)
+        l = add_hdr(l, h, &nh, "x-amz-copy-source", r->copy_src);
     if (l == NULL)
         return NULL;
     sr = (struct omkt_sigv4_request){r->method, path, r->query, h,
@@ -888,6 +891,33 @@ int omkt_s3_put_buf(struct omkt_s3 *s3, const char *bucket, const char *key,
     body_sums(buf, len, &sm);
     rc = perform(s3, &r, eb);
     free(r.out.p);
+    return rc;
+}
+
+int omkt_s3_copy(struct omkt_s3 *s3, const struct omkt_s3_ref *from,
+                 const struct omkt_s3_ref *to, struct omkt_errbuf *eb)
+{
+    char *k = omkt_s3_uri_encode(from->key, true);
+    char *src = omkt_xasprintf("/%s/%s", from->bucket, k);
+    struct s3req r = {.method = "PUT",
+                      .bucket = to->bucket,
+                      .key = to->key,
+                      .copy_src = src,
+                      .fd = -1};
+    int rc = perform(s3, &r, eb);
+
+    /* S3 may answer 200 and put the failure in the body. */
+    if (rc == OMKT_OK &&
+        (r.out.p == NULL || strstr(r.out.p, "CopyObjectResult") == NULL)) {
+        omkt_errf(eb, "s3 copy to %s/%s failed: %.200s", to->bucket, to->key,
+                  r.out.p ? r.out.p : "empty answer");
+        if (eb != NULL)
+            eb->retryable = true;
+        rc = OMKT_EHTTP;
+    }
+    free(r.out.p);
+    free(src);
+    free(k);
     return rc;
 }
 

@@ -152,6 +152,19 @@ int omkt_s3_get_range(struct omkt_s3 *s3, const char *bucket, const char *key,
 int omkt_s3_put_file(struct omkt_s3 *s3, const char *bucket, const char *key,
                      const char *path, struct omkt_errbuf *eb);
 
+/*
+ * omkt_s3_copy - server-side copy (CopyObject) of @from (an object this
+ * client's credentials may read, at the same endpoint) to @to:
+ * nothing goes through this host.  S3 copies up to 5 GiB in one call:
+ * check the size first (omkt_s3_head) and upload bigger objects.
+ */
+struct omkt_s3_ref {
+    const char *bucket;
+    const char *key;
+};
+int omkt_s3_copy(struct omkt_s3 *s3, const struct omkt_s3_ref *from,
+                 const struct omkt_s3_ref *to, struct omkt_errbuf *eb);
+
 /* omkt_s3_put_buf - upload @len bytes at @buf with one PUT. */
 int omkt_s3_put_buf(struct omkt_s3 *s3, const char *bucket, const char *key,
                     const void *buf, size_t len, struct omkt_errbuf *eb);

@@ -116,6 +116,8 @@ static int pick(struct omkt_jobctx *ctx, const struct omkt_dbres *r,
     bool has_idle = false;
 
     *id = 0;
+    if (bridge_send_is_paused())
+        return OMKT_OK;
     for (size_t i = 0; i < r->nrows; i++) {
         v.policy = policy_of(omkt_dbres_i64(r, i, 1, 0));
         v.wait_ms = omkt_dbres_i64(r, i, 2, 0);
@@ -181,12 +183,19 @@ static int on_failed(struct omkt_jobctx *ctx, int code, const char *reason,
     return ret == OMKT_OK ? tjob_failed(ctx, code, reason, is_final) : ret;
 }
 
+/* cleanup - the staged outputs go, then transcoderd's per-job state. */
+static void cleanup(struct omkt_jobctx *ctx)
+{
+    bridge_send_unstage(ctx);
+    tjob_cleanup(ctx);
+}
+
 static struct omkt_worker_spec spec = {
     .task = OMKT_TASK_TRANSCODE,
     .handle = handle,
     .on_done = on_done,
     .on_failed = on_failed,
-    .cleanup = tjob_cleanup,
+    .cleanup = cleanup,
     .claim = claim,
 };
 

@@ -14,6 +14,7 @@
  * away, publishes nothing.
  */
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "common/alloc.h"
 #include "common/cloudmsg.h"
 #include "common/db_cloud.h"
+#include "common/db_procs.h"
 #include "common/fsops.h"
 #include "common/log.h"
 #include "common/path.h"
@@ -31,7 +33,63 @@
 #include "bridge_defs.h"
 #include "bridge_send.h"
 
+#define PAUSE_MIN_MS 1000
+#define PAUSE_MAX_MS 16000
+
 static const struct bridge_env *env;
+
+static void unstage(struct omkt_jobctx *ctx, const struct omkt_cloud_send *s,
+                    const struct omkt_cloud_result *r);
+/* The cloud could not be reached (or refused our keys): no job is sent
+ * before paused_until (omkt_now_ms); pause_ms doubles per failure. */
+static atomic_int_least64_t paused_until, pause_ms;
+static atomic_bool has_fault; /* this process's cloud_fault is set */
+
+/* set_fault - this process's cloud_fault, for /metrics (@fault "" once
+ * a send succeeds; written only when it changes). */
+static void set_fault(struct omkt_jobctx *ctx, const char *fault)
+{
+    bool is_fault = *fault != '\0';
+    struct omkt_errbuf eb = {0};
+
+    if (atomic_exchange(&has_fault, is_fault) == is_fault && !is_fault)
+        return;
+    if (omkt_proc_set_cloud_fault(ctx->db, ctx->d->proc_id, fault, &eb) !=
+        OMKT_OK)
+        omkt_log(OMKT_LOG_WARN, "cloud: fault not recorded: %s", eb.msg);
+}
+
+bool bridge_send_is_paused(void)
+{
+    return omkt_now_ms() < atomic_load(&paused_until);
+}
+
+/* unavailable - a send failed on the cloud's side: pause sending and
+ * hand the job back unspent (OMKT_ESHUTDOWN releases it to the queue,
+ * where local workers or a later send take it: an outage loses nothing
+ * and spends no attempt). */
+static int unavailable(struct omkt_jobctx *ctx, const struct omkt_cloud_send *s,
+                       int ret)
+{
+    const struct omkt_cloud_result none = {0};
+    int64_t ms = atomic_load(&pause_ms);
+
+    ms = ms < PAUSE_MIN_MS ? PAUSE_MIN_MS : ms * 2;
+    ms = ms > PAUSE_MAX_MS ? PAUSE_MAX_MS : ms;
+    atomic_store(&pause_ms, ms);
+    atomic_store(&paused_until, omkt_now_ms() + ms);
+    omkt_log(ret == OMKT_EPERM ? OMKT_LOG_ERR : OMKT_LOG_WARN,
+             "job=%lld cloud: %s%s; job released, nothing sent for %llds",
+             (long long)ctx->job.id,
+             ret == OMKT_EPERM ? "credentials refused: " : "unavailable: ",
+             ctx->eb.msg, (long long)(ms / 1000));
+    set_fault(ctx, ret == OMKT_EPERM ? "credentials" : "unreachable");
+    (void)omkt_cloud_send_forget(ctx->db, ctx->job.id, NULL); /* resent */
+    if (s->source_uri != NULL)
+        unstage(ctx, s, &none); /* staged before SQS failed, if it was */
+    omkt_errbuf_clear(&ctx->eb);
+    return OMKT_ESHUTDOWN;
+}
 
 void bridge_send_init(const struct bridge_env *e)
 {
@@ -130,11 +188,14 @@ static int send_new(struct omkt_jobctx *ctx, const struct tjob_work *w,
         ret = omkt_cloud_send_put(ctx->db, s, &ctx->eb);
     if (ret == OMKT_OK)
         ret = post(ctx, w, s);
-    if (ret == OMKT_OK)
+    if (ret == OMKT_OK) {
+        atomic_store(&pause_ms, 0);
+        set_fault(ctx, "");
         omkt_log(OMKT_LOG_INFO, "job=%lld cloud: sent token=%s (send %d)",
                  (long long)ctx->job.id, s->token, s->sends);
-    else
-        ctx->eb.retryable = ctx->eb.retryable || ret != OMKT_EPERM;
+    } else if (ret != OMKT_ENOMEM && ret != OMKT_EINVAL) {
+        return unavailable(ctx, s, ret);
+    }
     return ret;
 }
 
@@ -257,8 +318,10 @@ static int take_output(struct omkt_jobctx *ctx, const struct tjob_work *w,
             return OMKT_EINVAL;
         }
         ret = fetch(ctx, w->absdir, w->tag, o->names[k], o->files[k]);
-        if (ret == OMKT_OK)
+        if (ret == OMKT_OK) {
             out->files[out->n_files++] = omkt_xstrdup(o->names[k]);
+            tjob_staged_add(w->staged, o->names[k], o->files[k]);
+        }
     }
     out->metadata = o->metadata ? json_incref(o->metadata) : NULL;
     return ret;
@@ -325,28 +388,45 @@ static int take(struct omkt_jobctx *ctx, const struct tjob_work *w,
     return ret;
 }
 
-/* unstage - remove what the send left in S3 (best effort: a leftover
+/* drop_all - delete the objects @uris[0..@n) (best effort: a leftover
  * is garbage under the staging prefix, for a lifecycle rule). */
-static void unstage(struct omkt_jobctx *ctx, const struct omkt_cloud_send *s,
-                    const struct omkt_cloud_result *r)
+static void drop_all(struct omkt_jobctx *ctx, char *const *uris, size_t n)
 {
     struct omkt_s3_uri u = {0};
     struct omkt_s3 *s3 = NULL;
     struct omkt_errbuf eb = {0};
 
-    if (s3_open(ctx, s->source_uri, &u, &s3) != OMKT_OK)
+    if (n == 0 || s3_open(ctx, uris[0], &u, &s3) != OMKT_OK)
         return;
-    (void)omkt_s3_delete(s3, u.bucket, u.key, &eb);
-    for (size_t i = 0; i < r->noutputs; i++)
-        for (size_t k = 0; k < r->outputs[i].n_files; k++) {
-            struct omkt_s3_uri o = {0};
+    for (size_t i = 0; i < n; i++) {
+        struct omkt_s3_uri o = {0};
 
-            if (omkt_s3_uri_parse(r->outputs[i].files[k], &o, NULL) == OMKT_OK)
-                (void)omkt_s3_delete(s3, o.bucket, o.key, &eb);
-            omkt_s3_uri_clear(&o);
-        }
+        if (omkt_s3_uri_parse(uris[i], &o, NULL) == OMKT_OK)
+            (void)omkt_s3_delete(s3, o.bucket, o.key, &eb);
+        omkt_s3_uri_clear(&o);
+    }
     omkt_s3_free(s3);
     omkt_s3_uri_clear(&u);
+}
+
+/* unstage - remove what the send left in S3: its source and the
+ * outputs of @r. */
+static void unstage(struct omkt_jobctx *ctx, const struct omkt_cloud_send *s,
+                    const struct omkt_cloud_result *r)
+{
+    char *src[1] = {s->source_uri};
+
+    drop_all(ctx, src, 1);
+    for (size_t i = 0; i < r->noutputs; i++)
+        drop_all(ctx, r->outputs[i].files, r->outputs[i].n_files);
+}
+
+void bridge_send_unstage(struct omkt_jobctx *ctx)
+{
+    const struct tjob_staged *st = tjob_staged_of(ctx);
+
+    if (st != NULL)
+        drop_all(ctx, st->uri, st->n);
 }
 
 int bridge_engine(struct omkt_jobctx *ctx, const struct tjob_work *w,
@@ -366,7 +446,10 @@ int bridge_engine(struct omkt_jobctx *ctx, const struct tjob_work *w,
                  (long long)ctx->job.id, s.token, r.worker ? r.worker : "?");
         ret = take(ctx, w, &s, &r, res);
     }
-    if (ret == OMKT_OK || r.is_dead || r.code != OMKT_OK)
+    if (ret == OMKT_OK) /* the outputs stay for S3 destinations: copied
+                           from there, removed by bridge_send_unstage */
+        unstage(ctx, &s, &(struct omkt_cloud_result){0});
+    else if (r.is_dead || r.code != OMKT_OK)
         unstage(ctx, &s, &r);
     omkt_cloud_result_clear(&r);
     omkt_cloud_send_clear(&s);

@@ -19,6 +19,16 @@
 /* bridge_send_init - the shared configuration (borrowed until exit). */
 void bridge_send_init(const struct bridge_env *e);
 
+/* bridge_send_unstage - when the job ends (its cleanup hook): remove the
+ * outputs the worker left in S3 (tjob_staged_of), kept until then so S3
+ * destinations are copied from them. */
+void bridge_send_unstage(struct omkt_jobctx *ctx);
+
+/* bridge_send_is_paused - a send failed on the cloud's side (SQS or S3
+ * unreachable, keys refused) moments ago: take no job to send.  The
+ * pause doubles from 1 s to 16 s per failure and ends at a success. */
+bool bridge_send_is_paused(void);
+
 int bridge_engine(struct omkt_jobctx *ctx, const struct tjob_work *w,
                   struct omkt_transcode_result *res);
 

@@ -53,12 +53,39 @@ struct tjob_state {
     size_t pass, passes; /* engine pass under way (batch = no), of how many */
     /* media-nommer jobs: their own settings and where the output goes */
     struct omkt_setting *own[MAX_OUTPUTS];
-    char *dest; /* relative to the docroot, or NULL */
+    char *dest;                /* relative to the docroot, or NULL */
+    struct tjob_staged staged; /* another engine's outputs in S3 */
 };
 
 void tjob_init(const struct tjob_conf *tc)
 {
     conf = tc;
+}
+
+void tjob_staged_add(struct tjob_staged *st, const char *name, const char *uri)
+{
+    if (st->n >= TJOB_STAGED_MAX)
+        return;
+    st->name[st->n] = omkt_xstrdup(name);
+    st->uri[st->n] = omkt_xstrdup(uri);
+    st->n++;
+}
+
+const char *tjob_staged_find(const struct tjob_staged *st, const char *name)
+{
+    for (size_t i = 0; st != NULL && i < st->n; i++)
+        if (strcmp(st->name[i], name) == 0)
+            return st->uri[i];
+    return NULL;
+}
+
+void tjob_staged_clear(struct tjob_staged *st)
+{
+    for (size_t i = 0; i < st->n; i++) {
+        free(st->name[i]);
+        free(st->uri[i]);
+    }
+    st->n = 0;
 }
 
 /* take_row - add transcode @tid if it belongs here and still wants work. */
@@ -249,7 +276,8 @@ static int to_s3(struct tjob_state *ts, const struct omkt_output_result *o)
         omkt_errf(&ts->ctx->eb, "output path too long under %s", dir);
         return ret;
     }
-    return s3dest_put(ts->ctx, &ts->media, ts->dest, from);
+    return s3dest_put(ts->ctx, &ts->media, ts->dest, from,
+                      tjob_staged_find(&ts->staged, o->files[0]));
 }
 
 /*
@@ -317,7 +345,8 @@ static int judge(struct omkt_jobctx *ctx, const struct tjob_state *ts, int ret)
 static int run(struct tjob_state *ts, const char *src, const char *absdir,
                const char *tag, tjob_engine_fn other)
 {
-    const struct tjob_work w = {&ts->media, src, absdir, tag, ts->ids, ts->n};
+    const struct tjob_work w = {&ts->media, src,   absdir,     tag,
+                                ts->ids,    ts->n, &ts->staged};
 
     if (other == NULL)
         return run_engine(ts, src, absdir, tag);
@@ -368,7 +397,10 @@ int tjob_handle_with(struct omkt_jobctx *ctx, tjob_engine_fn other)
         return judge(ctx, ts, ret);
     ret = to_dest(ts, tag); /* a failed copy fails the job (retried) */
     if (ret == OMKT_OK && ts->media.job_options == NULL) /* not nommer's */
-        ret = s3dest_publish(ctx, &ts->media, conf->docroot, ts->dir, &ts->res);
+        ret = s3dest_publish(
+            ctx, &ts->media,
+            &(struct s3dest_from){conf->docroot, ts->dir, &ts->staged},
+            &ts->res);
     return ret;
 }
 
@@ -516,6 +548,14 @@ void tjob_cleanup(struct omkt_jobctx *ctx)
     for (size_t i = 0; i < ts->n; i++)
         omkt_setting_free(ts->own[i]);
     free(ts->dest);
+    tjob_staged_clear(&ts->staged);
     free(ts);
     ctx->data = NULL;
+}
+
+const struct tjob_staged *tjob_staged_of(const struct omkt_jobctx *ctx)
+{
+    const struct tjob_state *ts = ctx->data;
+
+    return ts != NULL ? &ts->staged : NULL;
 }

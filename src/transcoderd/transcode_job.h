@@ -32,8 +32,27 @@ struct tjob_conf {
     int64_t segment_length_ms;
 };
 
+/* Where another engine left each output file (the cloud's staging
+ * objects, s3://...), by the engine's file name: S3 destinations are
+ * then copied from there server-side, not uploaded from the document
+ * root.  Strings new (tjob_staged_clear). */
+#define TJOB_STAGED_MAX 256
+struct tjob_staged {
+    char *name[TJOB_STAGED_MAX];
+    char *uri[TJOB_STAGED_MAX];
+    size_t n;
+};
+
+/* tjob_staged_add - remember @uri (copied) for file @name; ignored past
+ * TJOB_STAGED_MAX (the file is then uploaded from the document root). */
+void tjob_staged_add(struct tjob_staged *st, const char *name, const char *uri);
+/* tjob_staged_find - the staged object of file @name, or NULL. */
+const char *tjob_staged_find(const struct tjob_staged *st, const char *name);
+void tjob_staged_clear(struct tjob_staged *st);
+
 /* What another engine (the cloud bridge) gets to produce a job's
- * outputs: the same as the local engine, all borrowed for the call. */
+ * outputs: the same as the local engine, all borrowed for the call;
+ * @staged (the job's, until tjob_cleanup) is for it to fill. */
 struct tjob_work {
     const struct omkt_media *media;
     const char *src;    /* the original, absolute */
@@ -41,6 +60,7 @@ struct tjob_work {
     const char *tag;    /* temp-name tag of this job (omkt_fs_tmptag) */
     const int *ids;     /* the settings, in the job's order */
     size_t n;
+    struct tjob_staged *staged;
 };
 
 /* tjob_engine_fn - fill @res (one output per id, files under absdir,
@@ -59,5 +79,8 @@ int tjob_done(struct omkt_jobctx *ctx);
 int tjob_failed(struct omkt_jobctx *ctx, int code, const char *reason,
                 bool is_final);
 void tjob_cleanup(struct omkt_jobctx *ctx);
+/* tjob_staged_of - the staged objects of ctx's job (borrowed until
+ * tjob_cleanup), or NULL. */
+const struct tjob_staged *tjob_staged_of(const struct omkt_jobctx *ctx);
 
 #endif

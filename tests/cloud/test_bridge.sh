@@ -21,7 +21,11 @@
 #      know, go through it too (their definitions in the message's
 #      "defs"): a site setting (settings_file) served by app_get_media
 #      and a media-nommer job with job_options published at its
-#      dest_path, each the source's frame count at the asked size;
+#      dest_path, each the source's frame count at the asked size; then
+#      S3 destinations (an account's publish-to prefix, a nommer job's
+#      s3:// dest_path): the worker's objects are copied server-side
+#      (nothing uploaded again), byte for byte the document root's
+#      outputs, the staging objects removed after;
 #   g: an account whose [cloud.account-ID] policy is off: its job is not
 #      sent and does not hold up a later job of another account;
 #   f: policy overflow with an idle local worker: nothing is sent, the
@@ -31,7 +35,12 @@
 #      another host (another process, another host name) is idle but
 #      polls slowly: the job waits past overflow_after and is still not
 #      sent (the idle slots are the cluster's, from the database); once
-#      that transcoderd stops, the next job is sent.
+#      that transcoderd stops, the next job is sent;
+#   j: a wrong secret at the running bridge (SQS's key rotated under
+#      it): an error log line naming the refused credentials and
+#      /metrics omkt_cloud_send_faults{reason="credentials"} 1; no
+#      message, no staging object left, the job back in the queue with
+#      no attempt spent; with the right key again it is sent and done.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../e2e/lib.sh"
 # shellcheck source=tests/s3/lib.sh
@@ -140,7 +149,7 @@ formats() { cmslog q:action=transcoder_send_format q:id="$1" mode=ok; }
 jobid() { sql "SELECT j.id FROM jobs j JOIN media m ON m.id = j.media_id
     WHERE m.remote_id = $1 AND j.task = 'transcode'"; }
 jstate() { sql "SELECT state FROM jobs WHERE id = $1"; }
-is_done() { [ "$(jstate "$1")" = done ]; }
+is_done() { [ "$(jstate "$1")" = "done" ]; }
 staged() { find "$T/s3data" -path '*omkt-cloud*' -type f | wc -l; }
 sent() { cat "$T"/logs/transcoderd.*.log | grep -c "job=$1 cloud: sent"; }
 
@@ -273,6 +282,41 @@ check "h: (the site's)" grep -q "job=$J defs: 2001" "$W_LOG"
 check_eq "h: app_get_media 2001: 200" "$(get_media 10 2001 "$T/h2001.mp4")" 200
 check_eq "h: 2001: 160x120, the source's frames" "$(frames "$T/h2001.mp4")" "160,120,$SRC"
 check_eq "h: dest_path: 160x120, the source's frames" "$(frames "$NOUT")" "160,120,$SRC"
+
+# h, S3 destinations: copied from the worker's objects, server-side.
+S3SIG=(--aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER -s
+       -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
+s3get() { curl "${S3SIG[@]}" -o "$2" -w '%{http_code}' "$S3_ENDPOINT/$S3_BUCKET/$1"; }
+ctl account publish-to 1 "s3://$S3_BUCKET/pub/" >/dev/null || fail "h: publish-to"
+NOM=$(python3 -c 'import json,sys; print(json.dumps({"source_path": sys.argv[1],
+    "dest_path": sys.argv[2], "job_options": {"options": [{"outfile_options":
+    [["vcodec", "libx264"], ["s", "160x120"], ["b", "200k"], ["f", "mp4"]]}]}}))' \
+    "$(url)" "s3://$S3_BUCKET/nout/n2.mp4")
+curl -s -o "$T/nom2.json" -H "X-API-Key: $KEY" -H 'Content-Type: application/json' \
+    --data-binary "$NOM" "$API/job/submit/"
+NID2=$(jfield job_id < "$T/nom2.json")
+media 14
+M14=$(sql "SELECT id FROM media WHERE remote_id = 14")
+n2_done() { is_done "$(sql "SELECT id FROM jobs WHERE media_id = $NID2 AND task = 'transcode'")"; }
+check "h: S3: format callback (publish-to)" wait_for 120 has_acked transcoder_send_format 14 11
+check "h: S3: nommer job done (s3:// dest_path)" wait_for 120 n2_done
+J=$(jobid 14)
+NJ2=$(sql "SELECT id FROM jobs WHERE media_id = $NID2 AND task = 'transcode'")
+check_eq "h: S3: both went to the cloud" "$(sent "$J") $(sent "$NJ2")" "1 1"
+check_eq "h: S3: under the prefix" "$(s3get "pub/media/1/$M14/11.mp4" "$T/p14.mp4")" 200
+check "h: S3: byte for byte the document root's" cmp -s "$T/p14.mp4" "$T/docroot/media/1/$M14/11.mp4"
+check_eq "h: S3: the source's frames" "$(frames "$T/p14.mp4")" "320,240,$SRC"
+check_eq "h: S3: at the dest_path" "$(s3get nout/n2.mp4 "$T/n2.mp4")" 200
+check_eq "h: S3: 160x120, the source's frames" "$(frames "$T/n2.mp4")" "160,120,$SRC"
+check "h: S3: copied server-side (publish-to)" grep -q \
+    "job=$J s3 $S3_BUCKET/pub/media/1/$M14/11.mp4: copied from s3://$S3_BUCKET/omkt-cloud/" "$BR_LOG"
+check "h: S3: copied server-side (dest_path)" grep -q \
+    "job=$NJ2 s3 $S3_BUCKET/nout/n2.mp4: copied from s3://$S3_BUCKET/omkt-cloud/" "$BR_LOG"
+check_eq "h: S3: nothing uploaded by the bridge" \
+    "$(grep -c "job=\($J\|$NJ2\) s3 .*: uploaded" "$BR_LOG")" 0
+no_staged() { [ "$(staged)" = 0 ]; }
+check "h: S3: staging objects removed" wait_for 10 no_staged
+ctl account publish-to 1 "" >/dev/null || fail "h: publish-to cleared"
 kill -TERM "$W_PID"; wait "$W_PID" 2>/dev/null
 
 # g. an account whose policy is off ([cloud.account-3]): its job is not
@@ -336,4 +380,35 @@ media 12
 check "i: other-host gone: sent to the cloud" wait_for 60 grep -q "job=$(jobid 12) cloud: sent" "$BR_LOG"
 check "i: format callback acknowledged" wait_for 90 has_acked transcoder_send_format 12 11
 wait "$STUB_PID"
+
+# j. a wrong secret at the running bridge: the job is not lost.
+metric() {
+    curl -s -H "Authorization: Bearer $KADM" "$API/metrics" |
+        awk -v s="$1" 'index($0, s " ") == 1 {print $2}'
+}
+FAULT='omkt_cloud_send_faults{scope="cluster",reason="credentials"}'
+faulted() { [ "$(metric "$FAULT")" = "$1" ]; }
+unspent() { sql "SELECT state IN ('queued', 'running') AND attempts <= 1
+    FROM jobs WHERE id = $1"; } # a claim counts one, its release takes it back
+sqs_proxy_down
+AWS_SECRET_ACCESS_KEY=ROTATED sqs_proxy_up || fail "j: proxy with another key"
+media 13
+J=$(jobid 13)
+check "j: the bridge logs the refused credentials" wait_for 30 grep -q \
+    "err: job=$J cloud: credentials refused: .*SignatureDoesNotMatch" "$BR_LOG"
+check "j: /metrics: a bridge with refused credentials" wait_for 10 faulted 1
+sleep 3 # a few more refused sends (the pause doubles from 1 s)
+check "j: refused again, each time released" test \
+    "$(grep -c "job=$J cloud: credentials refused" "$BR_LOG")" -ge 2
+check_eq "j: nothing sent" "$(sent "$J")" 0
+check_eq "j: no staging object left" "$(staged)" 0
+check_eq "j: the job is queued (or claimed again), no attempt spent" "$(unspent "$J")" 1
+check_eq "j: not in the cloud tables" "$(sql "SELECT COUNT(*) FROM cloud_jobs WHERE job_id = $J")" 0
+sqs_proxy_down
+sqs_proxy_up || fail "j: proxy with the right key"
+stub ok j
+check "j: the right key again: sent" wait_for 60 grep -q "job=$J cloud: sent" "$BR_LOG"
+check "j: format callback acknowledged" wait_for 90 has_acked transcoder_send_format 13 11
+wait "$STUB_PID"
+check "j: /metrics: the fault is gone" wait_for 10 faulted 0
 exit 0
