@@ -15,8 +15,9 @@
 #   a spot interruption notice -> the same, from inside an instance;
 #   a message received more than max_receive_count times -> a dead
 #     result, message deleted, not tried;
-#   an idle worker -> TerminateInstances on its own instance id, with no
-#     receive in flight (its message would stay invisible a lease long);
+#   an idle worker (SQS reachable or not) -> TerminateInstances on its
+#     own instance id, with no receive in flight (its message would stay
+#     invisible a lease long);
 #   a wrong secret -> SignatureDoesNotMatch in the log, nothing received.
 # XXX: local-aws-sqs counts every ChangeMessageVisibility as a receive
 # (docs/cloud.md): queues whose leases are extended allow 50 receives.
@@ -410,6 +411,16 @@ grep -q "idle: instance $id terminating" "$T/instances/$id/log" &&
     ok "it called TerminateInstances on its own id" || bad "log: $(cat "$T/instances/$id/log")"
 grep -q '"action": "TerminateInstances", "status": 200' "$T/ec2.jsonl" &&
     ok "the fake EC2 took a signed TerminateInstances" || bad "ec2 log: $(cat "$T/ec2.jsonl")"
+
+echo "# an idle worker that cannot reach SQS terminates too (docs/cloud.md, Idle)"
+conf "$T/w7.conf" jobs7 res7 "${DEF[@]}" cloud.idle_terminate=3s
+sed -i 's|^sqs_endpoint = .*|sqs_endpoint = http://127.0.0.1:9|' "$T/w7.conf"
+id=$(instance w7 "$T/w7.conf")
+for _ in $(seq 1 200); do [ "$(state_of "$id")" = terminated ] && break; sleep 0.1; done
+[ "$(state_of "$id")" = terminated ] &&
+    grep -q "idle: instance $id terminating" "$T/instances/$id/log" &&
+    ok "SQS unreachable and idle for idle_terminate: instance $id terminated" ||
+    bad "instance state $(state_of "$id"): $(cat "$T/instances/$id/log")"
 
 for f in "$T"/*.log "$T"/instances/*/log; do
     grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$f" &&
