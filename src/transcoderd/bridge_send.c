@@ -193,8 +193,11 @@ static int send_new(struct omkt_jobctx *ctx, const struct tjob_work *w,
         set_fault(ctx, "");
         omkt_log(OMKT_LOG_INFO, "job=%lld cloud: sent token=%s (send %d)",
                  (long long)ctx->job.id, s->token, s->sends);
-    } else if (ret != OMKT_ENOMEM && ret != OMKT_EINVAL) {
-        return unavailable(ctx, s, ret);
+    } else if (ret == OMKT_ENET || ret == OMKT_ETIMEOUT || ret == OMKT_EHTTP ||
+               ret == OMKT_EPERM) {
+        return unavailable(ctx, s, ret); /* the cloud's side, not the job's */
+    } else if (ret != OMKT_EINVAL) {     /* an oversized message stays so */
+        ctx->eb.retryable = true;
     }
     return ret;
 }
