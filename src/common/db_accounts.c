@@ -179,6 +179,52 @@ int omkt_account_publish_to(struct omkt_db *db, int64_t id, char **uri,
     return ret;
 }
 
+/* is_origin_list - "*" or scheme://host[:port] words, spaces or commas. */
+static bool is_origin_list(const char *s)
+{
+    if (strlen(s) > 1024)
+        return false;
+    for (const char *p = s; *p != '\0'; p++) {
+        bool is_sep = *p == ' ' || *p == ',';
+        bool is_word = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                       (*p >= '0' && *p <= '9') || strchr("*:/.-[]", *p);
+
+        if (!is_sep && !is_word)
+            return false;
+    }
+    return true;
+}
+
+int omkt_account_set_cors(struct omkt_db *db, int64_t id, const char *origins,
+                          struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE accounts SET cors_origins = ? WHERE id = ?";
+
+    if (!is_origin_list(origins)) {
+        omkt_errf(eb, "cors: origins such as https://www.example.com "
+                      "separated by spaces or commas, \"*\", or \"\"");
+        return OMKT_EINVAL;
+    }
+    return update_by_id(db, sql, OMKT_DBV_S(origins), id, eb);
+}
+
+int omkt_account_cors(struct omkt_db *db, int64_t id, char **origins,
+                      struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT cors_origins FROM accounts WHERE id = ?";
+    const struct omkt_dbv p[] = {OMKT_DBV_I(id)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query_row(db, sql, p, 1, &r, eb);
+
+    *origins = NULL;
+    if (ret == OMKT_OK)
+        *origins = omkt_xstrdup(
+            omkt_dbres_str(r, 0, 0) ? omkt_dbres_str(r, 0, 0) : "");
+    omkt_dbres_free(r);
+    return ret;
+}
+
 int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
                             char api_key[OMKT_API_KEY_LEN + 1],
                             struct omkt_errbuf *eb)
