@@ -6,7 +6,7 @@
 // for currentTime > 5 s, forces a switch to the other video rung, checks
 // the player reports it and playback goes on across it; screenshots
 // into OUTDIR.  Prints one JSON line per player.
-// usage: node players.js CHROMIUM HLS_URL MPD_URL OUTDIR
+// usage: node players.js CHROMIUM PAGE_PORT HLS_URL MPD_URL OUTDIR
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -59,7 +59,7 @@ window.startDash = (src) => {
 };
 </script></body></html>`;
 
-function serve() {
+function serve(port) {
     const srv = http.createServer((req, res) => {
         const f = FILES[req.url];
         if (req.url === '/') {
@@ -70,7 +70,7 @@ function serve() {
         res.writeHead(200, { 'Content-Type': 'text/javascript' });
         fs.createReadStream(f).pipe(res);
     });
-    return new Promise((ok) => srv.listen(0, '127.0.0.1', () => ok(srv)));
+    return new Promise((ok) => srv.listen(port, '127.0.0.1', () => ok(srv)));
 }
 
 // state - what the page shows now.
@@ -123,8 +123,8 @@ async function play(browser, origin, kind, src, out) {
 }
 
 async function main() {
-    const [exe, hlsUrl, mpdUrl, out] = process.argv.slice(2);
-    const srv = await serve();
+    const [exe, port, hlsUrl, mpdUrl, out] = process.argv.slice(2);
+    const srv = await serve(Number(port));
     const origin = 'http://127.0.0.1:' + srv.address().port;
     console.log(JSON.stringify({ origin }));
     const browser = await chromium.launch({
