@@ -8,13 +8,18 @@
 # the layout docs/streaming.md describes) at media/ACCOUNT/MEDIA/1001;
 # prints the media id.
 stream_media() {
-    local key=$1 acc=$2 id dir
+    local key=$1 acc=$2 id
     id=$(curl -s -H "X-API-Key: $key" -d '{"url":"http://127.0.0.1:9/src.mp4"}' \
         "$API/v1/media" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-    dir=$T/docroot/media/$acc/$id/1001
-    sh "$TOP/tests/tools/mkpackage.sh" "$dir" 14 >&2
-    sql "INSERT INTO transcodes (media_id, setting_id, state, cardinality, path, metadata) VALUES ($id, 1001, 'processed', 1, 'media/$acc/$id/1001', '{\"mime\":\"application/vnd.apple.mpegurl\"}')"
+    stream_package "$acc" "$id"
     echo "$id"
+}
+
+# stream_package ACCOUNT_ID MEDIA - the package of stream_media for an
+# existing media.
+stream_package() {
+    sh "$TOP/tests/tools/mkpackage.sh" "$T/docroot/media/$1/$2/1001" 14 >&2
+    sql "INSERT INTO transcodes (media_id, setting_id, state, cardinality, path, metadata) VALUES ($2, 1001, 'processed', 1, 'media/$1/$2/1001', '{\"mime\":\"application/vnd.apple.mpegurl\"}')"
 }
 
 # stream_urls KEY MEDIA - the "stream" object of setting 1001 in GET
