@@ -96,6 +96,14 @@ async function play(browser, origin, kind, src, out) {
     const page = await browser.newPage({ viewport: { width: 640, height: 480 } });
     const r = { player: kind, ok: false };
     const fails = [];
+    const apid = new URL(src).origin;
+    r.requests = 0;
+    r.unsigned = 0;
+    page.on('request', (q) => {
+        if (!q.url().startsWith(apid)) return;
+        r.requests++;
+        if (!new URL(q.url()).pathname.startsWith('/v1/signed/')) r.unsigned++;
+    });
     page.on('requestfailed', (q) => fails.push(q.url().replace(/signed\/[^/]+/, 'signed/…') + ' ' + (q.failure() || {}).errorText));
     try {
         await page.goto(origin + '/');
