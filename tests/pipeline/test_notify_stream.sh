@@ -24,7 +24,7 @@ retry_max = 400ms
 stream_base_url = $API/
 stream_url_ttl = 2h"
 log() { python3 "$TOP/tests/pipeline/cmslog.py" "$CMS_LOG" "$@"; }
-m=$(media_add "$acc" 42 http://127.0.0.1:9/x.mp4 http 1 done)
+m=$(media_add "$acc" 42 http://127.0.0.1:9/x.mp4 http 1 "done")
 stream_package "$acc" "$m"
 notify() { # notify SETTING: a transcoder_send_format job for media $m
     sql "INSERT INTO jobs (task, account_id, media_id, max_attempts, priority, payload)
