@@ -163,20 +163,29 @@ int omkt_account_set_publish_to(struct omkt_db *db, int64_t id, const char *uri,
     return update_by_id(db, sql, OMKT_DBV_S(uri), id, eb);
 }
 
-int omkt_account_publish_to(struct omkt_db *db, int64_t id, char **uri,
-                            struct omkt_errbuf *eb)
+/* text_by_id - the one text column @sql selects of account @id into
+ * *@out (new, "" for NULL). */
+static int text_by_id(struct omkt_db *db, const char *sql, int64_t id,
+                      char **out, struct omkt_errbuf *eb)
 {
-    static const char sql[] = "SELECT publish_to FROM accounts WHERE id = ?";
     const struct omkt_dbv p[] = {OMKT_DBV_I(id)};
     struct omkt_dbres *r = NULL;
     int ret = omkt_db_query_row(db, sql, p, 1, &r, eb);
 
-    *uri = NULL;
+    *out = NULL;
     if (ret == OMKT_OK)
-        *uri = omkt_xstrdup(omkt_dbres_str(r, 0, 0) ? omkt_dbres_str(r, 0, 0)
+        *out = omkt_xstrdup(omkt_dbres_str(r, 0, 0) ? omkt_dbres_str(r, 0, 0)
                                                     : "");
     omkt_dbres_free(r);
     return ret;
+}
+
+int omkt_account_publish_to(struct omkt_db *db, int64_t id, char **uri,
+                            struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT publish_to FROM accounts WHERE id = ?";
+
+    return text_by_id(db, sql, id, uri, eb);
 }
 
 /* is_origin_list - "*" or scheme://host[:port] words, spaces or commas. */
@@ -213,16 +222,8 @@ int omkt_account_cors(struct omkt_db *db, int64_t id, char **origins,
                       struct omkt_errbuf *eb)
 {
     static const char sql[] = "SELECT cors_origins FROM accounts WHERE id = ?";
-    const struct omkt_dbv p[] = {OMKT_DBV_I(id)};
-    struct omkt_dbres *r = NULL;
-    int ret = omkt_db_query_row(db, sql, p, 1, &r, eb);
 
-    *origins = NULL;
-    if (ret == OMKT_OK)
-        *origins = omkt_xstrdup(
-            omkt_dbres_str(r, 0, 0) ? omkt_dbres_str(r, 0, 0) : "");
-    omkt_dbres_free(r);
-    return ret;
+    return text_by_id(db, sql, id, origins, eb);
 }
 
 int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
