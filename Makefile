@@ -76,7 +76,7 @@ TOOL_BINS  = $(patsubst tests/tools/%.c,$(BIN)/tests/%,$(TOOL_SRC))
 # Fuzz harnesses (fuzz/fuzz_<target>.c); probe (the media engine's) is
 # replayed by tests/media/test_fuzz_smoke.sh with generated media seeds,
 # the others by tests/fuzz/test_fuzz_smoke.sh.
-FUZZ_TARGETS = params nommer_map multipart router settings metadata awsresp cloudmsg
+FUZZ_TARGETS = params nommer_map multipart router settings metadata awsresp cloudmsg pkgurl
 FUZZ_LIBS    = $(OBJ)/libapid.a $(OBJ)/libnotifierd.a $(MEDIA_LIB) $(COMMON_LIB)
 FUZZ_REPLAYS = $(patsubst %,$(BIN)/tests/fuzz_replay_%,$(FUZZ_TARGETS) probe)
 FUZZ_BINS    = $(patsubst %,$(BIN)/fuzz/fuzz_%,$(FUZZ_TARGETS) probe)

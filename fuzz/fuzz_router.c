@@ -9,12 +9,14 @@
  * Oracles: ASan/UBSan; a metrics label always set; a handler only with
  * status 0, else 404 or 405; a handler chosen only for a path of its own
  * (exact, under /v1/ for REST, media-nommer's with or without a key in
- * the path) and a method it takes; 405 only on a
+ * the path, streaming packages' for GET, HEAD and OPTIONS) and a method
+ * it takes; 405 only on a
  * path that exists with another method.
  */
 #include <stdbool.h>
 #include <string.h>
 
+#include "apid/pkgurl.h"
 #include "apid/route.h"
 #include "fuzz.h"
 
@@ -93,6 +95,11 @@ static void check_handler(enum route_handler h, const char *method,
     case ROUTE_DASH_ACTION:
         FUZZ_ASSERT(strncmp(url, "/status/media/", 14) == 0 && is_post,
                     "dashboard action on another path or method");
+        break;
+    case ROUTE_PACKAGE:
+        FUZZ_ASSERT(pkgurl_is(url) && strncmp(url, "/v1/", 4) == 0 &&
+                        (is_read || strcmp(method, "OPTIONS") == 0),
+                    "package handler on another path or method");
         break;
     }
 }

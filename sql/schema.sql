@@ -25,6 +25,7 @@ CREATE TABLE accounts (
   cron_last     DATETIME NULL,
   cron_last_ok  DATETIME NULL,
   publish_to    VARCHAR(1024) NOT NULL DEFAULT '',
+  cors_origins  VARCHAR(1024) NOT NULL DEFAULT '',
   PRIMARY KEY (id),
   UNIQUE KEY uk_accounts_api_key (api_key),
   KEY k_accounts_email (email)

@@ -52,6 +52,7 @@ struct apid_conf {
     bool is_public;
     char *admin_key;
     int64_t rate_limit;
+    int64_t stream_url_ttl_ms; /* signed package URLs (docs/streaming.md) */
 };
 
 #define APID_POOL_MAX 64
@@ -96,6 +97,8 @@ struct apid_req {
     const char *action;     /* metrics label; static string */
     unsigned status;        /* HTTP status sent */
     char content_range[64]; /* a Content-Range for the next reply */
+    char cors_origin[256];  /* Access-Control-Allow-Origin of the replies
+                               (cors.h), "" for none */
 };
 
 #endif

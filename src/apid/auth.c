@@ -115,6 +115,27 @@ enum apid_auth auth_check(struct apid_req *r, const char *key, bool is_limited,
     return APID_AUTH_OK;
 }
 
+enum apid_auth auth_signed(struct apid_req *r, const struct omkt_pkgsign *p,
+                           const char *sig_hex, int64_t now_s,
+                           struct omkt_account *acc)
+{
+    struct omkt_db *db = apid_db(r);
+    int rc;
+
+    memset(acc, 0, sizeof(*acc));
+    if (db == NULL)
+        return APID_AUTH_DB_DOWN;
+    rc = omkt_account_by_id(db, p->account_id, acc, NULL);
+    if (rc == OMKT_ENOTFOUND)
+        return APID_AUTH_UNKNOWN;
+    if (rc != OMKT_OK)
+        return APID_AUTH_DB_DOWN;
+    r->account_id = acc->id;
+    if (!omkt_pkgsign_valid(acc->api_key, p, sig_hex) || p->expires < now_s)
+        return APID_AUTH_UNKNOWN;
+    return acc->is_enabled ? APID_AUTH_OK : APID_AUTH_DISABLED;
+}
+
 /* admin_account - the verdict on @acc, an operator's account or not. */
 static enum apid_auth admin_account(struct omkt_account *acc)
 {

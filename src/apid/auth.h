@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "common/db_accounts.h"
+#include "common/pkgsign.h"
 
 struct apid_req;
 
@@ -53,6 +54,19 @@ const char *auth_nommer_key(struct apid_req *r, char *buf, size_t size);
  */
 enum apid_auth auth_check(struct apid_req *r, const char *key, bool is_limited,
                           struct omkt_account *acc);
+
+/*
+ * auth_signed - the verdict on a signed package URL (common/pkgsign.h):
+ * the account of @p->account_id (the media's owner) into @acc (new
+ * strings: omkt_account_clear, also on failure), enabled, with the
+ * request's database connection ready, @sig_hex its signature of @p
+ * (constant-time) and @p->expires not before @now_s.  APID_AUTH_UNKNOWN
+ * for a bad or expired signature (403).  Never rate-limited: a player
+ * fetches many segments.
+ */
+enum apid_auth auth_signed(struct apid_req *r, const struct omkt_pkgsign *p,
+                           const char *sig_hex, int64_t now_s,
+                           struct omkt_account *acc);
 
 /*
  * auth_admin_key - the operator credential of the request ("Authorization:

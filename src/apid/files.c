@@ -138,6 +138,7 @@ struct files_meta {
     const char *mime;
     const char *etag;    /* strong validator, or NULL */
     const char *lastmod; /* HTTP-date, or NULL */
+    const char *cache;   /* Cache-Control, or NULL */
 };
 
 /* if_range_ok - no If-Range, or it names what we have (RFC 7233 3.2);
@@ -209,6 +210,8 @@ static enum MHD_Result reply_part(struct apid_req *r, struct MHD_Response *resp,
     if (fm->lastmod != NULL)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED,
                                 fm->lastmod);
+    if (fm->cache != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, fm->cache);
     return apid_queue(r, status, resp);
 }
 
@@ -224,9 +227,23 @@ static void validators(const struct stat *st, char *etag, size_t esize,
     strftime(lastmod, lsize, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-/* send_file - one file, from its descriptor (sendfile). */
+/* is_fresh - a conditional GET (RFC 9110 13.1.2, 13.1.3) whose copy is
+ * current: If-None-Match names our ETag (or "*"), else, without it,
+ * If-Modified-Since is our Last-Modified. */
+static bool is_fresh(struct apid_req *r, const struct files_meta *fm)
+{
+    const char *inm = apid_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    const char *ims = apid_header(r, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+
+    if (inm != NULL)
+        return strcmp(inm, "*") == 0 || strstr(inm, fm->etag) != NULL;
+    return ims != NULL && strcmp(ims, fm->lastmod) == 0;
+}
+
+/* send_file - one file, from its descriptor (sendfile); 304 when @o
+ * allows conditional requests and the client's copy is current. */
 static enum MHD_Result send_file(struct apid_req *r, const char *path,
-                                 const char *mime, const char *cr,
+                                 const struct files_opts *o, const char *cr,
                                  files_err_fn err)
 {
     struct files_range rg;
@@ -234,7 +251,10 @@ static enum MHD_Result send_file(struct apid_req *r, const char *path,
     unsigned status = 200;
     struct MHD_Response *resp;
     char etag[64], lastmod[40];
-    struct files_meta fm = {.mime = mime, .etag = etag, .lastmod = lastmod};
+    struct files_meta fm = {.mime = o->mime,
+                            .etag = etag,
+                            .lastmod = lastmod,
+                            .cache = o->cache_control};
     const char *why = NULL;
     int code;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -247,6 +267,14 @@ static enum MHD_Result send_file(struct apid_req *r, const char *path,
     }
     fm.size = (int64_t)st.st_size;
     validators(&st, etag, sizeof(etag), lastmod, sizeof(lastmod));
+    if (o->is_conditional && is_fresh(r, &fm)) {
+        close(fd);
+        rg.first = 0;
+        rg.last = -1;
+        return reply_part(
+            r, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT),
+            304, &rg, &fm);
+    }
     code = pick_range(r, cr, &fm, &rg, &status, &why);
     if (code != 0) {
         close(fd);
@@ -342,7 +370,21 @@ enum MHD_Result files_send(struct apid_req *r, const struct omkt_media *m,
     if (is_multi)
         return send_zip(r, path, t, content_range, err);
     mime = mime_of(t);
-    res = send_file(r, path, mime, content_range, err);
+    res = send_file(r, path, &(struct files_opts){.mime = mime}, content_range,
+                    err);
     free(mime);
     return res;
+}
+
+enum MHD_Result files_send_in(struct apid_req *r, const struct omkt_media *m,
+                              const struct omkt_transcode *t, const char *file,
+                              const struct files_opts *o, files_err_fn err)
+{
+    char rel[OMKT_PATH_MAX], path[OMKT_PATH_MAX];
+
+    if (t->path == NULL ||
+        omkt_path_join(rel, sizeof(rel), t->path, file) != OMKT_OK ||
+        resolve(r, m, rel, path, sizeof(path)) != OMKT_OK)
+        return err(r, 404, "no such file in this output");
+    return send_file(r, path, o, NULL, err);
 }

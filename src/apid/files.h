@@ -11,6 +11,7 @@
 #ifndef OMKT_APID_FILES_H
 #define OMKT_APID_FILES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "apid/apid.h"
@@ -56,5 +57,23 @@ int files_parse_content_range(const char *s, int64_t size,
 enum MHD_Result files_send(struct apid_req *r, const struct omkt_media *m,
                            const struct omkt_transcode *t,
                            const char *content_range, files_err_fn err);
+
+/* How files_send_in() answers. */
+struct files_opts {
+    const char *mime;          /* Content-Type */
+    const char *cache_control; /* Cache-Control, or NULL */
+    bool is_conditional;       /* If-None-Match/If-Modified-Since: 304 */
+};
+
+/*
+ * files_send_in - answer with @file (client bytes: a relative path,
+ * judged by the path layer, never trusted) inside the output directory
+ * of transcode @t of media @m, with Range (206/416) and HEAD as
+ * files_send(), and @o.  A path that is not clean, leaves the directory
+ * or names no regular file: @err 404.
+ */
+enum MHD_Result files_send_in(struct apid_req *r, const struct omkt_media *m,
+                              const struct omkt_transcode *t, const char *file,
+                              const struct files_opts *o, files_err_fn err);
 
 #endif

@@ -30,6 +30,29 @@
 
 #define SEG_MAX 6
 
+enum MHD_Result rest_auth_error(struct apid_req *r, enum apid_auth v)
+{
+    switch (v) {
+    case APID_AUTH_OK:
+        break;
+    case APID_AUTH_NO_KEY:
+        return apid_reply_error(r, 401, "unauthorized",
+                                "send your API key in X-API-Key");
+    case APID_AUTH_UNKNOWN:
+        return apid_reply_error(r, 401, "unauthorized", "unknown key");
+    case APID_AUTH_DISABLED:
+        return apid_reply_error(r, 403, "account_disabled",
+                                "this account is disabled");
+    case APID_AUTH_DB_DOWN:
+        return apid_reply_error(r, 503, "unavailable",
+                                "database unavailable, retry later");
+    case APID_AUTH_LIMITED:
+        return apid_reply_error(r, 429, "rate_limited",
+                                "too many calls per minute, slow down");
+    }
+    return MHD_NO; /* APID_AUTH_OK is not an error: nothing answered */
+}
+
 /* auth - the door's verdict as a REST error; true when the call may go
  * on.  Downloads (@is_limited false) do not count against the rate. */
 static bool auth(struct rest *x, bool is_limited, enum MHD_Result *res)
@@ -37,32 +60,10 @@ static bool auth(struct rest *x, bool is_limited, enum MHD_Result *res)
     struct apid_req *r = x->r;
     char buf[APID_AUTH_KEY_MAX];
     const char *key = auth_header_key(r, buf, sizeof(buf));
+    enum apid_auth v = auth_check(r, key, is_limited, &x->acc);
 
-    *res = MHD_NO; /* every verdict below answers */
-    switch (auth_check(r, key, is_limited, &x->acc)) {
-    case APID_AUTH_OK:
-        return true;
-    case APID_AUTH_NO_KEY:
-        *res = apid_reply_error(r, 401, "unauthorized",
-                                "send your API key in X-API-Key");
-        break;
-    case APID_AUTH_UNKNOWN:
-        *res = apid_reply_error(r, 401, "unauthorized", "unknown key");
-        break;
-    case APID_AUTH_DISABLED:
-        *res = apid_reply_error(r, 403, "account_disabled",
-                                "this account is disabled");
-        break;
-    case APID_AUTH_DB_DOWN:
-        *res = apid_reply_error(r, 503, "unavailable",
-                                "database unavailable, retry later");
-        break;
-    case APID_AUTH_LIMITED:
-        *res = apid_reply_error(r, 429, "rate_limited",
-                                "too many calls per minute, slow down");
-        break;
-    }
-    return false;
+    *res = rest_auth_error(r, v);
+    return v == APID_AUTH_OK;
 }
 
 /* split - "/v1/a/b/c" into segments of @buf; their count. */

@@ -48,6 +48,8 @@ static const struct omkt_conf_key apid_keys[] = {
      offsetof(struct apid_conf, admin_key)},
     {"rate_limit", OMKT_CONF_INT, "600", 0, 100000000, false, false,
      offsetof(struct apid_conf, rate_limit)},
+    {"stream_url_ttl", OMKT_CONF_DURATION, "6h", 1000, 31536000000, false,
+     false, offsetof(struct apid_conf, stream_url_ttl_ms)},
 };
 
 /* start - load site settings, start the call log, the rate limit's

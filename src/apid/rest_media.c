@@ -13,6 +13,7 @@
 #include "apid/files.h"
 #include "apid/media_verb.h"
 #include "apid/rest.h"
+#include "apid/rest_stream.h"
 #include "apid/server.h"
 #include "common/alloc.h"
 #include "common/db_jobs.h"
@@ -22,6 +23,7 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/parse.h"
+#include "common/pkgsign.h"
 #include "common/text.h"
 #include "media/settings.h"
 
@@ -279,6 +281,22 @@ static bool is_kind(const struct omkt_dbres *c, size_t i, char kind)
     return k != NULL && k[0] == kind;
 }
 
+/* with_stream - @t, a transcode entry, with the signed URLs of its
+ * package when it is a finished streaming package. */
+static json_t *with_stream(struct apid_req *r, const char *base, int64_t id,
+                           json_t *t, bool is_done)
+{
+    int64_t setting = json_integer_value(json_object_get(t, "setting_id"));
+    json_t *s;
+
+    if (!is_done || !omkt_pkgsign_is_package(setting))
+        return t;
+    s = rest_stream_json(r, base, id, setting);
+    if (s != NULL)
+        json_object_set_new(t, "stream", s);
+    return t;
+}
+
 /* transcodes_json - the outputs, with progress and download links. */
 static json_t *transcodes_json(struct apid_req *r, int64_t id,
                                const struct omkt_dbres *c, int *pct)
@@ -303,11 +321,14 @@ static json_t *transcodes_json(struct apid_req *r, int64_t id,
         sum += p;
         n++;
         json_array_append_new(
-            arr, json_pack("{s:I, s:s, s:I, s:I, s:s?, s:s?}", "setting_id",
-                           (json_int_t)omkt_dbres_i64(c, i, 1, 0), "state",
-                           state, "progress", (json_int_t)p, "cardinality",
-                           (json_int_t)omkt_dbres_i64(c, i, 5, 0), "error",
-                           omkt_dbres_str(c, i, 6), "download_url", link));
+            arr, with_stream(
+                     r, base, id,
+                     json_pack("{s:I, s:s, s:I, s:I, s:s?, s:s?}", "setting_id",
+                               (json_int_t)omkt_dbres_i64(c, i, 1, 0), "state",
+                               state, "progress", (json_int_t)p, "cardinality",
+                               (json_int_t)omkt_dbres_i64(c, i, 5, 0), "error",
+                               omkt_dbres_str(c, i, 6), "download_url", link),
+                     is_done));
         free(link);
     }
     *pct = n ? (int)(sum / n) : 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "apid/pathkey.h"
+#include "apid/pkgurl.h"
 #include "apid/route.h"
 
 struct route {
@@ -18,10 +19,11 @@ struct route {
     const char *action; /* metrics label unless the handler sets one */
 };
 
-#define M_GET  1u
-#define M_HEAD 2u
-#define M_POST 4u
-#define M_ANY  7u
+#define M_GET     1u
+#define M_HEAD    2u
+#define M_POST    4u
+#define M_ANY     7u
+#define M_OPTIONS 8u
 
 static const struct route routes[] = {
     {"/api", false, M_ANY, ROUTE_OMKT, "omkt"},
@@ -39,6 +41,10 @@ static const struct route routes[] = {
 /* Every media-nommer submit path (pathkey.h), the key-carrying ones too. */
 static const struct route nommer = {"", false, M_POST, ROUTE_NOMMER, "nommer"};
 
+/* Every streaming package URL (pkgurl.h), keyed or signed. */
+static const struct route package = {"", false, M_GET | M_HEAD | M_OPTIONS,
+                                     ROUTE_PACKAGE, "package"};
+
 /* method_bit - the M_* bit of @m, 0 for others. */
 static unsigned method_bit(const char *m)
 {
@@ -48,6 +54,8 @@ static unsigned method_bit(const char *m)
         return M_HEAD;
     if (strcmp(m, "POST") == 0)
         return M_POST;
+    if (strcmp(m, "OPTIONS") == 0)
+        return M_OPTIONS;
     return 0;
 }
 
@@ -58,6 +66,7 @@ static const char *api_of(enum route_handler h)
     case ROUTE_OMKT:
         return "omkt";
     case ROUTE_REST:
+    case ROUTE_PACKAGE:
         return "rest";
     case ROUTE_NOMMER:
         return "nommer";
@@ -92,6 +101,10 @@ void route_match(const char *method, const char *path, struct route_match *m)
     *m = (struct route_match){ROUTE_NONE, "none", "not_found", 404};
     if (pathkey_nommer(path, NULL, 0)) {
         found(&nommer, bit, m);
+        return;
+    }
+    if (pkgurl_is(path)) {
+        found(&package, bit, m);
         return;
     }
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {

@@ -19,6 +19,7 @@ enum route_handler {
     ROUTE_REST,
     ROUTE_NOMMER,
     ROUTE_DASH_ACTION, /* the dashboard's POST buttons */
+    ROUTE_PACKAGE,     /* streaming package files (pkgurl.h) */
 };
 
 struct route_match {

@@ -11,6 +11,7 @@
 #include "apid/h_health.h"
 #include "apid/h_nommer.h"
 #include "apid/h_omkt.h"
+#include "apid/h_package.h"
 #include "apid/h_rest.h"
 #include "apid/route.h"
 #include "apid/router.h"
@@ -45,6 +46,8 @@ enum MHD_Result router_dispatch(struct apid_req *r)
         return audited(r, "rest", h_rest(r));
     case ROUTE_NOMMER:
         return audited(r, "nommer", h_nommer(r));
+    case ROUTE_PACKAGE: /* not audited: a player fetches many files */
+        return h_package(r);
     case ROUTE_NONE:
         break;
     }

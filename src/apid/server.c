@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "apid/apid.h"
+#include "apid/cors.h"
 #include "apid/pathkey.h"
 #include "apid/route.h"
 #include "apid/router.h"
@@ -108,6 +109,8 @@ static enum MHD_Result queue(struct apid_req *r, unsigned status,
     if (r->content_range[0] != '\0')
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE,
                                 r->content_range);
+    if (r->cors_origin[0] != '\0')
+        cors_headers(r, resp);
     if (connguard_is_reserve(r->conn)) /* free the reserve slot at once */
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     ret = MHD_queue_response(r->conn, status, resp);

@@ -163,20 +163,67 @@ int omkt_account_set_publish_to(struct omkt_db *db, int64_t id, const char *uri,
     return update_by_id(db, sql, OMKT_DBV_S(uri), id, eb);
 }
 
-int omkt_account_publish_to(struct omkt_db *db, int64_t id, char **uri,
-                            struct omkt_errbuf *eb)
+/* text_by_id - the one text column @sql selects of account @id into
+ * *@out (new, "" for NULL). */
+static int text_by_id(struct omkt_db *db, const char *sql, int64_t id,
+                      char **out, struct omkt_errbuf *eb)
 {
-    static const char sql[] = "SELECT publish_to FROM accounts WHERE id = ?";
     const struct omkt_dbv p[] = {OMKT_DBV_I(id)};
     struct omkt_dbres *r = NULL;
     int ret = omkt_db_query_row(db, sql, p, 1, &r, eb);
 
-    *uri = NULL;
+    *out = NULL;
     if (ret == OMKT_OK)
-        *uri = omkt_xstrdup(omkt_dbres_str(r, 0, 0) ? omkt_dbres_str(r, 0, 0)
+        *out = omkt_xstrdup(omkt_dbres_str(r, 0, 0) ? omkt_dbres_str(r, 0, 0)
                                                     : "");
     omkt_dbres_free(r);
     return ret;
+}
+
+int omkt_account_publish_to(struct omkt_db *db, int64_t id, char **uri,
+                            struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT publish_to FROM accounts WHERE id = ?";
+
+    return text_by_id(db, sql, id, uri, eb);
+}
+
+/* is_origin_list - "*" or scheme://host[:port] words, spaces or commas. */
+static bool is_origin_list(const char *s)
+{
+    if (strlen(s) > 1024)
+        return false;
+    for (const char *p = s; *p != '\0'; p++) {
+        bool is_sep = *p == ' ' || *p == ',';
+        bool is_word = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                       (*p >= '0' && *p <= '9') || strchr("*:/.-[]", *p);
+
+        if (!is_sep && !is_word)
+            return false;
+    }
+    return true;
+}
+
+int omkt_account_set_cors(struct omkt_db *db, int64_t id, const char *origins,
+                          struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE accounts SET cors_origins = ? WHERE id = ?";
+
+    if (!is_origin_list(origins)) {
+        omkt_errf(eb, "cors: origins such as https://www.example.com "
+                      "separated by spaces or commas, \"*\", or \"\"");
+        return OMKT_EINVAL;
+    }
+    return update_by_id(db, sql, OMKT_DBV_S(origins), id, eb);
+}
+
+int omkt_account_cors(struct omkt_db *db, int64_t id, char **origins,
+                      struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT cors_origins FROM accounts WHERE id = ?";
+
+    return text_by_id(db, sql, id, origins, eb);
 }
 
 int omkt_account_rotate_key(struct omkt_db *db, int64_t id,

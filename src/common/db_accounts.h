@@ -73,6 +73,20 @@ int omkt_account_set_publish_to(struct omkt_db *db, int64_t id, const char *uri,
 int omkt_account_publish_to(struct omkt_db *db, int64_t id, char **uri,
                             struct omkt_errbuf *eb);
 
+/*
+ * omkt_account_set_cors - the origins allowed to fetch account @id's
+ * streaming packages from a browser (docs/streaming.md#cors): origins
+ * ("scheme://host[:port]") or "*", separated by spaces or commas, at most
+ * 1024 bytes; "" for none.  OMKT_EINVAL for anything else.
+ */
+int omkt_account_set_cors(struct omkt_db *db, int64_t id, const char *origins,
+                          struct omkt_errbuf *eb);
+
+/* omkt_account_cors - account @id's allowed origins (new, "" for none).
+ * OMKT_ENOTFOUND for an unknown id. */
+int omkt_account_cors(struct omkt_db *db, int64_t id, char **origins,
+                      struct omkt_errbuf *eb);
+
 /* omkt_account_rotate_key - give the account a new API key. */
 int omkt_account_rotate_key(struct omkt_db *db, int64_t id,
                             char api_key[OMKT_API_KEY_LEN + 1],

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -284,9 +285,108 @@ int omkt_fs_remove_job_tmp(const char *dir, int64_t job_id, bool with_partials,
         if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
             (int)sizeof(path))
             continue;
-        if (unlink(path) == 0)
+        if (unlink(path) == 0 ||
+            (errno == EISDIR && omkt_fs_remove_tree(path, NULL) == OMKT_OK))
             (*n)++;
     }
     closedir(dp);
     return OMKT_OK;
+}
+
+/* rm_entry - nftw callback: files, then (depth first) directories. */
+static int rm_entry(const char *path, const struct stat *st, int flag,
+                    struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if (flag == FTW_DP)
+        return rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
+    return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int omkt_fs_remove_tree(const char *path, struct omkt_errbuf *eb)
+{
+    if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 || errno == ENOENT)
+        return OMKT_OK;
+    omkt_errf(eb, "remove %s: %s", path, omkt_errno_str(errno));
+    return OMKT_EIO;
+}
+
+/* sync_entry - nftw callback: fsync a file or (after its entries) a
+ * directory. */
+static int sync_entry(const char *path, const struct stat *st, int flag,
+                      struct FTW *ftw)
+{
+    int fd;
+    int rc;
+
+    (void)st;
+    (void)ftw;
+    if (flag != FTW_F && flag != FTW_DP)
+        return flag == FTW_SL ? 0 : -1;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int omkt_fs_fsync_tree(const char *path, struct omkt_errbuf *eb)
+{
+    if (nftw(path, sync_entry, 16, FTW_DEPTH | FTW_PHYS) == 0)
+        return OMKT_OK;
+    omkt_errf(eb, "fsync %s: %s", path, omkt_errno_str(errno));
+    return omkt_fs_errno_err(errno);
+}
+
+/* swap_dirs - put directory @tmp at @dst, which exists: exchanged in one
+ * step where the filesystem can, else moved aside first.  The old tree
+ * ends at @tmp. */
+static int swap_dirs(const char *tmp, const char *dst, struct omkt_errbuf *eb)
+{
+    char old[OMKT_PATH_MAX];
+
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_EXCHANGE) == 0)
+        return OMKT_OK;
+    if (errno != EINVAL && errno != ENOSYS) {
+        omkt_errf(eb, "exchange %s: %s", dst, omkt_errno_str(errno));
+        return OMKT_EIO;
+    }
+    /* XXX: NFS has no RENAME_EXCHANGE: for a moment nothing is at @dst
+     * (a reader gets 404, never a partial package). */
+    if (snprintf(old, sizeof(old), "%s.old", tmp) >= (int)sizeof(old) ||
+        rename(dst, old) != 0 || rename(tmp, dst) != 0 ||
+        rename(old, tmp) != 0) {
+        omkt_errf(eb, "replace %s: %s", dst, omkt_errno_str(errno));
+        return OMKT_EIO;
+    }
+    return OMKT_OK;
+}
+
+int omkt_fs_publish_dir(const char *tmp, const char *dst,
+                        struct omkt_errbuf *eb)
+{
+    char parent[OMKT_PATH_MAX];
+    char *slash;
+    int ret = OMKT_OK;
+
+    if (omkt_strlcpy(parent, dst, sizeof(parent)) != OMKT_OK ||
+        (slash = strrchr(parent, '/')) == NULL) {
+        omkt_errf(eb, "bad path: %s", dst);
+        return OMKT_EINVAL;
+    }
+    *slash = '\0';
+    if (rename(tmp, dst) != 0) {
+        if (errno != EEXIST && errno != ENOTEMPTY && errno != EISDIR) {
+            omkt_errf(eb, "publish %s: %s", dst, omkt_errno_str(errno));
+            return omkt_fs_errno_err(errno);
+        }
+        ret = swap_dirs(tmp, dst, eb);
+        if (ret == OMKT_OK) /* the old package, now at @tmp */
+            ret = omkt_fs_remove_tree(tmp, eb);
+    }
+    if (ret == OMKT_OK)
+        ret = omkt_fs_fsync_dir(parent, eb);
+    return ret;
 }

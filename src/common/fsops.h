@@ -108,4 +108,20 @@ const char *omkt_fs_hostname(void);
 /* omkt_fs_set_hostname - override (config common.host). */
 void omkt_fs_set_hostname(const char *name);
 
+/* omkt_fs_remove_tree - remove @path and everything under it (no
+ * symlink followed); a missing @path is fine.  OMKT_EIO. */
+int omkt_fs_remove_tree(const char *path, struct omkt_errbuf *eb);
+
+/* omkt_fs_fsync_tree - fsync every file and directory under @path. */
+int omkt_fs_fsync_tree(const char *path, struct omkt_errbuf *eb);
+
+/*
+ * omkt_fs_publish_dir - rename the finished directory @tmp (fsync'd, in
+ * the same directory) to @dst, replacing a directory already there in
+ * one step (RENAME_EXCHANGE; where the filesystem has none, it is moved
+ * aside first), then remove the old one and fsync the parent.
+ */
+int omkt_fs_publish_dir(const char *tmp, const char *dst,
+                        struct omkt_errbuf *eb);
+
 #endif

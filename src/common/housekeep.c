@@ -12,7 +12,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,17 +48,6 @@ const size_t omkt_maint_conf_nkeys = OMKT_ARRAY_LEN(omkt_maint_conf_keys);
 
 static const struct omkt_maint_conf *conf;
 
-/* rm_entry - nftw callback: remove files, then (depth first) dirs. */
-static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (flag == FTW_DP)
-        return rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
-    return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
 /* purge_one - remove a media's directory, then mark it expired. */
 static int purge_one(struct omkt_jobctx *ctx, int64_t account, int64_t id)
 {
@@ -69,8 +57,7 @@ static int purge_one(struct omkt_jobctx *ctx, int64_t account, int64_t id)
     if (omkt_media_dir(rel, sizeof(rel), account, id) != OMKT_OK)
         return OMKT_EINVAL;
     snprintf(dir, sizeof(dir), "%s/%s", ctx->d->common.docroot, rel);
-    if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT) {
-        omkt_errf(&ctx->eb, "purge %s: %s", dir, omkt_errno_str(errno));
+    if (omkt_fs_remove_tree(dir, &ctx->eb) != OMKT_OK) {
         ctx->eb.retryable = true;
         return OMKT_EIO;
     }

@@ -25,6 +25,8 @@
 #include "media/graph.h"
 #include "media/input.h"
 #include "media/output.h"
+#include "common/path.h"
+#include "media/package.h"
 #include "media/thumbs.h"
 #include "common/fsops.h"
 
@@ -42,6 +44,8 @@ struct ostream {
     struct omkt_graph g;
     int64_t next_pts; /* audio: next sample count; -1 before the first */
     int64_t frames;   /* frames given to the encoder */
+    int64_t gop_us;   /* video: > 0 forces a keyframe every gop_us */
+    int64_t next_key_us;
 };
 
 struct omkt_out {
@@ -50,6 +54,7 @@ struct omkt_out {
     int status;
     struct omkt_errbuf eb;
     struct omkt_thumbs *thumbs; /* thumbnails output, else NULL */
+    struct omkt_pkg *pkg;       /* streaming output, else NULL */
     AVFormatContext *mux;
     bool has_header;
     struct omkt_fs_tmpfile file;
@@ -333,6 +338,9 @@ static int open_video(struct omkt_out *o)
     o->is_vfr = keeps_timing(o);
     if (o->is_vfr) /* the source's own clock, its times kept exactly */
         e->time_base = o->src->vst->time_base;
+    if (s->gop_ms > 0) /* never before the forced keyframes (restamp) */
+        e->gop_size = (int)ceil(av_q2d(e->framerate) * s->gop_ms / 1000.0) + 1;
+    o->v.gop_us = s->gop_ms * 1000;
     e->bit_rate = s->vbitrate;
     e->rc_max_rate = s->vmaxrate;
     e->rc_buffer_size = (int)s->vbufsize;
@@ -412,6 +420,29 @@ static int open_audio(struct omkt_out *o)
     return OMKT_OK;
 }
 
+/* open_in_place - a package rendition's muxer, writing outdir/name (the
+ * hls muxer opens its own files). */
+static int open_in_place(struct omkt_out *o)
+{
+    char url[OMKT_PATH_MAX];
+    int rc;
+
+    if (omkt_path_join(url, sizeof(url), o->src->outdir, o->src->name) !=
+        OMKT_OK) {
+        omkt_errf(&o->eb, "path too long: %s", o->src->outdir);
+        return OMKT_ETOOBIG;
+    }
+    rc = avformat_alloc_output_context2(&o->mux, NULL, o->set->muxer, url);
+    if (rc < 0)
+        return omkt_av_err(rc, &o->eb, "creating muxer");
+    o->mux->interrupt_callback = o->src->intr;
+    if (o->mux->oformat->flags & AVFMT_NOFILE)
+        return OMKT_OK;
+    rc = avio_open2(&o->mux->pb, url, AVIO_FLAG_WRITE,
+                    &o->mux->interrupt_callback, NULL);
+    return rc < 0 ? omkt_av_err(rc, &o->eb, "opening output") : OMKT_OK;
+}
+
 /* open_mux - the temporary file, the muxer context and its AVIO. */
 static int open_mux(struct omkt_out *o)
 {
@@ -419,6 +450,8 @@ static int open_mux(struct omkt_out *o)
     int rc;
     int ret;
 
+    if (o->src->name != NULL)
+        return open_in_place(o);
     snprintf(name, sizeof(name), "%d.%s", o->set->id, o->set->extension);
     ret = omkt_fs_tmpfile_create(&o->file, o->src->outdir, name, o->src->tag,
                                  &o->eb);
@@ -500,6 +533,8 @@ int omkt_out_open(const struct omkt_setting *s, const struct omkt_out_src *src,
         }
         return fail(o, omkt_thumbs_new(src, &o->thumbs, &o->eb));
     }
+    if (s->type == OMKT_SETTING_STREAMING)
+        return fail(o, omkt_pkg_new(s, src, &o->pkg, &o->eb));
     ret = open_single(o);
     return fail(o, ret);
 }
@@ -513,7 +548,8 @@ int omkt_out_status(const struct omkt_out *o, const char **msg)
 
 bool omkt_out_wants_video(const struct omkt_out *o)
 {
-    return o->status == OMKT_OK && (o->thumbs != NULL || o->v.enc != NULL);
+    return o->status == OMKT_OK &&
+           (o->thumbs != NULL || o->pkg != NULL || o->v.enc != NULL);
 }
 
 int64_t omkt_out_next_video_us(const struct omkt_out *o)
@@ -525,7 +561,8 @@ int64_t omkt_out_next_video_us(const struct omkt_out *o)
 
 bool omkt_out_wants_audio(const struct omkt_out *o)
 {
-    return o->status == OMKT_OK && o->a.enc != NULL;
+    return o->status == OMKT_OK &&
+           (o->a.enc != NULL || (o->pkg && omkt_pkg_wants_audio(o->pkg)));
 }
 
 /* write_packets - drain @os's encoder into the muxer. */
@@ -581,6 +618,26 @@ static int encode(struct omkt_out *o, struct ostream *os, AVFrame *f)
     return write_packets(o, os);
 }
 
+/*
+ * force_key - with a GOP, the first frame at or past each multiple of
+ * gop_us (output time) is a forced keyframe: every rendition of a
+ * package, at the same rate, cuts at the same frames, whatever the
+ * encoder's own choice would be (scene cuts are off too).
+ */
+static void force_key(struct ostream *os, AVFrame *f)
+{
+    int64_t t_us;
+
+    if (os->gop_us <= 0 || f->pts == AV_NOPTS_VALUE ||
+        av_compare_ts(f->pts, os->enc->time_base, os->next_key_us,
+                      AV_TIME_BASE_Q) < 0)
+        return;
+    f->pict_type = AV_PICTURE_TYPE_I;
+    t_us = av_rescale_q_rnd(f->pts, os->enc->time_base, AV_TIME_BASE_Q,
+                            AV_ROUND_DOWN);
+    os->next_key_us = (t_us / os->gop_us + 1) * os->gop_us;
+}
+
 /* restamp - give a filtered frame its pts in the encoder's time base. */
 static void restamp(struct ostream *os, AVFrame *f, bool is_audio)
 {
@@ -590,6 +647,7 @@ static void restamp(struct ostream *os, AVFrame *f, bool is_audio)
     if (!is_audio) {
         if (f->pts != AV_NOPTS_VALUE)
             f->pts = av_rescale_q(f->pts, tb, os->enc->time_base);
+        force_key(os, f);
         return;
     }
     if (os->next_pts < 0) {
@@ -698,6 +756,8 @@ int omkt_out_video(struct omkt_out *o, const AVFrame *f)
         return o->status;
     if (o->thumbs != NULL)
         return fail(o, omkt_thumbs_frame(o->thumbs, f, &o->eb));
+    if (o->pkg != NULL)
+        return fail(o, omkt_pkg_video(o->pkg, f, &o->eb));
     if (o->v.enc == NULL)
         return OMKT_OK;
     return fail(o, feed(o, &o->v, f, false));
@@ -705,6 +765,8 @@ int omkt_out_video(struct omkt_out *o, const AVFrame *f)
 
 int omkt_out_audio(struct omkt_out *o, const AVFrame *f)
 {
+    if (o->status == OMKT_OK && o->pkg != NULL)
+        return fail(o, omkt_pkg_audio(o->pkg, f, &o->eb));
     if (o->status != OMKT_OK || o->a.enc == NULL)
         return o->status;
     return fail(o, feed(o, &o->a, f, true));
@@ -754,6 +816,8 @@ int omkt_out_finish(struct omkt_out *o)
         return o->status;
     if (o->thumbs != NULL)
         return fail(o, omkt_thumbs_finish(o->thumbs, &o->eb));
+    if (o->pkg != NULL)
+        return fail(o, omkt_pkg_finish(o->pkg, &o->eb));
     return fail(o, finish_single(o));
 }
 
@@ -763,8 +827,14 @@ int omkt_out_publish(struct omkt_out *o)
 
     if (o->status != OMKT_OK)
         return o->status;
-    ret = o->thumbs != NULL ? omkt_thumbs_publish(o->thumbs, &o->eb)
-                            : omkt_fs_tmpfile_commit(&o->file, &o->eb);
+    if (o->thumbs != NULL)
+        ret = omkt_thumbs_publish(o->thumbs, &o->eb);
+    else if (o->pkg != NULL)
+        ret = omkt_pkg_publish(o->pkg, &o->eb);
+    else if (o->src->name != NULL) /* in a package, which publishes it */
+        ret = OMKT_OK;
+    else
+        ret = omkt_fs_tmpfile_commit(&o->file, &o->eb);
     o->is_published = ret == OMKT_OK;
     return fail(o, ret);
 }
@@ -776,8 +846,22 @@ size_t omkt_out_files(const struct omkt_out *o, const char *const **names)
         return 0;
     if (o->thumbs != NULL)
         return omkt_thumbs_names(o->thumbs, names);
-    *names = o->names;
+    *names = o->pkg != NULL ? omkt_pkg_names(o->pkg) : o->names;
     return 1;
+}
+
+json_t *omkt_out_metadata(const struct omkt_out *o)
+{
+    return o->pkg != NULL && o->is_published ? omkt_pkg_metadata(o->pkg) : NULL;
+}
+
+const AVStream *omkt_out_stream(const struct omkt_out *o, bool is_video,
+                                int64_t *frames)
+{
+    const struct ostream *os = is_video ? &o->v : &o->a;
+
+    *frames = os->frames;
+    return os->st;
 }
 
 void omkt_out_free(struct omkt_out *o)
@@ -785,6 +869,7 @@ void omkt_out_free(struct omkt_out *o)
     if (o == NULL)
         return;
     omkt_thumbs_free(o->thumbs);
+    omkt_pkg_free(o->pkg);
     omkt_graph_free(&o->v.g);
     omkt_graph_free(&o->a.g);
     avcodec_free_context(&o->v.enc);

@@ -32,6 +32,11 @@ struct omkt_out_src {
     int threads;          /* 0 = auto */
     AVIOInterruptCB intr; /* for the output AVIOContexts */
     struct omkt_out_limits limits;
+    /* A rendition of a package (media/package.h): the muxer's file name
+     * in outdir, written there directly (the package directory is the
+     * temporary); NULL for an ordinary output ("<id>.<extension>" under
+     * a temporary name). */
+    const char *name;
 };
 
 struct omkt_out;
@@ -76,6 +81,18 @@ int omkt_out_publish(struct omkt_out *o);
  * borrowed until omkt_out_free().
  */
 size_t omkt_out_files(const struct omkt_out *o, const char *const **names);
+
+/* omkt_out_metadata - the output's own metadata (a package's), new; NULL
+ * when the caller should probe the file. */
+json_t *omkt_out_metadata(const struct omkt_out *o);
+
+/*
+ * omkt_out_stream - the muxer's video (@is_video) or audio stream of a
+ * single-file output (parameters, extradata), borrowed until
+ * omkt_out_free(); NULL when it has none.  *frames: frames encoded.
+ */
+const AVStream *omkt_out_stream(const struct omkt_out *o, bool is_video,
+                                int64_t *frames);
 
 /* omkt_out_free - release @o and remove unpublished files. */
 void omkt_out_free(struct omkt_out *o);

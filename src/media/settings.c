@@ -57,6 +57,14 @@
     .acodec = (c_), .abitrate = (b_), .aquality = (q_), .samplerate = (sr_),   \
     .channels = (ch_)
 
+/* ladder - the default streaming ladder (docs/media.md, "Streaming"):
+ * H.264 capped at 1.5 times the average rate, a two-second buffer. */
+static const struct omkt_rung ladder[] = {
+    {240, 400 * K, 600 * K, 1200 * K},   {360, 800 * K, 1200 * K, 2400 * K},
+    {480, 1400 * K, 2100 * K, 4200 * K}, {720, 2800 * K, 4200 * K, 8400 * K},
+    {1080, 5 * M, 7500 * K, 15 * M},
+};
+
 /* builtin - the protocol catalogue, ascending ids. */
 static const struct omkt_setting builtin[] = {
     /* FLV: Sorenson Spark + MP3 (FLV only takes 44.1/22.05/11.025 kHz). */
@@ -178,33 +186,77 @@ static const struct omkt_setting builtin[] = {
      .vcodec = "mjpeg",
      .aquality = -1,
      .cardinality = 2 * OMKT_THUMBS_MAX},
+    /* Adaptive streaming: one package directory (media/package.h). */
+    {.id = OMKT_SETTING_STREAM,
+     .type = OMKT_SETTING_STREAMING,
+     .slug = "hls-dash",
+     .name = "Adaptive streaming (HLS + DASH)",
+     .technical = "H.264 ladder 240p to 1080p (up to the source), AAC 128 "
+                  "kb/s, 2 s CMAF segments, HLS and DASH manifests",
+     .extension = "stream",
+     .mime = "application/vnd.apple.mpegurl",
+     .muxer = "hls",
+     VENC("libx264", 0, 0, 0, "profile=high:preset=veryfast"),
+     AENC("aac", 128 * K, -1, 48000, 2),
+     .cardinality = 1,
+     .rungs = ladder,
+     .n_rungs = OMKT_ARRAY_LEN(ladder),
+     .gop_ms = 2000},
 };
 
 /* site - settings loaded from the site file (config-like global). */
 static struct omkt_setting *site;
 static size_t site_len;
 
-const struct omkt_setting *omkt_setting_find(int id)
+/* site_find - the site setting @id, or NULL. */
+static const struct omkt_setting *site_find(int id)
 {
-    for (size_t i = 0; i < OMKT_ARRAY_LEN(builtin); i++)
-        if (builtin[i].id == id)
-            return &builtin[i];
     for (size_t i = 0; i < site_len; i++)
         if (site[i].id == id)
             return &site[i];
     return NULL;
 }
 
+/* builtin_find - the built-in row @id, or NULL. */
+static const struct omkt_setting *builtin_find(int id)
+{
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(builtin); i++)
+        if (builtin[i].id == id)
+            return &builtin[i];
+    return NULL;
+}
+
+/* is_replaced - a built-in row (1001) that a site setting replaces. */
+static bool is_replaced(const struct omkt_setting *b)
+{
+    return b->id >= OMKT_SETTING_SITE_MIN && site_find(b->id) != NULL;
+}
+
+const struct omkt_setting *omkt_setting_find(int id)
+{
+    const struct omkt_setting *s = site_find(id);
+
+    return s != NULL ? s : builtin_find(id);
+}
+
 size_t omkt_settings_count(void)
 {
-    return OMKT_ARRAY_LEN(builtin) + site_len;
+    size_t n = site_len;
+
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(builtin); i++)
+        n += !is_replaced(&builtin[i]);
+    return n;
 }
 
 const struct omkt_setting *omkt_setting_at(size_t i)
 {
-    if (i < OMKT_ARRAY_LEN(builtin))
-        return &builtin[i];
-    i -= OMKT_ARRAY_LEN(builtin);
+    for (size_t k = 0; k < OMKT_ARRAY_LEN(builtin); k++) {
+        if (is_replaced(&builtin[k]))
+            continue;
+        if (i == 0)
+            return &builtin[k];
+        i--;
+    }
     return i < site_len ? &site[i] : NULL;
 }
 
@@ -217,6 +269,8 @@ const char *omkt_setting_type_name(enum omkt_setting_type type)
         return "audio";
     case OMKT_SETTING_THUMBS_T:
         return "thumbnails";
+    case OMKT_SETTING_STREAMING:
+        return "streaming";
     }
     return "other";
 }
@@ -292,6 +346,9 @@ static void free_strs(struct omkt_setting *s)
         free((char *)*f[i]);
         *f[i] = NULL;
     }
+    free((struct omkt_rung *)s->rungs);
+    s->rungs = NULL;
+    s->n_rungs = 0;
 }
 
 /* dup_strs - make every string of @s owned (copies of the originals). */
@@ -302,6 +359,12 @@ static void dup_strs(struct omkt_setting *s)
     for (size_t i = 0; i < OMKT_ARRAY_LEN(f); i++)
         if (*f[i] != NULL)
             *f[i] = omkt_xstrdup(*f[i]);
+    if (s->rungs != NULL) {
+        struct omkt_rung *r = omkt_xcalloc(s->n_rungs, sizeof(*r));
+
+        memcpy(r, s->rungs, s->n_rungs * sizeof(*r));
+        s->rungs = r;
+    }
 }
 
 static void free_array(struct omkt_setting *arr, size_t n)
@@ -462,6 +525,52 @@ static int take_audio(json_t *a, struct omkt_setting *s)
     return OMKT_OK;
 }
 
+/* take_rung - one element of "ladder": {"height", "bitrate", "maxrate",
+ * "bufsize"}, height even in 16..4320 and above the previous rung's. */
+static int take_rung(json_t *v, int prev_h, struct omkt_rung *r)
+{
+    json_t *h = json_object_get(v, "height");
+
+    memset(r, 0, sizeof(*r));
+    if (!json_is_object(v) || !json_is_integer(h) ||
+        take_int(v, "bitrate", &r->bitrate) ||
+        take_int(v, "maxrate", &r->maxrate) ||
+        take_int(v, "bufsize", &r->bufsize))
+        return OMKT_EINVAL;
+    if (json_integer_value(h) <= prev_h || json_integer_value(h) < 16 ||
+        json_integer_value(h) > 4320 || json_integer_value(h) % 2 ||
+        r->bitrate <= 0)
+        return OMKT_EINVAL;
+    r->height = (int)json_integer_value(h);
+    return OMKT_OK;
+}
+
+/* take_stream - "gop" (seconds) and "ladder" of a streaming entry. */
+static int take_stream(json_t *e, struct omkt_setting *s)
+{
+    json_t *gop = json_object_get(e, "gop");
+    json_t *arr = json_object_get(e, "ladder");
+    struct omkt_rung *r;
+    int ret = OMKT_OK;
+
+    if (gop != NULL && !json_is_number(gop))
+        return OMKT_EINVAL;
+    if (gop != NULL)
+        s->gop_ms = (int64_t)(json_number_value(gop) * 1000.0 + 0.5);
+    if (arr == NULL)
+        return OMKT_OK;
+    if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+        json_array_size(arr) > OMKT_RUNGS_MAX)
+        return OMKT_EINVAL;
+    r = omkt_xcalloc(json_array_size(arr), sizeof(*r));
+    for (size_t i = 0; i < json_array_size(arr) && ret == OMKT_OK; i++)
+        ret = take_rung(json_array_get(arr, i), i ? r[i - 1].height : 0, &r[i]);
+    free((struct omkt_rung *)s->rungs);
+    s->rungs = r;
+    s->n_rungs = json_array_size(arr);
+    return ret;
+}
+
 /* check_filters - the user filter chains, if any, are allowed ones. */
 static const char *check_filters(const struct omkt_setting *s, char *buf,
                                  size_t size)
@@ -476,6 +585,23 @@ static const char *check_filters(const struct omkt_setting *s, char *buf,
     return NULL;
 }
 
+/* check_stream - what makes streaming setting @s unusable, or NULL:
+ * the manifests name H.264 and AAC-LC (CODECS), so only those. */
+static const char *check_stream(const struct omkt_setting *s)
+{
+    if (s->vcodec == NULL || strcmp(s->vcodec, "libx264") != 0)
+        return "a streaming setting encodes video with libx264";
+    if (s->acodec != NULL && strcmp(s->acodec, "aac") != 0)
+        return "a streaming setting encodes audio with aac (or none)";
+    if (s->acodec && (s->samplerate <= 0 || s->channels <= 0))
+        return "audio.samplerate and audio.channels are required";
+    if (s->n_rungs == 0)
+        return "a streaming setting needs a ladder";
+    if (s->gop_ms < 500 || s->gop_ms > 10000)
+        return "gop must be from 0.5 to 10 seconds";
+    return NULL;
+}
+
 /* check_fields - what makes @s unusable, or NULL. */
 static const char *check_fields(const struct omkt_setting *s)
 {
@@ -484,6 +610,8 @@ static const char *check_fields(const struct omkt_setting *s)
         return "slug, name, extension and mime are required";
     if (s->type == OMKT_SETTING_THUMBS_T)
         return "site settings cannot be thumbnails";
+    if (s->type == OMKT_SETTING_STREAMING)
+        return check_stream(s);
     if (s->muxer == NULL || av_guess_format(s->muxer, NULL, NULL) == NULL)
         return "unknown or missing format";
     if (s->type == OMKT_SETTING_VIDEO &&
@@ -560,6 +688,8 @@ static int take_fields(json_t *e, struct omkt_setting *s)
         s->type = OMKT_SETTING_VIDEO;
     else if (strcmp(json_string_value(type), "audio") == 0)
         s->type = OMKT_SETTING_AUDIO;
+    else if (strcmp(json_string_value(type), "streaming") == 0)
+        s->type = OMKT_SETTING_STREAMING;
     else
         return OMKT_EINVAL;
     return OMKT_OK;
@@ -596,7 +726,16 @@ static void drop_stale_opts(json_t *e, const struct omkt_setting *b,
         drop_opt(a, "options", b->acodec, s->acodec, &s->aopts);
 }
 
-/* build - @s (zeroed) as setting @id from object @e; strings owned. */
+/* is_stream_entry - an entry of "type": "streaming". */
+static bool is_stream_entry(json_t *e)
+{
+    json_t *t = json_object_get(e, "type");
+
+    return json_is_string(t) && strcmp(json_string_value(t), "streaming") == 0;
+}
+
+/* build - @s (zeroed) as setting @id from object @e; strings owned.  A
+ * streaming entry without "based_on" starts from the built-in ladder. */
 static int build(json_t *e, int id, const char *label, struct omkt_setting *s,
                  struct omkt_errbuf *eb)
 {
@@ -606,9 +745,12 @@ static int build(json_t *e, int id, const char *label, struct omkt_setting *s,
     s->aquality = -1;
     s->cardinality = 1;
     s->id = id;
-    if (base != NULL) {
+    if (base == NULL && is_stream_entry(e)) {
+        *s = *builtin_find(OMKT_SETTING_STREAM);
+        s->id = id;
+    } else if (base != NULL) {
         b = json_is_integer(base) && json_integer_value(base) < 1000
-                ? omkt_setting_find((int)json_integer_value(base))
+                ? builtin_find((int)json_integer_value(base))
                 : NULL;
         if (b == NULL) {
             omkt_errf(eb, "%s %d: \"based_on\" is not a built-in setting",
@@ -620,7 +762,7 @@ static int build(json_t *e, int id, const char *label, struct omkt_setting *s,
     }
     dup_strs(s);
     if (take_fields(e, s) || take_video(json_object_get(e, "video"), s) ||
-        take_audio(json_object_get(e, "audio"), s)) {
+        take_audio(json_object_get(e, "audio"), s) || take_stream(e, s)) {
         omkt_errf(eb, "%s %d: a field has the wrong type or value", label, id);
         return OMKT_ECONF;
     }

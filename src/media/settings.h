@@ -24,6 +24,8 @@
 
 #define OMKT_SETTING_THUMBS   101
 #define OMKT_SETTING_SITE_MIN 1001
+#define OMKT_SETTING_STREAM   1001 /* the built-in HLS + DASH ladder */
+#define OMKT_RUNGS_MAX        10
 #define OMKT_THUMBS_MAX       20
 #define OMKT_THUMB_SMALL_PX   166 /* the small ones fit in this box */
 
@@ -38,6 +40,13 @@ enum omkt_setting_type {
     OMKT_SETTING_VIDEO = 0, /* video (+ audio when the source has it) */
     OMKT_SETTING_AUDIO,     /* audio only: never decodes video */
     OMKT_SETTING_THUMBS_T,  /* JPEG thumbnails, cardinality > 1 */
+    OMKT_SETTING_STREAMING, /* an HLS + DASH package (media/package.h) */
+};
+
+/* struct omkt_rung - one video rendition of a streaming ladder. */
+struct omkt_rung {
+    int height;                        /* box height; the width follows */
+    int64_t bitrate, maxrate, bufsize; /* bits/s; 0 = unset */
 };
 
 struct omkt_setting {
@@ -65,9 +74,14 @@ struct omkt_setting {
     const char *vfilter;  /* checked user filters before scaling, or NULL */
     const char *afilter;  /* checked user filters before resampling */
     int fps_num, fps_den; /* forced output frame rate; 0/0: the source's */
+    /* Streaming only: the ladder (ascending heights) and the GOP. */
+    const struct omkt_rung *rungs;
+    size_t n_rungs;
+    int64_t gop_ms; /* closed GOP and segment length */
 };
 
-/* omkt_setting_find - the setting @id (built-in or site), or NULL. */
+/* omkt_setting_find - the setting @id (built-in or site), or NULL.  A
+ * site setting of id 1001 replaces the built-in streaming ladder. */
 const struct omkt_setting *omkt_setting_find(int id);
 
 /* omkt_settings_count - number of settings, built-in and site. */
@@ -112,7 +126,7 @@ void omkt_setting_free(struct omkt_setting *s);
 /* omkt_settings_clear - forget the site settings. */
 void omkt_settings_clear(void);
 
-/* omkt_setting_type_name - "video", "audio" or "thumbnails". */
+/* omkt_setting_type_name - "video", "audio", "thumbnails", "streaming". */
 const char *omkt_setting_type_name(enum omkt_setting_type type);
 
 #endif

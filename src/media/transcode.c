@@ -311,7 +311,8 @@ static void plan_threads(struct pipeline *p,
     if (p->opts != NULL && p->opts->threads > 0)
         return;
     for (size_t i = 0; i < p->n; i++)
-        n_video += sets[i] != NULL && sets[i]->type == OMKT_SETTING_VIDEO;
+        n_video += sets[i] != NULL && (sets[i]->type == OMKT_SETTING_VIDEO ||
+                                       sets[i]->type == OMKT_SETTING_STREAMING);
     if (n_video == 0) /* thumbnails decode more than they encode */
         return;
     p->vdec_threads = cpus / 2 > 1 ? cpus / 2 : 1;
@@ -461,7 +462,8 @@ static void fill_result(struct omkt_output_result *r, int id,
     for (size_t k = 0; k < n; k++)
         r->files[k] = omkt_xstrdup(names[k]);
     r->n_files = n;
-    if (n > 0)
+    r->metadata = omkt_out_metadata(o);
+    if (n > 0 && r->metadata == NULL)
         r->metadata = output_metadata(outdir, names, n);
 }
 

@@ -22,6 +22,7 @@
 #include "common/text.h"
 #include "form.h"
 #include "sign.h"
+#include "streamurl.h"
 
 #define REPLY_MAX (64 * 1024)
 
@@ -352,6 +353,9 @@ static int build_omkt(struct omkt_jobctx *ctx, json_t *p, struct built *b)
                   ctx->job.account_id);
         return OMKT_EINVAL;
     }
+    if (params != NULL)
+        streamurl_add(conf, action, params, &b->acct, ctx->job.media_id,
+                      (int64_t)time(NULL));
     q = omkt_query(b->acct.client_key, action, params);
     b->url = omkt_http_add_query(b->acct.url, q);
     free(q);

@@ -27,6 +27,8 @@ struct nt_conf {
     int64_t cron_connect_timeout_ms; /* its connect */
     int64_t cron_parallel;           /* pings in flight at once */
     bool allow_private;              /* loopback/private CMSs allowed */
+    char *stream_base_url;     /* apid's URL in stream URLs (streamurl.h) */
+    int64_t stream_url_ttl_ms; /* their validity */
 };
 
 struct cb_req {

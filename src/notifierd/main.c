@@ -34,6 +34,9 @@ static const struct omkt_conf_key nt_keys[] = {
        cron_connect_timeout_ms),
     NK("cron_parallel", OMKT_CONF_INT, "100", 1, 1000, cron_parallel),
     NK("allow_private", OMKT_CONF_BOOL, "no", 0, 1, allow_private),
+    NK("stream_base_url", OMKT_CONF_STR, NULL, 0, -1, stream_base_url),
+    NK("stream_url_ttl", OMKT_CONF_DURATION, "24h", 1000, 31536000000,
+       stream_url_ttl_ms),
 };
 
 static struct omkt_worker_spec wspec = {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_account - `omktctl account add|list|disable|enable|key|client-key|
- * url|publish-to`. */
+ * url|publish-to|cors`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +24,11 @@ const char cmd_account_usage[] =
     "       omktctl account publish-to ID s3://BUCKET/PREFIX/|\"\"\n"
     "                                       also publish the account's "
     "outputs\n"
-    "                                       there (\"\": nowhere)\n";
+    "                                       there (\"\": nowhere)\n"
+    "       omktctl account cors ID \"https://a.example https://b.example\""
+    "|\"*\"|\"\"\n"
+    "                                       origins allowed to fetch its "
+    "streams\n";
 
 /* add - prints only the new API key on stdout. */
 static int add(struct cli *c, int argc, char **argv)
@@ -122,6 +126,8 @@ static int change(struct cli *c, const char *verb, const char *id_s,
         ret = omkt_account_set_url(c->db, id, arg, &eb);
     else if (strcmp(verb, "publish-to") == 0)
         ret = omkt_account_set_publish_to(c->db, id, arg, &eb);
+    else if (strcmp(verb, "cors") == 0)
+        ret = omkt_account_set_cors(c->db, id, arg, &eb);
     else
         ret = omkt_account_set_enabled(c->db, id, strcmp(verb, "enable") == 0,
                                        &eb);
@@ -151,7 +157,9 @@ int cmd_account(struct cli *c, int argc, char **argv)
         return change(c, a[0], a[1], NULL);
     if (n == 2 && strcmp(a[0], "client-key") == 0)
         return change(c, a[0], a[1], cli_opt(argc, argv, "--client-key"));
-    if (n == 3 && (strcmp(a[0], "url") == 0 || strcmp(a[0], "publish-to") == 0))
+    if (n == 3 &&
+        (strcmp(a[0], "url") == 0 || strcmp(a[0], "publish-to") == 0 ||
+         strcmp(a[0], "cors") == 0))
         return change(c, a[0], a[1], a[2]);
     fprintf(stderr, "%s", cmd_account_usage);
     return 2;

@@ -154,7 +154,7 @@ check_eq "rate_limited code" "$(field error.code)" rate_limited
 check "openapi.yaml parses and documents every route and callback event" python3 -c "
 import yaml
 d = yaml.safe_load(open('$TOP/docs/openapi.yaml'))
-assert set(d['paths']) == {'/v1/settings', '/v1/media', '/v1/media/{id}', '/v1/media/{id}/cancel', '/v1/media/{id}/retry', '/v1/media/{id}/transcodes/{setting_id}/file'}
+assert set(d['paths']) == {'/v1/settings', '/v1/media', '/v1/media/{id}', '/v1/media/{id}/cancel', '/v1/media/{id}/retry', '/v1/media/{id}/transcodes/{setting_id}/file', '/v1/media/{id}/package/{setting_id}/{file}', '/v1/signed/{token}/media/{id}/package/{setting_id}/{file}'}
 cb = d['paths']['/v1/media']['post']['callbacks']['events']['{\$request.body#/callback_url}']['post']
 m = cb['requestBody']['content']['application/json']['schema']['discriminator']['mapping']
 assert set(m) == {'format.done', 'format.failed', 'media.done', 'media.failed', 'media.cancelled'}, m

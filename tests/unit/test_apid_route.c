@@ -48,6 +48,13 @@ static void test_route(void)
         {"GET", "/status/media/3/retry", ROUTE_NONE, 405, "dashboard_action"},
         {"", "", ROUTE_NONE, 404, "not_found"},
         {"GET", "/\xff\xfe", ROUTE_NONE, 404, "not_found"},
+        /* streaming packages: both forms, GET HEAD OPTIONS only */
+        {"GET", "/v1/media/3/package/1001/master.m3u8", ROUTE_PACKAGE, 0,
+         "package"},
+        {"OPTIONS", "/v1/signed/1.ab/media/3/package/1001/v0/init.mp4",
+         ROUTE_PACKAGE, 0, "package"},
+        {"POST", "/v1/media/3/package/1001/x", ROUTE_NONE, 405, "package"},
+        {"OPTIONS", "/v1/media/3", ROUTE_NONE, 405, "rest"},
     };
     struct route_match m;
 

@@ -22,9 +22,9 @@ static char tmpdir[512];
 
 static void test_catalogue(void)
 {
-    static const int ids[] = {1,  2,  3,  11, 12, 13, 14, 15, 21, 22,
-                              23, 24, 25, 31, 32, 33, 34, 35, 51, 52,
-                              53, 61, 62, 63, 71, 72, 73, 101};
+    static const int ids[] = {1,  2,  3,  11, 12, 13, 14, 15,  21,  22,
+                              23, 24, 25, 31, 32, 33, 34, 35,  51,  52,
+                              53, 61, 62, 63, 71, 72, 73, 101, 1001};
     json_t *cat = omkt_settings_catalogue_json();
     json_t *e = json_object_get(cat, "14");
 
@@ -163,7 +163,58 @@ static void test_site(void)
     }
     OMKT_CHECK(omkt_setting_find(1001) != NULL, "kept after a bad load");
     omkt_settings_clear();
-    OMKT_CHECK(omkt_setting_find(1001) == NULL, "cleared");
+    s = omkt_setting_find(1001);
+    OMKT_CHECK(s != NULL && s->type == OMKT_SETTING_STREAMING,
+               "cleared: 1001 is the built-in ladder again");
+}
+
+/* test_streaming - 1001 built in; a site ladder replaces it. */
+static void test_streaming(void)
+{
+    static const struct {
+        const char *json, *want;
+    } bad[] = {
+        {"{\"settings\":[{\"id\":1001,\"type\":\"streaming\",\"ladder\":"
+         "[{\"height\":480,\"bitrate\":\"1M\"},{\"height\":360,"
+         "\"bitrate\":\"1M\"}]}]}",
+         "1001: a field"},
+        {"{\"settings\":[{\"id\":1001,\"type\":\"streaming\",\"gop\":20}]}",
+         "1001: gop"},
+        {"{\"settings\":[{\"id\":1001,\"type\":\"streaming\",\"video\":"
+         "{\"codec\":\"libvpx\"}}]}",
+         "1001: a streaming setting encodes video with libx264"},
+        {"{\"settings\":[{\"id\":1001,\"type\":\"streaming\",\"ladder\":[]}]}",
+         "1001: a field"},
+    };
+    const char *good = "{\"settings\":[{\"id\":1001,\"type\":\"streaming\","
+                       "\"gop\":4,\"ladder\":[{\"height\":144,\"bitrate\":"
+                       "\"200k\"},{\"height\":360,\"bitrate\":\"700k\","
+                       "\"maxrate\":\"1M\",\"bufsize\":\"2M\"}]}]}";
+    const struct omkt_setting *s = omkt_setting_find(1001);
+    size_t n = omkt_settings_count();
+    struct omkt_errbuf eb = {0};
+
+    OMKT_CHECK(s != NULL && s->type == OMKT_SETTING_STREAMING &&
+                   s->n_rungs == 5 && s->rungs[0].height == 240 &&
+                   s->rungs[4].height == 1080 && s->gop_ms == 2000,
+               "built-in 1001: 240p to 1080p, GOP 2 s");
+    OMKT_CHECK_INT(omkt_settings_load_file(write_file("st.json", good), &eb),
+                   OMKT_OK, "site ladder: %s", eb.msg);
+    s = omkt_setting_find(1001);
+    OMKT_CHECK(s != NULL && s->n_rungs == 2 && s->rungs[1].height == 360 &&
+                   s->rungs[1].maxrate == 1000000 && s->gop_ms == 4000 &&
+                   strcmp(s->vcodec, "libx264") == 0 && s->abitrate == 128000,
+               "site ladder replaces the built-in one, defaults kept");
+    OMKT_CHECK_INT(omkt_settings_count(), n, "replaced, not added");
+    for (size_t i = 0; i < OMKT_ARRAY_LEN(bad); i++) {
+        omkt_errbuf_clear(&eb);
+        OMKT_CHECK_INT(
+            omkt_settings_load_file(write_file("bad.json", bad[i].json), &eb),
+            OMKT_ECONF, "bad ladder %zu", i);
+        OMKT_CHECK(strstr(eb.msg, bad[i].want) != NULL,
+                   "bad ladder %zu names it: %s", i, eb.msg);
+    }
+    omkt_settings_clear();
 }
 
 static void test_zip(void)
@@ -322,6 +373,7 @@ int main(void)
     test_catalogue();
     test_geometry();
     test_site();
+    test_streaming();
     test_ufilter();
     test_job_setting();
     test_zip();
