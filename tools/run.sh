@@ -70,6 +70,8 @@ import_dir = $VAR/import
 [notifierd]
 # ... and its fake CMS takes callbacks on loopback too.
 allow_private = yes
+# Streaming packages' signed URLs in callbacks are absolute (apid above).
+stream_base_url = http://127.0.0.1:$PORT
 CONF
 # S3_ENDPOINT (and S3_REGION): a local S3-compatible store (MinIO,
 # s3rver...) for s3:// sources and media-nommer destinations; its keys
