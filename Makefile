@@ -20,6 +20,7 @@ PREFIX     ?= /usr/local
 DESTDIR    ?=
 SYSCONFDIR ?= /etc
 BUILD      ?= release
+NPROC      ?= $(shell nproc 2>/dev/null || echo 2)
 
 PKGS = libmariadb libavformat libavcodec libavfilter libswscale \
        libswresample libavutil libmicrohttpd jansson libcurl libzip libcrypto
@@ -159,9 +160,9 @@ $(BIN)/bench/scale_sim: $(OBJ)/bench/scale/scale_sim.o $(COMMON_LIB)
 # ASan/UBSan and runs unit, integration and media tests.
 check:
 	sh tools/ensure-deps.sh
-	$(MAKE) BUILD=sanitize tests
-	$(MAKE) tests
-	$(MAKE) BUILD=fuzz fuzzers
+	$(MAKE) -j$(NPROC) BUILD=sanitize tests
+	$(MAKE) -j$(NPROC) tests
+	$(MAKE) -j$(NPROC) BUILD=fuzz fuzzers
 	OMKT_BIN=build/sanitize/bin OMKT_RELEASE_BIN=bin bash tests/run.sh
 
 check-heavy:
