@@ -13,7 +13,6 @@
  * daemon stops.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,25 +49,13 @@ static bool must_stop(void *arg)
     return cloud_lease_is_lost(w->lease) || atomic_load(&w->e->d->is_stopping);
 }
 
-/* rm_entry - nftw callback of rm_tree. */
-static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (flag == FTW_DP)
-        (void)rmdir(path); /* best effort: logged by the caller */
-    else
-        (void)unlink(path);
-    return 0;
-}
-
 /* rm_tree - remove the job's temp directory and all it holds. */
 static void rm_tree(const char *dir)
 {
-    if (*dir != '\0' && nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
-        omkt_log(OMKT_LOG_WARN, "cannot remove %s: %s", dir,
-                 omkt_errno_str(errno));
+    struct omkt_errbuf eb = {0};
+
+    if (*dir != '\0' && omkt_fs_remove_tree(dir, &eb) != OMKT_OK)
+        omkt_log(OMKT_LOG_WARN, "cannot remove %s: %s", dir, eb.msg);
 }
 
 /* make_dirs - the job's temp directory, its out/ and the source's name. */
