@@ -93,12 +93,13 @@ CREATE TABLE jobs (
   task          ENUM('download','metadata','transcode','notify',
                      'maintenance','test') NOT NULL,
   state         ENUM('queued','delayed','running','done','failed',
-                     'cancelled') NOT NULL DEFAULT 'queued',
+                     'cancelled','waiting') NOT NULL DEFAULT 'queued',
   priority      SMALLINT NOT NULL DEFAULT 0,
   run_after     DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   account_id    INT UNSIGNED NULL,
   media_id      BIGINT UNSIGNED NULL,
   transcode_id  BIGINT UNSIGNED NULL,
+  parent_id     BIGINT UNSIGNED NULL,
   payload       TEXT NULL,
   worker_id     BIGINT UNSIGNED NULL,
   attempts      SMALLINT UNSIGNED NOT NULL DEFAULT 0,
@@ -116,7 +117,28 @@ CREATE TABLE jobs (
   KEY k_jobs_due (state, run_after),
   KEY k_jobs_media (media_id),
   KEY k_jobs_finished (finished),
-  KEY k_jobs_fair (task, state, account_id, priority, id)
+  KEY k_jobs_fair (task, state, account_id, priority, id),
+  KEY k_jobs_parent (parent_id),
+  CONSTRAINT fk_jobs_parent FOREIGN KEY (parent_id) REFERENCES jobs (id)
+    ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Segment-parallel transcoding (0015): what each child job of a split
+-- transcode makes.  seg 0, 1, ...: the video of [start_us, end_us) (end_us
+-- NULL: to the end); seg -1: the whole audio.  length_us weighs the
+-- parent's progress; frames is what the child encoded.
+CREATE TABLE job_segments (
+  job_id        BIGINT UNSIGNED NOT NULL,
+  parent_id     BIGINT UNSIGNED NOT NULL,
+  seg           INT NOT NULL,
+  start_us      BIGINT NOT NULL,
+  end_us        BIGINT NULL,
+  length_us     BIGINT NOT NULL,
+  frames        BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (job_id),
+  UNIQUE KEY uk_job_segments (parent_id, seg),
+  CONSTRAINT fk_job_segments_job FOREIGN KEY (job_id) REFERENCES jobs (id)
+    ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE api_calls (
