@@ -30,9 +30,9 @@ seg_up() {
     [ -x "$MCLI" ] || { echo "1..0 # SKIP no $MCLI (make tests)"; exit 77; }
     cms_start
     e2e_conf "$SEG_CONF"
-    "$OMKT_BIN/transcoderd" -t -c "$CONF" >/dev/null 2>&1 ||
-        { fail "transcoderd refuses the segment config"; exit 1; }
     ctl db init >/dev/null || { fail "db init"; exit 1; }
+    "$OMKT_BIN/transcoderd" -t -c "$CONF" >"$T/conftest" 2>&1 ||
+        { fail "transcoderd -t: $(cat "$T/conftest")"; exit 1; }
     e2e_account
     start_apid
     start downloaderd "$OMKT_BIN/downloaderd" -c "$CONF"; DL_PID=$LAST_PID
