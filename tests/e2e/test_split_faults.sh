@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test_split_faults - segment-parallel transcoding (issue 14) when things
+# go wrong, seen through the OMKT protocol (segment_min = 10s,
+# segment_length = 4s, transcoderds of one worker each):
+# - SIGKILL of the transcoderd holding one segment: after the lease only
+#   that segment is done again (attempts 2; every other child 1), by the
+#   other transcoderd; the output still has the whole-file encode's
+#   frames and passes segcheck.py; one format callback;
+# - a segment that fails for good (with one transcoderd, segment 2's
+#   start moved off its keyframe, 20 ms, while segment 0 runs: the
+#   engine refuses a boundary at no frame's time): the parent fails with
+#   an error naming segment 2, the transcodes row is in error, the CMS
+#   gets an alert naming the segment, the siblings are done or
+#   cancelled, no output, the segment directory removed;
+# - the joiner dying as it starts joining (a transcoderd under gdb,
+#   killed at omkt_segment_join): after the lease the parent is queued
+#   again and a second transcoderd joins; the output is right, one
+#   callback, the parent's attempts counted (split, dead join, join).
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/seglib.sh"
+omkt_setup e2esplitf
+seg_up
+seg_clip cfr "$CMS_ROOT/a.mp4" 20
+seg_clip cfr "$CMS_ROOT/c.mp4" 12
+check "whole-file encode of a.mp4 (setting 12)" whole "$CMS_ROOT/a.mp4" "$T/whole-a"
+check "whole-file encode of c.mp4 (setting 12)" whole "$CMS_ROOT/c.mp4" "$T/whole-c"
+cp "$CMS_ROOT/a.mp4" "$CMS_ROOT/b.mp4"
+
+# 1. SIGKILL of the transcoderd holding a segment.
+start_tc transcoderd-a
+TCA=$LAST_PID WA=$LAST_WID
+start_tc transcoderd-b
+TCB=$LAST_PID WB=$LAST_WID
+submit 1 a.mp4 12
+wait_for 60 has_parent 1
+P=$(parent 1)
+# a_seg - a child of P running on transcoderd-a (its job id).
+a_seg() {
+    sql "SELECT id FROM jobs WHERE parent_id = $P AND state = 'running'
+        AND worker_id = $WA LIMIT 1"
+}
+has_a_seg() { [ -n "$(a_seg)" ]; }
+check "media 1: a segment running on transcoderd-a" wait_for 60 has_a_seg
+J=$(a_seg)
+kill -KILL "$TCA"
+killed=$(sql "SELECT NOW(3)")
+wait_exit "$TCA" 10
+check_eq "transcoderd-a killed" "$EXIT_STATUS" 137
+seg=$(sql "SELECT seg FROM job_segments WHERE job_id = $J")
+echo "# killed holding job $J (segment $seg): $(segs "$P")"
+check_eq "media 1: job $J (segment $seg) killed unfinished" \
+    "$(jstate "$J")" running
+check "media 1: format 12 callback acknowledged" \
+    wait_for 120 has_acked transcoder_send_format 1 12
+want=$(sql "SELECT GROUP_CONCAT(CONCAT(seg, ':done:', IF(job_id = $J, 2, 1))
+    ORDER BY seg SEPARATOR ' ') FROM job_segments WHERE parent_id = $P")
+check_eq "media 1: only segment $seg done again (attempts 2), the others once" \
+    "$(segs "$P")" "$want"
+check_eq "media 1: segment $seg redone by transcoderd-b" \
+    "$(sql "SELECT worker_id FROM jobs WHERE id = $J")" "$WB"
+after=$(sql "SELECT TIMESTAMPDIFF(MICROSECOND, '$killed', started) DIV 1000
+    FROM jobs WHERE id = $J")
+check "media 1: ... after the lease (claimed again ${after} ms after the kill; lease 3 s)" \
+    [ "${after:-0}" -ge 2000 ]
+check_eq "media 1: parent done (split, join)" \
+    "$(sql "SELECT CONCAT(state, ' ', attempts) FROM jobs WHERE id = $P")" "done 2"
+check "media 1: tmp/segments/$P removed" wait_for 5 no_segdir "$P"
+check "media 1: no temp file in the media directory" no_temp "$(media_dir 1)"
+check_output 1 "$CMS_ROOT/a.mp4" "$T/whole-a"
+
+# 2. A segment that fails for good, with one transcoderd (b).
+submit 2 b.mp4 12
+# Every 50 ms: once the children exist, move segment 2 off its keyframe
+# (by 20 ms: half a frame) while it is still queued.
+moved=0
+for _ in $(seq 1 1200); do
+    moved=$(sql "UPDATE job_segments s JOIN jobs j ON j.id = s.job_id
+        SET s.start_us = s.start_us + 20000 WHERE s.seg = 2
+        AND j.state = 'queued' AND s.parent_id = (SELECT p.id FROM jobs p
+        JOIN media m ON m.id = p.media_id WHERE m.remote_id = 2
+        AND p.parent_id IS NULL AND p.task = 'transcode');
+        SELECT ROW_COUNT()")
+    [ "$moved" = 1 ] && break
+    sleep 0.05
+done
+P2=$(parent 2)
+echo "# media 2 when segment 2 was moved: $(segs "$P2")"
+check_eq "media 2: segment 2's start moved by 20 ms while it was still queued" "$moved" 1
+failed_p2() { [ "$(jstate "$P2")" = failed ]; }
+check "media 2: the parent failed" wait_for 60 failed_p2
+err=$(sql "SELECT error FROM jobs WHERE id = $P2")
+echo "# parent error: $err"
+check "media 2: its error names segment 2" grep -q "segment 2" <<<"$err"
+echo "# media 2 children: $(segs "$P2")"
+check_eq "media 2: segment 2 failed on its first attempt (a permanent error)" \
+    "$(sql "SELECT CONCAT(j.state, ' ', j.attempts) FROM jobs j
+        JOIN job_segments s ON s.job_id = j.id WHERE s.parent_id = $P2
+        AND s.seg = 2")" "failed 1"
+check_eq "media 2: every other child done or cancelled" \
+    "$(sql "SELECT COUNT(*) FROM jobs j JOIN job_segments s ON s.job_id = j.id
+        WHERE s.parent_id = $P2 AND s.seg <> 2
+        AND j.state NOT IN ('done', 'cancelled')")" 0
+check "media 2: alert acknowledged" wait_for 30 has_acked transcoder_send_alert 2
+alert=$(cmslog q:action=transcoder_send_alert q:id=2 mode=ok --get q:message | head -1)
+echo "# alert: $alert"
+check "media 2: the alert names segment 2" grep -q "segment 2" <<<"$alert"
+check_eq "media 2: exactly one alert" "$(cmslog q:action=transcoder_send_alert q:id=2)" 1
+check_eq "media 2: transcodes row in error" "$(tstate 2 12)" error
+check "media 2: no transcode job left queued, running or waiting" \
+    wait_for 10 no_running
+check "media 2: tmp/segments/$P2 removed" wait_for 5 no_segdir "$P2"
+check_eq "media 2: no output file" \
+    "$(find "$(media_dir 2)" -mindepth 1 ! -name original | wc -l)" 0
+check_eq "media 2: no format callback" "$(cmslog q:action=transcoder_send_format q:id=2)" 0
+
+# 3. The joiner dies as it starts joining: transcoderd-g under gdb,
+# killed at the breakpoint on omkt_segment_join.
+kill -TERM "$TCB"
+wait_exit "$TCB" 20
+check_eq "transcoderd-b stopped" "$EXIT_STATUS" 0
+start transcoderd-g gdb -q -batch -ex 'set breakpoint pending on' \
+    -ex 'handle SIGPIPE SIGUSR1 SIGUSR2 SIGALRM SIGCHLD nostop noprint pass' \
+    -ex 'break omkt_segment_join' -ex run -ex kill \
+    --args "$OMKT_BIN/transcoderd" -c "$CONF"
+GDB=$LAST_PID GLOG=$LAST_LOG
+submit 3 c.mp4 12
+check "media 3: transcoderd-g stopped at omkt_segment_join" \
+    wait_for 90 grep -q "Breakpoint 1, omkt_segment_join" "$GLOG"
+wait_exit "$GDB" 20
+check "media 3: ... and was killed there (gdb: $(grep -o 'Inferior 1.*' "$GLOG"))" \
+    grep -q "Inferior 1 .* killed" "$GLOG"
+P3=$(parent 3)
+echo "# media 3 after the kill: parent $(sql "SELECT CONCAT(state, ' ',
+    attempts) FROM jobs WHERE id = $P3"), children $(segs "$P3")"
+check_eq "media 3: the parent held by the dead joiner (running, attempt 2)" \
+    "$(sql "SELECT CONCAT(state, ' ', attempts) FROM jobs WHERE id = $P3")" \
+    "running 2"
+check_eq "media 3: no output, no callback yet" \
+    "$(find "$(media_dir 3)" -mindepth 1 -name '12.*' | wc -l) $(cmslog q:action=transcoder_send_format q:id=3)" "0 0"
+start_tc transcoderd-c
+TCC=$LAST_PID
+check "media 3: format 12 callback acknowledged" \
+    wait_for 60 has_acked transcoder_send_format 3 12
+check_eq "media 3: the parent joined on its third attempt" \
+    "$(sql "SELECT CONCAT(state, ' ', attempts) FROM jobs WHERE id = $P3")" "done 3"
+check_eq "media 3: joined by transcoderd-c" \
+    "$(sql "SELECT worker_id FROM jobs WHERE id = $P3")" "$LAST_WID"
+check_eq "media 3: the children made once" "$(segs "$P3")" \
+    "$(sql "SELECT GROUP_CONCAT(CONCAT(seg, ':done:1') ORDER BY seg
+        SEPARATOR ' ') FROM job_segments WHERE parent_id = $P3")"
+check "media 3: tmp/segments/$P3 removed" wait_for 5 no_segdir "$P3"
+check "media 3: no temp file in the media directory" no_temp "$(media_dir 3)"
+check_output 3 "$CMS_ROOT/c.mp4" "$T/whole-c"
+
+sleep 1
+one_callback 1 12
+one_callback 3 12
+check_eq "one alert in all (media 2's)" "$(cmslog q:action=transcoder_send_alert)" 1
+check "transcoderd-c alive" alive "$TCC"
