@@ -16,9 +16,10 @@
 #   run, and never going down; the segment directory removed;
 # - a variable-frame-rate source and an open-GOP one (12 s) the same way;
 # - a 28 s source cancelled (omktctl jobs cancel of the parent) while its
-#   segments run: every child not done is cancelled, no transcode job is
-#   left running, tmp/segments/<parent> goes within seconds, no output,
-#   no format callback.
+#   segments run, and a 20 s one (the REST API's cancel of the media):
+#   every child not done is cancelled, no transcode job is left running,
+#   tmp/segments/<parent> goes within seconds, no output, no format
+#   callback.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/seglib.sh"
@@ -146,36 +147,55 @@ for m in 2:vfr 3:opengop; do
     check_output "$id" "$src" "$T/whole-$k"
 done
 
-# 3. Cancelled while its segments run.
+# 3. Cancelled while its segments run: media 4 by omktctl jobs cancel of
+# the parent, media 5 by the REST API's cancel of the media.
+# midway PARENT - a child done, another running.
+midway() {
+    [ "$(sql "SELECT SUM(state = 'done') > 0 AND SUM(state = 'running') > 0
+        FROM jobs WHERE parent_id = $1")" = 1 ]
+}
+# cancelled RID PARENT - the family ended by a cancel.
+cancelled() {
+    local rid=$1 p=$2
+    check "media $rid: no transcode job left queued, running or waiting (5 s)" \
+        wait_for 5 no_running
+    echo "# media $rid after the cancel: $(segs "$p")"
+    check_eq "media $rid: the parent cancelled" "$(jstate "$p")" cancelled
+    check_eq "media $rid: every child not done is cancelled" \
+        "$(sql "SELECT COUNT(*) FROM jobs WHERE parent_id = $p
+            AND state NOT IN ('done', 'cancelled')")" 0
+    check "media $rid: some children cancelled" \
+        [ "$(sql "SELECT COUNT(*) FROM jobs WHERE parent_id = $p
+            AND state = 'cancelled'")" -gt 0 ]
+    check "media $rid: tmp/segments/$p removed (5 s)" wait_for 5 no_segdir "$p"
+}
 submit 4 long.mp4 12
 wait_for 60 has_parent 4
 P4=$(parent 4)
-midway() { # a child done, another running
-    [ "$(sql "SELECT SUM(state = 'done') > 0 AND SUM(state = 'running') > 0
-        FROM jobs WHERE parent_id = $P4")" = 1 ]
-}
-check "media 4: segments under way (one done, one running)" wait_for 60 midway
+check "media 4: segments under way (one done, one running)" wait_for 60 midway "$P4"
 echo "# media 4 before the cancel: $(segs "$P4")"
 check "media 4: omktctl jobs cancel $P4" ctl jobs cancel "$P4"
-check "media 4: no transcode job left queued, running or waiting (5 s)" \
-    wait_for 5 no_running
-echo "# media 4 after the cancel: $(segs "$P4")"
-check_eq "media 4: the parent cancelled" "$(jstate "$P4")" cancelled
-check_eq "media 4: every child not done is cancelled" \
-    "$(sql "SELECT COUNT(*) FROM jobs WHERE parent_id = $P4
-        AND state NOT IN ('done', 'cancelled')")" 0
-check "media 4: some children cancelled" \
-    [ "$(sql "SELECT COUNT(*) FROM jobs WHERE parent_id = $P4
-        AND state = 'cancelled'")" -gt 0 ]
-check "media 4: tmp/segments/$P4 removed (5 s)" wait_for 5 no_segdir "$P4"
-dir4=$(media_dir 4)
+cancelled 4 "$P4"
+cp "$CMS_ROOT/cfr.mp4" "$CMS_ROOT/cfr5.mp4"
+submit 5 cfr5.mp4 12
+wait_for 60 has_parent 5
+P5=$(parent 5)
+check "media 5: segments under way (one done, one running)" wait_for 60 midway "$P5"
+echo "# media 5 before the cancel: $(segs "$P5")"
+m5=$(sql "SELECT media_id FROM jobs WHERE id = $P5")
+check_eq "media 5: REST POST /v1/media/$m5/cancel: 200" \
+    "$(curl -s -o "$T/body" -w '%{http_code}' -X POST -H "X-API-Key: $KEY" \
+        "$API/v1/media/$m5/cancel")" 200
+cancelled 5 "$P5"
 sleep 2
-check_eq "media 4: no output file" \
-    "$(find "$dir4" -mindepth 1 ! -name original | wc -l)" 0
-check_eq "media 4: no format callback" \
-    "$(cmslog q:action=transcoder_send_format q:id=4)" 0
-check "media 4: transcodes row not processed ($(tstate 4 12))" \
-    [ "$(tstate 4 12)" != processed ]
+for m in 4 5; do
+    check_eq "media $m: no output file" \
+        "$(find "$(media_dir "$m")" -mindepth 1 ! -name original | wc -l)" 0
+    check_eq "media $m: no format callback" \
+        "$(cmslog q:action=transcoder_send_format q:id="$m")" 0
+    check "media $m: transcodes row not processed ($(tstate "$m" 12))" \
+        [ "$(tstate "$m" 12)" != processed ]
+done
 
 for m in 1:12 1:101 2:12 3:12; do one_callback "${m%%:*}" "${m#*:}"; done
 check_eq "no alert" "$(cmslog q:action=transcoder_send_alert)" 0

@@ -36,10 +36,12 @@ TCB=$LAST_PID WB=$LAST_WID
 submit 1 a.mp4 12
 wait_for 60 has_parent 1
 P=$(parent 1)
-# a_seg - a child of P running on transcoderd-a (its job id).
+# a_seg - a child of P running on transcoderd-a, claimed less than
+# 500 ms ago (a segment takes over a second: it is killed unfinished).
 a_seg() {
     sql "SELECT id FROM jobs WHERE parent_id = $P AND state = 'running'
-        AND worker_id = $WA LIMIT 1"
+        AND worker_id = $WA AND started > NOW(3) - INTERVAL 500000 MICROSECOND
+        LIMIT 1"
 }
 has_a_seg() { [ -n "$(a_seg)" ]; }
 check "media 1: a segment running on transcoderd-a" wait_for 60 has_a_seg
@@ -117,6 +119,10 @@ check_eq "media 2: no format callback" "$(cmslog q:action=transcoder_send_format
 
 # 3. The joiner dies as it starts joining: transcoderd-g under gdb,
 # killed at the breakpoint on omkt_segment_join.
+if ! command -v gdb >/dev/null; then
+    echo "ok - the joiner's death # SKIP no gdb"
+    exit 0
+fi
 kill -TERM "$TCB"
 wait_exit "$TCB" 20
 check_eq "transcoderd-b stopped" "$EXIT_STATUS" 0
