@@ -102,18 +102,20 @@ check "media 1: tmp/segments/$P removed" wait_for 5 no_segdir "$P"
 check "media 1: no temp file in the media directory" no_temp "$dir"
 check_output 1 "$CMS_ROOT/cfr.mp4" "$T/whole-cfr"
 sed -n '1~10s/^/# progress (state job 12): /p' "$T/progress" | head -20
-# progress_ok FIELD - the samples' field (2: the job, 3: the 12 row)
-# never went down from the first claim on; prints the first drop.
+# progress_ok FIELD [STATE] - the samples' field (2: the parent job's
+# progress, 3: the 12 row's) never went down, over the samples in STATE
+# (default: all, from the first claim to done); prints the first drop.
 progress_ok() {
-    python3 - "$T/progress" "$1" <<'EOF'
+    python3 - "$T/progress" "$1" "${2:-}" <<'EOF'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if len(l.split()) == 3]
+rows = [r for r in rows if not sys.argv[3] or r[0] == sys.argv[3]]
 k = int(sys.argv[2]) - 1
 prev = None
 for i, r in enumerate(rows):
     v = int(r[k])
     if prev is not None and v < prev[1]:
-        print("# from %s to %s (samples %d, %d)" % (prev[0], " ".join(r), i - 1, i))
+        print("# from '%s' to '%s' (state, job, row 12)" % (prev[0], " ".join(r)))
         sys.exit(1)
     prev = (" ".join(r), v)
 sys.exit(0 if rows else 1)
@@ -121,7 +123,10 @@ EOF
 }
 check "media 1: the parent's progress seen strictly between 0 and 100 while it waited" \
     grep -qE '^waiting ([1-9]|[1-9][0-9]) ' "$T/progress"
-check "media 1: the parent job's progress never went down" progress_ok 2
+check "media 1: the parent job's progress never went down while it waited" \
+    progress_ok 2 waiting
+check "media 1: the parent job's progress never went down (split, wait, join)" \
+    progress_ok 2
 check "media 1: the 12 row's progress never went down" progress_ok 3
 
 # 2. A variable-frame-rate source and an open-GOP one, at once.
