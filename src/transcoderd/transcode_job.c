@@ -221,7 +221,12 @@ static void on_progress(void *p, double fraction)
     if (now < ts->next_progress_ms)
         return;
     ts->next_progress_ms = now + 1000;
-    for (size_t i = 0; i < ts->n; i++)
+    /* A segment's rows show its family's progress (db_segments.h). */
+    if (ts->role == ROLE_CHILD &&
+        omkt_seg_progress(ts->ctx->db, ts->ctx->job.parent_id, &pct, NULL) !=
+            OMKT_OK)
+        return;
+    for (size_t i = 0; i < (ts->role == ROLE_CHILD ? ts->n : ts->n_run); i++)
         (void)omkt_transcode_progress(ts->ctx->db, ts->tids[i], pct, NULL);
 }
 
