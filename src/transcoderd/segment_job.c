@@ -61,13 +61,11 @@ static void rows_of(const struct omkt_segment_src *ss, const int64_t *bounds,
 
 /* cut - the boundaries of the scanned source @ss, or none. */
 static void cut(const struct segjob_in *in, const struct omkt_segment_src *ss,
-                int64_t min_ms, int64_t length_ms, struct segjob_plan *plan)
+                int64_t length_ms, struct segjob_plan *plan)
 {
     int64_t *bounds = NULL;
     size_t nb = 0;
 
-    if (ss->is_interlaced || ss->duration_us < min_ms * 1000)
-        return; /* bwdif looks at the previous frame: no seams */
     if (omkt_segment_plan(ss->key_us, ss->n_keys, ss->duration_us,
                           length_ms * 1000, &bounds, &nb) == OMKT_OK &&
         nb > 0) {
@@ -80,23 +78,56 @@ static void cut(const struct segjob_in *in, const struct omkt_segment_src *ss,
     free(bounds);
 }
 
+/* min_of - the duration from which setting @s is split (its own, else
+ * @min_ms); 0: never (it cannot be, or it says so). */
+static int64_t min_of(const struct omkt_setting *s, int64_t min_ms)
+{
+    if (s->segment_min_ms < 0 || !omkt_segment_can_split(s))
+        return 0;
+    return s->segment_min_ms > 0 ? s->segment_min_ms : min_ms;
+}
+
+/* choose - which settings split for a source of @ss (not interlaced:
+ * bwdif looks at the previous frame), and the segment length: the
+ * shortest a split setting asks for, else @length_ms; 0 when none. */
+static int64_t choose(const struct segjob_in *in, const int64_t *mins,
+                      const struct omkt_segment_src *ss, int64_t length_ms,
+                      struct segjob_plan *plan)
+{
+    int64_t len = 0;
+    bool any = false;
+
+    for (size_t i = 0; i < in->n && !ss->is_interlaced; i++) {
+        int64_t own = in->sets[i]->segment_length_ms;
+
+        plan->is_split[i] = mins[i] > 0 && ss->duration_us >= mins[i] * 1000;
+        any = any || plan->is_split[i];
+        if (plan->is_split[i] && own > 0 && (len == 0 || own < len))
+            len = own;
+    }
+    return !any ? 0 : len > 0 ? len : length_ms;
+}
+
 int segjob_plan(const struct segjob_in *in, int64_t min_ms, int64_t length_ms,
                 struct segjob_plan *plan)
 {
     struct omkt_segment_src ss = {0};
+    int64_t mins[SEGJOB_MAX] = {0};
     bool any = false;
     int ret;
 
     memset(plan, 0, sizeof(*plan));
-    for (size_t i = 0; min_ms > 0 && i < in->n; i++) {
-        plan->is_split[i] = omkt_segment_can_split(in->sets[i]);
-        any = any || plan->is_split[i];
+    for (size_t i = 0; i < in->n; i++) {
+        mins[i] = min_of(in->sets[i], min_ms);
+        any = any || mins[i] > 0;
     }
     if (!any)
         return OMKT_OK;
     ret = omkt_segment_scan(in->src, in->opts, &ss, &in->ctx->eb);
     if (ret == OMKT_OK)
-        cut(in, &ss, min_ms, length_ms, plan);
+        length_ms = choose(in, mins, &ss, length_ms, plan);
+    if (ret == OMKT_OK && length_ms > 0)
+        cut(in, &ss, length_ms, plan);
     omkt_segment_src_clear(&ss);
     if (plan->n_rows == 0)
         memset(plan->is_split, 0, sizeof(plan->is_split));

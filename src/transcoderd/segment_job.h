@@ -47,10 +47,12 @@ struct segjob_plan {
 };
 
 /*
- * segjob_plan - plan @in's split when the source lasts at least @min_ms
- * (0: never) into segments of about @length_ms.  *plan is zeroed first;
- * on OMKT_OK with n_rows 0 the job runs whole.  Errors are the keyframe
- * scan's (an unreadable source).
+ * segjob_plan - plan @in's split: each setting that can be split is when
+ * the source lasts at least its segment_min (its own, else @min_ms; 0:
+ * never), into segments of about @length_ms (or the shortest
+ * segment_length of those settings).  *plan is zeroed first; on OMKT_OK
+ * with n_rows 0 the job runs whole.  Only a stop is an error: an
+ * unreadable source runs whole, for the engine to judge.
  */
 int segjob_plan(const struct segjob_in *in, int64_t min_ms, int64_t length_ms,
                 struct segjob_plan *plan);

@@ -221,7 +221,12 @@ static void on_progress(void *p, double fraction)
     if (now < ts->next_progress_ms)
         return;
     ts->next_progress_ms = now + 1000;
-    for (size_t i = 0; i < ts->n; i++)
+    /* A segment's rows show its family's progress (db_segments.h). */
+    if (ts->role == ROLE_CHILD &&
+        omkt_seg_progress(ts->ctx->db, ts->ctx->job.parent_id, &pct, NULL) !=
+            OMKT_OK)
+        return;
+    for (size_t i = 0; i < (ts->role == ROLE_CHILD ? ts->n : ts->n_run); i++)
         (void)omkt_transcode_progress(ts->ctx->db, ts->tids[i], pct, NULL);
 }
 
@@ -307,12 +312,10 @@ static int find_role(struct tjob_state *ts, const char *src, const char *tag)
     struct omkt_jobctx *ctx = ts->ctx;
     struct omkt_transcode_opts opts = make_opts(ts, tag);
     struct segjob_in in;
-    int ret = seg_in(ts, src, &opts, &in);
+    int ret;
 
-    if (ret != OMKT_OK || ctx->job.parent_id > 0) {
-        ts->role = ROLE_CHILD;
-        return ret;
-    }
+    if (ts->role == ROLE_CHILD)
+        return OMKT_OK;
     ret = omkt_seg_state(ctx->db, ctx->job.id, &ts->fam, &ctx->eb);
     if (ret == OMKT_OK && ts->fam.n_segments > 0 && ts->fam.n_undone == 0) {
         ts->role = ROLE_JOIN;
@@ -320,9 +323,14 @@ static int find_role(struct tjob_state *ts, const char *src, const char *tag)
     }
     if (ret == OMKT_OK && ts->fam.n_segments > 0) /* a retry: anew */
         ret = omkt_seg_forget(ctx->db, ctx->job.id, &ctx->eb);
-    if (ret == OMKT_OK)
-        ret = segjob_plan(&in, conf->segment_min_ms, conf->segment_length_ms,
-                          &ts->plan);
+    if (ret != OMKT_OK)
+        return ret;
+    if (seg_in(ts, src, &opts, &in) != OMKT_OK) {
+        omkt_errbuf_clear(&ctx->eb); /* the engine fails that setting */
+        return OMKT_OK;
+    }
+    ret = segjob_plan(&in, conf->segment_min_ms, conf->segment_length_ms,
+                      &ts->plan);
     if (ret == OMKT_OK && ts->plan.n_rows > 0) {
         ts->role = ROLE_SPLIT;
         ts->n_run = 0;
@@ -480,6 +488,7 @@ int tjob_handle_with(struct omkt_jobctx *ctx, tjob_engine_fn other)
 
     ts->ctx = ctx;
     ctx->data = ts;
+    ts->role = ctx->job.parent_id > 0 ? ROLE_CHILD : ROLE_WHOLE;
     ret = load(ctx, ts);
     if (ret != OMKT_OK || ts->n == 0)
         return ret;
