@@ -16,7 +16,9 @@
 # - the joiner dying as it starts joining (a transcoderd under gdb,
 #   killed at omkt_segment_join): after the lease the parent is queued
 #   again and a second transcoderd joins; the output is right, one
-#   callback, the parent's attempts counted (split, dead join, join).
+#   callback, the parent's attempts counted (split, dead join, join);
+# - a segment's worker dying on its last attempt (max_attempts 1, its
+#   transcoderd SIGKILLed): the reaper fails the family, as above.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/seglib.sh"
@@ -171,5 +173,63 @@ if command -v gdb >/dev/null; then
 else
     echo "ok - the joiner's death # SKIP no gdb"
 fi
+
+# 4. A segment whose worker dies on its last attempt (max_attempts set
+# to 1 while it is queued, its transcoderd killed while it runs): the
+# reaper fails the family.
+for pid in "$TCB" "${TCC:-}"; do
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait_exit "$pid" 20
+done
+start_tc transcoderd-d
+TCD=$LAST_PID
+cp "$CMS_ROOT/c.mp4" "$CMS_ROOT/d.mp4"
+submit 4 d.mp4 12
+last=0
+for _ in $(seq 1 1200); do
+    last=$(sql "UPDATE jobs j JOIN job_segments s ON s.job_id = j.id
+        SET j.max_attempts = 1 WHERE s.seg = 1 AND j.state = 'queued'
+        AND s.parent_id = (SELECT p.id FROM jobs p JOIN media m
+        ON m.id = p.media_id WHERE m.remote_id = 4 AND p.parent_id IS NULL
+        AND p.task = 'transcode'); SELECT ROW_COUNT()")
+    [ "$last" = 1 ] && break
+    sleep 0.05
+done
+check_eq "media 4: segment 1 given a single attempt while queued" "$last" 1
+P4=$(parent 4)
+J4=$(kid_job "$P4" 1)
+d_seg() { [ "$(jstate "$J4")" = running ]; }
+check "media 4: segment 1 running on transcoderd-d" wait_for 60 d_seg
+kill -KILL "$TCD"
+wait_exit "$TCD" 10
+check_eq "transcoderd-d killed" "$EXIT_STATUS" 137
+check_eq "media 4: killed holding segment 1" "$(jstate "$J4")" running
+start_tc transcoderd-e
+TCE=$LAST_PID
+failed_p4() { [ "$(jstate "$P4")" = failed ]; }
+check "media 4: the parent failed (reaper, after the lease)" wait_for 30 failed_p4
+err=$(sql "SELECT error FROM jobs WHERE id = $P4")
+echo "# parent error: $err"
+echo "# media 4 children: $(segs "$P4")"
+check "media 4: its error names segment 1" grep -q "segment 1" <<<"$err"
+check_eq "media 4: segment 1 failed (its one attempt)" \
+    "$(sql "SELECT CONCAT(state, ' ', attempts) FROM jobs WHERE id = $J4")" "failed 1"
+check_eq "media 4: every other child done or cancelled" \
+    "$(sql "SELECT COUNT(*) FROM jobs j JOIN job_segments s ON s.job_id = j.id
+        WHERE s.parent_id = $P4 AND s.seg <> 1
+        AND j.state NOT IN ('done', 'cancelled')")" 0
+check "media 4: alert acknowledged" wait_for 30 has_acked transcoder_send_alert 4
+alert=$(cmslog q:action=transcoder_send_alert q:id=4 mode=ok --get q:message | head -1)
+echo "# alert: $alert"
+check "media 4: the alert names segment 1" grep -q "segment 1" <<<"$alert"
+check_eq "media 4: exactly one alert" "$(cmslog q:action=transcoder_send_alert q:id=4)" 1
+check_eq "media 4: transcodes row in error" "$(tstate 4 12)" error
+check "media 4: no transcode job left queued, running or waiting" \
+    wait_for 10 no_running
+check "media 4: tmp/segments/$P4 removed" wait_for 5 no_segdir "$P4"
+check_eq "media 4: no output file" \
+    "$(find "$(media_dir 4)" -mindepth 1 ! -name original | wc -l)" 0
+check_eq "media 4: no format callback" "$(cmslog q:action=transcoder_send_format q:id=4)" 0
+check "transcoderd-e alive" alive "$TCE"
+
 one_callback 1 12
-check_eq "one alert in all (media 2's)" "$(cmslog q:action=transcoder_send_alert)" 1
+check_eq "two alerts in all (media 2's and 4's)" "$(cmslog q:action=transcoder_send_alert)" 2
