@@ -173,8 +173,10 @@ one_callback() {
 # check_output REMOTE_ID SRC WHOLE_DIR - the published 12.mp4 against
 # the whole-file encode: frame count, then segcheck.py.
 check_output() {
-    local out=$T/out-$1.mp4 got want
-    check_eq "media $1: app_get_media 12: 200" "$(get_media "$1" 12 "$out")" 200
+    local out=$T/out-$1.mp4 got want code
+    code=$(get_media "$1" 12 "$out")
+    check_eq "media $1: app_get_media 12: 200" "$code" 200
+    [ "$code" = 200 ] || return 1
     got=$(nframes "$out")
     want=$(nframes "$3/12.mp4")
     check_eq "media $1: frames (ffprobe -count_frames) as the whole-file encode's" \
