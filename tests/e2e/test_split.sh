@@ -19,7 +19,8 @@
 #   segments run, and a 20 s one (the REST API's cancel of the media):
 #   every child not done is cancelled, no transcode job is left running,
 #   tmp/segments/<parent> goes within seconds, no output, no format
-#   callback.
+#   callback; the first then retried (omktctl jobs retry): the cancelled
+#   segments are made, the done ones kept, the output right.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/seglib.sh"
@@ -29,7 +30,7 @@ seg_clip cfr "$CMS_ROOT/cfr.mp4" 20
 seg_clip vfr "$CMS_ROOT/vfr.mp4" 12
 seg_clip opengop "$CMS_ROOT/opengop.mkv" 12
 seg_clip cfr "$CMS_ROOT/long.mp4" 28
-for k in cfr vfr opengop; do
+for k in cfr vfr opengop long; do
     src=$CMS_ROOT/$k.mp4
     [ "$k" = opengop ] && src=$CMS_ROOT/$k.mkv
     check "whole-file encode of $k (setting 12, $(basename "$MCLI"))" \
@@ -202,7 +203,28 @@ for m in 4 5; do
         [ "$(tstate "$m" 12)" != processed ]
 done
 
-for m in 1:12 1:101 2:12 3:12; do one_callback "${m%%:*}" "${m#*:}"; done
+# Media 4 retried (omktctl jobs retry): its cancelled segments are made,
+# the done ones kept, the family joined.
+done4=$(sql "SELECT GROUP_CONCAT(id ORDER BY id) FROM jobs
+    WHERE parent_id = $P4 AND state = 'done'")
+retried=$(sql "SELECT NOW(3)")
+check "media 4: omktctl jobs retry $P4" ctl jobs retry "$P4"
+ended_p4() { case $(jstate "$P4") in done | failed) return 0 ;; esac; return 1; }
+check "media 4: the parent ended after the retry" wait_for 60 ended_p4
+echo "# media 4 after the retry: parent $(jstate "$P4"), children $(segs "$P4")"
+check_eq "media 4: every child done, those done before the retry not again" \
+    "$(sql "SELECT CONCAT(SUM(state <> 'done'), ' ', IFNULL(GROUP_CONCAT(IF(
+        finished < '$retried', id, NULL) ORDER BY id), '')) FROM jobs
+        WHERE parent_id = $P4")" "0 $done4"
+check "media 4: format 12 callback acknowledged after the retry" \
+    wait_for 10 has_acked transcoder_send_format 4 12
+echo "# media 4 transcodes 12: $(sql "SELECT CONCAT(t.state, ' ',
+    IFNULL(t.error, '')) FROM transcodes t JOIN media m ON m.id = t.media_id
+    WHERE m.remote_id = 4 AND t.setting_id = 12")"
+check "media 4: tmp/segments/$P4 removed" wait_for 5 no_segdir "$P4"
+check_output 4 "$CMS_ROOT/long.mp4" "$T/whole-long"
+
+for m in 1:12 1:101 2:12 3:12 4:12; do one_callback "${m%%:*}" "${m#*:}"; done
 check_eq "no alert" "$(cmslog q:action=transcoder_send_alert)" 0
 check "both transcoderds alive" alive "$TC1" "$TC2"
 check "no transcoderd error in the logs" \
