@@ -47,9 +47,9 @@ a_seg() {
         AND worker_id = $WA AND started > NOW(3) - INTERVAL 500000 MICROSECOND
         LIMIT 1"
 }
-has_a_seg() { [ -n "$(a_seg)" ]; }
+has_a_seg() { J=$(a_seg) && [ -n "$J" ]; }
+J=
 check "media 1: a segment running on transcoderd-a" wait_for 60 has_a_seg
-J=$(a_seg)
 kill -KILL "$TCA"
 killed=$(sql "SELECT NOW(3)")
 wait_exit "$TCA" 10
