@@ -90,6 +90,15 @@ check_eq "1 REST: setting 11 split" "$(split 11)" \
 "{\"audio\": \"running\", \"cancelled\": 0, \"done\": 2, \"failed\": 0, \"job\": $P, \"progress\": 40, \"queued\": 1, \"running\": [{\"host\": \"hostA\", \"progress\": 55, \"segment\": 2}, {\"host\": \"host<b>\", \"progress\": 10, \"segment\": 3}], \"segments\": 5, \"state\": \"waiting\"}"
 check_eq "1 REST: setting 13 split, the same family" "$(split 13)" "$(split 11)"
 check_eq "1 REST: 101 ran whole: no split" "$(split 101)" absent
+check "1 REST: the split object is what docs/openapi.yaml documents" python3 - "$T/media.json" "$TOP/docs/openapi.yaml" <<'PY'
+import json, sys, yaml
+m = json.load(open(sys.argv[1]))
+d = yaml.safe_load(open(sys.argv[2]))["components"]["schemas"]
+s = m["transcodes"][0]["split"]
+assert set(s) == set(d["Split"]["required"]) == set(d["Split"]["properties"]), s
+assert set(s["running"][0]) == set(d["Split"]["properties"]["running"]["items"]["required"])
+assert "split" in d["Transcode"]["properties"] and "parent_id" in d["Job"]["properties"]
+PY
 check_eq "1 REST: existing fields unchanged" \
     "$(field '[(t["setting_id"], t["state"], t["progress"]) for t in m["transcodes"]]')" \
     "[(11, 'running', 40), (13, 'running', 40), (101, 'processed', 100)]"
