@@ -152,12 +152,17 @@ int omkt_segview_media(struct omkt_db *db, int64_t media_id,
     return load(db, rows_sql, tr_sql, p, OMKT_ARRAY_LEN(p), v, eb);
 }
 
+/*
+ * The transcode jobs in progress come from k_jobs_claim (task, state);
+ * only those with job_segments rows (an index probe each) are families.
+ */
 int omkt_segview_active(struct omkt_db *db, unsigned max,
                         struct omkt_segview *v, struct omkt_errbuf *eb)
 {
 #define ACTIVE                                                                 \
-    " x.state IN ('waiting', 'queued', 'delayed', 'running') AND EXISTS("      \
-    "SELECT 1 FROM job_segments y WHERE y.parent_id = x.id)"
+    " x.task = 'transcode' AND x.state IN ('waiting', 'queued', 'delayed',"    \
+    " 'running') AND EXISTS(SELECT 1 FROM job_segments y WHERE"                \
+    " y.parent_id = x.id)"
     static const char rows_sql[] =
         FAMILY_COLUMNS " FROM (SELECT x.id FROM jobs x WHERE" ACTIVE
                        " ORDER BY x.id DESC LIMIT ?) f JOIN jobs p ON"
