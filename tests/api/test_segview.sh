@@ -57,9 +57,14 @@ sql "INSERT INTO processes (host, pid, role) VALUES ('hostA', 11, 'transcoderd')
      ('host<b>', 12, 'transcoderd')"
 PA=$(sql "SELECT id FROM processes WHERE host = 'hostA'")
 PB=$(sql "SELECT id FROM processes WHERE host = 'host<b>'")
-sql "INSERT INTO jobs (task, state, media_id, account_id, payload, progress, attempts)
-     VALUES ('transcode', 'waiting', $M, 1, '{\"transcodes\":[$T11,$T13,$T101]}', 40, 1)"
-P=$(sql "SELECT id FROM jobs WHERE media_id = $M AND state = 'waiting'")
+# The parent is claimed (running) while its children are made, then
+# parked, as the core does in one transaction: a waiting parent without
+# children would be woken by apid's reap run at once.
+sql "INSERT INTO jobs (task, state, media_id, account_id, payload, progress, attempts,
+       worker_id, lease_until)
+     VALUES ('transcode', 'running', $M, 1, '{\"transcodes\":[$T11,$T13,$T101]}', 0, 1,
+       $PA, NOW(3) + INTERVAL 1 HOUR)"
+P=$(sql "SELECT id FROM jobs WHERE media_id = $M AND task = 'transcode'")
 # child SEG STATE PROGRESS WORKER - one child job of $P making $KIDS
 # (a tpayload list) and its job_segments row
 child() {
@@ -82,6 +87,8 @@ child 3 running 10 "$PB"
 child 4 queued 0 NULL
 child -1 running 70 "$PA"
 job() { sql "SELECT id FROM jobs WHERE parent_id = $P AND id IN (SELECT job_id FROM job_segments WHERE seg = $1)"; }
+sql "UPDATE jobs SET state = 'waiting', progress = 40, worker_id = NULL, lease_until = NULL
+     WHERE id = $P"
 J3=$(job 3); J4=$(job 4); JA=$(job -1)
 
 # --- 1: segments running on two hosts
