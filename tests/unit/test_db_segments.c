@@ -157,6 +157,28 @@ static void test_progress_and_wake(void)
     OMKT_CHECK(!woken, "a second waker changes nothing");
 }
 
+/* a parked job without children is never woken (no family yet) */
+static void test_no_children(void)
+{
+    struct omkt_job_new jn = {.task = OMKT_TASK_TRANSCODE};
+    struct omkt_job job = {0};
+    bool woken = true;
+    int64_t id = 0;
+
+    OMKT_CHECK_INT(omkt_job_enqueue(db, &jn, &id, NULL), OMKT_OK, "enqueue");
+    OMKT_CHECK_INT(
+        omkt_job_claim_id(db, OMKT_TASK_TRANSCODE, id, 77, 60, &job, NULL),
+        OMKT_OK, "claim");
+    OMKT_CHECK_INT(omkt_job_park(db, &job, NULL), OMKT_OK, "park");
+    omkt_job_clear(&job);
+    OMKT_CHECK_INT(omkt_seg_wake(db, id, &woken, NULL), OMKT_OK, "wake");
+    OMKT_CHECK(!woken, "no child: not woken");
+    OMKT_CHECK_INT(omkt_seg_wake_all(db, NULL, NULL), OMKT_OK, "sweep");
+    OMKT_CHECK_STR(state_of(id), "waiting", "the sweep leaves it too");
+    if (n_parents < OMKT_ARRAY_LEN(parents))
+        parents[n_parents++] = id;
+}
+
 static void test_wake_all(void)
 {
     int64_t c0 = 0, p = family(&c0);
@@ -283,6 +305,7 @@ int main(void)
         return rc;
     test_split();
     test_progress_and_wake();
+    test_no_children();
     test_wake_all();
     test_fail();
     test_cancel_and_heads();
