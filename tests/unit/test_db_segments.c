@@ -129,6 +129,9 @@ static void test_split(void)
     OMKT_CHECK_INT(omkt_job_get(db, c0, &job, NULL), OMKT_OK, "get");
     OMKT_CHECK_INT(job.parent_id, p, "omkt_job_get carries the parent");
     omkt_job_clear(&job);
+    OMKT_CHECK_INT(omkt_job_retry(db, c0 + 1, NULL), OMKT_ENOTFOUND,
+                   "no retry while the family runs");
+    OMKT_CHECK_STR(state_of(c0), "running", "the running child untouched");
 }
 
 static void test_progress_and_wake(void)
@@ -214,10 +217,10 @@ static void test_fail(void)
     OMKT_CHECK_INT(omkt_seg_fail(db, p, OMKT_EMEDIA, "again", &first, NULL),
                    OMKT_OK, "fail again");
     OMKT_CHECK(!first, "a second failure tells nobody");
-    /* retry by a child: the family again, the done segment kept */
+    /* retry by a child: the whole family again (its files are gone) */
     OMKT_CHECK_INT(omkt_job_retry(db, c0 + 2, NULL), OMKT_OK, "retry");
     OMKT_CHECK_STR(state_of(p), "waiting", "parent waits again");
-    OMKT_CHECK_STR(state_of(c0), "done", "done segment kept");
+    OMKT_CHECK_STR(state_of(c0), "queued", "done segment made again");
     OMKT_CHECK_STR(state_of(c0 + 2), "queued", "failed segment queued");
     OMKT_CHECK_STR(state_of(c0 + 1), "queued", "cancelled segment queued");
 }
@@ -249,11 +252,15 @@ static void test_cancel_and_heads(void)
                    0, "every child cancelled");
     OMKT_CHECK_INT(omkt_job_cancel(db, p, NULL), OMKT_ENOTFOUND,
                    "nothing left to cancel");
-    /* a parent with every child done retries to join, not to wait */
+    /* every child done, the parent cancelled: all made again */
     for (int i = 0; i < 4; i++)
         set_state(c0 + i, "done", 100);
     OMKT_CHECK_INT(omkt_job_retry(db, p, NULL), OMKT_OK, "retry");
-    OMKT_CHECK_STR(state_of(p), "queued", "queued to join");
+    OMKT_CHECK_STR(state_of(p), "waiting", "waits for them");
+    OMKT_CHECK_INT(q_i64("SELECT COUNT(*) FROM jobs WHERE parent_id = ?"
+                         " AND state = 'queued' AND attempts = 0",
+                         p),
+                   4, "every child queued afresh");
 }
 
 static int64_t reaped_id, reaped_parent;
