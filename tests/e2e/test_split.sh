@@ -19,8 +19,8 @@
 #   segments run, and a 20 s one (the REST API's cancel of the media):
 #   every child not done is cancelled, no transcode job is left running,
 #   tmp/segments/<parent> goes within seconds, no output, no format
-#   callback; the first then retried (omktctl jobs retry): the cancelled
-#   segments are made, the done ones kept, the output right.
+#   callback; the first then retried (omktctl jobs retry): every segment
+#   made again, the output right.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/seglib.sh"
@@ -180,6 +180,14 @@ wait_for 60 has_parent 4
 P4=$(parent 4)
 check "media 4: segments under way (one done, one running)" wait_for 60 midway "$P4"
 echo "# media 4 before the cancel: $(segs "$P4")"
+refused() { ! ctl jobs retry "$1" >/dev/null 2>&1; }
+d4=$(sql "SELECT id FROM jobs WHERE parent_id = $P4 AND state = 'done' LIMIT 1")
+check "media 4: omktctl jobs retry of the parent refused while the family runs" \
+    refused "$P4"
+check "media 4: ... and of a done child ($d4)" refused "$d4"
+check_eq "media 4: ... the parent still waiting, the child still done" \
+    "$(jstate "$P4") $(sql "SELECT CONCAT(state, ' ', attempts) FROM jobs
+        WHERE id = $d4")" "waiting done 1"
 check "media 4: omktctl jobs cancel $P4" ctl jobs cancel "$P4"
 cancelled 4 "$P4"
 cp "$CMS_ROOT/cfr.mp4" "$CMS_ROOT/cfr5.mp4"
@@ -203,19 +211,17 @@ for m in 4 5; do
         [ "$(tstate "$m" 12)" != processed ]
 done
 
-# Media 4 retried (omktctl jobs retry): its cancelled segments are made,
-# the done ones kept, the family joined.
-done4=$(sql "SELECT GROUP_CONCAT(id ORDER BY id) FROM jobs
-    WHERE parent_id = $P4 AND state = 'done'")
+# Media 4 retried (omktctl jobs retry): every segment made again (the
+# family's files went at the cancel), the family joined.
 retried=$(sql "SELECT NOW(3)")
 check "media 4: omktctl jobs retry $P4" ctl jobs retry "$P4"
 ended_p4() { case $(jstate "$P4") in done | failed) return 0 ;; esac; return 1; }
 check "media 4: the parent ended after the retry" wait_for 60 ended_p4
 echo "# media 4 after the retry: parent $(jstate "$P4"), children $(segs "$P4")"
-check_eq "media 4: every child done, those done before the retry not again" \
-    "$(sql "SELECT CONCAT(SUM(state <> 'done'), ' ', IFNULL(GROUP_CONCAT(IF(
-        finished < '$retried', id, NULL) ORDER BY id), '')) FROM jobs
-        WHERE parent_id = $P4")" "0 $done4"
+n4=$(kids "$P4")
+check_eq "media 4: all $n4 children done, each made again once after the retry" \
+    "$(sql "SELECT CONCAT(SUM(state = 'done'), ' ', SUM(finished > '$retried'),
+        ' ', SUM(attempts = 1)) FROM jobs WHERE parent_id = $P4")" "$n4 $n4 $n4"
 check "media 4: format 12 callback acknowledged after the retry" \
     wait_for 10 has_acked transcoder_send_format 4 12
 echo "# media 4 transcodes 12: $(sql "SELECT CONCAT(t.state, ' ',
