@@ -12,7 +12,7 @@ static bool is_fit(const char *st, bool is_cancel)
 {
     if (is_cancel)
         return strcmp(st, "queued") == 0 || strcmp(st, "delayed") == 0 ||
-               strcmp(st, "running") == 0;
+               strcmp(st, "running") == 0 || strcmp(st, "waiting") == 0;
     return strcmp(st, "failed") == 0;
 }
 

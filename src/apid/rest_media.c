@@ -348,7 +348,8 @@ static json_t *jobs_json(const struct omkt_dbres *c, const char *media_state,
         if (!is_kind(c, i, 'j'))
             continue;
         is_active = is_active || strcmp(st, "queued") == 0 ||
-                    strcmp(st, "delayed") == 0 || strcmp(st, "running") == 0;
+                    strcmp(st, "delayed") == 0 || strcmp(st, "running") == 0 ||
+                    strcmp(st, "waiting") == 0;
         is_failed = is_failed || strcmp(st, "failed") == 0;
         is_cancelled = is_cancelled || strcmp(st, "cancelled") == 0;
         json_array_append_new(

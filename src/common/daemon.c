@@ -18,6 +18,7 @@
 #include "daemon.h"
 #include "db_procs.h"
 #include "db_schema.h"
+#include "db_segments.h"
 #include "fsops.h"
 #include "idleshare.h"
 #include "jobflow.h"
@@ -342,6 +343,10 @@ static int on_reaped(void *ctx, struct omkt_db *db, const struct omkt_reaped *r)
         omkt_fs_remove_job_tmp(dir, r->id, r->is_final, &n) == OMKT_OK && n > 0)
         omkt_log(OMKT_LOG_INFO, "job=%lld removed %u temp file(s) in %s",
                  (long long)r->id, n, dir);
+    if (r->is_final && r->parent_id > 0 && omkt_path_is_rel(r->tmp_dir) &&
+        omkt_path_join(dir, sizeof(dir), d->common.docroot, r->tmp_dir) ==
+            OMKT_OK) /* the segments of a family that now fails */
+        (void)omkt_fs_remove_tree(dir, NULL); /* else the sweep does */
     if (!r->is_final)
         return OMKT_OK;
     return omkt_counters_job_ended(db, r->id, NULL) == OMKT_OK
@@ -370,6 +375,10 @@ static void housekeep(struct omkt_daemon *d, struct omkt_db *db,
         hb_warn(&logs->dead, &eb, rc);
     omkt_errbuf_clear(&eb);
     rc = omkt_job_reap(db, &d->backoff, on_reaped, d, NULL, &eb);
+    if (rc != OMKT_OK)
+        hb_warn(&logs->reap, &eb, rc);
+    omkt_errbuf_clear(&eb);
+    rc = omkt_seg_wake_all(db, NULL, &eb); /* a child died after its commit */
     if (rc != OMKT_OK)
         hb_warn(&logs->reap, &eb, rc);
 }

@@ -67,9 +67,9 @@ int omkt_job_enqueue(struct omkt_db *db, const struct omkt_job_new *jn,
 {
     static const char sql[] =
         "INSERT INTO jobs (task, state, priority, run_after, max_attempts,"
-        " account_id, media_id, transcode_id, payload)"
+        " account_id, media_id, transcode_id, parent_id, payload)"
         " VALUES (?, IF(? > 0, 'delayed', 'queued'), ?,"
-        " NOW(3) + INTERVAL ? MICROSECOND, ?, ?, ?, ?, ?)";
+        " NOW(3) + INTERVAL ? MICROSECOND, ?, ?, ?, ?, ?, ?)";
     struct omkt_dbv v[] = {
         OMKT_DBV_S(omkt_task_name(jn->task)),
         OMKT_DBV_I(jn->delay_ms),
@@ -79,6 +79,7 @@ int omkt_job_enqueue(struct omkt_db *db, const struct omkt_job_new *jn,
         id_or_null(jn->account_id),
         id_or_null(jn->media_id),
         id_or_null(jn->transcode_id),
+        id_or_null(jn->parent_id),
         OMKT_DBV_S(jn->payload),
     };
     uint64_t new_id = 0;
@@ -125,6 +126,7 @@ static void fill_job(const struct omkt_dbres *r, enum omkt_task task,
     job->media_id = omkt_dbres_i64(r, 0, 5, 0);
     job->transcode_id = omkt_dbres_i64(r, 0, 6, 0);
     job->payload = payload ? omkt_xstrdup(payload) : NULL;
+    job->parent_id = omkt_dbres_i64(r, 0, 8, 0);
 }
 
 /* IN_ORDER - a media-nommer state notification or a REST callback
@@ -148,7 +150,7 @@ static void fill_job(const struct omkt_dbres *r, enum omkt_task task,
 /* The columns fill_job reads, and the guarded UPDATE of a claim. */
 #define CLAIM_COLS                                                             \
     "SELECT id, priority, attempts, max_attempts, account_id, media_id,"       \
-    " transcode_id, payload FROM jobs WHERE task = ? AND state = "             \
+    " transcode_id, payload, parent_id FROM jobs WHERE task = ? AND state = "  \
     "'queued'" IN_ORDER
 
 /* lock_head - lock the first queued row of @task in claim order
@@ -523,6 +525,7 @@ static void reaped_from_row(const struct omkt_dbres *r, size_t i,
     out->is_final = omkt_dbres_i64(r, i, 2, 0) >= omkt_dbres_i64(r, i, 3, 5);
     out->account_id = omkt_dbres_i64(r, i, 5, 0);
     out->media_id = omkt_dbres_i64(r, i, 6, 0);
+    out->parent_id = omkt_dbres_i64(r, i, 8, 0);
     if (tmp != NULL)
         (void)omkt_strlcpy(out->tmp_dir, tmp, sizeof(out->tmp_dir));
     if (payload != NULL)
@@ -557,7 +560,7 @@ int omkt_job_reap(struct omkt_db *db, const struct omkt_backoff *bo,
 {
     static const char sql[] =
         "SELECT id, task, attempts, max_attempts, tmp_dir, account_id,"
-        " media_id, LEFT(payload, 1023) FROM jobs"
+        " media_id, LEFT(payload, 1023), parent_id FROM jobs"
         " WHERE state = 'running' AND lease_until < NOW(3) LIMIT 100";
     struct omkt_dbres *r = NULL;
     unsigned count = 0;
@@ -588,7 +591,7 @@ int omkt_job_get(struct omkt_db *db, int64_t id, struct omkt_job *job,
 {
     static const char sql[] =
         "SELECT id, task, priority, account_id, media_id, transcode_id,"
-        " payload FROM jobs WHERE id = ?";
+        " payload, parent_id FROM jobs WHERE id = ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(id)};
     struct omkt_dbres *r = NULL;
     int ret = omkt_db_query_row(db, sql, v, 1, &r, eb);
@@ -604,38 +607,108 @@ int omkt_job_get(struct omkt_db *db, int64_t id, struct omkt_job *job,
         job->media_id = omkt_dbres_i64(r, 0, 4, 0);
         job->transcode_id = omkt_dbres_i64(r, 0, 5, 0);
         job->payload = omkt_dbres_dup(r, 0, 6);
+        job->parent_id = omkt_dbres_i64(r, 0, 7, 0);
     }
     omkt_dbres_free(r);
     return ret;
+}
+
+/* family_root - the parent of segment job @id, else @id itself. */
+static int family_root(struct omkt_db *db, int64_t id, int64_t *root,
+                       struct omkt_errbuf *eb)
+{
+    static const char sql[] = "SELECT COALESCE(parent_id, id) FROM jobs"
+                              " WHERE id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_query_row(db, sql, v, 1, &r, eb);
+
+    *root = ret == OMKT_OK ? omkt_dbres_i64(r, 0, 0, id) : id;
+    omkt_dbres_free(r);
+    return ret == OMKT_ENOTFOUND ? OMKT_OK : ret;
 }
 
 int omkt_job_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
 {
     static const char sql[] =
         "UPDATE jobs SET state = 'cancelled', finished = NOW(3),"
-        " lease_until = NULL WHERE id = ?"
-        " AND state IN ('queued', 'delayed', 'running')";
-    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
-    int ret = omkt_db_exec_one(db, sql, v, 1, eb);
+        " lease_until = NULL WHERE (id = ? OR parent_id = ?)"
+        " AND state IN ('queued', 'delayed', 'running', 'waiting')";
+    int64_t root = id;
+    unsigned n = 0;
+    int ret = family_root(db, id, &root, eb);
 
-    if (ret == OMKT_ENOTFOUND)
+    if (ret == OMKT_OK) {
+        struct omkt_dbv v[] = {OMKT_DBV_I(root), OMKT_DBV_I(root)};
+
+        ret = omkt_db_exec_count(db, sql, v, 2, &n, eb);
+    }
+    if (ret == OMKT_OK && n == 0) {
         omkt_errf(eb, "job %lld: not found or already finished", (long long)id);
+        ret = OMKT_ENOTFOUND;
+    }
+    return ret;
+}
+
+/* retry_children - a segmented job's failed and cancelled children
+ * queued again; *open says whether any child is left undone. */
+static int retry_children(struct omkt_db *db, int64_t root, bool *open,
+                          struct omkt_errbuf *eb)
+{
+    static const char requeue[] =
+        "UPDATE jobs SET state = 'queued', attempts = 0, run_after = NOW(3),"
+        " worker_id = NULL, finished = NULL, error = NULL, error_code = NULL,"
+        " progress = 0 WHERE parent_id = ? AND state IN ('failed', "
+        "'cancelled')";
+    static const char undone[] = "SELECT COUNT(*) FROM jobs WHERE parent_id = ?"
+                                 " AND state <> 'done'";
+    struct omkt_dbv v[] = {OMKT_DBV_I(root)};
+    struct omkt_dbres *r = NULL;
+    int ret = omkt_db_exec(db, requeue, v, 1, NULL, NULL, eb);
+
+    if (ret == OMKT_OK)
+        ret = omkt_db_query(db, undone, v, 1, &r, eb);
+    *open = ret == OMKT_OK && omkt_dbres_i64(r, 0, 0, 0) > 0;
+    omkt_dbres_free(r);
     return ret;
 }
 
 int omkt_job_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
 {
+    /* A segmented job waits for its children again (the done ones are
+     * kept); with none left to do, it is queued to join them. */
     static const char sql[] =
-        "UPDATE jobs SET state = 'queued', attempts = 0, run_after = NOW(3),"
-        " worker_id = NULL, finished = NULL, error = NULL, error_code = NULL,"
-        " progress = 0 WHERE id = ? AND state IN ('failed', 'cancelled')";
-    struct omkt_dbv v[] = {OMKT_DBV_I(id)};
-    int ret = omkt_db_exec_one(db, sql, v, 1, eb);
+        "UPDATE jobs SET state = IF(?, 'waiting', 'queued'), attempts = 0,"
+        " run_after = NOW(3), worker_id = NULL, finished = NULL, error = NULL,"
+        " error_code = NULL, progress = 0"
+        " WHERE id = ? AND state IN ('failed', 'cancelled')";
+    int64_t root = id;
+    bool open = false;
+    int ret = family_root(db, id, &root, eb);
 
+    if (ret == OMKT_OK)
+        ret = retry_children(db, root, &open, eb);
+    if (ret == OMKT_OK) {
+        struct omkt_dbv v[] = {OMKT_DBV_I(open), OMKT_DBV_I(root)};
+
+        ret = omkt_db_exec_one(db, sql, v, 2, eb);
+    }
     if (ret == OMKT_ENOTFOUND)
         omkt_errf(eb, "job %lld: not found or not failed/cancelled",
                   (long long)id);
     return ret;
+}
+
+int omkt_job_park(struct omkt_db *db, const struct omkt_job *job,
+                  struct omkt_errbuf *eb)
+{
+    static const char sql[] =
+        "UPDATE jobs SET state = 'waiting', worker_id = NULL,"
+        " lease_until = NULL, progress = 0"
+        " WHERE id = ? AND state = 'running' AND worker_id = ?";
+    struct omkt_dbv v[] = {OMKT_DBV_I(job->id), OMKT_DBV_I(job->worker_id)};
+
+    return guarded(db, sql, v, OMKT_ARRAY_LEN(v), "park", job, eb);
 }
 
 int omkt_job_trim(struct omkt_db *db, int64_t age_s, int64_t limit, unsigned *n,
@@ -670,7 +743,9 @@ int omkt_job_queued_heads(struct omkt_db *db, enum omkt_task task,
     static const char sql[] =
         "SELECT id, account_id, CAST(TIMESTAMPDIFF(MICROSECOND,"
         " GREATEST(created, run_after), NOW(3)) / 1000 AS SIGNED) FROM jobs"
-        " WHERE task = ? AND state = 'queued'"
+        " WHERE task = ? AND state = 'queued' AND parent_id IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM job_segments s"
+        " WHERE s.parent_id = jobs.id)"
         " ORDER BY priority DESC, id LIMIT ?";
     struct omkt_dbv v[] = {OMKT_DBV_S(omkt_task_name(task)), OMKT_DBV_I(limit)};
 

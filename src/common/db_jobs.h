@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * db_jobs - the shared job queue (owns every SQL statement on `jobs`).
+ * db_jobs - the shared job queue (owns every SQL statement on `jobs` but
+ * the segment families' own transitions: db_segments.h).
  *
  * States: queued -> running -> done | delayed (retry later) | failed
  * (attempts exhausted or permanent) | queued (released at shutdown, the
- * attempt not spent) ; delayed -> queued when due ; queued, delayed,
- * running -> cancelled ; failed, cancelled -> queued (operator retry).
+ * attempt not spent) | waiting (its work split into child jobs) ;
+ * delayed -> queued when due ; waiting -> queued when its children are
+ * done ; queued, delayed, running, waiting -> cancelled ; failed,
+ * cancelled -> queued or waiting (operator retry).
  *
  * The verbs a worker uses (claim, extend, complete, fail, release) take
  * only the job and the owner, so a second transport (SQS for cloud
@@ -41,7 +44,8 @@ struct omkt_job {
     int64_t account_id; /* 0 when NULL */
     int64_t media_id;
     int64_t transcode_id;
-    char *payload; /* may be NULL */
+    int64_t parent_id; /* a segment job's parent (segment_job.h); else 0 */
+    char *payload;     /* may be NULL */
 };
 
 /* What to enqueue.  Strings are borrowed. */
@@ -53,6 +57,7 @@ struct omkt_job_new {
     int64_t account_id;
     int64_t media_id;
     int64_t transcode_id;
+    int64_t parent_id; /* 0: none */
     const char *payload;
 };
 
@@ -133,6 +138,7 @@ struct omkt_reaped {
     bool is_final; /* attempts exhausted: now failed */
     int64_t account_id;
     int64_t media_id;
+    int64_t parent_id; /* a segment job's parent, else 0 */
     char tmp_dir[256];
     char payload[1024]; /* truncated; enough for transcode lists */
 };
@@ -160,8 +166,23 @@ int omkt_job_get(struct omkt_db *db, int64_t id, struct omkt_job *job,
                  struct omkt_errbuf *eb);
 
 /* Operator verbs.  OMKT_ENOTFOUND when the job is not in a fitting state. */
+/*
+ * omkt_job_cancel/retry - an operator's verbs.  Segment-parallel jobs
+ * (segment_job.h) go as a family: cancelling the parent or any child
+ * cancels all of them; retrying one requeues the failed and cancelled
+ * children and puts the parent back to wait for them (or to join, when
+ * every child is done).  OMKT_ENOTFOUND when nothing was in a state to
+ * change.
+ */
 int omkt_job_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
 int omkt_job_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
+
+/*
+ * omkt_job_park - running -> waiting (no worker, no lease): a job whose
+ * work continues in child jobs (segment_job.h); guarded like complete.
+ */
+int omkt_job_park(struct omkt_db *db, const struct omkt_job *job,
+                  struct omkt_errbuf *eb);
 
 /* Filters for omkt_job_list; NULL / 0 means any. */
 struct omkt_job_filter {
@@ -206,7 +227,8 @@ int omkt_job_count_pending(struct omkt_db *db, enum omkt_task task, int64_t *n,
  * omkt_job_queued_heads - up to @limit queued jobs of @task in claim
  * order (priority, id): columns id, account_id (NULL when none), and how
  * long each has waited in ms.  *res is new.  For the cloud bridge, which
- * picks among them by each account's policy.
+ * picks among them by each account's policy: never a segment job or a
+ * parent that has them (their files live on the document root).
  */
 int omkt_job_queued_heads(struct omkt_db *db, enum omkt_task task,
                           unsigned limit, struct omkt_dbres **res,

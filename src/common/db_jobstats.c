@@ -5,7 +5,7 @@
 #include "db_jobstats.h"
 
 const char *const omkt_jobstats_states[OMKT_JOBSTATS_NSTATES] = {
-    "queued", "delayed", "running", "done", "failed", "cancelled"};
+    "queued", "delayed", "running", "done", "failed", "cancelled", "waiting"};
 
 int64_t omkt_jobstats_count_of(const struct omkt_dbres *res, const char *task,
                                const char *state)

@@ -16,7 +16,7 @@
 #include "db.h"
 
 /* The job states, in the order the operator pages show them. */
-#define OMKT_JOBSTATS_NSTATES 6
+#define OMKT_JOBSTATS_NSTATES 7
 extern const char *const omkt_jobstats_states[OMKT_JOBSTATS_NSTATES];
 
 /* omkt_jobstats_counts - task, state, count over every job. */

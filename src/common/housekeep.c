@@ -24,6 +24,7 @@
 #include "db_api.h"
 #include "db_jobs.h"
 #include "db_media.h"
+#include "db_segments.h"
 #include "db_transcodes.h"
 #include "fsops.h"
 #include "housekeep.h"
@@ -147,6 +148,34 @@ static void sweep_tmp(struct omkt_jobctx *ctx, unsigned *n)
         closedir(dp);
 }
 
+/* sweep_segments - tmp/segments/ID of families that ended or are gone
+ * (their last member died without removing it). */
+static void sweep_segments(struct omkt_jobctx *ctx, unsigned *n)
+{
+    char top[OMKT_PATH_MAX], dir[OMKT_PATH_MAX];
+    struct dirent *de;
+    struct stat st;
+    DIR *dp;
+
+    snprintf(top, sizeof(top), "%s/tmp/segments", ctx->d->common.docroot);
+    dp = opendir(top);
+    for (de = dp ? readdir(dp) : NULL; de != NULL; de = readdir(dp)) {
+        int64_t id = strtoll(de->d_name, NULL, 10);
+        bool is_live = true;
+
+        if (id <= 0 ||
+            snprintf(dir, sizeof(dir), "%s/%s", top, de->d_name) >=
+                (int)sizeof(dir) ||
+            lstat(dir, &st) != 0 || time(NULL) - st.st_mtime < ORPHAN_AGE_S)
+            continue;
+        if (omkt_seg_is_live(ctx->db, id, &is_live, NULL) == OMKT_OK &&
+            !is_live && omkt_fs_remove_tree(dir, NULL) == OMKT_OK)
+            (*n)++;
+    }
+    if (dp != NULL)
+        closedir(dp);
+}
+
 static int handle(struct omkt_jobctx *ctx)
 {
     unsigned purged = 0, trimmed = 0, calls = 0, orphans = 0;
@@ -160,6 +189,8 @@ static int handle(struct omkt_jobctx *ctx)
                                   50000, &calls, &ctx->eb);
     if (ret == OMKT_OK)
         sweep_tmp(ctx, &orphans);
+    if (ret == OMKT_OK)
+        sweep_segments(ctx, &orphans);
     omkt_log(OMKT_LOG_INFO,
              "job=%lld maintenance: %u media purged, %u jobs and %u API "
              "calls trimmed, %u orphaned temp files removed",

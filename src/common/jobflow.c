@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "db_jobs.h"
 #include "db_media.h"
+#include "db_segments.h"
 #include "notify.h"
 #include "db_transcodes.h"
 #include "parse.h"
@@ -258,7 +259,8 @@ int omkt_jobflow_claimed(struct omkt_db *db, const struct omkt_job *job,
     struct omkt_media m = {0};
     int ret;
 
-    if (state == NULL || job->media_id <= 0 || job->attempts != 1)
+    if (state == NULL || job->media_id <= 0 || job->attempts != 1 ||
+        job->parent_id > 0) /* a segment: its parent told the client */
         return OMKT_OK;
     ret = omkt_media_get(db, job->media_id, &m, eb);
     if (ret == OMKT_OK)
@@ -267,11 +269,40 @@ int omkt_jobflow_claimed(struct omkt_db *db, const struct omkt_job *job,
     return ret == OMKT_ENOTFOUND ? OMKT_OK : ret;
 }
 
+/* family_died - a segment job @r died on every attempt: its family
+ * fails with @msg naming the segment; *is_first says whether this ended
+ * it (only then is the client told). */
+static int family_died(struct omkt_db *db, const struct omkt_reaped *r,
+                       char *msg, size_t size, bool *is_first,
+                       struct omkt_errbuf *eb)
+{
+    struct omkt_seg_row row = {0};
+    int ret = omkt_seg_get(db, r->id, &row, eb);
+
+    *is_first = false;
+    if (ret == OMKT_ENOTFOUND)
+        return OMKT_OK;
+    if (row.seg >= 0)
+        snprintf(msg, size,
+                 "segment %d (job %lld) failed: its workers died on every "
+                 "attempt (crashed, killed or cut off)",
+                 row.seg, (long long)r->id);
+    else
+        snprintf(msg, size,
+                 "the audio (job %lld) of a segmented transcode failed: its "
+                 "workers died on every attempt (crashed, killed or cut off)",
+                 (long long)r->id);
+    return ret == OMKT_OK
+               ? omkt_seg_fail(db, r->parent_id, OMKT_ELOST, msg, is_first, eb)
+               : ret;
+}
+
 int omkt_jobflow_job_died(struct omkt_db *db, const struct omkt_reaped *r,
                           struct omkt_errbuf *eb)
 {
     struct omkt_media m = {0};
-    char msg[160];
+    char msg[200];
+    bool is_first = true;
     int ret;
 
     if (r->task == OMKT_TASK_MAINTENANCE) {
@@ -291,6 +322,11 @@ int omkt_jobflow_job_died(struct omkt_db *db, const struct omkt_reaped *r,
              "%s failed: its workers died on every attempt "
              "(crashed, killed or cut off)",
              omkt_task_name(r->task));
+    if (r->parent_id > 0) {
+        ret = family_died(db, r, msg, sizeof(msg), &is_first, eb);
+        if (ret != OMKT_OK || !is_first)
+            return ret; /* an earlier failure told the client */
+    }
     ret = omkt_media_get(db, r->media_id, &m, eb);
     if (ret == OMKT_OK)
         ret = omkt_restcb_lock(db, &m, eb); /* before its transcodes */

@@ -104,7 +104,8 @@ static int transition(struct omkt_jobctx *ctx,
         if (ret == OMKT_OK && spec->on_done)
             ret = spec->on_done(ctx);
         if (ret == OMKT_OK)
-            ret = omkt_job_complete(ctx->db, &ctx->job, eb);
+            ret = ctx->is_parking ? omkt_job_park(ctx->db, &ctx->job, eb)
+                                  : omkt_job_complete(ctx->db, &ctx->job, eb);
     } else if (o->code == OMKT_ESHUTDOWN) {
         ret = omkt_job_release(ctx->db, &ctx->job, eb);
     } else {
@@ -113,7 +114,8 @@ static int transition(struct omkt_jobctx *ctx,
         if (ret == OMKT_OK && spec->on_failed && o->fallback < 2)
             ret = spec->on_failed(ctx, o->code, o->reason, o->is_final);
     }
-    if (ret == OMKT_OK && o->code != OMKT_ESHUTDOWN) /* all-time counters */
+    if (ret == OMKT_OK && o->code != OMKT_ESHUTDOWN &&
+        !(o->code == OMKT_OK && ctx->is_parking)) /* all-time counters */
         ret = omkt_counters_job_ended(ctx->db, ctx->job.id, eb);
     if (ret == OMKT_OK)
         ret = omkt_db_commit(ctx->db, eb);
@@ -184,6 +186,7 @@ static void run_job(struct omkt_jobctx *ctx,
     int ret;
 
     slot_set(ctx->slot, &ctx->job);
+    ctx->is_parking = false;
     o.code = spec->handle(ctx);
     if (o.code != OMKT_OK && atomic_load(&ctx->slot->is_lost))
         o.code = OMKT_ELOST;
@@ -202,10 +205,11 @@ static void run_job(struct omkt_jobctx *ctx,
                  "job=%lld task=%s attempt=%d %s in %lldms%s%s",
                  (long long)ctx->job.id, omkt_task_name(ctx->job.task),
                  ctx->job.attempts,
-                 o.code == OMKT_OK          ? "done"
-                 : o.code == OMKT_ESHUTDOWN ? "released"
-                 : o.is_final               ? "failed"
-                                            : "failed, will retry",
+                 o.code == OMKT_OK && ctx->is_parking ? "split, waiting"
+                 : o.code == OMKT_OK                  ? "done"
+                 : o.code == OMKT_ESHUTDOWN           ? "released"
+                 : o.is_final                         ? "failed"
+                                                      : "failed, will retry",
                  (long long)(omkt_now_ms() - t0), o.code ? ": " : "",
                  o.code ? o.reason : "");
     slot_set(ctx->slot, NULL);

@@ -26,6 +26,9 @@ struct omkt_jobctx {
     struct omkt_errbuf eb; /* the reason when the handler fails */
     void *data;            /* the handler's, for the hooks */
     bool is_done;          /* completion committed (for cleanup) */
+    /* Set by a handler returning OMKT_OK whose work goes on in child
+     * jobs: the job is parked (db_jobs.h) instead of completed. */
+    bool is_parking;
 };
 
 typedef int (*omkt_job_fn)(struct omkt_jobctx *ctx);

@@ -62,8 +62,8 @@ int omkt_parse_duration_ms(const char *s, int64_t *out_ms)
     static const struct {
         const char *suffix;
         int64_t ms;
-    } units[] = {{"", 1000},   {"ms", 1},      {"s", 1000},
-                 {"m", 60000}, {"h", 3600000}, {"d", 86400000}};
+    } units[] = {{"", 1000},     {"ms", 1},      {"s", 1000},    {"m", 60000},
+                 {"min", 60000}, {"h", 3600000}, {"d", 86400000}};
     const char *end = NULL;
     int64_t v = 0;
 

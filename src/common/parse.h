@@ -17,8 +17,8 @@ int omkt_parse_i64(const char *s, int64_t *out);
 int omkt_parse_int(const char *s, int *out);
 
 /*
- * omkt_parse_duration_ms - "250ms", "30s", "5m", "2h", "7d" or a bare
- * number of seconds, to milliseconds.  OMKT_EINVAL on anything else.
+ * omkt_parse_duration_ms - "250ms", "30s", "5m" (or "5min"), "2h", "7d" or a
+ * bare number of seconds, to milliseconds.  OMKT_EINVAL on anything else.
  */
 int omkt_parse_duration_ms(const char *s, int64_t *out_ms);
 

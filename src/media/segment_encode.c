@@ -226,7 +226,23 @@ struct segenc {
     int64_t frames;
     int64_t first_us; /* time of the first frame encoded */
     bool is_past_end; /* a frame at or after end came out */
+    const struct omkt_transcode_opts *opts; /* its progress_fn; or NULL */
 };
+
+/* progress - the share of [start, end) done, at frame time @us. */
+static void progress(const struct segenc *e, int64_t us)
+{
+    int64_t end =
+        e->sp->end_us != OMKT_SEGMENT_END ? e->sp->end_us : e->src.duration_us;
+
+    if (e->opts == NULL || e->opts->progress_fn == NULL ||
+        end <= e->sp->start_us)
+        return;
+    e->opts->progress_fn(e->opts->progress_ctx,
+                         av_clipd((double)(us - e->sp->start_us) /
+                                      (double)(end - e->sp->start_us),
+                                  0.0, 1.0));
+}
 
 /* video_setting - @e->set: the segment's setting, video only into NUT. */
 static int video_setting(struct segenc *e)
@@ -304,6 +320,7 @@ static int take(struct segenc *e, AVFrame *f)
     if (e->frames == 0)
         e->first_us = us;
     e->frames++;
+    progress(e, us);
     f->pts -= e->s.vstart;
     return omkt_out_video(e->out, f);
 }
@@ -414,6 +431,7 @@ int omkt_segment_encode(const char *src, const char *dir,
 
     init_intr(&e->s, opts);
     e->sp = sp;
+    e->opts = opts;
     e->pkt = av_packet_alloc();
     e->frame = av_frame_alloc();
     ret = e->pkt != NULL && e->frame != NULL ? OMKT_OK : OMKT_ENOMEM;

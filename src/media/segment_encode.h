@@ -88,7 +88,8 @@ struct omkt_segment_spec {
  * and drop the frames before it, encode the frames with start <= pts <
  * end with the setting's video options (a new encoder: the segment's
  * first frame is a keyframe and its GOP closed), published atomically.
- * *frames (may be NULL) gets the number of source frames encoded.
+ * *frames (may be NULL) gets the number of source frames encoded;
+ * @opts->progress_fn (when set) the share of the segment done.
  * OMKT_EMEDIA when the segment holds no frame or does not start at
  * start_us (a keyframe list that does not match the source), else
  * omkt_transcode()'s errors; no file is left on failure.

@@ -571,6 +571,29 @@ static int take_stream(json_t *e, struct omkt_setting *s)
     return ret;
 }
 
+/* take_segment - "segment": false (never split), "segment_min" and
+ * "segment_length" (seconds) of a site entry. */
+static int take_segment(json_t *e, struct omkt_setting *s)
+{
+    json_t *on = json_object_get(e, "segment");
+    json_t *min = json_object_get(e, "segment_min");
+    json_t *len = json_object_get(e, "segment_length");
+
+    if ((on != NULL && !json_is_boolean(on)) ||
+        (min != NULL && (!json_is_number(min) || json_number_value(min) < 1 ||
+                         json_number_value(min) > 1e6)) ||
+        (len != NULL && (!json_is_number(len) || json_number_value(len) < 1 ||
+                         json_number_value(len) > 86400)))
+        return OMKT_EINVAL;
+    if (min != NULL)
+        s->segment_min_ms = (int64_t)(json_number_value(min) * 1000.0 + 0.5);
+    if (len != NULL)
+        s->segment_length_ms = (int64_t)(json_number_value(len) * 1000.0 + 0.5);
+    if (json_is_false(on))
+        s->segment_min_ms = -1;
+    return OMKT_OK;
+}
+
 /* check_filters - the user filter chains, if any, are allowed ones. */
 static const char *check_filters(const struct omkt_setting *s, char *buf,
                                  size_t size)
@@ -762,7 +785,8 @@ static int build(json_t *e, int id, const char *label, struct omkt_setting *s,
     }
     dup_strs(s);
     if (take_fields(e, s) || take_video(json_object_get(e, "video"), s) ||
-        take_audio(json_object_get(e, "audio"), s) || take_stream(e, s)) {
+        take_audio(json_object_get(e, "audio"), s) || take_stream(e, s) ||
+        take_segment(e, s)) {
         omkt_errf(eb, "%s %d: a field has the wrong type or value", label, id);
         return OMKT_ECONF;
     }

@@ -78,6 +78,9 @@ struct omkt_setting {
     const struct omkt_rung *rungs;
     size_t n_rungs;
     int64_t gop_ms; /* closed GOP and segment length */
+    /* Segment-parallel transcoding (transcoderd's [transcoderd]
+     * segment_min / segment_length when 0); segment_min_ms -1: never. */
+    int64_t segment_min_ms, segment_length_ms;
 };
 
 /* omkt_setting_find - the setting @id (built-in or site), or NULL.  A

@@ -32,14 +32,23 @@
 #include "common/restcb.h"
 #include "common/s3cred.h"
 #include "common/tpayload.h"
+#include "segment_job.h"
 #include "media/settings.h"
 #include "media/transcode.h"
 #include "s3dest.h"
 #include "transcode_job.h"
 
-#define MAX_OUTPUTS 32
+#define MAX_OUTPUTS SEGJOB_MAX
 
 static const struct tjob_conf *conf;
+
+/* What this claim of the job does (segment_job.h). */
+enum role {
+    ROLE_WHOLE, /* every setting, by the engine (or another one) */
+    ROLE_SPLIT, /* the settings that cannot be split, then park */
+    ROLE_CHILD, /* one segment (or the audio) of a split job */
+    ROLE_JOIN,  /* the split settings, from the children's files */
+};
 
 struct tjob_state {
     struct omkt_jobctx *ctx;
@@ -55,6 +64,12 @@ struct tjob_state {
     struct omkt_setting *own[MAX_OUTPUTS];
     char *dest;                /* relative to the docroot, or NULL */
     struct tjob_staged staged; /* another engine's outputs in S3 */
+    /* segment-parallel transcoding */
+    enum role role;
+    size_t n_run;              /* this claim produces settings [0, n_run) */
+    struct segjob_plan plan;   /* ROLE_SPLIT: the children to create */
+    struct omkt_seg_state fam; /* ROLE_JOIN: the children made */
+    int64_t seg_frames;        /* ROLE_CHILD: frames encoded */
 };
 
 void tjob_init(const struct tjob_conf *tc)
@@ -167,6 +182,7 @@ static int load(struct omkt_jobctx *ctx, struct tjob_state *ts)
                              ts->media.id);
     if (ret == OMKT_OK && ts->media.job_options != NULL)
         ret = own_settings(ctx, ts);
+    ts->n_run = ts->n;
     return ret;
 }
 
@@ -205,7 +221,12 @@ static void on_progress(void *p, double fraction)
     if (now < ts->next_progress_ms)
         return;
     ts->next_progress_ms = now + 1000;
-    for (size_t i = 0; i < ts->n; i++)
+    /* A segment's rows show its family's progress (db_segments.h). */
+    if (ts->role == ROLE_CHILD &&
+        omkt_seg_progress(ts->ctx->db, ts->ctx->job.parent_id, &pct, NULL) !=
+            OMKT_OK)
+        return;
+    for (size_t i = 0; i < (ts->role == ROLE_CHILD ? ts->n : ts->n_run); i++)
         (void)omkt_transcode_progress(ts->ctx->db, ts->tids[i], pct, NULL);
 }
 
@@ -230,11 +251,11 @@ static int engine(struct tjob_state *ts, const char *src, const char *absdir,
     return omkt_transcode(src, absdir, &ts->ids[i], n, opts, res, eb);
 }
 
-/* run_engine - one pass for every setting, or one per setting. */
-static int run_engine(struct tjob_state *ts, const char *src,
-                      const char *absdir, const char *tag)
+/* make_opts - the engine's options for this job. */
+static struct omkt_transcode_opts make_opts(struct tjob_state *ts,
+                                            const char *tag)
 {
-    struct omkt_transcode_opts opts = {
+    return (struct omkt_transcode_opts){
         .progress_fn = on_progress,
         .progress_ctx = ts,
         .should_stop_fn = should_stop,
@@ -243,12 +264,111 @@ static int run_engine(struct tjob_state *ts, const char *src,
         .threads = (int)conf->threads,
         .limits = &conf->limits,
     };
+}
 
-    if (conf->is_batch || ts->n == 1)
-        return engine(ts, src, absdir, &opts, 0, ts->n, &ts->res);
-    ts->res.outputs = omkt_xcalloc(ts->n, sizeof(*ts->res.outputs));
-    ts->passes = ts->n;
+/* seg_in - the job as segment_job.h sees it; OMKT_EINVAL for a setting
+ * this daemon does not know (from another host's settings file). */
+static int seg_in(struct tjob_state *ts, const char *src,
+                  const struct omkt_transcode_opts *opts, struct segjob_in *in)
+{
+    *in = (struct segjob_in){.ctx = ts->ctx,
+                             .docroot = conf->docroot,
+                             .src = src,
+                             .n = ts->n,
+                             .opts = opts};
     for (size_t i = 0; i < ts->n; i++) {
+        in->sets[i] =
+            ts->own[i] != NULL ? ts->own[i] : omkt_setting_find(ts->ids[i]);
+        if (in->sets[i] == NULL) {
+            omkt_errf(&ts->ctx->eb, "unknown setting %d", ts->ids[i]);
+            return OMKT_EINVAL;
+        }
+    }
+    return OMKT_OK;
+}
+
+/* partition - the settings that run whole first, the split ones last. */
+static void partition(struct tjob_state *ts)
+{
+    struct tjob_state t = *ts;
+    size_t k = 0;
+
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < t.n; i++) {
+            if (t.plan.is_split[i] != (pass == 1))
+                continue;
+            ts->tids[k] = t.tids[i];
+            ts->ids[k] = t.ids[i];
+            ts->own[k] = t.own[i];
+            ts->plan.is_split[k] = pass == 1;
+            k += 1;
+            ts->n_run += pass == 0;
+        }
+}
+
+/* find_role - a child's segment, a parent's join, a split or all whole. */
+static int find_role(struct tjob_state *ts, const char *src, const char *tag)
+{
+    struct omkt_jobctx *ctx = ts->ctx;
+    struct omkt_transcode_opts opts = make_opts(ts, tag);
+    struct segjob_in in;
+    int ret;
+
+    if (ts->role == ROLE_CHILD)
+        return OMKT_OK;
+    ret = omkt_seg_state(ctx->db, ctx->job.id, &ts->fam, &ctx->eb);
+    if (ret == OMKT_OK && ts->fam.n_segments > 0 && ts->fam.n_undone == 0) {
+        ts->role = ROLE_JOIN;
+        return OMKT_OK;
+    }
+    if (ret == OMKT_OK && ts->fam.n_segments > 0) /* a retry: anew */
+        ret = omkt_seg_forget(ctx->db, ctx->job.id, &ctx->eb);
+    if (ret != OMKT_OK)
+        return ret;
+    if (seg_in(ts, src, &opts, &in) != OMKT_OK) {
+        omkt_errbuf_clear(&ctx->eb); /* the engine fails that setting */
+        return OMKT_OK;
+    }
+    ret = segjob_plan(&in, conf->segment_min_ms, conf->segment_length_ms,
+                      &ts->plan);
+    if (ret == OMKT_OK && ts->plan.n_rows > 0) {
+        ts->role = ROLE_SPLIT;
+        ts->n_run = 0;
+        partition(ts);
+    }
+    return ret;
+}
+
+/* run_segment - a child's part, or a parent's join, by segment_job.c. */
+static int run_segment(struct tjob_state *ts, const char *src,
+                       const char *absdir, const char *tag)
+{
+    struct omkt_transcode_opts opts = make_opts(ts, tag);
+    struct segjob_in in;
+    int ret = seg_in(ts, src, &opts, &in);
+
+    if (ret == OMKT_OK && ts->role == ROLE_CHILD)
+        ret = segjob_child(&in, &ts->seg_frames);
+    else if (ret == OMKT_OK)
+        ret = segjob_join(&in, &ts->fam, absdir, &ts->res);
+    if (ret == OMKT_ESHUTDOWN || ret == OMKT_ECANCELLED)
+        return omkt_jobctx_stop_code(ts->ctx);
+    return ret;
+}
+
+/* run_engine - one pass for every setting, or one per setting. */
+static int run_engine(struct tjob_state *ts, const char *src,
+                      const char *absdir, const char *tag)
+{
+    struct omkt_transcode_opts opts = make_opts(ts, tag);
+
+    if (ts->n_run == 0)
+        return OMKT_OK; /* every setting was split */
+    if (conf->is_batch || ts->n_run == 1)
+        return engine(ts, src, absdir, &opts, 0, ts->n_run, &ts->res);
+    ts->res.outputs = omkt_xcalloc(ts->n_run, sizeof(*ts->res.outputs));
+    ts->passes = ts->n_run;
+    for (size_t i = 0; i < ts->n_run; i++) {
         struct omkt_transcode_result one = {0};
         int ret;
 
@@ -335,7 +455,7 @@ static int judge(struct omkt_jobctx *ctx, const struct tjob_state *ts, int ret)
         return OMKT_OK; /* failed outputs are recorded one by one */
     if (ret == OMKT_ENOSPC || ret == OMKT_EIO)
         ctx->eb.retryable = true;
-    if (ts->res.n == ts->n && ret != OMKT_ENOSPC && ret != OMKT_EIO)
+    if (ts->res.n == ts->n_run && ret != OMKT_ENOSPC && ret != OMKT_EIO)
         return OMKT_OK; /* each setting failed on its own merits */
     return ret;
 }
@@ -348,9 +468,11 @@ static int run(struct tjob_state *ts, const char *src, const char *absdir,
     const struct tjob_work w = {&ts->media, src,   absdir,     tag,
                                 ts->ids,    ts->n, &ts->staged};
 
-    if (other == NULL)
-        return run_engine(ts, src, absdir, tag);
-    return other(ts->ctx, &w, &ts->res);
+    if (other != NULL)
+        return other(ts->ctx, &w, &ts->res);
+    if (ts->role == ROLE_JOIN)
+        return run_segment(ts, src, absdir, tag);
+    return run_engine(ts, src, absdir, tag);
 }
 
 int tjob_handle(struct omkt_jobctx *ctx)
@@ -366,6 +488,7 @@ int tjob_handle_with(struct omkt_jobctx *ctx, tjob_engine_fn other)
 
     ts->ctx = ctx;
     ctx->data = ts;
+    ts->role = ctx->job.parent_id > 0 ? ROLE_CHILD : ROLE_WHOLE;
     ret = load(ctx, ts);
     if (ret != OMKT_OK || ts->n == 0)
         return ret;
@@ -385,11 +508,14 @@ int tjob_handle_with(struct omkt_jobctx *ctx, tjob_engine_fn other)
     if (ret == OMKT_OK)
         ret = check_space(ctx, absdir);
     if (ret == OMKT_OK)
-        ret = omkt_job_set_tmp_dir(ctx->db, &ctx->job, ts->dir, &ctx->eb);
+        ret = omkt_fs_tmptag(tag, sizeof(tag), ctx->job.id);
+    if (ret == OMKT_OK && other == NULL)
+        ret = find_role(ts, src, tag);
+    if (ret != OMKT_OK || ts->role == ROLE_CHILD)
+        return ret == OMKT_OK ? run_segment(ts, src, absdir, tag) : ret;
+    ret = omkt_job_set_tmp_dir(ctx->db, &ctx->job, ts->dir, &ctx->eb);
     for (size_t i = 0; ret == OMKT_OK && i < ts->n; i++)
         ret = omkt_transcode_start(ctx->db, ts->tids[i], &ctx->eb);
-    if (ret == OMKT_OK)
-        ret = omkt_fs_tmptag(tag, sizeof(tag), ctx->job.id);
     if (ret != OMKT_OK)
         return ret;
     ret = run(ts, src, absdir, tag, other);
@@ -486,11 +612,31 @@ static int record_output(struct omkt_jobctx *ctx, struct tjob_state *ts,
     return ret;
 }
 
+/* split - the children of a job split by this claim, which then waits
+ * for them (db_segments.h). */
+static int split(struct omkt_jobctx *ctx, struct tjob_state *ts)
+{
+    char *payload =
+        omkt_tpayload_build(&ts->tids[ts->n_run], ts->n - ts->n_run);
+    int ret = payload != NULL
+                  ? omkt_seg_split(ctx->db, &ctx->job, payload, ts->plan.rows,
+                                   ts->plan.n_rows, &ctx->eb)
+                  : OMKT_EINVAL;
+
+    free(payload);
+    ctx->is_parking = ret == OMKT_OK;
+    return ret;
+}
+
 int tjob_done(struct omkt_jobctx *ctx)
 {
     struct tjob_state *ts = ctx->data;
+    int ret;
+
+    if (ts->role == ROLE_CHILD)
+        return omkt_seg_frames(ctx->db, ctx->job.id, ts->seg_frames, &ctx->eb);
     /* REST media: the media row first (restcb.h), then its transcodes. */
-    int ret = omkt_restcb_lock(ctx->db, &ts->media, &ctx->eb);
+    ret = omkt_restcb_lock(ctx->db, &ts->media, &ctx->eb);
 
     for (size_t i = 0; ret == OMKT_OK && i < ts->res.n && i < ts->n; i++) {
         ret = record_output(ctx, ts, i);
@@ -499,6 +645,8 @@ int tjob_done(struct omkt_jobctx *ctx)
     }
     if (ret == OMKT_OK && ts->n > 0)
         ret = omkt_restcb_media_end(ctx->db, &ts->media, false, &ctx->eb);
+    if (ret == OMKT_OK && ts->role == ROLE_SPLIT)
+        ret = split(ctx, ts);
     return ret;
 }
 
@@ -529,12 +677,17 @@ int tjob_failed(struct omkt_jobctx *ctx, int code, const char *reason,
 {
     struct tjob_state *ts = ctx->data;
     char msg[OMKT_ERRBUF_LEN + 64];
+    bool is_first = false;
+    int ret;
 
-    (void)code;
     if (!is_final || ts == NULL || ts->media.id == 0)
         return OMKT_OK;
-    snprintf(msg, sizeof(msg), "transcode failed: %s", reason);
-    return fail_rows(ctx, ts, msg);
+    if (ts->role != ROLE_CHILD) {
+        snprintf(msg, sizeof(msg), "transcode failed: %s", reason);
+        return fail_rows(ctx, ts, msg);
+    }
+    ret = segjob_child_failed(ctx, code, reason, msg, sizeof(msg), &is_first);
+    return ret == OMKT_OK && is_first ? fail_rows(ctx, ts, msg) : ret;
 }
 
 void tjob_cleanup(struct omkt_jobctx *ctx)
@@ -543,6 +696,9 @@ void tjob_cleanup(struct omkt_jobctx *ctx)
 
     if (ts == NULL)
         return;
+    if (ts->role != ROLE_WHOLE)
+        segjob_after(ctx, conf->docroot, ts->tids, ts->n);
+    segjob_plan_clear(&ts->plan);
     omkt_transcode_result_clear(&ts->res);
     omkt_media_clear(&ts->media);
     for (size_t i = 0; i < ts->n; i++)

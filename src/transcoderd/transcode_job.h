@@ -25,9 +25,9 @@ struct tjob_conf {
     struct omkt_out_limits limits; /* output duration and pixel rate */
     const char *docroot;           /* borrowed from the daemon's config */
     bool is_bridge;                /* also a cloud bridge (bridge.h) */
-    /* Segment-parallel transcoding (docs/media.md; not wired to jobs yet):
-     * sources at least segment_min_ms long (0: never) split into
-     * segments of about segment_length_ms. */
+    /* Segment-parallel transcoding (segment_job.h): sources at least
+     * segment_min_ms long (0: never) split into segment jobs of about
+     * segment_length_ms. */
     int64_t segment_min_ms;
     int64_t segment_length_ms;
 };

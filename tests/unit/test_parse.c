@@ -38,6 +38,7 @@ static void test_duration(void)
     } c[] = {
         {"300s", OMKT_OK, 300000},  {"100ms", OMKT_OK, 100},
         {"5m", OMKT_OK, 300000},    {"2h", OMKT_OK, 7200000},
+        {"5min", OMKT_OK, 300000},  {"5mn", OMKT_EINVAL, 0},
         {"7d", OMKT_OK, 604800000}, {"30", OMKT_OK, 30000},
         {"-1s", OMKT_EINVAL, 0},    {"5x", OMKT_EINVAL, 0},
         {"s", OMKT_EINVAL, 0},      {"10 s", OMKT_EINVAL, 0},
