@@ -518,8 +518,8 @@ elif step "segments: children running on hostB and hostC at once" \
         ON p.id = j.worker_id WHERE j.parent_id = $P AND j.state = 'running'
         AND p.host = 'hostB'" | tr '\n' ' ')
     echo "# hostB cut off while holding child job(s) ${VICTIMS:-none} of $P" \
-        "($(sql "SELECT GROUP_CONCAT(seg) FROM job_segments
-            WHERE job_id IN (${VICTIMS// /,}0)") segments)"
+        "(segment(s) $(sql "SELECT GROUP_CONCAT(seg) FROM job_segments
+            WHERE job_id IN (${VICTIMS// /,}0)"); -1 is the audio)"
     check "segments: hostB held a segment when cut off" test -n "$VICTIMS"
     check "segments: the parent is done without hostB" \
         wait_for 120 is_state "$P" "done"
@@ -534,7 +534,7 @@ elif step "segments: children running on hostB and hostC at once" \
     check "segments: B heartbeats again once its link is back" \
         wait_for 120 running_on hostB transcoderd
     echo "# children of $P: $(sql "SELECT CONCAT(COUNT(*), ' jobs, ',
-        SUM(state = 'done'), ' done, hosts ', GROUP_CONCAT(DISTINCT p.host))
+        SUM(j.state = 'done'), ' done, hosts ', GROUP_CONCAT(DISTINCT p.host))
         FROM jobs j LEFT JOIN processes p ON p.id = j.worker_id
         WHERE j.parent_id = $P")"
     check_eq "segments: every child done" "$(sql "SELECT COUNT(*) FROM jobs
