@@ -6,6 +6,10 @@ threads that have exited).
 
   cpu.py now PID...
       the CPU seconds (user + sys) of the PIDs together, now.
+  cpu.py rqwait PID...
+      the seconds the PIDs' threads have waited on a run queue, runnable
+      but not running (/proc/PID/task/*/schedstat, field 2): the time a
+      busy machine took from them.
   cpu.py sample OUT INTERVAL_S PID...
       every INTERVAL_S seconds one line "epoch cpu_s busy_s" into OUT:
       cpu_s as `now` gives it, busy_s the whole machine's non-idle CPU
@@ -34,6 +38,22 @@ def proc_cpu(pids):
         # After the command: state is field 3, utime 14, stime 15.
         total += (int(fields[11]) + int(fields[12])) / TICK
     return total
+
+
+def rqwait(pids):
+    total = 0
+    for pid in pids:
+        try:
+            tasks = os.listdir("/proc/%s/task" % pid)
+        except OSError:
+            continue
+        for t in tasks:
+            try:
+                with open("/proc/%s/task/%s/schedstat" % (pid, t)) as f:
+                    total += int(f.read().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return total / 1e9
 
 
 def busy():
@@ -82,6 +102,8 @@ def main():
     cmd = sys.argv[1]
     if cmd == "now":
         print("%.2f" % proc_cpu(sys.argv[2:]))
+    elif cmd == "rqwait":
+        print("%.2f" % rqwait(sys.argv[2:]))
     elif cmd == "sample":
         sample(sys.argv[2], float(sys.argv[3]), sys.argv[4:])
     elif cmd == "window":
