@@ -6,6 +6,7 @@
 # apid on 127.0.0.1:$PORT and one of each worker daemon.  Ctrl-C or
 # SIGTERM stops everything cleanly.  SOURCE=file.mp4 also pushes that file
 # through (probe + the recommended settings) and prints the outputs.
+# SEGMENT_MIN=10s (SEGMENT_LENGTH=4s) splits long sources into segments.
 # Each daemon runs under a small supervisor that restarts it when it
 # dies (logged to var/log/run.log, backing off up to 30 s); when apid
 # cannot start at all (its port is taken), run.sh says so and stops.
@@ -86,6 +87,18 @@ region = ${S3_REGION:-us-east-1}
 addressing = path
 # the demo's store is usually on loopback
 allow_private = yes
+CONF
+fi
+# SEGMENT_MIN (and SEGMENT_LENGTH, default 60s): segment-parallel
+# transcoding of sources at least that long (docs/media.md), with two
+# transcoder workers so that segments run side by side.
+if [ -n "${SEGMENT_MIN:-}" ]; then
+    cat >> "$VAR/omkt.conf" <<CONF
+
+[transcoderd]
+workers = 2
+segment_min = $SEGMENT_MIN
+segment_length = ${SEGMENT_LENGTH:-60s}
 CONF
 fi
 ctl() { "$BIN/omktctl" -c "$VAR/omkt.conf" "$@"; }

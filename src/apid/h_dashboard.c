@@ -5,8 +5,9 @@
  * asset: the style sheet is compiled in) and refreshed by the browser
  * every 5 s: queue depth per task and state, running jobs with progress
  * bars, workers per host with heartbeat age and current job, recent
- * failures with their reasons, jobs done over the last hour, and the
- * newest media with their settings and running job (dash_media.h).
+ * failures with their reasons, jobs done over the last hour, the split
+ * transcodes in progress (dash_split.h), and the newest media with their
+ * settings and running job (dash_media.h).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "apid/auth.h"
 #include "apid/dash_action.h"
 #include "apid/dash_media.h"
+#include "apid/dash_split.h"
 #include "apid/h_dashboard.h"
 #include "apid/h_health.h"
 #include "apid/sbuf.h"
@@ -238,6 +240,7 @@ static void page(struct omkt_db *db, const struct dash_view *f, struct sbuf *b)
     } else {
         s_queue(db, b);
         s_running(db, b);
+        dash_split(db, b);
         s_workers(db, b);
         s_throughput(db, b);
         s_failures(db, b);

@@ -30,6 +30,7 @@
 #include "common/db_jobs.h"
 #include "common/db_jobstats.h"
 #include "common/db_procs.h"
+#include "common/db_segview.h"
 
 #define CLUSTER "scope=\"cluster\","
 
@@ -160,12 +161,32 @@ static int m_workers(struct omkt_db *db, struct sbuf *b)
     return OMKT_OK;
 }
 
+/* m_segments - omkt_segment_jobs{state}: the children of split
+ * transcodes (segments and audio), zeros included. */
+static int m_segments(struct omkt_db *db, struct sbuf *b)
+{
+    struct omkt_segview_counts c;
+    int ret = omkt_segview_counts(db, &c, NULL);
+
+    if (ret != OMKT_OK)
+        return ret;
+    sbuf_printf(b, "# HELP omkt_segment_jobs Segment and audio jobs of split "
+                   "transcodes by state.\n"
+                   "# TYPE omkt_segment_jobs gauge\n");
+    for (size_t s = 0; s < OMKT_SEGVIEW_NSTATES; s++)
+        sbuf_printf(b,
+                    "omkt_segment_jobs{" CLUSTER "state=\"%s\"} %" PRId64 "\n",
+                    omkt_segview_states[s], c.n[s]);
+    return OMKT_OK;
+}
+
 /* m_cluster - the database's series; false when it did not answer. */
 static bool m_cluster(struct omkt_db *db, struct sbuf *b)
 {
     return db != NULL && m_jobs(db, b) == OMKT_OK &&
            m_oldest(db, b) == OMKT_OK && m_durations(db, b) == OMKT_OK &&
-           m_workers(db, b) == OMKT_OK && metrics_cloud(db, b) == OMKT_OK &&
+           m_workers(db, b) == OMKT_OK && m_segments(db, b) == OMKT_OK &&
+           metrics_cloud(db, b) == OMKT_OK &&
            metrics_counters(db, b) == OMKT_OK;
 }
 

@@ -13,11 +13,13 @@
 #include "apid/files.h"
 #include "apid/media_verb.h"
 #include "apid/rest.h"
+#include "apid/rest_split.h"
 #include "apid/rest_stream.h"
 #include "apid/server.h"
 #include "common/alloc.h"
 #include "common/db_jobs.h"
 #include "common/db_media.h"
+#include "common/db_segview.h"
 #include "common/db_transcodes.h"
 #include "common/jobflow.h"
 #include "common/log.h"
@@ -297,9 +299,25 @@ static json_t *with_stream(struct apid_req *r, const char *base, int64_t id,
     return t;
 }
 
-/* transcodes_json - the outputs, with progress and download links. */
+/* with_split - @t, a transcode entry, with its "split" object when
+ * segments make (or made) it. */
+static json_t *with_split(const struct omkt_segview *v, json_t *t)
+{
+    int64_t setting = json_integer_value(json_object_get(t, "setting_id"));
+    const struct omkt_segview_family *f =
+        setting > 0 && setting <= INT_MAX ? omkt_segview_find(v, (int)setting)
+                                          : NULL;
+
+    if (f != NULL)
+        json_object_set_new(t, "split", rest_split_json(f));
+    return t;
+}
+
+/* transcodes_json - the outputs, with progress, download links and the
+ * segments of split ones (@v). */
 static json_t *transcodes_json(struct apid_req *r, int64_t id,
-                               const struct omkt_dbres *c, int *pct)
+                               const struct omkt_dbres *c,
+                               const struct omkt_segview *v, int *pct)
 {
     json_t *arr = json_array();
     char base[512];
@@ -311,6 +329,7 @@ static json_t *transcodes_json(struct apid_req *r, int64_t id,
         bool is_done = strcmp(state, "processed") == 0;
         int64_t p = is_done ? 100 : omkt_dbres_i64(c, i, 4, 0);
         char *link;
+        json_t *t;
 
         if (!is_kind(c, i, 't'))
             continue;
@@ -320,22 +339,29 @@ static json_t *transcodes_json(struct apid_req *r, int64_t id,
                        : NULL;
         sum += p;
         n++;
-        json_array_append_new(
-            arr, with_stream(
-                     r, base, id,
-                     json_pack("{s:I, s:s, s:I, s:I, s:s?, s:s?}", "setting_id",
-                               (json_int_t)omkt_dbres_i64(c, i, 1, 0), "state",
-                               state, "progress", (json_int_t)p, "cardinality",
-                               (json_int_t)omkt_dbres_i64(c, i, 5, 0), "error",
-                               omkt_dbres_str(c, i, 6), "download_url", link),
-                     is_done));
+        t = json_pack("{s:I, s:s, s:I, s:I, s:s?, s:s?}", "setting_id",
+                      (json_int_t)omkt_dbres_i64(c, i, 1, 0), "state", state,
+                      "progress", (json_int_t)p, "cardinality",
+                      (json_int_t)omkt_dbres_i64(c, i, 5, 0), "error",
+                      omkt_dbres_str(c, i, 6), "download_url", link);
+        t = with_stream(r, base, id, t, is_done);
+        json_array_append_new(arr, with_split(v, t));
         free(link);
     }
     *pct = n ? (int)(sum / n) : 0;
     return arr;
 }
 
-/* jobs_json - the media's jobs; *status summarises them. */
+/* parent_of - the split transcode job of job row @i, or NULL. */
+static json_t *parent_of(const struct omkt_dbres *c, size_t i)
+{
+    const char *p = omkt_dbres_str(c, i, 7);
+
+    return p != NULL ? json_integer(omkt_dbres_i64(c, i, 7, 0)) : NULL;
+}
+
+/* jobs_json - the media's jobs; *status summarises them (a split job
+ * waiting for its segments is active). */
 static json_t *jobs_json(const struct omkt_dbres *c, const char *media_state,
                          const char **status)
 {
@@ -353,11 +379,12 @@ static json_t *jobs_json(const struct omkt_dbres *c, const char *media_state,
         is_failed = is_failed || strcmp(st, "failed") == 0;
         is_cancelled = is_cancelled || strcmp(st, "cancelled") == 0;
         json_array_append_new(
-            arr, json_pack("{s:I, s:s, s:s, s:I, s:s?}", "id",
-                           (json_int_t)omkt_dbres_i64(c, i, 1, 0), "task",
-                           omkt_dbres_str(c, i, 2), "state", st, "progress",
-                           (json_int_t)omkt_dbres_i64(c, i, 4, 0), "error",
-                           omkt_dbres_str(c, i, 6)));
+            arr,
+            json_pack("{s:I, s:s, s:s, s:I, s:s?, s:o*}", "id",
+                      (json_int_t)omkt_dbres_i64(c, i, 1, 0), "task",
+                      omkt_dbres_str(c, i, 2), "state", st, "progress",
+                      (json_int_t)omkt_dbres_i64(c, i, 4, 0), "error",
+                      omkt_dbres_str(c, i, 6), "parent_id", parent_of(c, i)));
     }
     if (is_active)
         *status = "processing";
@@ -389,13 +416,14 @@ static json_t *settings_array(const char *text)
 
 /* media_object - assemble from a view row and the children. */
 static json_t *media_object(struct apid_req *r, const struct omkt_dbres *m,
-                            const struct omkt_dbres *c)
+                            const struct omkt_dbres *c,
+                            const struct omkt_segview *v)
 {
     const char *status = "done";
     int pct = 0;
     int64_t id = omkt_dbres_i64(m, 0, 0, 0);
     const char *meta = omkt_dbres_str(m, 0, 5);
-    json_t *tr = transcodes_json(r, id, c, &pct);
+    json_t *tr = transcodes_json(r, id, c, v, &pct);
     json_t *jobs = jobs_json(c, omkt_dbres_str(m, 0, 1), &status);
     json_t *md = meta ? json_loads(meta, 0, NULL) : NULL;
 
@@ -417,6 +445,7 @@ json_t *rest_media_json(struct apid_req *r, int64_t account_id, int64_t id,
                         int *rc)
 {
     struct omkt_dbres *m = NULL, *c = NULL;
+    struct omkt_segview v = {0};
     json_t *o = NULL;
 
     *rc = omkt_media_view(r->db, account_id, id, &m, NULL);
@@ -425,7 +454,10 @@ json_t *rest_media_json(struct apid_req *r, int64_t account_id, int64_t id,
     if (*rc == OMKT_OK)
         *rc = omkt_media_children(r->db, id, &c, NULL);
     if (*rc == OMKT_OK)
-        o = media_object(r, m, c);
+        *rc = omkt_segview_media(r->db, id, &v, NULL);
+    if (*rc == OMKT_OK)
+        o = media_object(r, m, c, &v);
+    omkt_segview_clear(&v);
     omkt_dbres_free(c);
     omkt_dbres_free(m);
     return o;

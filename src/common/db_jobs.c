@@ -650,49 +650,47 @@ int omkt_job_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
     return ret;
 }
 
-/* retry_children - a segmented job's failed and cancelled children
- * queued again; *open says whether any child is left undone. */
-static int retry_children(struct omkt_db *db, int64_t root, bool *open,
-                          struct omkt_errbuf *eb)
+/* has_children - whether job @root has segment children. */
+static int has_children(struct omkt_db *db, int64_t root, bool *has,
+                        struct omkt_errbuf *eb)
 {
-    static const char requeue[] =
-        "UPDATE jobs SET state = 'queued', attempts = 0, run_after = NOW(3),"
-        " worker_id = NULL, finished = NULL, error = NULL, error_code = NULL,"
-        " progress = 0 WHERE parent_id = ? AND state IN ('failed', "
-        "'cancelled')";
-    static const char undone[] = "SELECT COUNT(*) FROM jobs WHERE parent_id = ?"
-                                 " AND state <> 'done'";
+    static const char sql[] = "SELECT COUNT(*) FROM jobs WHERE parent_id = ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(root)};
     struct omkt_dbres *r = NULL;
-    int ret = omkt_db_exec(db, requeue, v, 1, NULL, NULL, eb);
+    int ret = omkt_db_query(db, sql, v, 1, &r, eb);
 
-    if (ret == OMKT_OK)
-        ret = omkt_db_query(db, undone, v, 1, &r, eb);
-    *open = ret == OMKT_OK && omkt_dbres_i64(r, 0, 0, 0) > 0;
+    *has = ret == OMKT_OK && omkt_dbres_i64(r, 0, 0, 0) > 0;
     omkt_dbres_free(r);
     return ret;
 }
 
 int omkt_job_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
 {
-    /* A segmented job waits for its children again (the done ones are
-     * kept); with none left to do, it is queued to join them. */
+    /* A segmented job waits for its children again, every one of them
+     * queued afresh: the family's files went when it ended. */
     static const char sql[] =
         "UPDATE jobs SET state = IF(?, 'waiting', 'queued'), attempts = 0,"
         " run_after = NOW(3), worker_id = NULL, finished = NULL, error = NULL,"
         " error_code = NULL, progress = 0"
         " WHERE id = ? AND state IN ('failed', 'cancelled')";
+    static const char children[] =
+        "UPDATE jobs SET state = 'queued', attempts = 0, run_after = NOW(3),"
+        " worker_id = NULL, finished = NULL, error = NULL, error_code = NULL,"
+        " progress = 0 WHERE parent_id = ? AND state <> 'running'";
     int64_t root = id;
-    bool open = false;
+    bool has = false;
     int ret = family_root(db, id, &root, eb);
 
     if (ret == OMKT_OK)
-        ret = retry_children(db, root, &open, eb);
+        ret = has_children(db, root, &has, eb);
     if (ret == OMKT_OK) {
-        struct omkt_dbv v[] = {OMKT_DBV_I(open), OMKT_DBV_I(root)};
+        struct omkt_dbv v[] = {OMKT_DBV_I(has), OMKT_DBV_I(root)};
 
         ret = omkt_db_exec_one(db, sql, v, 2, eb);
     }
+    if (ret == OMKT_OK && has)
+        ret = omkt_db_exec(db, children, (struct omkt_dbv[]){OMKT_DBV_I(root)},
+                           1, NULL, NULL, eb);
     if (ret == OMKT_ENOTFOUND)
         omkt_errf(eb, "job %lld: not found or not failed/cancelled",
                   (long long)id);

@@ -169,10 +169,9 @@ int omkt_job_get(struct omkt_db *db, int64_t id, struct omkt_job *job,
 /*
  * omkt_job_cancel/retry - an operator's verbs.  Segment-parallel jobs
  * (segment_job.h) go as a family: cancelling the parent or any child
- * cancels all of them; retrying one requeues the failed and cancelled
- * children and puts the parent back to wait for them (or to join, when
- * every child is done).  OMKT_ENOTFOUND when nothing was in a state to
- * change.
+ * cancels all of them; retrying one requeues every child (the family's
+ * segment files were removed when it ended) and puts the parent back to
+ * wait for them.  OMKT_ENOTFOUND when nothing was in a state to change.
  */
 int omkt_job_cancel(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);
 int omkt_job_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb);

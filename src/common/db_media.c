@@ -247,10 +247,10 @@ int omkt_media_children(struct omkt_db *db, int64_t id, struct omkt_dbres **res,
                         struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "SELECT 't', setting_id, state, '', progress, cardinality, error"
-        " FROM transcodes WHERE media_id = ? UNION ALL SELECT 'j', id, task,"
-        " state, progress, 0, error FROM jobs WHERE media_id = ? AND"
-        " task <> 'notify' ORDER BY 1 DESC, 2";
+        "SELECT 't', setting_id, state, '', progress, cardinality, error,"
+        " NULL FROM transcodes WHERE media_id = ? UNION ALL SELECT 'j', id,"
+        " task, state, progress, 0, error, parent_id FROM jobs WHERE"
+        " media_id = ? AND task <> 'notify' ORDER BY 1 DESC, 2";
     struct omkt_dbv v[] = {OMKT_DBV_I(id), OMKT_DBV_I(id)};
 
     return omkt_db_query(db, sql, v, OMKT_ARRAY_LEN(v), res, eb);

@@ -157,7 +157,8 @@ int omkt_media_view(struct omkt_db *db, int64_t account_id, int64_t id,
  * omkt_media_children - the media's transcodes then jobs (notify jobs
  * excepted) in one result: kind ('t' or 'j'), then for 't': setting_id,
  * state, progress, cardinality, error; for 'j': id, task, state,
- * progress, error.  *res is new.
+ * progress, error, parent_id (a segment's split transcode job, or NULL).
+ * *res is new.
  *
  * XXX: reads `transcodes` and `jobs`, not `media`: one UNION keeps both
  * lists in one snapshot for the REST view of a media, so it lives with the

@@ -136,8 +136,9 @@ int omkt_seg_progress(struct omkt_db *db, int64_t parent_id, int *pct,
 int omkt_seg_wake(struct omkt_db *db, int64_t parent_id, bool *woken,
                   struct omkt_errbuf *eb)
 {
-    static const char undone[] = "SELECT COUNT(*) FROM jobs"
-                                 " WHERE parent_id = ? AND state <> 'done'";
+    static const char blocked[] = /* no child (yet), or one not done */
+        "SELECT COUNT(*) = 0 OR SUM(state <> 'done') > 0 FROM jobs"
+        " WHERE parent_id = ?";
     /* Two children may both see the family done: the state guard lets
      * one of them wake it. */
     static const char wake[] =
@@ -146,7 +147,7 @@ int omkt_seg_wake(struct omkt_db *db, int64_t parent_id, bool *woken,
     struct omkt_dbv v[] = {OMKT_DBV_I(parent_id)};
     struct omkt_dbres *r = NULL;
     uint64_t n = 0;
-    int ret = omkt_db_query(db, undone, v, 1, &r, eb);
+    int ret = omkt_db_query(db, blocked, v, 1, &r, eb);
 
     if (ret == OMKT_OK && omkt_dbres_i64(r, 0, 0, 1) == 0)
         ret = omkt_db_exec(db, wake, v, 1, &n, NULL, eb);
@@ -160,6 +161,7 @@ int omkt_seg_wake_all(struct omkt_db *db, unsigned *n, struct omkt_errbuf *eb)
 {
     static const char sql[] =
         "SELECT p.id FROM jobs p WHERE p.state = 'waiting'"
+        " AND EXISTS (SELECT 1 FROM jobs c WHERE c.parent_id = p.id)"
         " AND NOT EXISTS (SELECT 1 FROM jobs c WHERE c.parent_id = p.id"
         " AND c.state <> 'done') LIMIT 100";
     struct omkt_dbres *r = NULL;

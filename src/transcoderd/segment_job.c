@@ -44,18 +44,20 @@ static void rows_of(const struct omkt_segment_src *ss, const int64_t *bounds,
 {
     size_t n = nb + 1 + (ss->has_audio ? 1 : 0);
 
+    /* The audio first: claimed in id order, it runs beside segment 0
+     * instead of after the last one. */
     plan->rows = omkt_xcalloc(n, sizeof(*plan->rows));
+    if (ss->has_audio)
+        plan->rows[0] = (struct omkt_seg_row){OMKT_SEG_AUDIO, 0, INT64_MAX,
+                                              ss->duration_us};
     for (size_t i = 0; i <= nb; i++) {
-        struct omkt_seg_row *r = &plan->rows[i];
+        struct omkt_seg_row *r = &plan->rows[i + (ss->has_audio ? 1 : 0)];
 
         r->seg = (int)i;
         r->start_us = i == 0 ? 0 : bounds[i - 1];
         r->end_us = i == nb ? INT64_MAX : bounds[i];
         r->length_us = (i == nb ? ss->duration_us : r->end_us) - r->start_us;
     }
-    if (ss->has_audio)
-        plan->rows[nb + 1] = (struct omkt_seg_row){OMKT_SEG_AUDIO, 0, INT64_MAX,
-                                                   ss->duration_us};
     plan->n_rows = n;
 }
 

@@ -129,6 +129,9 @@ static void test_split(void)
     OMKT_CHECK_INT(omkt_job_get(db, c0, &job, NULL), OMKT_OK, "get");
     OMKT_CHECK_INT(job.parent_id, p, "omkt_job_get carries the parent");
     omkt_job_clear(&job);
+    OMKT_CHECK_INT(omkt_job_retry(db, c0 + 1, NULL), OMKT_ENOTFOUND,
+                   "no retry while the family runs");
+    OMKT_CHECK_STR(state_of(c0), "running", "the running child untouched");
 }
 
 static void test_progress_and_wake(void)
@@ -155,6 +158,28 @@ static void test_progress_and_wake(void)
     OMKT_CHECK_STR(state_of(p), "queued", "parent queued to join");
     OMKT_CHECK_INT(omkt_seg_wake(db, p, &woken, NULL), OMKT_OK, "wake again");
     OMKT_CHECK(!woken, "a second waker changes nothing");
+}
+
+/* a parked job without children is never woken (no family yet) */
+static void test_no_children(void)
+{
+    struct omkt_job_new jn = {.task = OMKT_TASK_TRANSCODE};
+    struct omkt_job job = {0};
+    bool woken = true;
+    int64_t id = 0;
+
+    OMKT_CHECK_INT(omkt_job_enqueue(db, &jn, &id, NULL), OMKT_OK, "enqueue");
+    OMKT_CHECK_INT(
+        omkt_job_claim_id(db, OMKT_TASK_TRANSCODE, id, 77, 60, &job, NULL),
+        OMKT_OK, "claim");
+    OMKT_CHECK_INT(omkt_job_park(db, &job, NULL), OMKT_OK, "park");
+    omkt_job_clear(&job);
+    OMKT_CHECK_INT(omkt_seg_wake(db, id, &woken, NULL), OMKT_OK, "wake");
+    OMKT_CHECK(!woken, "no child: not woken");
+    OMKT_CHECK_INT(omkt_seg_wake_all(db, NULL, NULL), OMKT_OK, "sweep");
+    OMKT_CHECK_STR(state_of(id), "waiting", "the sweep leaves it too");
+    if (n_parents < OMKT_ARRAY_LEN(parents))
+        parents[n_parents++] = id;
 }
 
 static void test_wake_all(void)
@@ -192,10 +217,10 @@ static void test_fail(void)
     OMKT_CHECK_INT(omkt_seg_fail(db, p, OMKT_EMEDIA, "again", &first, NULL),
                    OMKT_OK, "fail again");
     OMKT_CHECK(!first, "a second failure tells nobody");
-    /* retry by a child: the family again, the done segment kept */
+    /* retry by a child: the whole family again (its files are gone) */
     OMKT_CHECK_INT(omkt_job_retry(db, c0 + 2, NULL), OMKT_OK, "retry");
     OMKT_CHECK_STR(state_of(p), "waiting", "parent waits again");
-    OMKT_CHECK_STR(state_of(c0), "done", "done segment kept");
+    OMKT_CHECK_STR(state_of(c0), "queued", "done segment made again");
     OMKT_CHECK_STR(state_of(c0 + 2), "queued", "failed segment queued");
     OMKT_CHECK_STR(state_of(c0 + 1), "queued", "cancelled segment queued");
 }
@@ -227,11 +252,15 @@ static void test_cancel_and_heads(void)
                    0, "every child cancelled");
     OMKT_CHECK_INT(omkt_job_cancel(db, p, NULL), OMKT_ENOTFOUND,
                    "nothing left to cancel");
-    /* a parent with every child done retries to join, not to wait */
+    /* every child done, the parent cancelled: all made again */
     for (int i = 0; i < 4; i++)
         set_state(c0 + i, "done", 100);
     OMKT_CHECK_INT(omkt_job_retry(db, p, NULL), OMKT_OK, "retry");
-    OMKT_CHECK_STR(state_of(p), "queued", "queued to join");
+    OMKT_CHECK_STR(state_of(p), "waiting", "waits for them");
+    OMKT_CHECK_INT(q_i64("SELECT COUNT(*) FROM jobs WHERE parent_id = ?"
+                         " AND state = 'queued' AND attempts = 0",
+                         p),
+                   4, "every child queued afresh");
 }
 
 static int64_t reaped_id, reaped_parent;
@@ -283,6 +312,7 @@ int main(void)
         return rc;
     test_split();
     test_progress_and_wake();
+    test_no_children();
     test_wake_all();
     test_fail();
     test_cancel_and_heads();
