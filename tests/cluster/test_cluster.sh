@@ -476,9 +476,14 @@ holding() {
         ON p.id = j.worker_id WHERE j.parent_id = $1 AND j.state = 'running'
         ORDER BY p.host" | tr '\n' ' '
 }
-# mid_way PARENT: B and C each hold a child, and children are left.
+# mid_way PARENT: B and C each hold a child, B's a video segment (the
+# audio child comes first), and children are left.
 mid_way() {
     [ "$(holding "$1")" = "hostB hostC " ] &&
+        [ "$(sql "SELECT COUNT(*) FROM jobs j JOIN job_segments s
+            ON s.job_id = j.id JOIN processes p ON p.id = j.worker_id
+            WHERE j.parent_id = $1 AND j.state = 'running' AND s.seg >= 0
+            AND p.host = 'hostB'")" -ge 1 ] &&
         [ "$(sql "SELECT COUNT(*) FROM jobs WHERE parent_id = $1
             AND state = 'queued'")" -ge 2 ]
 }
@@ -520,7 +525,8 @@ elif step "segments: children running on hostB and hostC at once" \
     echo "# hostB cut off while holding child job(s) ${VICTIMS:-none} of $P" \
         "(segment(s) $(sql "SELECT GROUP_CONCAT(seg) FROM job_segments
             WHERE job_id IN (${VICTIMS// /,}0)"); -1 is the audio)"
-    check "segments: hostB held a segment when cut off" test -n "$VICTIMS"
+    check "segments: hostB held a video segment when cut off" \
+        test -n "$VICTIMS"
     check "segments: the parent is done without hostB" \
         wait_for 120 is_state "$P" "done"
     for v in $VICTIMS; do
