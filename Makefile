@@ -147,6 +147,11 @@ fuzz:
 sanitize:
 	$(MAKE) BUILD=sanitize tests
 
+# bench/segments: segment-parallel setting 14 through real transcoderds and
+# the DB queue, whole file vs K = 1, 2, 4 (~10 min; --quick: a 30 s clip).
+bench-segments: all
+	bench/segments/run
+
 # bench/scale: the EC2 scaler's decision against media-nommer's policy
 # on a simulated day (outside `make check`; see bench/scale/README.md).
 bench-scale: $(BIN)/bench/scale_sim
@@ -213,7 +218,7 @@ format-check:
 clean:
 	rm -rf build bin
 
-.PHONY: all tests fuzzers fuzz sanitize check check-heavy check-cluster run install format format-check clean
+.PHONY: all tests fuzzers fuzz sanitize check check-heavy check-cluster run install format format-check clean bench-segments
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 .SECONDARY:

@@ -19,6 +19,11 @@
 #    when the link is back, B notices it lost the job; nothing published
 #    twice.  3. Every B process SIGKILLed mid-transcode: the same.
 # 4. MariaDB restarted during a batch: nothing lost.
+# 5. Segment-parallel transcoding (segment_min 35s, segment_length 4s on
+#    B and C; the 30 s clips above stay whole): a 40 s clip split into
+#    ten segments that B and C run at the same time; B cut off while it
+#    holds one: C redoes it after the lease, the parent joins, the output
+#    has the source's frame count, one callback per setting.
 # Throughout: no temp file left, no output without its processed row.
 # Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN): exits 77 otherwise.
 . "$(dirname "$0")/../lib/common.sh"
@@ -165,6 +170,8 @@ workers = 1
 workers = 1
 threads = 1
 min_free = 1M
+segment_min = 35s
+segment_length = 4s
 
 [notifierd]
 allow_private = yes
@@ -452,6 +459,110 @@ for h in hostB hostC; do
     check "DB restart: $h still heartbeating" wait_for 30 running_on "$h" transcoderd
 done
 echo "# DB restart phase: $((SECONDS - t0)) s"
+
+mark "5. Segments"
+# 5. Segment-parallel: one 40 s clip (a keyframe every 2 s) split across
+# B and C; B's link cut while it holds a segment.
+t0=$SECONDS
+# parent_of RID: the media's transcode job that has no parent.
+parent_of() {
+    sql "SELECT j.id FROM jobs j JOIN media m ON m.id = j.media_id
+        WHERE j.task = 'transcode' AND j.parent_id IS NULL
+        AND m.remote_id = $1 ORDER BY j.id DESC LIMIT 1"
+}
+# holding PARENT: the hosts holding a running child of PARENT.
+holding() {
+    sql "SELECT DISTINCT p.host FROM jobs j JOIN processes p
+        ON p.id = j.worker_id WHERE j.parent_id = $1 AND j.state = 'running'
+        ORDER BY p.host" | tr '\n' ' '
+}
+# mid_way PARENT: B and C each hold a child, B's a video segment (the
+# audio child comes first), and children are left.
+mid_way() {
+    [ "$(holding "$1")" = "hostB hostC " ] &&
+        [ "$(sql "SELECT COUNT(*) FROM jobs j JOIN job_segments s
+            ON s.job_id = j.id JOIN processes p ON p.id = j.worker_id
+            WHERE j.parent_id = $1 AND j.state = 'running' AND s.seg >= 0
+            AND p.host = 'hostB'")" -ge 1 ] &&
+        [ "$(sql "SELECT COUNT(*) FROM jobs WHERE parent_id = $1
+            AND state = 'queued'")" -ge 2 ]
+}
+job_state() { sql "SELECT state FROM jobs WHERE id = $1"; }
+is_state() { [ "$(job_state "$1")" = "$2" ]; }
+child_row() { # child_row ID: "state attempts host" of a child job
+    sql "SELECT CONCAT(j.state, ' ', j.attempts, ' ', IFNULL(p.host, '-'))
+        FROM jobs j LEFT JOIN processes p ON p.id = j.worker_id
+        WHERE j.id = $1"
+}
+vframes() { # vframes FILE: its video frames (packets)
+    ffprobe -v error -select_streams v:0 -count_packets \
+        -show_entries stream=nb_read_packets -of csv=p=0 "$1"
+}
+ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=size=640x360:rate=25:duration=40" \
+    -f lavfi -i "sine=frequency=440:sample_rate=44100:duration=40" \
+    -c:v libx264 -preset ultrafast -g 50 -keyint_min 50 -sc_threshold 0 \
+    -pix_fmt yuv420p -c:a aac -b:a 96k -ac 2 -shortest "$T/cms/seg.mp4" ||
+    fail "segments: the 40 s clip"
+submit seg.mp4 41
+# step WHAT CMD...: check, and the result as the status.
+step() {
+    local what=$1; shift
+    if "$@"; then pass "$what"; else fail "$what"; return 1; fi
+}
+has_parent() { [ -n "$(parent_of "$1")" ]; }
+P=""
+wait_for 60 has_parent 41 && P=$(parent_of 41)
+if [ -z "$P" ]; then
+    fail "segments: no transcode job for media 41"
+elif step "segments: children running on hostB and hostC at once" \
+    wait_for 120 mid_way "$P"; then
+    check_eq "segments: the parent waits for them" "$(job_state "$P")" waiting
+    ip link set "ok${TAG}b" down
+    # What B held when its link went: it cannot commit anything after.
+    VICTIMS=$(sql "SELECT j.id FROM jobs j JOIN processes p
+        ON p.id = j.worker_id WHERE j.parent_id = $P AND j.state = 'running'
+        AND p.host = 'hostB'" | tr '\n' ' ')
+    echo "# hostB cut off while holding child job(s) ${VICTIMS:-none} of $P" \
+        "(segment(s) $(sql "SELECT GROUP_CONCAT(seg) FROM job_segments
+            WHERE job_id IN (${VICTIMS// /,}0)"); -1 is the audio)"
+    check "segments: hostB held a video segment when cut off" \
+        test -n "$VICTIMS"
+    check "segments: the parent is done without hostB" \
+        wait_for 120 is_state "$P" "done"
+    for v in $VICTIMS; do
+        row=$(child_row "$v")
+        case $row in
+        "done "[2-9]" hostC") pass "segments: child $v redone by hostC ($row)" ;;
+        *) fail "segments: child $v redone by hostC after its lease (got '$row')" ;;
+        esac
+    done
+    ip link set "ok${TAG}b" up
+    check "segments: B heartbeats again once its link is back" \
+        wait_for 120 running_on hostB transcoderd
+    echo "# children of $P: $(sql "SELECT CONCAT(COUNT(*), ' jobs, ',
+        SUM(j.state = 'done'), ' done, hosts ', GROUP_CONCAT(DISTINCT p.host))
+        FROM jobs j LEFT JOIN processes p ON p.id = j.worker_id
+        WHERE j.parent_id = $P")"
+    check_eq "segments: every child done" "$(sql "SELECT COUNT(*) FROM jobs
+        WHERE parent_id = $P AND state <> 'done'")" 0
+    # 40 s on keyframes every 2 s in segments of about 4 s, and the audio.
+    check_eq "segments: ten video segments and the audio" \
+        "$(sql "SELECT CONCAT(SUM(seg >= 0), '+', SUM(seg = -1))
+            FROM job_segments WHERE parent_id = $P")" "10+1"
+    check "segments: every format callback arrived" wait_for 60 all_format_cbs 41
+    sleep_until=$((SECONDS + 3))   # room for a duplicate to show up, if any
+    wait_for 4 test $SECONDS -ge $sleep_until
+    exactly_once "segments" 41
+    outputs_valid "segments" 41
+    out=$(sql "SELECT t.path FROM transcodes t JOIN media m ON m.id = t.media_id
+        WHERE m.remote_id = 41 AND t.setting_id = 11")
+    check_eq "segments: frame count of the source" \
+        "$(vframes "$T/export/$out" 2>&1)" "$(vframes "$T/cms/seg.mp4")"
+    check "segments: tmp/segments/$P removed" \
+        wait_for 30 test ! -e "$T/export/tmp/segments/$P"
+    nothing_partial "segments"
+fi
+echo "# segments phase: $((SECONDS - t0)) s"
 
 check_eq "no transcode in error" \
     "$(sql "SELECT COUNT(*) FROM transcodes WHERE state <> 'processed'")" 0
