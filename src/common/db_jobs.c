@@ -246,9 +246,12 @@ static int claim_once(struct omkt_db *db, enum omkt_task task, int64_t id,
                       int64_t worker_id, unsigned lease_s, struct omkt_job *job,
                       struct omkt_errbuf *eb)
 {
+    /* A split job claimed to join its segments keeps their 100%. */
     static const char claim_update[] =
         "UPDATE jobs SET state = 'running', worker_id = ?,"
-        " attempts = attempts + 1, progress = 0, started = NOW(3),"
+        " attempts = attempts + 1, started = NOW(3),"
+        " progress = IF(progress = 100 AND EXISTS (SELECT 1 FROM job_segments"
+        " s WHERE s.parent_id = jobs.id), 100, 0),"
         " lease_until = NOW(3) + INTERVAL ? SECOND"
         " WHERE id = ? AND state = 'queued'";
     struct omkt_dbres *r = NULL;

@@ -77,8 +77,8 @@ int omkt_transcode_list(struct omkt_db *db, int64_t media_id,
 int omkt_transcode_start(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "UPDATE transcodes SET state = 'running', progress = 0"
-        " WHERE id = ? AND state IN ('asked', 'running')";
+        "UPDATE transcodes SET progress = IF(state = 'running', progress, 0),"
+        " state = 'running' WHERE id = ? AND state IN ('asked', 'running')";
     struct omkt_dbv v[] = {OMKT_DBV_I(id)};
 
     return omkt_db_exec_guarded(db, sql, v, 1, "transcode", id, eb);

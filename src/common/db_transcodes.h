@@ -41,7 +41,8 @@ int omkt_transcode_find(struct omkt_db *db, int64_t media_id, int setting_id,
 int omkt_transcode_list(struct omkt_db *db, int64_t media_id,
                         struct omkt_dbres **res, struct omkt_errbuf *eb);
 
-/* omkt_transcode_start - asked|running -> running. */
+/* omkt_transcode_start - asked|running -> running: progress 0 when it
+ * was asked, kept when running (a split job claimed to join). */
 int omkt_transcode_start(struct omkt_db *db, int64_t id,
                          struct omkt_errbuf *eb);
 

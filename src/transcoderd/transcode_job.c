@@ -217,7 +217,8 @@ static void on_progress(void *p, double fraction)
     int pct = (int)(whole * 100.0);
     int64_t now = omkt_now_ms();
 
-    omkt_jobctx_progress(ts->ctx, pct);
+    if (ts->role != ROLE_SPLIT) /* a split job's is its segments' share */
+        omkt_jobctx_progress(ts->ctx, pct);
     if (now < ts->next_progress_ms)
         return;
     ts->next_progress_ms = now + 1000;
