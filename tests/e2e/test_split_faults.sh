@@ -25,6 +25,30 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/seglib.sh"
 omkt_setup e2esplitf
+
+# family_failed RID PARENT SEG - the family of media RID ended failed
+# because of segment SEG: the other children done or cancelled, one
+# alert naming the segment, the row in error, nothing left running, the
+# segment directory removed, no output.
+family_failed() {
+    local rid=$1 p=$2 seg=$3 alert
+    check_eq "media $rid: every other child done or cancelled" \
+        "$(sql "SELECT COUNT(*) FROM jobs j JOIN job_segments s ON s.job_id = j.id
+            WHERE s.parent_id = $p AND s.seg <> $seg
+            AND j.state NOT IN ('done', 'cancelled')")" 0
+    check "media $rid: alert acknowledged" wait_for 30 has_acked transcoder_send_alert "$rid"
+    alert=$(cmslog q:action=transcoder_send_alert q:id="$rid" mode=ok --get q:message | head -1)
+    echo "# alert: $alert"
+    check "media $rid: the alert names segment $seg" grep -q "segment $seg" <<<"$alert"
+    check_eq "media $rid: exactly one alert" "$(cmslog q:action=transcoder_send_alert q:id="$rid")" 1
+    check_eq "media $rid: transcodes row in error" "$(tstate "$rid" 12)" error
+    check "media $rid: no transcode job left queued, running or waiting" \
+        wait_for 10 no_running
+    check "media $rid: tmp/segments/$p removed" wait_for 5 no_segdir "$p"
+    check_eq "media $rid: no output file" \
+        "$(find "$(media_dir "$rid")" -mindepth 1 ! -name original | wc -l)" 0
+}
+
 seg_up
 seg_clip cfr "$CMS_ROOT/a.mp4" 20
 seg_clip cfr "$CMS_ROOT/c.mp4" 12
@@ -104,21 +128,7 @@ check_eq "media 2: segment 2 failed on its first attempt (a permanent error)" \
     "$(sql "SELECT CONCAT(j.state, ' ', j.attempts) FROM jobs j
         JOIN job_segments s ON s.job_id = j.id WHERE s.parent_id = $P2
         AND s.seg = 2")" "failed 1"
-check_eq "media 2: every other child done or cancelled" \
-    "$(sql "SELECT COUNT(*) FROM jobs j JOIN job_segments s ON s.job_id = j.id
-        WHERE s.parent_id = $P2 AND s.seg <> 2
-        AND j.state NOT IN ('done', 'cancelled')")" 0
-check "media 2: alert acknowledged" wait_for 30 has_acked transcoder_send_alert 2
-alert=$(cmslog q:action=transcoder_send_alert q:id=2 mode=ok --get q:message | head -1)
-echo "# alert: $alert"
-check "media 2: the alert names segment 2" grep -q "segment 2" <<<"$alert"
-check_eq "media 2: exactly one alert" "$(cmslog q:action=transcoder_send_alert q:id=2)" 1
-check_eq "media 2: transcodes row in error" "$(tstate 2 12)" error
-check "media 2: no transcode job left queued, running or waiting" \
-    wait_for 10 no_running
-check "media 2: tmp/segments/$P2 removed" wait_for 5 no_segdir "$P2"
-check_eq "media 2: no output file" \
-    "$(find "$(media_dir 2)" -mindepth 1 ! -name original | wc -l)" 0
+family_failed 2 "$P2" 2
 check_eq "media 2: no format callback" "$(cmslog q:action=transcoder_send_format q:id=2)" 0
 
 # 3. The joiner dies as it starts joining: transcoderd-g under gdb,
@@ -215,21 +225,7 @@ echo "# media 4 children: $(segs "$P4")"
 check "media 4: its error names segment 1" grep -q "segment 1" <<<"$err"
 check_eq "media 4: segment 1 failed (its one attempt)" \
     "$(sql "SELECT CONCAT(state, ' ', attempts) FROM jobs WHERE id = $J4")" "failed 1"
-check_eq "media 4: every other child done or cancelled" \
-    "$(sql "SELECT COUNT(*) FROM jobs j JOIN job_segments s ON s.job_id = j.id
-        WHERE s.parent_id = $P4 AND s.seg <> 1
-        AND j.state NOT IN ('done', 'cancelled')")" 0
-check "media 4: alert acknowledged" wait_for 30 has_acked transcoder_send_alert 4
-alert=$(cmslog q:action=transcoder_send_alert q:id=4 mode=ok --get q:message | head -1)
-echo "# alert: $alert"
-check "media 4: the alert names segment 1" grep -q "segment 1" <<<"$alert"
-check_eq "media 4: exactly one alert" "$(cmslog q:action=transcoder_send_alert q:id=4)" 1
-check_eq "media 4: transcodes row in error" "$(tstate 4 12)" error
-check "media 4: no transcode job left queued, running or waiting" \
-    wait_for 10 no_running
-check "media 4: tmp/segments/$P4 removed" wait_for 5 no_segdir "$P4"
-check_eq "media 4: no output file" \
-    "$(find "$(media_dir 4)" -mindepth 1 ! -name original | wc -l)" 0
+family_failed 4 "$P4" 1
 check_eq "media 4: no format callback yet" "$(cmslog q:action=transcoder_send_format q:id=4)" 0
 check_eq "two alerts in all (media 2's and 4's)" "$(cmslog q:action=transcoder_send_alert)" 2
 
