@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * db_segments - the queue side of segment-parallel transcoding (owns the
- * SQL on `job_segments` and the segment families' transitions on `jobs`).
+ * writes to `job_segments` and the segment families' transitions on
+ * `jobs`; db_segview.h only reads them, for the views).
  *
  * DESIGN: a transcode job of a long source (the parent) is split when it
  * is claimed: one child job per video segment and one for the audio
