@@ -89,6 +89,8 @@ echo "5 0" > "$T/backlog.one"
 candidate a one
 A=$CAND_PID
 check "ceil(5 / 2) = 3 instances start" wait_for 15 live_is one 3
+# (the candidate logs its tick after the fake EC2 has the instances)
+wait_for 5 grep -q 'started=3' "$T/logs/a.log"
 check_eq "in one RunInstances of 3" "$(grep -c 'started=3' "$T/logs/a.log")" 1
 mapfile -t dirs < <(instance_dirs one)
 check_eq "three user-data scripts wrote their configuration" "${#dirs[@]}" 3
