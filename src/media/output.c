@@ -57,6 +57,7 @@ struct omkt_out {
     struct omkt_pkg *pkg;       /* streaming output, else NULL */
     AVFormatContext *mux;
     bool has_header;
+    bool has_trailer;
     struct omkt_fs_tmpfile file;
     const char *names[1];
     bool is_published;
@@ -804,6 +805,7 @@ static int finish_single(struct omkt_out *o)
         return OMKT_EMEDIA;
     }
     rc = av_write_trailer(o->mux);
+    o->has_trailer = true;
     if (rc < 0)
         return omkt_av_err(rc, &o->eb, "writing trailer");
     rc = avio_closep(&o->mux->pb);
@@ -864,6 +866,20 @@ const AVStream *omkt_out_stream(const struct omkt_out *o, bool is_video,
     return os->st;
 }
 
+/* abandon_hls - FFmpeg 5.1's hls muxer (a package's renditions) closes
+ * its segment muxer and files only in its trailer, not when freed: a
+ * package cut short (cancel, shutdown, lost lease) leaked them, file
+ * descriptors included.  Its trailer only writes into the temporary tree,
+ * which the package removes. */
+static void abandon_hls(struct omkt_out *o)
+{
+    if (o->has_header && !o->has_trailer &&
+        strcmp(o->mux->oformat->name, "hls") == 0) {
+        o->has_trailer = true;
+        (void)av_write_trailer(o->mux); /* the files are discarded */
+    }
+}
+
 void omkt_out_free(struct omkt_out *o)
 {
     if (o == NULL)
@@ -875,6 +891,7 @@ void omkt_out_free(struct omkt_out *o)
     avcodec_free_context(&o->v.enc);
     avcodec_free_context(&o->a.enc);
     if (o->mux != NULL) {
+        abandon_hls(o);
         if (o->mux->pb != NULL)
             avio_closep(&o->mux->pb);
         avformat_free_context(o->mux);

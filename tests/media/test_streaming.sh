@@ -7,8 +7,8 @@
 # files by tests/media/streamcheck.py (sizes, ffprobe).  Then a small
 # source without audio under a site ladder (one rung at its own height,
 # no audio group, GOP 1 s), a package killed mid-way (nothing at the
-# final path), interrupted (nothing left at all) and published again
-# over an older one (replaced whole).
+# final path), interrupted (nothing left at all, nothing leaked) and
+# published again over an older one (replaced whole).
 # shellcheck source=tests/media/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -50,7 +50,8 @@ done
 src3=$(clip mp4 30 320x240 25)
 out3=$OMKT_TMP/st-kill
 # start_and_stop SIGNAL - start a package of $src3 into $out3 and send
-# SIGNAL once its first segment is written; false if it had ended.
+# SIGNAL once its first segment is written; false if it had ended.  Sets
+# STOP_RC, the engine's exit status (86: a sanitizer report, a leak).
 start_and_stop() {
     local pid rc
     rm -rf "$out3"
@@ -65,6 +66,7 @@ start_and_stop() {
     kill "-$1" $pid 2> /dev/null
     rc=$?
     wait $pid 2> /dev/null
+    STOP_RC=$?
     return $rc
 }
 check "killed mid-package: it was still running" start_and_stop KILL
@@ -75,6 +77,9 @@ check "killed mid-package: its temporary directory holds the segments" \
 # Interrupted (SIGTERM): the engine removes the whole temporary tree.
 check "interrupted mid-package: it was still running" start_and_stop TERM
 check "interrupted: no package" test ! -e "$out3/1001.stream"
+# The hls muxer closes its files only in its trailer: an abandoned
+# package leaked them (and their descriptors) until it was written anyway.
+check "interrupted: exit 1 (interrupted), no leak report (86)" test "$STOP_RC" = 1
 check "interrupted: no temporary left" no_leftovers "$out3"
 
 # Published again over the small package (a retry): replaced whole, in
