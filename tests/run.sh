@@ -13,6 +13,7 @@ export OMKT_TMP=${OMKT_TMP:-$(mktemp -d /tmp/omkt-check.XXXXXX)}
 export OMKT_DBDIR=$OMKT_TMP/mariadb
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$TOP/tests/lsan.supp:print_suppressions=0
+export OMKT_TEST_THREADS=${OMKT_TEST_THREADS:-1} # codec threads (lsan.supp)
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 only=${OMKT_ONLY:-}
 

@@ -81,7 +81,6 @@ timeout = 30s
 
 [transcoderd]
 min_free = 0
-threads = 2
 workers = $3
 bridge = yes
 

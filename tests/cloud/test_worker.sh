@@ -113,6 +113,7 @@ shutdown_grace = 5s
 [transcoderd]
 queue = sqs
 scratch = $T/scratch
+threads = $OMKT_TEST_THREADS
 $td
 [cloud]
 sqs_endpoint = $SQS_EP

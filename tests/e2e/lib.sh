@@ -21,7 +21,6 @@ connect_timeout = 2s
 
 [transcoderd]
 min_free = 0
-threads = 2
 
 [notifierd]
 allow_private = yes

@@ -15,6 +15,7 @@ if [ -n "${OMKT_DBDIR:-}" ]; then OWN_DB=; else OWN_DB=1; fi
 OMKT_DBDIR=${OMKT_DBDIR:-$OMKT_TMP/mariadb}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$TOP/tests/lsan.supp:print_suppressions=0}
+export OMKT_TEST_THREADS=${OMKT_TEST_THREADS:-1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 FAILS=0
 PIDS=()
@@ -46,6 +47,11 @@ omkt_setup() {
 # write_conf FILE [EXTRA_LINES] - config for this test's database.
 write_conf() {
     cat > "$1" <<CONF
+# Codecs single-threaded (tests/lsan.supp says why); a later
+# [transcoderd] section may set threads again.
+[transcoderd]
+threads = $OMKT_TEST_THREADS
+
 [db]
 socket = $(cd "$OMKT_DBDIR" && pwd)/mysqld.sock
 user = omkt

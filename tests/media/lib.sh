@@ -15,7 +15,8 @@ CLIPS=$OMKT_TMP/media-clips
 # Sanitizer reports exit with codes of their own, told apart from failures.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}:exitcode=86
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}:exitcode=87
-export LSAN_OPTIONS="suppressions=$MEDIA_TOP/tests/media/lsan.supp:print_suppressions=0"
+export LSAN_OPTIONS="suppressions=$MEDIA_TOP/tests/lsan.supp:print_suppressions=0"
+export OMKT_TEST_THREADS=${OMKT_TEST_THREADS:-1} # media_cli -j (tests/lsan.supp)
 FAILED=0
 N=0
 

@@ -84,6 +84,8 @@ static int plan(struct split *sp, struct omkt_errbuf *eb)
 /* encode_all - every segment, then the audio. */
 static int encode_all(const struct split *sp, struct omkt_errbuf *eb)
 {
+    const char *threads = getenv("OMKT_TEST_THREADS"); /* as media_cli's */
+    struct omkt_transcode_opts opts = {.threads = threads ? atoi(threads) : 0};
     int ret = OMKT_OK;
 
     for (size_t i = 0; i <= sp->n_bounds && ret == OMKT_OK; i++) {
@@ -95,8 +97,8 @@ static int encode_all(const struct split *sp, struct omkt_errbuf *eb)
         };
         int64_t frames = 0;
 
-        ret =
-            omkt_segment_encode(sp->src, sp->workdir, &spec, NULL, &frames, eb);
+        ret = omkt_segment_encode(sp->src, sp->workdir, &spec, &opts, &frames,
+                                  eb);
         if (ret == OMKT_OK)
             printf("segment %zu %.6f %s %" PRId64 "\n", i,
                    (double)spec.start_us / 1e6, i < sp->n_bounds ? "-" : "end",
