@@ -818,7 +818,7 @@ int omkt_job_show(struct omkt_db *db, int64_t id, struct omkt_dbres **res,
         " j.media_id, j.transcode_id, j.payload, j.worker_id,"
         " IFNULL(CONCAT(p.host, ':', p.pid, ' (', p.role, ')'), NULL),"
         " j.attempts, j.max_attempts, j.lease_until, j.progress, j.tmp_dir,"
-        " j.error_code, j.error, j.created, j.started, j.finished"
+        " j.error_code, j.error, j.created, j.started, j.finished, j.parent_id"
         " FROM jobs j LEFT JOIN processes p ON p.id = j.worker_id"
         " WHERE j.id = ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(id)};

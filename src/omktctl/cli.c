@@ -143,9 +143,8 @@ static json_t *cell_json(const struct omkt_dbres *res, size_t r, size_t col)
     return json_string(s);
 }
 
-/* row_json - row @r of @res as an object keyed by @names (new). */
-static json_t *row_json(const struct omkt_dbres *res, size_t r,
-                        const char *const *names, size_t nnames)
+json_t *cli_row_json(const struct omkt_dbres *res, size_t r,
+                     const char *const *names, size_t nnames)
 {
     json_t *o = json_object();
 
@@ -154,8 +153,7 @@ static json_t *row_json(const struct omkt_dbres *res, size_t r,
     return o;
 }
 
-/* dump - @v (steals it) on stdout, one line. */
-static void dump(json_t *v)
+void cli_dump(json_t *v)
 {
     json_dumpf(v, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
     printf("\n");
@@ -166,7 +164,7 @@ void cli_print_row(const struct cli *c, const struct omkt_dbres *res,
                    size_t row, const char *const *names, size_t nnames)
 {
     if (c->is_json) {
-        dump(row_json(res, row, names, nnames));
+        cli_dump(cli_row_json(res, row, names, nnames));
         return;
     }
     for (size_t i = 0; i < res->ncols && i < nnames; i++) {
@@ -186,8 +184,8 @@ void cli_print(const struct cli *c, const struct omkt_dbres *res,
         json_t *a = json_array();
 
         for (size_t r = 0; r < res->nrows; r++)
-            json_array_append_new(a, row_json(res, r, headers, n));
-        dump(a);
+            json_array_append_new(a, cli_row_json(res, r, headers, n));
+        cli_dump(a);
         return;
     }
     for (size_t i = 0; headers[i] != NULL; i++)

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "common/daemon.h"
 #include "common/db.h"
 
@@ -49,6 +51,13 @@ void cli_close(struct cli *c);
  * integer cell a number, anything else a string). */
 void cli_print(const struct cli *c, const struct omkt_dbres *res,
                const char *const *headers);
+
+/* cli_row_json - row @r of @res as an object keyed by @names (new), cells
+ * typed as cli_print's. */
+json_t *cli_row_json(const struct omkt_dbres *res, size_t r,
+                     const char *const *names, size_t nnames);
+/* cli_dump - @v (steals it) on stdout, one line of JSON. */
+void cli_dump(json_t *v);
 
 /* cli_print_row - row @row of @res as "name value" lines, or as one JSON
  * object when c->is_json. */

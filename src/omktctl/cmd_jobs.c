@@ -7,11 +7,12 @@
 #include "common/db_jobs.h"
 #include "common/jobflow.h"
 #include "common/parse.h"
+#include "jobsplit.h"
 
 const char cmd_jobs_usage[] =
     "usage: omktctl jobs list [--state S] [--task T] [--media ID] "
     "[--limit N] [--json]\n"
-    "       omktctl jobs show ID [--json]\n"
+    "       omktctl jobs show ID [--json]   (a split job: its segments too)\n"
     "       omktctl jobs retry|cancel ID\n"
     "       omktctl jobs retry --state failed|cancelled [--task T] "
     "[--media ID]\n"
@@ -45,25 +46,34 @@ static int list(struct cli *c, int argc, char **argv)
     return cli_finish(c, ret, r, &eb, headers);
 }
 
+/* show - one job's row; a split job's children after it (jobsplit.h). */
 static int show(struct cli *c, int64_t id)
 {
     static const char *const names[] = {
-        "id",      "task",       "state",        "priority",    "run_after",
-        "account", "media",      "transcode",    "payload",     "worker_id",
-        "owner",   "attempts",   "max_attempts", "lease_until", "progress",
-        "tmp_dir", "error_code", "error",        "created",     "started",
-        "finished"};
+        "id",       "task",       "state",        "priority",    "run_after",
+        "account",  "media",      "transcode",    "payload",     "worker_id",
+        "owner",    "attempts",   "max_attempts", "lease_until", "progress",
+        "tmp_dir",  "error_code", "error",        "created",     "started",
+        "finished", "parent"};
+    const size_t n = sizeof(names) / sizeof(*names);
     struct omkt_errbuf eb = {0};
     struct omkt_dbres *r = NULL;
+    json_t *o = NULL;
     int ret = omkt_job_show(c->db, id, &r, &eb);
 
     if (ret != OMKT_OK) {
         fprintf(stderr, "omktctl: %s\n", eb.msg);
         return 1;
     }
-    cli_print_row(c, r, 0, names, sizeof(names) / sizeof(*names));
+    if (c->is_json)
+        o = cli_row_json(r, 0, names, n);
+    else
+        cli_print_row(c, r, 0, names, n);
+    ret = jobsplit_show(c, id, omkt_dbres_i64(r, 0, 6, 0), o);
+    if (o != NULL)
+        cli_dump(o);
     omkt_dbres_free(r);
-    return 0;
+    return ret;
 }
 
 /* one - show, retry or cancel one job. */

@@ -20,7 +20,8 @@
 #   every child not done is cancelled, no transcode job is left running,
 #   tmp/segments/<parent> goes within seconds, no output, no format
 #   callback; the first then retried (omktctl jobs retry): every segment
-#   made again, the output right.
+#   made again, the output right;
+# - omktctl jobs show of a parent: its children (text and --json).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/seglib.sh"
@@ -101,6 +102,20 @@ check_eq "media 1: the thumbnails' files (cardinality $card) present" \
     "$(find "$dir" -maxdepth 1 -name '[hl][0-9][0-9].jpg' | wc -l)" "${card:-none}"
 check "media 1: tmp/segments/$P removed" wait_for 5 no_segdir "$P"
 check "media 1: no temp file in the media directory" no_temp "$dir"
+# omktctl jobs show: the family, as text and as JSON.
+show=$(ctl jobs show "$P")
+sed "s/^/# /" <<<"$show"
+check "media 1: jobs show: the split line" grep -qxE 'split +5 segments \+ audio: 5 done, 0 running, 0 queued, 0 failed, 0 cancelled; audio done' <<<"$show"
+check_eq "media 1: jobs show: one line per child, audio first, each done once" \
+    "$(awk '$1 == "audio" || $1 ~ /^[0-9]+$/ && NF == 7 {print $1 ":" $3 ":" $4}' <<<"$show" | paste -sd' ')" \
+    "audio:done:1 0:done:1 1:done:1 2:done:1 3:done:1 4:done:1"
+jshow() { ctl jobs show "$1" --json | python3 -c "import json, sys; d = json.load(sys.stdin); print($2)"; }
+check_eq "media 1: jobs show --json: segments, children and their frames" \
+    "$(jshow "$P" 'd["split"]["segments"], len(d["split"]["children"]), sum(k["frames"] for k in d["split"]["children"] if k["segment"] >= 0)')" \
+    "5 6 $(nframes "$T/whole-cfr/12.mp4")"
+c1=$(sql "SELECT job_id FROM job_segments WHERE parent_id = $P AND seg = 1")
+check_eq "media 1: jobs show --json of a child: its parent, no split" \
+    "$(jshow "$c1" 'd["parent"], "split" in d')" "$P False"
 check_output 1 "$CMS_ROOT/cfr.mp4" "$T/whole-cfr"
 sed -n '1~10s/^/# progress (state job 12): /p' "$T/progress" | head -20
 # progress_ok FIELD [STATE] - the samples' field (2: the parent job's
@@ -188,6 +203,8 @@ check "media 4: ... and of a done child ($d4)" refused "$d4"
 check_eq "media 4: ... the parent still waiting, the child still done" \
     "$(jstate "$P4") $(sql "SELECT CONCAT(state, ' ', attempts) FROM jobs
         WHERE id = $d4")" "waiting done 1"
+check "media 4: jobs show while it runs: 7 segments + audio, one line each" \
+    test "$(ctl jobs show "$P4" | grep -cE '^  (audio|[0-9]+) ')" = 8
 check "media 4: omktctl jobs cancel $P4" ctl jobs cancel "$P4"
 cancelled 4 "$P4"
 cp "$CMS_ROOT/cfr.mp4" "$CMS_ROOT/cfr5.mp4"
