@@ -176,7 +176,7 @@ static int m_segments(struct omkt_db *db, struct sbuf *b)
     for (size_t s = 0; s < OMKT_SEGVIEW_NSTATES; s++)
         sbuf_printf(b,
                     "omkt_segment_jobs{" CLUSTER "state=\"%s\"} %" PRId64 "\n",
-                    omkt_segview_states[s], c.n[s]);
+                    omkt_jobstats_states[s], c.n[s]);
     return OMKT_OK;
 }
 

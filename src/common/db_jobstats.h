@@ -15,7 +15,9 @@
 
 #include "db.h"
 
-/* The job states, in the order the operator pages show them. */
+/* The job states, in the order the operator pages show them; "waiting"
+ * (a split job's parent) last: the first OMKT_SEGVIEW_NSTATES are the
+ * states of a child (db_segview.h). */
 #define OMKT_JOBSTATS_NSTATES 7
 extern const char *const omkt_jobstats_states[OMKT_JOBSTATS_NSTATES];
 

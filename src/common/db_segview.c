@@ -4,11 +4,12 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "db_jobstats.h"
 #include "db_segview.h"
 #include "tpayload.h"
 
-const char *const omkt_segview_states[OMKT_SEGVIEW_NSTATES] = {
-    "queued", "delayed", "running", "done", "failed", "cancelled"};
+_Static_assert(OMKT_SEGVIEW_NSTATES == OMKT_JOBSTATS_NSTATES - 1,
+               "a child is never waiting, the last of the job states");
 
 /* The columns of a family query: one row per child, by parent then seg. */
 #define FAMILY_COLUMNS                                                         \
@@ -258,7 +259,7 @@ int omkt_segview_counts(struct omkt_db *db, struct omkt_segview_counts *c,
     memset(c, 0, sizeof(*c));
     for (size_t i = 0; ret == OMKT_OK && i < r->nrows; i++)
         for (size_t s = 0; s < OMKT_SEGVIEW_NSTATES; s++)
-            if (is(omkt_dbres_str(r, i, 0), omkt_segview_states[s]))
+            if (is(omkt_dbres_str(r, i, 0), omkt_jobstats_states[s]))
                 c->n[s] = omkt_dbres_i64(r, i, 1, 0);
     omkt_dbres_free(r);
     return ret;

@@ -99,11 +99,11 @@ struct omkt_segview_tally {
 void omkt_segview_tally(const struct omkt_segview_family *f,
                         struct omkt_segview_tally *t);
 
-/* The states a child can be in, in the order /metrics shows them. */
+/* The states a child can be in, in the order /metrics shows them:
+ * omkt_jobstats_states[0 .. OMKT_SEGVIEW_NSTATES) (all but "waiting"). */
 #define OMKT_SEGVIEW_NSTATES 6
-extern const char *const omkt_segview_states[OMKT_SEGVIEW_NSTATES];
 
-/* Child jobs by state: n[i] for omkt_segview_states[i]. */
+/* Child jobs by state: n[i] for omkt_jobstats_states[i]. */
 struct omkt_segview_counts {
     int64_t n[OMKT_SEGVIEW_NSTATES];
 };

@@ -2,10 +2,14 @@
 /*
  * test_segview - the pure half of db_segview: what a family's children
  * add up to (segments done, running, queued, failed, cancelled, the
- * audio) and which family makes a setting (the newest).  The SQL half is
+ * audio), which family makes a setting (the newest), and the states
+ * children are counted in.  The SQL half is
  * tested through apid (tests/api/test_segview.sh).
  */
+#include <string.h>
+
 #include "common/alloc.h"
+#include "common/db_jobstats.h"
 #include "common/db_segview.h"
 #include "omkt_test.h"
 
@@ -60,8 +64,19 @@ static void test_find(void)
     OMKT_CHECK(omkt_segview_find(&v, 0) == NULL, "unknown setting 0: none");
 }
 
+/* The states /metrics counts children in: the job states but "waiting". */
+static void test_states(void)
+{
+    for (size_t i = 0; i < OMKT_SEGVIEW_NSTATES; i++)
+        OMKT_CHECK(strcmp(omkt_jobstats_states[i], "waiting") != 0,
+                   "a child state is not waiting");
+    OMKT_CHECK_STR(omkt_jobstats_states[OMKT_SEGVIEW_NSTATES], "waiting",
+                   "waiting is the one left out, the last");
+}
+
 int main(void)
 {
+    test_states();
     test_tally();
     test_find();
     return omkt_test_done();
