@@ -299,7 +299,7 @@ static int64_t renew(struct omkt_daemon *d, struct omkt_db *db,
         if (rc != OMKT_ELOST)
             continue;
         pthread_mutex_lock(&s->lock);
-        if (s->job.id == job.id) { /* not finished meanwhile */
+        if (s->job.id == job.id && !s->is_recording) { /* still at work */
             omkt_log(OMKT_LOG_WARN,
                      "job=%lld lease lost (reaped or "
                      "cancelled): abandoning it",

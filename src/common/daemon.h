@@ -57,6 +57,9 @@ struct omkt_slot {
     struct omkt_job job; /* id 0: idle; only id/worker_id used by beat */
     int progress;        /* -1: unchanged */
     atomic_bool is_lost; /* set by the heartbeat: the lease is gone */
+    /* The worker is recording the job's outcome: a renewal that finds
+     * the job no longer running meets that commit, not a reaper. */
+    bool is_recording;
 };
 
 struct omkt_daemon;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* db_counters - the all-time job counters (see db_counters.h). */
 #include "db_counters.h"
+#include "db_jobs.h"
 
 const int omkt_counters_buckets[OMKT_COUNTERS_NBUCKETS] = {1,  5,   30,
                                                            60, 300, 1800};
@@ -17,7 +18,8 @@ int omkt_counters_job_ended(struct omkt_db *db, int64_t id,
         " IFNULL(d <= 300, 0), IFNULL(d <= 1800, 0) FROM"
         " (SELECT task, state, IF(state = 'done',"
         " TIMESTAMPDIFF(MICROSECOND, started, finished) / 1e6, NULL) AS d"
-        " FROM jobs WHERE id = ? AND state IN ('done', 'failed')) x"
+        " FROM " OMKT_JOB_BY_ID
+        " WHERE id = ? AND state IN ('done', 'failed')) x"
         " ON DUPLICATE KEY UPDATE jobs = jobs + 1,"
         " seconds = seconds + VALUES(seconds), le_1 = le_1 + VALUES(le_1),"
         " le_5 = le_5 + VALUES(le_5), le_30 = le_30 + VALUES(le_30),"

@@ -248,7 +248,7 @@ static int claim_once(struct omkt_db *db, enum omkt_task task, int64_t id,
 {
     /* A split job claimed to join its segments keeps their 100%. */
     static const char claim_update[] =
-        "UPDATE jobs SET state = 'running', worker_id = ?,"
+        "UPDATE " OMKT_JOB_BY_ID " SET state = 'running', worker_id = ?,"
         " attempts = attempts + 1, started = NOW(3),"
         " progress = IF(progress = 100 AND EXISTS (SELECT 1 FROM job_segments"
         " s WHERE s.parent_id = jobs.id), 100, 0),"
@@ -350,7 +350,8 @@ int omkt_job_extend(struct omkt_db *db, const struct omkt_job *job,
                     unsigned lease_s, int progress, struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "UPDATE jobs SET lease_until = NOW(3) + INTERVAL ? SECOND,"
+        "UPDATE " OMKT_JOB_BY_ID
+        " SET lease_until = NOW(3) + INTERVAL ? SECOND,"
         " progress = IF(? < 0, progress, ?)"
         " WHERE id = ? AND state = 'running' AND worker_id = ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(lease_s), OMKT_DBV_I(progress),
@@ -364,7 +365,7 @@ int omkt_job_set_tmp_dir(struct omkt_db *db, const struct omkt_job *job,
                          const char *rel_dir, struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "UPDATE jobs SET tmp_dir = ?"
+        "UPDATE " OMKT_JOB_BY_ID " SET tmp_dir = ?"
         " WHERE id = ? AND state = 'running' AND worker_id = ?";
     struct omkt_dbv v[] = {OMKT_DBV_S(rel_dir), OMKT_DBV_I(job->id),
                            OMKT_DBV_I(job->worker_id)};
@@ -393,7 +394,7 @@ static bool already_done(struct omkt_db *db, const struct omkt_job *job)
 int omkt_job_lock(struct omkt_db *db, const struct omkt_job *job,
                   struct omkt_errbuf *eb)
 {
-    static const char sql[] = "SELECT id FROM jobs WHERE id = ?"
+    static const char sql[] = "SELECT id FROM " OMKT_JOB_BY_ID " WHERE id = ?"
                               " AND state = 'running' AND worker_id = ?"
                               " FOR UPDATE";
     struct omkt_dbv v[] = {OMKT_DBV_I(job->id), OMKT_DBV_I(job->worker_id)};
@@ -413,7 +414,8 @@ int omkt_job_complete(struct omkt_db *db, const struct omkt_job *job,
                       struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "UPDATE jobs SET state = 'done', progress = 100, finished = NOW(3),"
+        "UPDATE " OMKT_JOB_BY_ID
+        " SET state = 'done', progress = 100, finished = NOW(3),"
         " lease_until = NULL, error = NULL, error_code = NULL"
         " WHERE id = ? AND state = 'running' AND worker_id = ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(job->id), OMKT_DBV_I(job->worker_id)};
@@ -444,7 +446,7 @@ int omkt_job_fail(struct omkt_db *db, const struct omkt_job *job, int code,
 {
     /* Assignments run left to right: `finished` sees the new state. */
     static const char sql[] =
-        "UPDATE jobs SET"
+        "UPDATE " OMKT_JOB_BY_ID " SET"
         " state = IF(? AND attempts < max_attempts, 'delayed', 'failed'),"
         " run_after = NOW(3) + INTERVAL ? MICROSECOND,"
         " finished = IF(state = 'failed', NOW(3), NULL),"
@@ -474,7 +476,8 @@ int omkt_job_release(struct omkt_db *db, const struct omkt_job *job,
                      struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "UPDATE jobs SET state = 'queued', attempts = GREATEST(attempts, 1) - "
+        "UPDATE " OMKT_JOB_BY_ID
+        " SET state = 'queued', attempts = GREATEST(attempts, 1) - "
         "1,"
         " lease_until = NULL, worker_id = NULL, progress = 0"
         " WHERE id = ? AND state = 'running' AND worker_id = ?";
@@ -498,7 +501,7 @@ static int reap_one(struct omkt_db *db, const struct omkt_backoff *bo,
                     struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "UPDATE jobs SET"
+        "UPDATE " OMKT_JOB_BY_ID " SET"
         " state = IF(attempts < max_attempts, 'delayed', 'failed'),"
         " run_after = NOW(3) + INTERVAL ? MICROSECOND,"
         " finished = IF(state = 'failed', NOW(3), NULL),"
@@ -672,7 +675,8 @@ int omkt_job_retry(struct omkt_db *db, int64_t id, struct omkt_errbuf *eb)
     /* A segmented job waits for its children again, every one of them
      * queued afresh: the family's files went when it ended. */
     static const char sql[] =
-        "UPDATE jobs SET state = IF(?, 'waiting', 'queued'), attempts = 0,"
+        "UPDATE " OMKT_JOB_BY_ID
+        " SET state = IF(?, 'waiting', 'queued'), attempts = 0,"
         " run_after = NOW(3), worker_id = NULL, finished = NULL, error = NULL,"
         " error_code = NULL, progress = 0"
         " WHERE id = ? AND state IN ('failed', 'cancelled')";
@@ -704,7 +708,7 @@ int omkt_job_park(struct omkt_db *db, const struct omkt_job *job,
                   struct omkt_errbuf *eb)
 {
     static const char sql[] =
-        "UPDATE jobs SET state = 'waiting', worker_id = NULL,"
+        "UPDATE " OMKT_JOB_BY_ID " SET state = 'waiting', worker_id = NULL,"
         " lease_until = NULL, progress = 0"
         " WHERE id = ? AND state = 'running' AND worker_id = ?";
     struct omkt_dbv v[] = {OMKT_DBV_I(job->id), OMKT_DBV_I(job->worker_id)};

@@ -24,6 +24,19 @@
 
 #include "db.h"
 
+/*
+ * OMKT_JOB_BY_ID - the `jobs` table, read through its primary key, for
+ * every statement on one job by id (`UPDATE OMKT_JOB_BY_ID SET ... WHERE
+ * id = ? AND state = ...`).  With few jobs in a state the optimizer may
+ * otherwise take k_jobs_due (state, run_after): a lease renewal then
+ * holds that index entry while it waits for the row, and the worker
+ * completing the job in the same instant, which holds the row and must
+ * move the entry, deadlocks with it; a completion transaction longer
+ * than the heartbeat deadlocked on every retry
+ * (tests/integration/test_renew_race.sh).
+ */
+#define OMKT_JOB_BY_ID "jobs FORCE INDEX (PRIMARY)"
+
 enum omkt_task {
     OMKT_TASK_DOWNLOAD,
     OMKT_TASK_METADATA,

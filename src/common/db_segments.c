@@ -115,7 +115,7 @@ int omkt_seg_progress(struct omkt_db *db, int64_t parent_id, int *pct,
         " * s.length_us) / NULLIF(SUM(s.length_us), 0), 0) AS SIGNED)"
         " FROM job_segments s JOIN jobs j ON j.id = s.job_id"
         " WHERE s.parent_id = ? AND s.seg >= 0";
-    static const char set[] = "UPDATE jobs SET progress = ?"
+    static const char set[] = "UPDATE " OMKT_JOB_BY_ID " SET progress = ?"
                               " WHERE id = ? AND state = 'waiting'";
     struct omkt_dbv v[] = {OMKT_DBV_I(parent_id)};
     struct omkt_dbres *r = NULL;
@@ -142,7 +142,8 @@ int omkt_seg_wake(struct omkt_db *db, int64_t parent_id, bool *woken,
     /* Two children may both see the family done: the state guard lets
      * one of them wake it. */
     static const char wake[] =
-        "UPDATE jobs SET state = 'queued', run_after = NOW(3), progress = 100"
+        "UPDATE " OMKT_JOB_BY_ID
+        " SET state = 'queued', run_after = NOW(3), progress = 100"
         " WHERE id = ? AND state = 'waiting'";
     struct omkt_dbv v[] = {OMKT_DBV_I(parent_id)};
     struct omkt_dbres *r = NULL;
@@ -184,7 +185,8 @@ int omkt_seg_fail(struct omkt_db *db, int64_t parent_id, int code,
                   const char *msg, bool *is_failed, struct omkt_errbuf *eb)
 {
     static const char parent[] =
-        "UPDATE jobs SET state = 'failed', finished = NOW(3), error = ?,"
+        "UPDATE " OMKT_JOB_BY_ID
+        " SET state = 'failed', finished = NOW(3), error = ?,"
         " error_code = ?, lease_until = NULL"
         " WHERE id = ? AND state IN ('waiting', 'queued', 'delayed')";
     static const char siblings[] =

@@ -76,7 +76,16 @@ static void slot_set(struct omkt_slot *s, const struct omkt_job *job)
         s->job.worker_id = job->worker_id;
     }
     s->progress = -1;
+    s->is_recording = false;
     atomic_store(&s->is_lost, false);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* slot_recording - the outcome is being recorded (slot_set clears it). */
+static void slot_recording(struct omkt_slot *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->is_recording = true;
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -197,7 +206,13 @@ static void run_job(struct omkt_jobctx *ctx,
                  (long long)ctx->job.id, omkt_task_name(ctx->job.task));
         ret = OMKT_ELOST;
     } else {
+        slot_recording(ctx->slot);
         ret = record(ctx, spec, &o);
+        if (ret == OMKT_ELOST)
+            omkt_log(OMKT_LOG_WARN,
+                     "job=%lld task=%s lease lost (reaped or cancelled) "
+                     "before its outcome was recorded: abandoned",
+                     (long long)ctx->job.id, omkt_task_name(ctx->job.task));
     }
     ctx->is_done = ret == OMKT_OK && o.code == OMKT_OK;
     if (ret == OMKT_OK)

@@ -6,6 +6,8 @@
  *   "sleep_ms=N"  work for N ms (polling should_stop), then succeed
  *   "crash"       die by SIGKILL while holding the job
  *   "fail"        fail (retryable)
+ *   "slow_done_ms=N"  succeed, its completion transaction holding the
+ *                 job's row for N ms (the heartbeat's renewal waits)
  *   anything else succeed at once
  * Every completion is appended as "JOBID PROCID\n" to the file named by
  * $QWORKER_LOG (one write(2) with O_APPEND: lines never interleave).
@@ -64,6 +66,19 @@ static int handle(struct omkt_jobctx *ctx)
     return OMKT_OK;
 }
 
+/* on_done - in the completion transaction, the job's row locked: hold it
+ * for the "slow_done_ms=N" payload. */
+static int on_done(struct omkt_jobctx *ctx)
+{
+    const char *p = ctx->job.payload ? ctx->job.payload : "";
+    int64_t ms = 0;
+
+    if (strncmp(p, "slow_done_ms=", 13) == 0 &&
+        omkt_parse_i64(p + 13, &ms) == 0 && ms > 0)
+        usleep((useconds_t)ms * 1000);
+    return OMKT_OK;
+}
+
 /* cleanup - log a completion once its transaction committed. */
 static void cleanup(struct omkt_jobctx *ctx)
 {
@@ -78,6 +93,7 @@ static void cleanup(struct omkt_jobctx *ctx)
 static struct omkt_worker_spec wspec = {
     .task = OMKT_TASK_TEST,
     .handle = handle,
+    .on_done = on_done,
     .cleanup = cleanup,
 };
 
