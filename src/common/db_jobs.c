@@ -391,7 +391,7 @@ static bool already_done(struct omkt_db *db, const struct omkt_job *job)
     return done;
 }
 
-int omkt_job_lock(struct omkt_db *db, const struct omkt_job *job,
+int omkt_job_lock(struct omkt_db *db, const struct omkt_job *job, bool *is_done,
                   struct omkt_errbuf *eb)
 {
     static const char sql[] = "SELECT id FROM " OMKT_JOB_BY_ID " WHERE id = ?"
@@ -402,10 +402,15 @@ int omkt_job_lock(struct omkt_db *db, const struct omkt_job *job,
     int ret = omkt_db_query_row(db, sql, v, OMKT_ARRAY_LEN(v), &r, eb);
 
     omkt_dbres_free(r);
+    if (is_done != NULL)
+        *is_done = false;
     if (ret != OMKT_ENOTFOUND)
         return ret;
-    if (already_done(db, job))
+    if (already_done(db, job)) {
+        if (is_done != NULL)
+            *is_done = true;
         return OMKT_OK; /* as omkt_job_complete judges it */
+    }
     omkt_errf(eb, "job %lld: lock: no longer ours", (long long)job->id);
     return OMKT_ELOST;
 }

@@ -109,7 +109,13 @@ static int transition(struct omkt_jobctx *ctx,
     if (ret != OMKT_OK)
         return ret;
     if (o->code == OMKT_OK) {
-        ret = omkt_job_lock(ctx->db, &ctx->job, eb); /* lock order: job first */
+        bool is_done = false;
+
+        ret = omkt_job_lock(ctx->db, &ctx->job, &is_done, eb); /* job first */
+        if (ret == OMKT_OK && is_done) { /* committed, the reply was lost */
+            omkt_db_rollback(ctx->db);
+            return OMKT_OK; /* the hook and the counters ran then: not again */
+        }
         if (ret == OMKT_OK && spec->on_done)
             ret = spec->on_done(ctx);
         if (ret == OMKT_OK)

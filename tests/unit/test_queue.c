@@ -59,6 +59,7 @@ static void test_claim_complete(void)
     struct omkt_job job = {0};
     int64_t id = enqueue("p1", 0, 0, 3);
     struct omkt_job other = {.id = id, .worker_id = 999};
+    bool is_done;
 
     OMKT_CHECK_INT(claim(7, 30, &job), OMKT_OK, "claim");
     OMKT_CHECK_INT(job.id, id, "claimed the queued job");
@@ -71,8 +72,18 @@ static void test_claim_complete(void)
     OMKT_CHECK_INT(omkt_job_complete(db, &other, NULL), OMKT_ELOST,
                    "another owner cannot complete");
     OMKT_CHECK_INT(omkt_job_extend(db, &job, 30, 50, NULL), OMKT_OK, "extend");
+    is_done = true;
+    OMKT_CHECK_INT(omkt_job_lock(db, &job, &is_done, NULL), OMKT_OK, "lock");
+    OMKT_CHECK(!is_done, "lock of a running job: not done yet");
     OMKT_CHECK_INT(omkt_job_complete(db, &job, NULL), OMKT_OK, "complete");
     OMKT_CHECK_STR(state_of(id), "done", "done");
+    /* A completion whose reply was lost is recorded again: the lock says
+     * it had committed, so its hook is not run twice (jobworker.c). */
+    OMKT_CHECK_INT(omkt_job_lock(db, &job, &is_done, NULL), OMKT_OK,
+                   "lock again after the completion");
+    OMKT_CHECK(is_done, "... says the completion had committed");
+    OMKT_CHECK_INT(omkt_job_lock(db, &other, &is_done, NULL), OMKT_ELOST,
+                   "another owner cannot lock it");
     OMKT_CHECK_INT(omkt_job_complete(db, &job, NULL), OMKT_OK,
                    "completing twice is idempotent for the owner");
     OMKT_CHECK_INT(omkt_job_release(db, &job, NULL), OMKT_ELOST,
