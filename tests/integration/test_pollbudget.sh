@@ -6,8 +6,10 @@
 # budget as processes join (2, then 6: the old scheme would poll 6 x 3 x
 # ~3.6 = 65 times a second), a SIGKILLed process stops counting once its
 # heartbeat ages out (and the survivors take over its share), and no job
-# queued meanwhile waits longer than the lease.  Polls are counted as the
-# SELECTs of the pollers' own database user (user statistics).
+# queued meanwhile waits longer than the lease (but one that a killed
+# process had claimed, which waits for that lease by design).  Polls are
+# counted as the SELECTs of the pollers' own database user (user
+# statistics).
 . "$(dirname "$0")/../lib/common.sh"
 omkt_setup pollbudget
 BUDGET=20
@@ -78,8 +80,13 @@ for _ in 1 2 3 4 5 6; do
 done
 alldone() { [ "$(sql "SELECT COUNT(*) FROM jobs WHERE id >= $first AND state <> 'done'")" = 0 ]; }
 check "every job done" wait_for 20 alldone
+# A job claimed by a process at the instant it was killed waits for its
+# lease by design (then the reaper requeues it): its second claim is not
+# a poll that came late.
 maxwait=$(sql "SELECT MAX(TIMESTAMPDIFF(MICROSECOND, created, started)) DIV 1000
-               FROM jobs WHERE id >= $first")
+               FROM jobs WHERE id >= $first AND attempts = 1")
+redone=$(sql "SELECT COUNT(*) FROM jobs WHERE id >= $first AND attempts > 1")
+echo "# $redone job(s) held by a killed process, redone after the lease"
 check "no job waited longer than the 3 s lease (longest ${maxwait} ms)" test "$maxwait" -lt 3000
 sleep 2
 check "2 survivors: the budget again" rate_in_budget "2 survivors"
