@@ -402,13 +402,11 @@ int omkt_job_lock(struct omkt_db *db, const struct omkt_job *job, bool *is_done,
     int ret = omkt_db_query_row(db, sql, v, OMKT_ARRAY_LEN(v), &r, eb);
 
     omkt_dbres_free(r);
-    if (is_done != NULL)
-        *is_done = false;
+    *is_done = false;
     if (ret != OMKT_ENOTFOUND)
         return ret;
     if (already_done(db, job)) {
-        if (is_done != NULL)
-            *is_done = true;
+        *is_done = true;
         return OMKT_OK; /* as omkt_job_complete judges it */
     }
     omkt_errf(eb, "job %lld: lock: no longer ours", (long long)job->id);

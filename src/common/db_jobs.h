@@ -118,7 +118,7 @@ int omkt_job_set_tmp_dir(struct omkt_db *db, const struct omkt_job *job,
  * a job or the work of a media locks the job first, then the media, then
  * its transcodes (cancel, failure and reaping update the job row first),
  * so none waits for another in a cycle.  OMKT_ELOST when not ours.
- * *is_done (may be NULL) is set when our completion had already
+ * *is_done is set when our completion had already
  * committed (its reply lost with the connection): its hook's rows are in,
  * nothing is to be done again.
  */
