@@ -85,9 +85,11 @@ static int plan(struct split *sp, struct omkt_errbuf *eb)
 static int encode_all(const struct split *sp, struct omkt_errbuf *eb)
 {
     const char *threads = getenv("OMKT_TEST_THREADS"); /* as media_cli's */
-    struct omkt_transcode_opts opts = {.threads = threads ? atoi(threads) : 0};
+    struct omkt_transcode_opts opts = {0};
     int ret = OMKT_OK;
 
+    if (threads != NULL && omkt_parse_int(threads, &opts.threads) != OMKT_OK)
+        opts.threads = 0; /* as without it: automatic */
     for (size_t i = 0; i <= sp->n_bounds && ret == OMKT_OK; i++) {
         struct omkt_segment_spec spec = {
             .set = sp->set,
